@@ -1,0 +1,39 @@
+using Mesh.Abstractions.Model;
+
+namespace Mesh.Abstractions.Grains;
+
+/// <summary>One Service, keyed "&lt;ns&gt;/&lt;name&gt;". Value null: the service does not exist.
+/// Publishes every change on stream <see cref="MeshStreams.Services"/>.</summary>
+[Alias("mesh.IServiceGrain")]
+public interface IServiceGrain : IGrainWithStringKey
+{
+    [Alias("Get")] Task<Versioned<ServiceView?>> GetAsync();
+    /// <summary>Sets the service (null deletes it); a value equal to the current one is not a change.</summary>
+    [Alias("Set")] Task<long> SetAsync(ServiceView? view);
+}
+
+/// <summary>The endpoints of one Service, keyed "&lt;ns&gt;/&lt;service&gt;". Publishes on <see cref="MeshStreams.Endpoints"/>.</summary>
+[Alias("mesh.IEndpointSetGrain")]
+public interface IEndpointSetGrain : IGrainWithStringKey
+{
+    [Alias("Get")] Task<Versioned<EndpointSetView>> GetAsync();
+    [Alias("Set")] Task<long> SetAsync(EndpointSetView view);
+}
+
+/// <summary>Routing policy (compiled routes, retries, timeouts, failure accrual) of one Service, keyed
+/// "&lt;ns&gt;/&lt;service&gt;". Publishes on <see cref="MeshStreams.Profiles"/>.</summary>
+[Alias("mesh.IPolicyGrain")]
+public interface IPolicyGrain : IGrainWithStringKey
+{
+    [Alias("Get")] Task<Versioned<ProfileView>> GetAsync();
+    [Alias("Set")] Task<long> SetAsync(ProfileView view);
+}
+
+/// <summary>Inbound authorization policy of one workload, keyed "&lt;ns&gt;/&lt;workload&gt;".
+/// Publishes on <see cref="MeshStreams.Inbound"/>.</summary>
+[Alias("mesh.IInboundPolicyGrain")]
+public interface IInboundPolicyGrain : IGrainWithStringKey
+{
+    [Alias("Get")] Task<Versioned<InboundPolicyView>> GetAsync();
+    [Alias("Set")] Task<long> SetAsync(InboundPolicyView view);
+}

@@ -1,0 +1,31 @@
+namespace Mesh.Abstractions;
+
+/// <summary>Names and defaults shared by every component.</summary>
+public static class MeshNames
+{
+    public const string DefaultNamespace = "default";
+    public const string DefaultClusterDomain = "cluster.local";
+    public const string DefaultTrustDomain = "cluster.local";
+
+    /// <summary>Orleans storage provider for grain state.</summary>
+    public const string StateStore = "mesh";
+    /// <summary>Orleans stream provider carrying grain updates.</summary>
+    public const string StreamProvider = "mesh";
+    /// <summary>Orleans storage for stream subscriptions.</summary>
+    public const string PubSubStore = "PubSubStore";
+
+    /// <summary>SPIFFE id of a service account.</summary>
+    public static string SpiffeId(string ns, string serviceAccount, string trustDomain = DefaultTrustDomain) =>
+        $"spiffe://{trustDomain}/ns/{ns}/sa/{serviceAccount}";
+
+    /// <summary>Grain key of namespaced things: "&lt;ns&gt;/&lt;name&gt;".</summary>
+    public static string Key(string ns, string name) => $"{ns}/{name}";
+
+    public static (string Namespace, string Name) SplitKey(string key)
+    {
+        var slash = key.IndexOf('/');
+        if (slash <= 0 || slash == key.Length - 1)
+            throw new ArgumentException($"grain key '{key}' is not '<namespace>/<name>'", nameof(key));
+        return (key[..slash], key[(slash + 1)..]);
+    }
+}

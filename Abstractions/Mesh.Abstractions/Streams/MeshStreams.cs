@@ -1,0 +1,11 @@
+namespace Mesh.Abstractions.Grains;
+
+/// <summary>Orleans stream namespaces; the stream key is the grain key ("&lt;ns&gt;/&lt;name&gt;").
+/// Items are <see cref="Versioned{T}"/> of the grain's whole value.</summary>
+public static class MeshStreams
+{
+    public const string Services = "mesh.services";
+    public const string Endpoints = "mesh.endpoints";
+    public const string Profiles = "mesh.profiles";
+    public const string Inbound = "mesh.inbound";
+}

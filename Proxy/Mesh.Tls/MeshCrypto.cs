@@ -1,0 +1,6 @@
+namespace Mesh.Tls;
+
+/// <summary>Every cryptographic choice of the mesh, in one place.</summary>
+public static class MeshCrypto
+{
+}

@@ -1,0 +1,1 @@
+return await Mesh.Silo.SiloProgram.RunAsync(args);

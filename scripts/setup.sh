@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests, the demo and the benchmarks need. Idempotent: installs only what is missing.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have redis-server || need+=(redis-server)
+have nginx || need+=(nginx-light)
+have iptables || need+=(iptables)
+have ip || need+=(iproute2)
+have tcpdump || need+=(tcpdump)
+have wrk || need+=(wrk)
+have h2load || need+=(nghttp2-client)
+have chromium || need+=(chromium)
+have clang || need+=(clang)
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+have flock || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing ${need[*]}; run as root (or install them) to get them" >&2
+    exit 0
+  fi
+  echo "setup: installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# Debian starts these on install; the tests start their own instances on free ports.
+for svc in redis-server nginx; do
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
+  service "$svc" stop >/dev/null 2>&1 || true
+done
