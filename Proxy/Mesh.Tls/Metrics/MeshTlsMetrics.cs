@@ -28,17 +28,17 @@ public sealed class MeshTlsMetrics : IDisposable
 
     internal void Succeeded(bool server, string group, string suite, TimeSpan elapsed)
     {
-        var side = server ? Server : Client;
+        var side = server ? MeshTlsInstrumentNames.Server : MeshTlsInstrumentNames.Client;
         _handshakes.Add(1, new(SideTag, side), new(ResultTag, Success), new(GroupTag, group), new(SuiteTag, suite));
         _duration.Record(elapsed.TotalSeconds, new(SideTag, side), new(ResultTag, Success));
         _open.Add(1, new(SideTag, side), new(GroupTag, group));
     }
 
-    internal void Closed(bool server, string group) => _open.Add(-1, new(SideTag, server ? Server : Client), new(GroupTag, group));
+    internal void Closed(bool server, string group) => _open.Add(-1, new(SideTag, server ? MeshTlsInstrumentNames.Server : MeshTlsInstrumentNames.Client), new(GroupTag, group));
 
     internal void Failed(bool server, MeshTlsError error, TimeSpan elapsed)
     {
-        var side = server ? Server : Client;
+        var side = server ? MeshTlsInstrumentNames.Server : MeshTlsInstrumentNames.Client;
         _handshakes.Add(1, new(SideTag, side), new(ResultTag, Failure), new(GroupTag, "none"), new(SuiteTag, "none"));
         _errors.Add(1, new(SideTag, side), new(ReasonTag, MeshTlsErrorNames.Label(error)));
         _duration.Record(elapsed.TotalSeconds, new(SideTag, side), new(ResultTag, Failure));
