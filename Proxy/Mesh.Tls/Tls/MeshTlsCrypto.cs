@@ -20,6 +20,10 @@ internal sealed class MeshTlsCrypto : BcTlsCrypto
     {
     }
 
+    /// <summary>X.509 peer certificates verify CertificateVerify signatures with .NET (see <see cref="DotNetVerifyingCertificate"/>).</summary>
+    public override TlsCertificate CreateCertificate(short type, byte[] encoding) =>
+        type == CertificateType.X509 ? new DotNetVerifyingCertificate(this, encoding) : base.CreateCertificate(type, encoding);
+
     protected override TlsAeadCipher CreateCipher_Aes_Gcm(TlsCryptoParameters cryptoParams, int cipherKeySize, int macSize) =>
         new(cryptoParams, new DotNetAeadCipher(DotNetAeadCipher.Algorithm.AesGcm, encrypt: true),
             new DotNetAeadCipher(DotNetAeadCipher.Algorithm.AesGcm, encrypt: false), cipherKeySize, macSize, TlsAeadCipher.AEAD_GCM);

@@ -308,6 +308,18 @@ public sealed class MeshTlsStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    /// <summary>Sends close_notify and leaves the transport open, so the peer reads end-of-stream after all data
+    /// (like <see cref="System.Net.Security.SslStream.ShutdownAsync"/>). Further writes fail; reads return 0.</summary>
+    public async Task ShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        lock (_engineLock)
+        {
+            if (!_engine.IsClosed) _engine.Close();
+        }
+        await FlushEngineOutputAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Sends close_notify (bounded wait) and closes the transport.</summary>
     public override async ValueTask DisposeAsync()
     {
