@@ -20,6 +20,10 @@ internal sealed class MeshTlsCrypto : BcTlsCrypto
     {
     }
 
+    /// <summary>X25519 (alone and as the classical half of X25519MLKEM768) runs on OpenSSL when libcrypto 3 is present.</summary>
+    public override TlsECDomain CreateECDomain(TlsECConfig ecConfig) =>
+        ecConfig.NamedGroup == NamedGroup.x25519 && OpenSslX25519.IsAvailable ? new OpenSslX25519Domain(this) : base.CreateECDomain(ecConfig);
+
     /// <summary>X.509 peer certificates verify CertificateVerify signatures with .NET (see <see cref="DotNetVerifyingCertificate"/>).</summary>
     public override TlsCertificate CreateCertificate(short type, byte[] encoding) =>
         type == CertificateType.X509 ? new DotNetVerifyingCertificate(this, encoding) : base.CreateCertificate(type, encoding);

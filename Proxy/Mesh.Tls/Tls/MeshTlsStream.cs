@@ -18,7 +18,7 @@ namespace Mesh.Tls.Tls;
 /// </remarks>
 public sealed class MeshTlsStream : Stream
 {
-    private const int ReadBufferSize = 16 * 1024 + 512;   // one full TLS record plus header and tag
+    private const int ReadBufferSize = 16 * 1024;         // one ArrayPool bucket; the engine reassembles records across reads
     private const int WriteChunk = 4 * 16 * 1024;         // plaintext handed to the engine per transport write
 
     private readonly Stream _transport;
@@ -153,6 +153,9 @@ public sealed class MeshTlsStream : Stream
                 if (available > 0) return ReadPlaintext(destination, available);
                 if (_engine.IsClosed) return 0; // close_notify received (or the engine failed and was closed)
             }
+            // Wait for data without holding a buffer (idle connections then cost no read buffer). A transport that
+            // does not support zero-byte reads returns at once, and the real read below waits instead: still correct.
+            await _transport.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
             var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
             try
             {
