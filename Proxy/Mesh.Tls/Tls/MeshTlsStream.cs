@@ -18,7 +18,8 @@ namespace Mesh.Tls.Tls;
 /// </remarks>
 public sealed class MeshTlsStream : Stream
 {
-    private const int ReadBufferSize = 16 * 1024;         // one ArrayPool bucket; the engine reassembles records across reads
+    private const int HandshakeBufferSize = 16 * 1024;    // handshake flights are a few KB
+    private const int ReadBufferSize = 64 * 1024;         // rented only once data is ready, so idle connections do not hold it
     private const int WriteChunk = 4 * 16 * 1024;         // plaintext handed to the engine per transport write
 
     private readonly Stream _transport;
@@ -31,6 +32,7 @@ public sealed class MeshTlsStream : Stream
     private readonly bool _leaveOpen;
     private int _disposed;
     private bool _established;
+    private bool _lastReadFull;
 
     internal MeshTlsStream(Stream transport, TlsProtocol engine, HandshakeState state, MeshTlsOptions options, bool isServer, bool leaveOpen)
     {
@@ -76,7 +78,7 @@ public sealed class MeshTlsStream : Stream
         var started = Stopwatch.GetTimestamp();
         using var timeout = new CancellationTokenSource(_options.HandshakeTimeout, _options.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(HandshakeBufferSize);
         var eof = false;
         try
         {
@@ -84,7 +86,7 @@ public sealed class MeshTlsStream : Stream
             await FlushEngineOutputAsync(linked.Token).ConfigureAwait(false);
             while (!_state.Completed)
             {
-                var n = await _transport.ReadAsync(buffer.AsMemory(0, ReadBufferSize), linked.Token).ConfigureAwait(false);
+                var n = await _transport.ReadAsync(buffer.AsMemory(0, HandshakeBufferSize), linked.Token).ConfigureAwait(false);
                 if (n == 0)
                 {
                     eof = true;
@@ -153,13 +155,15 @@ public sealed class MeshTlsStream : Stream
                 if (available > 0) return ReadPlaintext(destination, available);
                 if (_engine.IsClosed) return 0; // close_notify received (or the engine failed and was closed)
             }
-            // Wait for data without holding a buffer (idle connections then cost no read buffer). A transport that
-            // does not support zero-byte reads returns at once, and the real read below waits instead: still correct.
-            await _transport.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            // Wait for data without holding a buffer (idle connections then cost no read buffer). Skipped while the
+            // previous read filled the buffer (bulk transfer: data is waiting). A transport without zero-byte-read
+            // support returns at once and the real read below waits instead: still correct.
+            if (!_lastReadFull) await _transport.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
             var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
             try
             {
                 var n = await _transport.ReadAsync(buffer.AsMemory(0, ReadBufferSize), cancellationToken).ConfigureAwait(false);
+                _lastReadFull = n == ReadBufferSize;
                 if (n == 0) return 0; // transport EOF without close_notify: treated as end of stream
                 bool hasOutput;
                 lock (_engineLock)

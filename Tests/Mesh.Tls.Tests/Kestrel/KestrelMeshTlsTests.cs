@@ -73,6 +73,19 @@ public sealed class KestrelMeshTlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Http2_ListenerWithHttp2Only_ServesOverMeshTls()
+    {
+        await using var http2Only = await MeshTlsKestrelHost.StartAsync(new MeshTlsServerOptions
+        {
+            Credentials = new MeshCredentialsHolder(_pki.Issue(TestPki.Id("books", "books"))),
+            Metrics = _metrics,
+        }, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+        using var client = Client();
+        var body = await client.GetStringAsync($"http://127.0.0.1:{http2Only.Port}/");
+        Assert.Contains("protocol=HTTP/2", body);
+    }
+
+    [Fact]
     public async Task Http11_AlpnHttp11_KestrelSpeaksHttp11()
     {
         using var client = Client([MeshCrypto.Alpn.Http11], HttpVersion.Version11);

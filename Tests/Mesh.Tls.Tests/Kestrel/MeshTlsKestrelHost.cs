@@ -25,13 +25,13 @@ internal sealed class MeshTlsKestrelHost : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<MeshTlsKestrelHost> StartAsync(MeshTlsServerOptions options)
+    public static async Task<MeshTlsKestrelHost> StartAsync(MeshTlsServerOptions options, HttpProtocols protocols = HttpProtocols.Http1AndHttp2)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
         {
-            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            listen.Protocols = protocols;
             listen.UseMeshTls(options);
         }));
         var app = builder.Build();

@@ -223,6 +223,21 @@ public sealed class MeshTlsHandshakeTests : IDisposable
     }
 
     [Fact]
+    public async Task Handshake_OpaqueAlpn_PlainStreamCarriesBytes()
+    {
+        var client = Client();
+        client.ApplicationProtocols = [MeshCrypto.Alpn.Opaque];
+        var server = Server();
+        server.ApplicationProtocols = [MeshCrypto.Alpn.Http2, MeshCrypto.Alpn.Opaque];
+        var (c, s) = await Loopback.HandshakeAsync(client, server);
+        await using var clientStream = await c;
+        await using var serverStream = await s;
+        Assert.Equal("mesh.opaque/1", serverStream.ApplicationProtocol);
+        Assert.Equal("mesh.opaque/1", clientStream.ApplicationProtocol);
+        await AssertEchoAsync(clientStream, serverStream);
+    }
+
+    [Fact]
     public async Task Handshake_NoCredentials_ServerFailsTyped()
     {
         var server = new MeshTlsServerOptions { Metrics = _metrics };
