@@ -14,6 +14,7 @@ var bulkBytes = (quick ? 256L : 2048L) << 20;
 var idleConnections = quick ? 200 : 1000;
 var caseTimeLimit = TimeSpan.FromSeconds(quick ? 20 : 60);
 
+Console.WriteLine($"load average at start: {LoadAverage()}");
 var pki = new Pki();
 var hybrid = new MeshContender("mesh X25519MLKEM768", pki, MeshKeyExchangeMode.Hybrid);
 var classical = new MeshContender("mesh X25519", pki, MeshKeyExchangeMode.ClassicalOnly);
@@ -62,6 +63,7 @@ foreach (var contender in bulkContenders)
     Console.WriteLine($"idle {contender.Name}: {memoryRows[^1].ManagedKiB:F1} KiB managed, {memoryRows[^1].RssKiB:F1} KiB RSS per connection pair");
 }
 
+Console.WriteLine($"load average at end: {LoadAverage()}");
 var hsBase = handshakeRows[0];
 var bulkBase = bulkRows[0];
 Console.WriteLine();
@@ -193,6 +195,8 @@ static double Median(IEnumerable<double> values)
     var sorted = values.Order().ToArray();
     return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 }
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
 static string RuntimeVersion() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
 
