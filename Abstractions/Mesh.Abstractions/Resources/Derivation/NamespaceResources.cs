@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Mesh.Abstractions.Grains;
+using Mesh.Abstractions.Resources.Kinds;
+
+namespace Mesh.Abstractions.Resources.Derivation;
+
+/// <summary>One namespace's resources as typed records, each kind sorted by name so derivation is deterministic
+/// whatever order storage returns them in. Resources of other namespaces and unreadable JSON are left out.</summary>
+internal sealed record NamespaceResources(
+    string Namespace,
+    ImmutableArray<ServiceResource> Services,
+    ImmutableArray<WorkloadResource> Workloads,
+    ImmutableArray<HttpRouteResource> HttpRoutes,
+    ImmutableArray<GrpcRouteResource> GrpcRoutes,
+    ImmutableArray<ServerResource> Servers,
+    ImmutableArray<AuthorizationPolicyResource> AuthorizationPolicies,
+    ImmutableArray<MeshTlsAuthenticationResource> MeshTlsAuthentications,
+    ImmutableArray<NetworkAuthenticationResource> NetworkAuthentications,
+    ImmutableArray<HttpLocalRateLimitPolicyResource> RateLimits)
+{
+    public static NamespaceResources From(string ns, IReadOnlyList<StoredResource> stored)
+    {
+        var typed = new List<MeshResource>();
+        foreach (var r in stored)
+        {
+            if (r.Namespace != ns) continue;
+            try
+            {
+                var resource = ResourceJson.Deserialize(r.Kind, r.Json);
+                if (resource.Metadata.Name.Length > 0) typed.Add(resource);
+            }
+            catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+            {
+                // Stored JSON that no longer reads (hand-edited storage, an older format) must not stop the
+                // rest of the namespace from deriving; the resource simply contributes nothing.
+            }
+        }
+        ImmutableArray<T> Of<T>() where T : MeshResource =>
+            [.. typed.OfType<T>().OrderBy(t => t.Metadata.Name, StringComparer.Ordinal)];
+        return new NamespaceResources(ns, Of<ServiceResource>(), Of<WorkloadResource>(), Of<HttpRouteResource>(),
+            Of<GrpcRouteResource>(), Of<ServerResource>(), Of<AuthorizationPolicyResource>(),
+            Of<MeshTlsAuthenticationResource>(), Of<NetworkAuthenticationResource>(), Of<HttpLocalRateLimitPolicyResource>());
+    }
+}
