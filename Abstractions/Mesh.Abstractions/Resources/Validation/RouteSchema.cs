@@ -57,7 +57,7 @@ internal static partial class RouteSchema
             F("hostname", Str(Checks.Dns1123Subdomain)),
             F("path", PathModifier),
             F("port", Port),
-            Def("statusCode", Int(301, 308), JsonValue.Create(302)),
+            Def("statusCode", Int(301, 308), JsonValue.Create(302L)),
         ],
         (obj, path, ctx) =>
         {
@@ -113,7 +113,7 @@ internal static partial class RouteSchema
             Req("name", Str(Checks.Dns1035Label)),
             F("namespace", Str(Checks.Dns1123Label)),
             F("port", Port),
-            Def("weight", Int(0, 1_000_000), JsonValue.Create(1)),
+            Def("weight", Int(0, 1_000_000), JsonValue.Create(1L)),
             F("filters", filters),
         ],
         (obj, path, ctx) =>

@@ -8,8 +8,8 @@ internal static class WorkloadSchema
 {
     private static readonly ObjectShape Proxy = Obj(
         [
-            Def("inboundPort", S.Port, JsonValue.Create(4143)),
-            Def("adminPort", S.Port, JsonValue.Create(4191)),
+            Def("inboundPort", S.Port, JsonValue.Create(4143L)),
+            Def("adminPort", S.Port, JsonValue.Create(4191L)),
         ],
         (obj, path, ctx) =>
         {
@@ -24,7 +24,7 @@ internal static class WorkloadSchema
             F("ports", List(Obj(F("name", Str(Checks.PortName)), Req("port", S.Port)))),
             F("proxy", Proxy),
             F("zone", Str(63)),
-            Def("weight", Int(1, 1_000_000), JsonValue.Create(1)),
+            Def("weight", Int(1, 1_000_000), JsonValue.Create(1L)),
         ],
         (obj, path, ctx) =>
         {
