@@ -60,8 +60,11 @@ internal static partial class Checks
     public static string? Cidr(string s)
     {
         if (!s.Contains('/')) return IpAddress(s) is null ? null : $"\"{s}\" is not a CIDR such as 10.0.0.0/8 or an IP address";
-        return IPNetwork.TryParse(s, out _) && IpAddress(s[..s.IndexOf('/')]) is null ? null
-            : $"\"{s}\" is not a CIDR such as 10.0.0.0/8 (the bits after the prefix length must be zero)";
+        var address = s[..s.IndexOf('/')];
+        if (IpAddress(address) is not null || !IPNetwork.TryParse(s, out var net))
+            return $"\"{s}\" is not a CIDR such as 10.0.0.0/8";
+        return net.BaseAddress.Equals(IPAddress.Parse(address)) ? null
+            : $"\"{s}\" has bits set after the prefix length; did you mean {net}?";
     }
 
     public static string? Duration(string s) => Validation.Duration.TryParse(s, out _) ? null

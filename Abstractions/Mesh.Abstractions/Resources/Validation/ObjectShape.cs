@@ -5,7 +5,7 @@ namespace Mesh.Abstractions.Resources.Validation;
 
 /// <summary>One field of an object: its shape, whether it must be present, and the value used when it is absent.</summary>
 internal sealed record Field(string Name, Shape Shape, bool Required = false,
-    Func<ReadContext, IReadOnlyDictionary<string, JsonNode>, JsonNode?>? Default = null);
+    Func<ReadContext, IReadOnlyDictionary<string, JsonNode>, JsonNode?>? Default = null, string? RequiredHint = null);
 
 /// <summary>An object with known fields. Unknown fields are errors; output fields follow declaration order and absent
 /// fields with a default get it, so the canonical JSON of equal specs is equal text. <c>check</c> runs cross-field
@@ -37,7 +37,7 @@ internal sealed class ObjectShape(Field[] fields, Action<JsonObject, string, Rea
             if (values.TryGetValue(f.Name, out var v)) result[f.Name] = v;
             else if (f.Default?.Invoke(ctx, values) is { } d) result[f.Name] = d;
             else if (f.Required && !map.Entries.Any(e => e.Key == f.Name && e.Value is not ScalarNode { IsNull: true }))
-                ctx.Error(ReadContext.Join(path, f.Name), "is required");
+                ctx.Error(ReadContext.Join(path, f.Name), f.RequiredHint is null ? "is required" : $"is required: {f.RequiredHint}");
         }
         if (ctx.ErrorCount != before) return null;
         check?.Invoke(result, path, ctx);

@@ -12,10 +12,12 @@ internal static partial class RouteSchema
     [GeneratedRegex("^[A-Za-z_][A-Za-z_0-9]*$")] private static partial Regex GrpcMethodRegex();
     [GeneratedRegex("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")] private static partial Regex HostnameRegex();
 
+    private const string GammaHint = "mesh routes attach to a Service; write group: \"\" and kind: Service (the Gateway API defaults name a Gateway)";
+
     private static readonly ObjectShape ParentRef = Obj(
         [
-            Req("group", Enum("")),
-            Req("kind", Enum("Service")),
+            new("group", new ConstShape("", GammaHint), Required: true, RequiredHint: GammaHint),
+            new("kind", new ConstShape("Service", GammaHint), Required: true, RequiredHint: GammaHint),
             Req("name", Str(Checks.Dns1035Label)),
             F("namespace", Str(Checks.Dns1123Label)),
             F("port", Port),

@@ -140,3 +140,15 @@ internal sealed class StringMapShape(Func<string, string?> keyCheck, Func<string
         return result;
     }
 }
+
+/// <summary>Exactly one value, with a hint saying why (e.g. mesh routes attach to Services: group "").</summary>
+internal sealed class ConstShape(string value, string hint) : Shape
+{
+    public override JsonNode? Read(Node node, string path, ReadContext ctx)
+    {
+        if (Scalar(node, path, ctx, "a string") is not { } s) return null;
+        if (s.Value == value) return JsonValue.Create(value);
+        ctx.Error(path, $"must be \"{value}\", not \"{s.Value}\": {hint}");
+        return null;
+    }
+}
