@@ -11,6 +11,9 @@ internal static class YamlSource
     /// <summary>Most nodes one document may expand to; a 4 MiB text of plain YAML stays far below it.</summary>
     public const long MaxNodes = 1_000_000;
 
+    /// <summary>Deepest nesting accepted; resources nest about ten levels, and the readers recurse.</summary>
+    public const int MaxDepth = 64;
+
     public static ImmutableArray<SourceDocument> Read(string text)
     {
         var docs = ImmutableArray.CreateBuilder<SourceDocument>();
@@ -24,7 +27,7 @@ internal static class YamlSource
                 parser.Consume<DocumentStart>();
                 number++;
                 var anchors = new Dictionary<string, Node>(StringComparer.Ordinal);
-                Node? root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, number);
+                Node? root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, number, 0);
                 parser.Consume<DocumentEnd>();
                 if (root is ScalarNode { IsNull: true }) root = null;
                 docs.Add(new SourceDocument(number, root));
@@ -37,10 +40,12 @@ internal static class YamlSource
         return docs.ToImmutable();
     }
 
-    private static Node ReadNode(IParser parser, Dictionary<string, Node> anchors, int doc)
+    private static Node ReadNode(IParser parser, Dictionary<string, Node> anchors, int doc, int depth)
     {
         var start = parser.Current!.Start;
         int line = (int)start.Line, col = (int)start.Column;
+        if (depth > MaxDepth)
+            throw new SyntaxException(doc, line, col, $"nested deeper than {MaxDepth} levels");
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
             if (!anchors.TryGetValue(alias.Value.Value, out var target))
@@ -59,7 +64,7 @@ internal static class YamlSource
             long size = 1;
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                var item = ReadNode(parser, anchors, doc);
+                var item = ReadNode(parser, anchors, doc, depth + 1);
                 size = Grow(size, item, doc, line, col);
                 items.Add(item);
             }
@@ -75,14 +80,14 @@ internal static class YamlSource
             while (!parser.TryConsume<MappingEnd>(out _))
             {
                 var keyMark = parser.Current!.Start;
-                var key = ReadNode(parser, anchors, doc);
+                var key = ReadNode(parser, anchors, doc, depth + 1);
                 if (key is not ScalarNode k)
                     throw new SyntaxException(doc, (int)keyMark.Line, (int)keyMark.Column, "mapping keys must be plain strings");
                 if (k.Value == "<<")
                     throw new SyntaxException(doc, k.Line, k.Column, "merge keys (<<) are not supported; write the fields out");
                 if (!seen.Add(k.Value))
                     throw new SyntaxException(doc, k.Line, k.Column, $"duplicate key \"{k.Value}\"");
-                var value = ReadNode(parser, anchors, doc);
+                var value = ReadNode(parser, anchors, doc, depth + 1);
                 size = Grow(size, value, doc, line, col);
                 entries.Add(new(k.Value, value));
             }
