@@ -39,7 +39,7 @@ public static class MeshReconciler
             var name = service.Metadata.Name;
             var view = ServiceViewBuilder.Build(service);
             services[name] = view;
-            endpoints[name] = EndpointDeriver.Derive(service, all.Workloads, settings.TrustDomain);
+            endpoints[name] = EndpointDeriver.Derive(service, all, settings.TrustDomain);
             profiles[name] = RouteCompiler.Compile(service, view, all);
         }
         foreach (var workload in all.Workloads)

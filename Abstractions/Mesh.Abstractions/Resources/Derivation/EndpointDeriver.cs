@@ -8,10 +8,13 @@ namespace Mesh.Abstractions.Resources.Derivation;
 /// EndpointSlice from Pods: one endpoint per workload address, ordered by workload name then address order.</summary>
 internal static class EndpointDeriver
 {
-    public static EndpointSetView Derive(ServiceResource service, ImmutableArray<WorkloadResource> workloads, string trustDomain)
+    public static EndpointSetView Derive(ServiceResource service, NamespaceResources all, string trustDomain)
     {
         var endpoints = ImmutableArray.CreateBuilder<WorkloadEndpoint>();
-        foreach (var w in workloads)
+        // Only workloads carrying the selector's rarest pair can match; the lookup keeps name order.
+        var candidates = service.Spec.Selector.IsEmpty ? []
+            : service.Spec.Selector.Select(p => all.WorkloadsByLabel[(p.Key, p.Value)]).MinBy(c => c.Count())!;
+        foreach (var w in candidates)
         {
             if (!LabelSelectorMatcher.MatchesServiceSelector(service.Spec.Selector, w.Metadata.Labels)) continue;
             var ports = WorkloadPorts.Of(w);

@@ -19,6 +19,18 @@ internal sealed record NamespaceResources(
     ImmutableArray<NetworkAuthenticationResource> NetworkAuthentications,
     ImmutableArray<HttpLocalRateLimitPolicyResource> RateLimits)
 {
+    /// <summary>Workloads by each (label, value) they carry, so a selector scans only workloads sharing a pair with it.</summary>
+    public ILookup<(string Key, string Value), WorkloadResource> WorkloadsByLabel { get; } =
+        Workloads.SelectMany(w => w.Metadata.Labels.Select(l => (Label: (l.Key, l.Value), Workload: w)))
+            .ToLookup(x => x.Label, x => x.Workload);
+
+    /// <summary>Routes by the Service names their parentRefs mention (in name order within each).</summary>
+    public ILookup<string, HttpRouteResource> HttpRoutesByParent { get; } =
+        HttpRoutes.SelectMany(r => r.Spec.ParentRefs.Select(p => p.Name).Distinct().Select(n => (n, r))).ToLookup(x => x.n, x => x.r);
+
+    public ILookup<string, GrpcRouteResource> GrpcRoutesByParent { get; } =
+        GrpcRoutes.SelectMany(r => r.Spec.ParentRefs.Select(p => p.Name).Distinct().Select(n => (n, r))).ToLookup(x => x.n, x => x.r);
+
     public static NamespaceResources From(string ns, IReadOnlyList<StoredResource> stored)
     {
         var typed = new List<MeshResource>();

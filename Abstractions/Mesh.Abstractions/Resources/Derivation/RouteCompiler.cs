@@ -19,7 +19,7 @@ internal static class RouteCompiler
         var defaults = service.Metadata.Annotations;
         var candidates = new List<RouteCandidate>();
 
-        var grpc = all.GrpcRoutes.Where(r => Parents(r.Metadata, r.Spec.ParentRefs, name).Any()).ToArray();
+        var grpc = all.GrpcRoutesByParent[name].Where(r => Parents(r.Metadata, r.Spec.ParentRefs, name).Any()).ToArray();
         if (grpc.Length > 0)
         {
             foreach (var route in grpc)
@@ -29,7 +29,7 @@ internal static class RouteCompiler
         }
         else
         {
-            foreach (var route in all.HttpRoutes)
+            foreach (var route in all.HttpRoutesByParent[name])
                 foreach (var parent in Parents(route.Metadata, route.Spec.ParentRefs, name))
                     for (var i = 0; i < route.Spec.Rules.Length; i++)
                         candidates.AddRange(HttpRule(route, parent, i, defaults));
