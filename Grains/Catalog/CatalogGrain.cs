@@ -14,6 +14,9 @@ public sealed class CatalogGrain(
 {
     private readonly ReconcileSettings _settings = services.GetService<ReconcileSettings>() ?? ReconcileSettings.Default;
     private DerivedNamespace? _derived;
+    // False until a reconcile completes in this activation: a retried apply after a failed one (or after this grain
+    // moved to another silo) must still push the views, even though the resources themselves are unchanged.
+    private bool _reconciled;
 
     private string Namespace => this.GetPrimaryKeyString();
 
@@ -29,15 +32,19 @@ public sealed class CatalogGrain(
             var wasEmpty = state.State.Resources.IsEmpty;
             await CommitAsync(state.State with { Resources = plan.Resources });
             if (wasEmpty) await GrainFactory.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).AddAsync(Namespace);
-            await ReconcileAsync();
         }
+        if (plan.Changed || !_reconciled) await ReconcileAsync();
         return plan.Outcomes;
     }
 
     public async Task<bool> DeleteAsync(string kind, string name)
     {
         var key = CatalogState.Key(kind, name);
-        if (!state.State.Resources.ContainsKey(key)) return false;
+        if (!state.State.Resources.ContainsKey(key))
+        {
+            if (!_reconciled && !state.State.Resources.IsEmpty) await ReconcileAsync();
+            return false;
+        }
         await CommitAsync(state.State with { Resources = state.State.Resources.Remove(key) });
         await ReconcileAsync();
         return true;
@@ -64,6 +71,7 @@ public sealed class CatalogGrain(
     /// deletions are still known after a reactivation.</summary>
     private async Task ReconcileAsync()
     {
+        _reconciled = false;
         var next = MeshReconciler.Derive(Namespace, state.State.Resources.Values.ToList(), _settings);
         var plan = ViewWritePlan.Compute(Namespace, _derived, next, state.State.DerivedServices, state.State.DerivedWorkloads, _settings);
         var writes = new List<Task>(plan.Count);
@@ -73,6 +81,7 @@ public sealed class CatalogGrain(
         foreach (var (name, view) in plan.Inbound) writes.Add(GrainFactory.GetGrain<IInboundPolicyGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         await Task.WhenAll(writes);
         _derived = next;
+        _reconciled = true;
 
         var services = next.Services.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
         var workloads = next.Inbound.Keys.Order(StringComparer.Ordinal).ToImmutableArray();

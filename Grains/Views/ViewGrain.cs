@@ -12,6 +12,9 @@ public abstract class ViewGrain<T> : Grain
     private readonly IPersistentState<ViewState<T>> _state;
     private readonly string _streamNamespace;
     private IAsyncStream<Versioned<T>>? _stream;
+    // Set while a persisted version has not reached the stream (the publish failed, e.g. the queue's silo died):
+    // the next Set, even of an equal value, publishes it again so watchers are not left behind.
+    private bool _unpublished;
 
     protected ViewGrain(IPersistentState<ViewState<T>> state, string streamNamespace)
     {
@@ -33,7 +36,11 @@ public abstract class ViewGrain<T> : Grain
     protected async Task<long> SetCoreAsync(T value)
     {
         var current = (await GetCoreAsync()).Value;
-        if (ViewEquality.Equal(current, value)) return _state.State.Version;
+        if (ViewEquality.Equal(current, value))
+        {
+            if (_unpublished) await PublishAsync(new Versioned<T>(_state.State.Version, current));
+            return _state.State.Version;
+        }
 
         var next = new ViewState<T> { Version = _state.State.Version + 1, Value = value };
         var previous = _state.State;
@@ -41,9 +48,16 @@ public abstract class ViewGrain<T> : Grain
         try { await _state.WriteStateAsync(); }
         catch { _state.State = previous; throw; }
 
+        _unpublished = true;
+        await PublishAsync(new Versioned<T>(next.Version, value));
+        return next.Version;
+    }
+
+    private async Task PublishAsync(Versioned<T> item)
+    {
         _stream ??= this.GetStreamProvider(MeshNames.StreamProvider)
             .GetStream<Versioned<T>>(StreamId.Create(_streamNamespace, this.GetPrimaryKeyString()));
-        await _stream.OnNextAsync(new Versioned<T>(next.Version, value));
-        return next.Version;
+        await _stream.OnNextAsync(item);
+        _unpublished = false;
     }
 }
