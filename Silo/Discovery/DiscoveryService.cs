@@ -31,9 +31,11 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
             var resync = false;
             while (true)
             {
-                var next = DiscoveryTranslator.Translate(authority, current.Service, current.Endpoints, current.Profile);
-                foreach (var update in ServiceUpdatePlanner.Plan(authority, sent, next, resync))
+                var next = TranslationMemo.Translate(authority, current.Service, current.Endpoints, current.Profile);
+                var updates = resync ? ServiceUpdatePlanner.Plan(authority, sent, next, resync: true) : TranslationMemo.Plan(authority, sent, next);
+                foreach (var shared in updates)
                 {
+                    var update = shared.Clone(); // shared among watchers; the version is this stream's own
                     update.Version = ++version;
                     await responseStream.WriteAsync(update, context.CancellationToken);
                     metrics.UpdateSent(update.KindCase.ToString());
