@@ -1,5 +1,6 @@
 using Mesh.Silo.Admin;
 using Mesh.Silo.Discovery;
+using Mesh.Silo.Identity;
 
 namespace Mesh.Silo.Hosting;
 
@@ -10,5 +11,6 @@ public static class SiloModules
     [
         new DiscoveryModule(),
         new AdminModule(),
+        new IdentityModule(),
     ];
 }
