@@ -22,4 +22,18 @@ internal static class CommonOptions
         Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = false,
     };
+
+    /// <summary>An optional argument swallows an unknown "--flag" as its value; reject that as the typo it is.</summary>
+    public static T RejectingOptionLikeValues<T>(this T argument) where T : Argument
+    {
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (token.Value.Length > 1 && token.Value[0] == '-')
+                    result.AddError($"Unrecognized command or argument '{token.Value}' (not a valid {argument.Name})");
+            }
+        });
+        return argument;
+    }
 }

@@ -12,8 +12,8 @@ internal static class DeleteCommand
 {
     public static Command Create(CliContext context)
     {
-        var kind = new Argument<string?>("kind") { Description = "Kind or alias (services, workloads, httproutes, …)", Arity = ArgumentArity.ZeroOrOne };
-        var name = new Argument<string?>("name") { Description = "Name of the resource", Arity = ArgumentArity.ZeroOrOne };
+        var kind = new Argument<string?>("kind") { Description = "Kind or alias (services, workloads, httproutes, …)", Arity = ArgumentArity.ZeroOrOne }.RejectingOptionLikeValues();
+        var name = new Argument<string?>("name") { Description = "Name of the resource", Arity = ArgumentArity.ZeroOrOne }.RejectingOptionLikeValues();
         var files = CommonOptions.Files("Delete the resources a manifest names (repeatable; a directory; - reads stdin)");
         var ns = CommonOptions.Namespace("Namespace (default: default; for -f, of documents that name none)");
         var ignoreNotFound = new Option<bool>("--ignore-not-found") { Description = "Treat resources that do not exist as deleted" };

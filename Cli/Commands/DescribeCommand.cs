@@ -20,7 +20,7 @@ internal static class DescribeCommand
 
     private static Command CreateService(CliContext context)
     {
-        var name = new Argument<string>("name") { Description = "Service name" };
+        var name = new Argument<string>("name") { Description = "Service name" }.RejectingOptionLikeValues();
         var ns = CommonOptions.Namespace();
         var output = OutputFormat.CreateOption("text", OutputFormat.Json, OutputFormat.Yaml);
         var command = new Command("service", "Spec, endpoints, routes and versions of a Service") { name, ns, output };
@@ -77,7 +77,7 @@ internal static class DescribeCommand
         output.Flush();
         if (endpoints.Count > 0)
         {
-            var table = Tables.Create(["ENDPOINT", "WORKLOAD", "IDENTITY", "READY", "ZONE", "WEIGHT"], indent: 2);
+            var table = Tables.Create(["ENDPOINT", "WORKLOAD", "IDENTITY", "READY", "ZONE", "WEIGHT"]);
             foreach (var endpoint in endpoints)
             {
                 foreach (var target in TargetPorts(ports, endpoint))
@@ -91,7 +91,7 @@ internal static class DescribeCommand
                         Json.Str(endpoint["weight"]) ?? ""]);
                 }
             }
-            console.Ansi.Write(table);
+            console.Ansi.Write(Tables.Indent(table, 2));
         }
         output.WriteLine();
 
@@ -99,13 +99,13 @@ internal static class DescribeCommand
         output.Flush();
         if (routes.Count > 0)
         {
-            var table = Tables.Create(["ROUTE", "PORT", "MATCHES", "BACKENDS"], indent: 2);
+            var table = Tables.Create(["ROUTE", "PORT", "MATCHES", "BACKENDS"]);
             foreach (var route in routes)
             {
                 var port = Json.Long(route["port"]) is { } p and not 0 ? p.ToString(CultureInfo.InvariantCulture) : "*";
                 Tables.AddRow(table, [Json.Str(route["name"]) ?? "", port, Matches(route), Backends(route)]);
             }
-            console.Ansi.Write(table);
+            console.Ansi.Write(Tables.Indent(table, 2));
         }
         if (profile is not null)
         {

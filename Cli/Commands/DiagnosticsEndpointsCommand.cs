@@ -22,7 +22,7 @@ internal static class DiagnosticsEndpointsCommand
 
     public static Command Create(CliContext context)
     {
-        var authority = new Argument<string>("authority") { Description = "Service authority: name.ns.svc.cluster.local:port, name.ns:port or name:port" };
+        var authority = new Argument<string>("authority") { Description = "Service authority: name.ns.svc.cluster.local:port, name.ns:port or name:port" }.RejectingOptionLikeValues();
         var ns = CommonOptions.Namespace("Namespace for short authorities such as books:8080 (default: default)");
         var watch = new Option<bool>("--watch", "-w") { Description = "Keep watching and print every update until Ctrl-C" };
         var output = OutputFormat.CreateOption(OutputFormat.Table, OutputFormat.Json);

@@ -11,8 +11,8 @@ internal static class GetCommand
 {
     public static Command Create(CliContext context)
     {
-        var kind = new Argument<string>("kind") { Description = "Kind or alias: services (svc), workloads (wl), httproutes, grpcroutes, servers, authorizationpolicies, …" };
-        var name = new Argument<string?>("name") { Description = "One resource's name (default: all of the kind)", Arity = ArgumentArity.ZeroOrOne };
+        var kind = new Argument<string>("kind") { Description = "Kind or alias: services (svc), workloads (wl), httproutes, grpcroutes, servers, authorizationpolicies, …" }.RejectingOptionLikeValues();
+        var name = new Argument<string?>("name") { Description = "One resource's name (default: all of the kind)", Arity = ArgumentArity.ZeroOrOne }.RejectingOptionLikeValues();
         var ns = CommonOptions.Namespace();
         var all = new Option<bool>("--all-namespaces", "-A") { Description = "List every namespace" };
         var output = OutputFormat.CreateOption(OutputFormat.Table, OutputFormat.Wide, OutputFormat.Json, OutputFormat.Yaml);
