@@ -20,6 +20,8 @@ internal static class Json
 
     public static long? Long(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n : null;
 
+    public static double? Double(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var n) ? n : null;
+
     public static bool? Bool(JsonNode? node) => node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;
 
     public static IEnumerable<JsonNode> Items(JsonNode? node) => node is JsonArray a ? a.Where(i => i is not null).Select(i => i!) : [];

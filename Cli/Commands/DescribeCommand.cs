@@ -140,7 +140,7 @@ internal static class DescribeCommand
             .Select(t => t!)
             .Distinct()
             .ToList();
-        return targets.Count > 0 ? targets : workloadPorts.Values.Where(v => v is not null).Select(v => v!).DefaultIfEmpty("?");
+        return targets.Count > 0 ? targets : workloadPorts.Values.Where(v => v is not null).Select(v => v!).Distinct().DefaultIfEmpty("?");
     }
 
     private static string Matches(JsonNode route)

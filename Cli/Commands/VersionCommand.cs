@@ -67,7 +67,7 @@ internal static class VersionCommand
             if (server is not null)
             {
                 console.Out.WriteLine($"Server version: {Json.Str(server["version"]) ?? "unknown"}");
-                console.Out.WriteLine($"  silo {Json.Str(server["siloAddress"]) ?? "?"}, cluster {Json.Str(server["clusterId"]) ?? "?"}, trust domain {Json.Str(server["trustDomain"]) ?? "?"}, storage {Json.Str(server["storage"]) ?? "?"}, up {Uptime(Json.Long(server["uptimeSeconds"]))}");
+                console.Out.WriteLine($"  silo {Json.Str(server["siloAddress"]) ?? "?"}, cluster {Json.Str(server["clusterId"]) ?? "?"}, trust domain {Json.Str(server["trustDomain"]) ?? "?"}, storage {Json.Str(server["storage"]) ?? "?"}, up {Uptime(Json.Double(server["uptimeSeconds"]))}");
             }
         }
         if (unreachable is not null)
@@ -75,7 +75,7 @@ internal static class VersionCommand
         return ExitCodes.Ok;
     }
 
-    private static string Uptime(long? seconds) => seconds is { } s
+    private static string Uptime(double? seconds) => seconds is { } s
         ? TimeSpan.FromSeconds(s) switch
         {
             { TotalDays: >= 1 } t => $"{(int)t.TotalDays}d{t.Hours}h",

@@ -32,7 +32,8 @@ internal sealed record SiloConnection(Uri Admin, Uri Control, string DataDirecto
         var text = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             throw new CliException($"{source}: '{address}' is not an address", hint: "use host:port, e.g. 127.0.0.1:8085, or an http:// URL");
-        return uri;
+        // A trailing slash keeps a path prefix ("http://host/mesh") when API paths are resolved against it.
+        return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -6,7 +6,7 @@ namespace Mesh.Cli.Tests.Commands;
 public sealed class VersionCommandTests : FakeSiloTestBase
 {
     private const string Info = """
-        {"version":"0.1.0","trustDomain":"cluster.local","clusterId":"mesh","siloAddress":"127.0.0.1:11111","storage":"memory","uptimeSeconds":3725}
+        {"version":"0.1.0","trustDomain":"cluster.local","clusterId":"mesh","siloAddress":"127.0.0.1:11111","storage":"memory","uptimeSeconds":3725.4}
         """;
 
     [Fact]

@@ -90,6 +90,14 @@ public sealed class SiloConnectionTests : IDisposable
         Assert.Equal("t0k3n", connection.Token);
     }
 
+    [Fact]
+    public void ToUri_PathPrefix_KeepsItForRelativeApiPaths()
+    {
+        var uri = SiloConnection.ToUri("http://127.0.0.1:8085/mesh", "MESH_ADMIN_ADDR");
+
+        Assert.Equal(new Uri("http://127.0.0.1:8085/mesh/api/v1/info"), new Uri(uri, "api/v1/info"));
+    }
+
     [Theory]
     [InlineData("ftp://127.0.0.1:8085")]
     [InlineData("http://")]
