@@ -8,12 +8,17 @@ internal static class SiloCommand
 {
     public static Command Create(CliContext context)
     {
-        var admin = new Option<string?>("--admin-addr") { Description = "Admin API / dashboard listen address (MESH_ADMIN_ADDR; default 127.0.0.1:8085)", HelpName = "host:port" };
-        var control = new Option<string?>("--control-addr") { Description = "Control gRPC listen address for proxies (MESH_CONTROL_ADDR; default 127.0.0.1:8086)", HelpName = "host:port" };
+        var admin = new Option<string?>("--admin-addr", "--admin") { Description = "Admin API / dashboard listen address (MESH_ADMIN_ADDR; default 127.0.0.1:8085)", HelpName = "host:port" };
+        var control = new Option<string?>("--control-addr", "--control") { Description = "Control gRPC listen address for proxies (MESH_CONTROL_ADDR; default 127.0.0.1:8086)", HelpName = "host:port" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Data directory: admin token, silo.json, CA (MESH_DATA_DIR; default ~/.mesh)", HelpName = "dir" };
         var redis = new Option<string?>("--redis") { Description = "Cluster with other silos and keep state in Redis (MESH_REDIS)", HelpName = "host:port" };
 
-        var command = new Command("silo", "Run the control plane (an Orleans silo) in the foreground") { admin, control, dataDir, redis };
+        var command = new Command("silo",
+            "Run the control plane (an Orleans silo) in the foreground until Ctrl-C. Other silo options (--silo-port, " +
+            "--gateway-port, --advertise, --cluster-id, --trust-domain, --resync-seconds, --log-level) are passed through.")
+        {
+            admin, control, dataDir, redis,
+        };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, ct) =>
         {
