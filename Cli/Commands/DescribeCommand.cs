@@ -162,11 +162,11 @@ internal static class DescribeCommand
     }
 
     /// <summary>Enum values arrive as numbers or names depending on the server's JSON settings.</summary>
-    private static string MatchKind(JsonNode? kind) => Json.Str(kind) switch
+    private static string MatchKind(JsonNode? kind) => Json.Str(kind)?.ToLowerInvariant() switch
     {
-        "0" or "Exact" => "Exact",
-        "1" or "Prefix" or "PathPrefix" => "PathPrefix",
-        "2" or "Regex" or "RegularExpression" => "Regex",
+        "0" or "exact" => "Exact",
+        "1" or "prefix" or "pathprefix" => "PathPrefix",
+        "2" or "regex" or "regularexpression" => "Regex",
         var other => other ?? "Exact",
     };
 

@@ -13,7 +13,7 @@ public sealed class DescribeCommandTests : FakeSiloTestBase
             {"workload":"books-2","address":"127.0.0.12","ports":{"http":7001},"identity":null,"proxyInboundPort":null,"zone":null,"weight":3,"ready":false,"labels":{"app":"books"}}]}},
          "profile":{"version":2,"value":{"namespace":"default","service":"books","routes":[
             {"name":"default/books-split/rule-0","kind":0,"port":8080,
-             "matches":[{"path":{"kind":1,"value":"/api"},"headers":[{"name":"x-canary","value":{"kind":0,"value":"1"}}],"queryParams":[],"method":"GET"}],
+             "matches":[{"path":{"kind":1,"value":"/api"},"headers":[{"name":"x-canary","value":{"kind":"exact","value":"1"}}],"queryParams":[],"method":"GET"}],
              "filters":[],
              "backends":[{"namespace":"default","name":"books-v1","port":8080,"weight":90,"filters":[]},{"namespace":"default","name":"books-v2","port":8080,"weight":10,"filters":[]}]}],
             "retry":{"conditions":["5xx"],"limit":2,"perTryTimeout":"00:00:00.5000000"},"timeouts":{"request":"00:00:10","backendRequest":null,"idle":null},
