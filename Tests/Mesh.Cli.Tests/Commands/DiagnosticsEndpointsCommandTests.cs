@@ -142,6 +142,24 @@ public sealed class DiagnosticsEndpointsCommandTests : FakeSiloTestBase
     }
 
     [Fact]
+    public async Task EndpointsWatch_SiloEndsTheStream_ReconnectsAndPrintsTheNewSnapshot()
+    {
+        Discovery.Publish(Authority, Snapshot(1, Books(1)));
+        var running = Cli.Start("diagnostics", "endpoints", Authority, "--watch");
+        await running.WaitForOutputAsync(o => o.Contains("127.0.0.11"));
+
+        Discovery.EndWatches(Authority);
+        Discovery.Publish(Authority, Snapshot(7, Books(1), Books(2)));
+        await running.WaitForOutputAsync(o => o.Contains("127.0.0.12"));
+        var result = await running.StopAsync();
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("[v7] snapshot: books.default.svc.cluster.local:8080, 2 endpoint(s)", result.Out);
+        Assert.Contains("the silo ended the watch; reconnecting", result.Err);
+        Assert.Equal(2, Discovery.Watches.Count);
+    }
+
+    [Fact]
     public async Task EndpointsWatch_Json_WritesOneUpdatePerLine()
     {
         Discovery.Publish(Authority, Snapshot(1, Books(1)));

@@ -48,6 +48,10 @@ internal sealed class FakeDiscovery : IAsyncDisposable
     /// <summary>Queues an update for the current and next watch of <paramref name="authority"/>.</summary>
     public void Publish(string authority, ServiceUpdate update) => Service_.Stream(authority).Writer.TryWrite(update);
 
+    /// <summary>Ends the open watches of <paramref name="authority"/> (as a silo does with a slow watcher); later
+    /// watches read updates published from now on.</summary>
+    public void EndWatches(string authority) => Service_.End(authority);
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -61,6 +65,13 @@ internal sealed class FakeDiscovery : IAsyncDisposable
         public ConcurrentQueue<WatchRequest> Watches { get; } = new();
 
         public Channel<ServiceUpdate> Stream(string authority) => _streams.GetOrAdd(authority, _ => Channel.CreateUnbounded<ServiceUpdate>());
+
+        public void End(string authority)
+        {
+            if (_streams.TryRemove(authority, out var ended))
+                ended.Writer.TryComplete();
+            Stream(authority);
+        }
 
         public override async Task Watch(WatchRequest request, IServerStreamWriter<ServiceUpdate> responseStream, ServerCallContext context)
         {
