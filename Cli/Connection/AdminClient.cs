@@ -75,11 +75,14 @@ internal sealed class AdminClient : IDisposable
         timeout.CancelAfter(_timeout);
         using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        HttpResponseMessage response;
+        HttpStatusCode status;
+        string? reason;
         string body;
         try
         {
-            response = await _http.SendAsync(request, timeout.Token);
+            using var response = await _http.SendAsync(request, timeout.Token);
+            status = response.StatusCode;
+            reason = response.ReasonPhrase;
             body = await response.Content.ReadAsStringAsync(timeout.Token);
         }
         catch (HttpRequestException e)
@@ -91,16 +94,13 @@ internal sealed class AdminClient : IDisposable
             throw new SiloUnreachableException(AdminAddress, $"no answer within {_timeout.TotalSeconds:0} s");
         }
 
-        using (response)
-        {
-            if (response.IsSuccessStatusCode)
-                return ParseBody(body, path);
-            if (response.StatusCode == HttpStatusCode.Unauthorized)
-                throw Unauthorized(AdminProblem.Parse(response.StatusCode, response.ReasonPhrase, body));
-            if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge)
-                throw new CliException("the silo refused the request as too large (413)", hint: "split the manifests into several files and apply them one by one");
-            throw new AdminProblemException(AdminProblem.Parse(response.StatusCode, response.ReasonPhrase, body));
-        }
+        if ((int)status is >= 200 and < 300)
+            return ParseBody(body, path);
+        if (status == HttpStatusCode.Unauthorized)
+            throw Unauthorized(AdminProblem.Parse(status, reason, body));
+        if (status == HttpStatusCode.RequestEntityTooLarge)
+            throw new CliException("the silo refused the request as too large (413)", hint: "split the manifests into several files and apply them one by one");
+        throw new AdminProblemException(AdminProblem.Parse(status, reason, body));
     }
 
     private string AdminAddress => _connection.Admin.ToString().TrimEnd('/');

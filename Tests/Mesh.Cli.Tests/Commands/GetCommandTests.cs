@@ -139,6 +139,31 @@ public sealed class GetCommandTests : FakeSiloTestBase
     }
 
     [Fact]
+    public async Task Get_SiloDoesNotAnswer_Exits2AfterTheTimeout()
+    {
+        Admin.Hang("GET", "/api/v1/resources/services?namespace=default");
+        Cli.RequestTimeout = TimeSpan.FromMilliseconds(300);
+
+        var result = await Cli.RunAsync("get", "services");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: cannot reach the silo at", result.Err);
+        Assert.Contains("no answer within", result.Err);
+    }
+
+    [Fact]
+    public async Task Get_NotJson_Exits1SayingWhatAnswered()
+    {
+        Admin.Respond("GET", "/api/v1/resources/services?namespace=default", 200, "<html>nginx</html>", "text/html");
+
+        var result = await Cli.RunAsync("get", "services");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("not JSON", result.Err);
+        Assert.Contains("MESH_ADMIN_ADDR", result.Err);
+    }
+
+    [Fact]
     public async Task Get_NothingFound_NotesOnStderrAndLeavesStdoutEmpty()
     {
         Admin.Respond("GET", "/api/v1/resources/services?namespace=default", 200, """{"items":[]}""");

@@ -18,6 +18,7 @@ internal sealed class FakeAdminApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (int Status, string ContentType, string Body)> _responses = new();
+    private readonly ConcurrentDictionary<string, bool> _hanging = new();
     private readonly ConcurrentQueue<(Func<RecordedRequest, bool> When, (int Status, string ContentType, string Body) Response)> _conditional = new();
 
     private FakeAdminApi(WebApplication app, Uri address)
@@ -46,6 +47,9 @@ internal sealed class FakeAdminApi : IAsyncDisposable
     public void Respond(string method, string pathAndQuery, int status, string body, string contentType = "application/json") =>
         _responses[$"{method} {pathAndQuery}"] = (status, contentType, body);
 
+    /// <summary>Never answers requests to this path (until the client gives up): a silo that hangs.</summary>
+    public void Hang(string method, string pathAndQuery) => _hanging[$"{method} {pathAndQuery}"] = true;
+
     /// <summary>Answers requests matching <paramref name="when"/> (checked before the canned paths) with a problem.</summary>
     public void RespondProblemWhen(Func<RecordedRequest, bool> when, int status, string problemJson) =>
         _conditional.Enqueue((when, (status, "application/problem+json", problemJson)));
@@ -60,6 +64,11 @@ internal sealed class FakeAdminApi : IAsyncDisposable
         var pathAndQuery = context.Request.Path + context.Request.QueryString;
         var request = new RecordedRequest(context.Request.Method, pathAndQuery, context.Request.Headers.Authorization.ToString(), body);
         Requests.Enqueue(request);
+        if (_hanging.ContainsKey($"{context.Request.Method} {pathAndQuery}"))
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
+            return;
+        }
         var conditional = _conditional.FirstOrDefault(c => c.When(request));
         var response = conditional.When is not null ? conditional.Response : default;
         if (conditional.When is null && !_responses.TryGetValue($"{context.Request.Method} {pathAndQuery}", out response))

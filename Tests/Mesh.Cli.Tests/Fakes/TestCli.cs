@@ -65,6 +65,8 @@ internal sealed class TestCli : IDisposable
 
     public SiloRunner? SiloRunner { get; set; }
 
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Points the CLI at the fakes and sets a token.</summary>
     public TestCli UseSilo(FakeAdminApi? admin, FakeDiscovery? discovery = null, string? token = "test-token")
     {
@@ -100,7 +102,7 @@ internal sealed class TestCli : IDisposable
         var console = new ConsoleOutput(output, error, outputIsTerminal: false, errorIsTerminal: false, noColour: true);
         var context = new CliContext(console, name => Environment.GetValueOrDefault(name), DataDirectory, new StringReader(Stdin))
         {
-            RequestTimeout = TimeSpan.FromSeconds(10),
+            RequestTimeout = RequestTimeout,
         };
         if (SiloRunner is not null)
             context = context with { RunSilo = SiloRunner };
