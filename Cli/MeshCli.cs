@@ -17,6 +17,11 @@ internal static class MeshCli
             DescribeCommand.Create(context),
             DiagnosticsCommand.Create(context),
             VersionCommand.Create(context),
+            ProxyCommand.Create(context),
+            RunCommand.Create(context),
+            Demo.DemoCommand.Create(context),
+            Demo.DemoCommands.App(context),
+            Demo.DemoCommands.Traffic(context),
         };
         return root;
     }
