@@ -16,7 +16,7 @@ internal sealed class StatsGrain(TimeProvider time) : Grain, IStatsGrain
     public Task<bool> RecordAsync(StatsSlice slice)
     {
         if (!_seen.TryAdd(slice.ProxyId, slice.IntervalStartUnixMs)) return Task.FromResult(false);
-        _window.Add(slice.ProxyId, slice.Samples);
+        _window.Add(slice.ProxyId, slice.Samples, slice.IntervalMs);
         _edge = slice.Edge ?? _edge;
         _lastRecordUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         return Task.FromResult(true);

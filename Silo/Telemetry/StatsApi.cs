@@ -56,7 +56,7 @@ internal static class StatsApi
             ServiceRow(ns, name, summary, directory, time), StatsWindow.Name(span),
             summary.Routes.Select(Named).ToList(), summary.Backends.Select(Named).ToList(), summary.Paths.Select(Named).ToList(),
             edges.Where(e => e.Dst == service).ToList(),
-            edges.Where(e => e.Src.Length > 0 && directory.Proxies.Any(p => $"{p.Namespace}/{p.Workload}" == e.Src && p.Services.Contains(service))).ToList(),
+            edges.Where(e => e.Src == service).ToList(),
             (await seriesTask).Select(p => new SeriesPointRow(p.EndUnixMs, p.Rps, p.SuccessRate, p.LatencyP50Ms, p.LatencyP95Ms, p.LatencyP99Ms)).ToList()));
     }
 

@@ -43,8 +43,10 @@ internal static class StatsReportSplitter
                 var destination = isService ? $"{ns}/{name}" : t.Authority;
                 if (isService) Add(StatsKeys.Service(ns, name), null, sample);
                 var caller = report.Identity.Length > 0 ? report.Identity : $"{report.Namespace}/{report.Workload}";
+                // Named by the service the caller serves: replicas and versions (books-v1, books-v2) share one identity.
+                var source = served.FirstOrDefault() ?? $"{report.Namespace}/{report.Workload}";
                 Add(StatsKeys.Edge(caller, destination),
-                    new EdgeEnds($"{report.Namespace}/{report.Workload}", report.Identity, destination, t.Authority, t.DestinationIdentity),
+                    new EdgeEnds(source, report.Identity, destination, t.Authority, t.DestinationIdentity),
                     sample);
             }
         }

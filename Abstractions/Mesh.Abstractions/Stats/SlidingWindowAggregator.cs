@@ -18,6 +18,9 @@ public sealed class SlidingWindowAggregator
     private readonly Dictionary<long, Dictionary<Dimension, Accumulator>> _slots = new();
     // Latest TCP-open gauge per (proxy, direction); a gauge is summed over proxies, never over time.
     private readonly Dictionary<(string Proxy, TrafficDirection Direction), (long Slot, long Value)> _gauges = new();
+    // Earliest time any data covers: rates divide by the time data exists, not the whole window, so a service that
+    // started 10 s ago shows its real RPS instead of a sixth of it in the 1 min window.
+    private long _firstCoveredMs = long.MaxValue;
 
     public SlidingWindowAggregator(TimeProvider time, TimeSpan? slot = null, TimeSpan? retention = null)
     {
@@ -32,11 +35,13 @@ public sealed class SlidingWindowAggregator
 
     private long CurrentSlot => _time.GetUtcNow().ToUnixTimeMilliseconds() / _slotMs;
 
-    /// <summary>Adds one proxy's samples of one interval into the current slot.</summary>
-    public void Add(string proxyId, IEnumerable<StatsSample> samples)
+    /// <summary>Adds one proxy's samples of one interval (<paramref name="intervalMs"/> long, ending now) into the
+    /// current slot.</summary>
+    public void Add(string proxyId, IEnumerable<StatsSample> samples, int intervalMs = 0)
     {
         var now = CurrentSlot;
         Prune(now);
+        _firstCoveredMs = Math.Min(_firstCoveredMs, _time.GetUtcNow().ToUnixTimeMilliseconds() - Math.Max(0, intervalMs));
         if (!_slots.TryGetValue(now, out var slot)) _slots[now] = slot = new Dictionary<Dimension, Accumulator>();
 
         var open = new Dictionary<TrafficDirection, long>();
@@ -58,7 +63,8 @@ public sealed class SlidingWindowAggregator
         Prune(now);
         var slots = SlotsIn(window);
         var merged = Merge(now - slots + 1, now);
-        var seconds = slots * _slotMs / 1000.0;
+        var covered = _time.GetUtcNow().ToUnixTimeMilliseconds() - _firstCoveredMs;
+        var seconds = Math.Clamp(covered, _slotMs, slots * _slotMs) / 1000.0;
 
         GoldenMetrics Side(TrafficDirection d) =>
             merged.TryGetValue(new Dimension(d, DimensionKind.Total, ""), out var a)
@@ -139,6 +145,7 @@ public sealed class SlidingWindowAggregator
     private void Prune(long now)
     {
         var oldest = now - _retentionSlots;
+        if (_slots.Count > 0 && _slots.Keys.All(i => i <= oldest)) _firstCoveredMs = long.MaxValue; // all data expired: start over
         foreach (var index in _slots.Keys.Where(i => i <= oldest).ToList()) _slots.Remove(index);
         foreach (var key in _gauges.Where(g => g.Value.Slot <= oldest).Select(g => g.Key).ToList()) _gauges.Remove(key);
     }

@@ -25,7 +25,8 @@ public sealed record WorkloadRef(
 /// <summary>Both ends of an edge as the reporting proxy saw them.</summary>
 [GenerateSerializer, Immutable, Alias("mesh.EdgeEnds")]
 public sealed record EdgeEnds(
-    /// <summary>Source workload ("ns/workload"), or empty when the source is not meshed.</summary>
+    /// <summary>Source: the service the calling workload serves ("ns/name"; else "ns/workload"), or empty when the
+    /// caller has no proxy.</summary>
     [property: Id(0)] string Source,
     [property: Id(1)] string SourceIdentity,
     /// <summary>Destination service ("ns/name") when the authority names one, else the authority itself.</summary>

@@ -210,7 +210,8 @@
     for (const svc of services || []) node(`${svc.namespace}/${svc.name}`, 'service');
     for (const e of edges || []) {
       const src = e.src ? (bySource.get(e.src) || e.src) : 'unmeshed clients';
-      const srcNode = node(src, e.src ? (bySource.has(e.src) ? 'service' : 'workload') : 'external');
+      const known = bySource.has(e.src) || (services || []).some((x) => `${x.namespace}/${x.name}` === src);
+      const srcNode = node(src, e.src ? (known ? 'service' : 'workload') : 'external');
       if (!e.src) srcNode.meshed = false;
       node(e.dst, 'service');
       const key = `${src}\u0000${e.dst}`;
@@ -289,19 +290,18 @@
       const cls = l.mtls ? 'mtls' : 'plain';
       const label = `${fmtRps(l.rps)} rps`;
       const badge = l.mtls
-        ? s('g', { transform: `translate(${mx - 26} ${my})` },
-          s('rect', { x: -7, y: -9, width: 14, height: 16, class: 'badge-bg' }),
+        ? s('g', { transform: `translate(${mx} ${my})` },
+          s('circle', { r: 10, class: 'badge-bg' }),
           s('rect', { x: -5, y: -2, width: 10, height: 8, rx: 1.5, fill: '#16a34a' }),
           s('path', { d: 'M-3 -2 v-2.5 a3 3 0 0 1 6 0 v2.5', fill: 'none', stroke: '#16a34a', 'stroke-width': 1.6 }))
-        : s('g', { transform: `translate(${mx - 26} ${my})` },
-          s('rect', { x: -16, y: -9, width: 32, height: 15, rx: 3, fill: '#fde8e8' }),
-          s('text', { x: 0, y: 2, 'text-anchor': 'middle', fill: '#b91c1c', 'font-size': 9.5, text: 'plain' }));
+        : s('g', { transform: `translate(${mx} ${my})` },
+          s('rect', { x: -17, y: -8, width: 34, height: 16, rx: 4, fill: '#fde8e8' }),
+          s('text', { x: 0, y: 3.5, 'text-anchor': 'middle', class: 'plain-label', text: 'plain' }));
       svg.append(s('g', { class: `edge ${cls}`, 'data-src': l.src, 'data-dst': l.dst },
         s('title', { text: `${l.src} → ${l.dst}\n${l.mtls ? 'mTLS' : 'not mTLS'}${l.srcIdentity ? `\nfrom ${l.srcIdentity}` : ''}${l.dstIdentity ? `\nto ${l.dstIdentity}` : ''}\n${label}, success ${fmtPct(l.successRate)}` }),
         s('path', { d, 'marker-end': `url(#arrow-${cls})` }),
         badge,
-        s('rect', { x: mx - 14, y: my - 9, width: 56, height: 15, class: 'badge-bg', rx: 3 }),
-        s('text', { x: mx - 10, y: my + 2, text: label })));
+        s('text', { x: mx, y: my - 15, 'text-anchor': 'middle', stroke: '#fff', 'stroke-width': 4, 'paint-order': 'stroke', text: label })));
     }
 
     for (const n of graph.nodes) {
@@ -337,7 +337,7 @@
   function latencyChart(series) {
     const values = series.flatMap((p) => [p.latencyP50Ms, p.latencyP95Ms, p.latencyP99Ms]).filter((v) => v !== null && v !== undefined);
     if (!values.length) return empty('No requests in this window', 'The chart fills in as requests arrive.');
-    const W = 760, H = 220, L = 54, R = 14, T = 12, B = 26;
+    const W = 1000, H = 240, L = 58, R = 14, T = 12, B = 26;
     const max = niceMax(Math.max(...values));
     const n = series.length;
     const x = (i) => L + (n <= 1 ? 0 : (i * (W - L - R)) / (n - 1));
@@ -547,7 +547,7 @@
         { title: 'Last report', cell: (p) => fmtAge(p.lastReportAgeMs) },
         { title: 'Cert expires', cell: (p) => fmtDuration(p.certRemainingSeconds) },
         { title: 'Discovery', cell: (p) => (p.discoveryConnected ? h('span', { class: 'pill pill-good', text: 'connected' }) : h('span', { class: 'pill pill-bad', text: 'disconnected' })) },
-        { title: 'Clock skew', num: true, cell: (p) => `${(p.clockSkewMs / 1000).toFixed(1)} s` },
+        { title: 'Clock skew', num: true, cell: (p) => `${Math.abs(p.clockSkewMs) < 50 ? '0.0' : (p.clockSkewMs / 1000).toFixed(1)} s` },
         { title: 'Health', cls: () => 'wrap', cell: (p) => (p.problems.length ? h('ul', { class: 'problems' }, p.problems.map((x) => h('li', { text: x }))) : h('span', { class: 'pill pill-good', text: 'healthy' })) },
       ], r.data, (p) => ({ 'data-proxy': p.proxyId }))
       : empty('No proxy has reported yet', 'Proxies report every few seconds once they start.');

@@ -19,7 +19,22 @@ public sealed class SlidingWindowAggregatorTests
         Assert.Equal(20, window.Query(StatsWindow.TenSeconds).Metrics.Requests);
         Assert.Equal(120, window.Query(StatsWindow.OneMinute).Metrics.Requests);
         Assert.Equal(2.0, window.Query(StatsWindow.TenSeconds).Metrics.Rps, 6);
-        Assert.Equal(2.0, window.Query(StatsWindow.OneMinute).Metrics.Rps, 6);
+        Assert.Equal(120 / 30.0, window.Query(StatsWindow.OneMinute).Metrics.Rps, 6);  // data exists for 30 s only
+        _time.Advance(TimeSpan.FromSeconds(50));
+        Assert.Equal(20 / 60.0, window.Query(StatsWindow.OneMinute).Metrics.Rps, 6);
+    }
+
+    [Fact]
+    public void Query_ServiceStartedWithinWindow_RpsOverTimeDataExists()
+    {
+        var window = new SlidingWindowAggregator(_time);
+        for (var i = 0; i < 10; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            window.Add("p1", One(Sample(TrafficDirection.Inbound, 20)), intervalMs: 1000);
+        }
+        Assert.Equal(20, window.Query(StatsWindow.OneMinute).Metrics.Rps, 6);
+        Assert.Equal(20, window.Query(StatsWindow.TenMinutes).Metrics.Rps, 6);
     }
 
     [Fact]
