@@ -123,6 +123,22 @@
     return `${Math.floor(sec / 86400)}d`;
   }
 
+  /** Renders .NET TimeSpans ("00:00:01.5") as durations and ISO timestamps as UTC minutes; other values as text. */
+  function fmtValue(v) {
+    if (v === null || v === undefined) return '—';
+    if (typeof v === 'object') return JSON.stringify(v);
+    const text = String(v);
+    const span = /^(?:(\d+)\.)?(\d{2}):(\d{2}):(\d{2})(\.\d+)?$/.exec(text);
+    if (span) {
+      const sec = (+span[1] || 0) * 86400 + +span[2] * 3600 + +span[3] * 60 + +span[4] + (span[5] ? +span[5] : 0);
+      return sec < 1 ? `${Math.round(sec * 1000)}ms` : sec < 120 ? `${+sec.toFixed(2)}s` : `${Math.round(sec / 60)}m`;
+    }
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) {
+      return `${new Date(text).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    }
+    return text;
+  }
+
   function srClass(rate) {
     if (rate === null || rate === undefined) return 'dim';
     return rate >= 0.99 ? 'sr-good' : rate >= 0.95 ? 'sr-warn' : 'sr-bad';
@@ -348,7 +364,7 @@
     for (let i = 0; i <= 4; i++) {
       const v = (max * i) / 4;
       grid.append(s('line', { x1: L, x2: W - R, y1: y(v), y2: y(v) }));
-      axis.append(s('text', { x: L - 8, y: y(v) + 4, 'text-anchor': 'end', text: fmtMs(v) }));
+      axis.append(s('text', { x: L - 8, y: y(v) + 4, 'text-anchor': 'end', text: v === 0 ? '0' : fmtMs(v) }));
     }
     const now = series[n - 1].t;
     for (const i of [0, Math.floor((n - 1) / 2), n - 1]) {
@@ -450,9 +466,11 @@
     const v = profile && profile.value;
     if (!v) return null;
     const items = [];
-    if (v.retry) items.push(['Retries', `${v.retry.limit} on ${(v.retry.conditions || []).join(', ') || '—'}`]);
-    if (v.timeouts) items.push(['Timeouts', Object.entries(v.timeouts).filter(([, x]) => x !== null).map(([k, x]) => `${k} ${x}`).join(', ') || '—']);
-    if (v.failureAccrual) items.push(['Failure accrual', Object.entries(v.failureAccrual).map(([k, x]) => `${k} ${x}`).join(', ')]);
+    const pairs = (o) => Object.entries(o).filter(([, x]) => x !== null && x !== undefined)
+      .map(([k, x]) => `${k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} ${fmtValue(x)}`).join(', ');
+    if (v.retry) items.push(['Retries', `${v.retry.limit} on ${(v.retry.conditions || []).join(', ') || '—'}${v.retry.perTryTimeout ? `, per try ${fmtValue(v.retry.perTryTimeout)}` : ''}`]);
+    if (v.timeouts) items.push(['Timeouts', pairs(v.timeouts) || '—']);
+    if (v.failureAccrual) items.push(['Failure accrual', pairs(v.failureAccrual)]);
     if (v.opaquePorts && v.opaquePorts.length) items.push(['Opaque ports', v.opaquePorts.join(', ')]);
     if (!items.length) return null;
     return table([{ title: 'Setting', cell: (i) => i[0] }, { title: 'Value', cls: () => 'wrap', cell: (i) => i[1] }], items);
@@ -577,9 +595,8 @@
     if (!r.ok) return { error: r.error, status: r.status };
     const list = Array.isArray(r.data) ? r.data : (r.data.identities || r.data.items || []);
     const keys = [...new Set(list.flatMap((x) => Object.keys(x || {})))].filter((k) => !SECRET_FIELD.test(k));
-    const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
     const body = list.length
-      ? table(keys.map((k) => ({ title: k.replace(/([a-z])([A-Z])/g, '$1 $2'), cls: () => 'wrap', cell: (x) => show(x[k]) })), list)
+      ? table(keys.map((k) => ({ title: k.replace(/([a-z])([A-Z])/g, '$1 $2'), cls: () => 'wrap', cell: (x) => fmtValue(x[k]) })), list)
       : empty('No identities issued yet', 'A workload identity is issued when a proxy first starts.');
     return {
       nodes: [

@@ -1,5 +1,11 @@
+using System.Collections.Immutable;
+using Mesh.Abstractions.Grains;
+using Mesh.Abstractions.Model;
 using Mesh.Abstractions.Stats;
 using Mesh.Api.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -7,52 +13,92 @@ namespace Mesh.ControlPlane.Tests.Stats;
 
 /// <summary>Drives Debian's chromium (headless, through Playwright) against the dashboard of a real silo-side host fed
 /// through the real Telemetry gRPC: the services table lists the services, the topology shows the edges with their
-/// mTLS state, pages render without a single console error. Screenshots go to artifacts/dashboard/.</summary>
+/// mTLS state, pages render without a single console error. Screenshots go to artifacts/dashboard/.
+/// Two silo shapes: with the control plane's describe and identity APIs (stand-ins here, same JSON shape) and without.</summary>
 [Trait("Category", "E2E")]
-public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class DashboardBrowserTests(ITestOutputHelper output)
 {
     private const string Chromium = "/usr/bin/chromium";
     private const string Ns = "bookstore";
+    private const string SecretMarker = "NOT-FOR-THE-PAGE";
 
-    private readonly StatsHostFixture _host = new();
-    private readonly CancellationTokenSource _stop = new();
-    private Task _traffic = Task.CompletedTask;
-
-    public async Task InitializeAsync()
+    [Fact]
+    public async Task Dashboard_FedThroughTelemetry_ShowsServicesEdgesDescribeAndIdentitiesWithoutConsoleErrors()
     {
-        await _host.InitializeAsync();
-        var client = new Telemetry.TelemetryClient(_host.Channel);
-        var random = new Random(20260101);
-        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 5_000;
-        for (var i = 0; i < 5; i++) await SendInterval(client, random, start + i * 1000);
-        // Keep the proxies "reporting" while the browser looks, as live ones do; bounded in count and time.
-        _traffic = Task.Run(async () =>
+        if (ChromiumMissing()) return;
+        await using var run = await FedHost.StartAsync(MapControlPlaneStandIns);
+        await Browse(run.Host, async page =>
         {
-            for (var i = 5; i < 300 && !_stop.IsCancellationRequested; i++)
-            {
-                await SendInterval(client, random, start + i * 1000);
-                try { await Task.Delay(1000, _stop.Token); } catch (OperationCanceledException) { return; }
-            }
+            await Overview(page, "overview");
+
+            await page.Locator($"#services-table a[href='#/services/{Ns}/books']").ClickAsync();
+            await page.Locator("#latency-chart path.series.p99").WaitForAsync(new() { Timeout = 30_000 });
+            await page.GetByText("version 5").WaitForAsync();  // endpoints from the describe API
+            var main = await page.Locator("main").InnerTextAsync();
+            Assert.Contains("books-v2", main);
+            Assert.Contains("Prefix /books", main);
+            Assert.Contains("127.0.0.1", main);
+            await Screenshot(page, "service-books");
+
+            await page.Locator("a[data-nav='topology']").ClickAsync();
+            await page.GetByText("Client identity").WaitForAsync();
+            await Screenshot(page, "topology");
+
+            await page.Locator("a[data-nav='proxies']").ClickAsync();
+            await page.Locator("tr[data-proxy='books-v1-proxy']").WaitForAsync();
+            await Screenshot(page, "proxies");
+
+            await page.Locator("a[data-nav='identities']").ClickAsync();
+            await page.GetByText("spiffe://cluster.local/ns/bookstore/sa/authors").WaitForAsync();
+            Assert.DoesNotContain(SecretMarker, await page.ContentAsync());
+            await Screenshot(page, "identities");
         });
     }
 
-    public async Task DisposeAsync()
+    [Fact]
+    public async Task Dashboard_WithoutOptionalApis_FriendlyEmptyStatesWithoutConsoleErrors()
     {
-        await _stop.CancelAsync();
-        await _traffic;
-        await _host.DisposeAsync();
-        _stop.Dispose();
+        if (ChromiumMissing()) return;
+        await using var run = await FedHost.StartAsync(null);
+        await Browse(run.Host, async page =>
+        {
+            await Overview(page, null);
+            await page.Locator($"#services-table a[href='#/services/{Ns}/authors']").ClickAsync();
+            await page.Locator("#latency-chart").WaitForAsync(new() { Timeout = 30_000 });
+            await page.Locator("a[data-nav='identities']").ClickAsync();
+            await page.GetByText("No identity information yet").WaitForAsync();
+        });
     }
 
-    [Fact]
-    public async Task Dashboard_FedThroughTelemetry_ShowsServicesAndEdgesWithoutConsoleErrors()
+    private bool ChromiumMissing()
     {
-        if (!File.Exists(Chromium))
-        {
-            output.WriteLine($"SKIPPED: {Chromium} is not installed (scripts/setup.sh installs Debian's chromium)");
-            return;
-        }
+        if (File.Exists(Chromium)) return false;
+        output.WriteLine($"SKIPPED: {Chromium} is not installed (scripts/setup.sh installs Debian's chromium)");
+        return true;
+    }
 
+    private async Task Overview(IPage page, string? screenshot)
+    {
+        foreach (var service in new[] { "web", "books", "authors" })
+            await page.Locator($"#services-table tr[data-service='{Ns}/{service}']").WaitForAsync(new() { Timeout = 30_000 });
+        Assert.Equal(3, await page.Locator("#services-table tbody tr").CountAsync());
+        Assert.Contains("meshed", await page.Locator($"tr[data-service='{Ns}/books']").InnerTextAsync());
+
+        await page.Locator($"#topology g.edge.mtls[data-src='{Ns}/web'][data-dst='{Ns}/books']").WaitForAsync();
+        await page.Locator($"#topology g.edge.mtls[data-src='{Ns}/books'][data-dst='{Ns}/authors']").WaitForAsync();
+        await page.Locator($"#topology g.edge.plain[data-src='unmeshed clients'][data-dst='{Ns}/web']").WaitForAsync();
+        Assert.Equal(3, await page.Locator("#topology g.edge").CountAsync());
+        // Survives auto-refreshes (every 2 s): wait until the status shows a later update than the first one.
+        var first = await page.Locator("#status").InnerTextAsync();
+        await page.WaitForFunctionAsync("t => document.getElementById('status').textContent !== t", first, new() { Timeout = 15_000 });
+        Assert.StartsWith("live", await page.Locator("#status").InnerTextAsync());
+        if (screenshot is not null) await Screenshot(page, screenshot);
+    }
+
+    /// <summary>Opens the dashboard in a fresh headless chromium profile, runs the steps, and fails on any console
+    /// error or warning, uncaught page error, or failed request.</summary>
+    private static async Task Browse(StatsHostFixture host, Func<IPage, Task> steps)
+    {
         using var playwright = await Playwright.CreateAsync();
         var profile = Directory.CreateTempSubdirectory("mesh-chromium-");
         try
@@ -74,36 +120,8 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
             page.PageError += (_, e) => problems.Add($"page error: {e}");
             page.RequestFailed += (_, r) => problems.Add($"request failed: {r.Url} {r.Failure}");
 
-            await page.GotoAsync(_host.AdminAddress.ToString());
-            foreach (var service in new[] { "web", "books", "authors" })
-                await page.Locator($"#services-table tr[data-service='{Ns}/{service}']").WaitForAsync(new() { Timeout = 30_000 });
-            Assert.Equal(3, await page.Locator("#services-table tbody tr").CountAsync());
-            Assert.Contains("meshed", await page.Locator($"tr[data-service='{Ns}/books']").InnerTextAsync());
-
-            await page.Locator($"#topology g.edge.mtls[data-src='{Ns}/web'][data-dst='{Ns}/books']").WaitForAsync();
-            await page.Locator($"#topology g.edge.mtls[data-src='{Ns}/books'][data-dst='{Ns}/authors']").WaitForAsync();
-            await page.Locator($"#topology g.edge.plain[data-src='unmeshed clients'][data-dst='{Ns}/web']").WaitForAsync();
-            Assert.Equal(3, await page.Locator("#topology g.edge").CountAsync());
-            // Survives an auto-refresh (every 2 s) and still shows live numbers.
-            await page.WaitForFunctionAsync("() => document.getElementById('status').textContent.startsWith('live')");
-            await Screenshot(page, "overview");
-
-            await page.Locator($"#services-table a[href='#/services/{Ns}/books']").ClickAsync();
-            await page.Locator("#latency-chart path.series.p99").WaitForAsync(new() { Timeout = 30_000 });
-            Assert.Contains("books-v2", await page.Locator("main").InnerTextAsync());
-            await Screenshot(page, "service-books");
-
-            await page.Locator("a[data-nav='topology']").ClickAsync();
-            await page.GetByText("Client identity").WaitForAsync();
-            await Screenshot(page, "topology");
-
-            await page.Locator("a[data-nav='proxies']").ClickAsync();
-            await page.Locator($"tr[data-proxy='books-v1-proxy']").WaitForAsync();
-            await Screenshot(page, "proxies");
-
-            await page.Locator("a[data-nav='identities']").ClickAsync();
-            await page.GetByText("No identity information yet").WaitForAsync();
-
+            await page.GotoAsync(host.AdminAddress.ToString());
+            await steps(page);
             Assert.Empty(problems);
         }
         finally
@@ -114,6 +132,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
 
     private async Task Screenshot(IPage page, string name)
     {
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         var dir = Path.Combine(RepoRoot(), "artifacts", "dashboard");
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, $"{name}.png");
@@ -127,6 +146,86 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Mesh.sln"))) return dir.FullName;
         return AppContext.BaseDirectory;
+    }
+
+    /// <summary>A stats host fed with live bookstore traffic through the Telemetry gRPC, one report per proxy per
+    /// second (bounded: at most 5 minutes), as running proxies do.</summary>
+    private sealed class FedHost : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task _traffic = Task.CompletedTask;
+
+        private FedHost(StatsHostFixture host) => Host = host;
+
+        public StatsHostFixture Host { get; }
+
+        public static async Task<FedHost> StartAsync(Action<WebApplication>? mapMore)
+        {
+            var run = new FedHost(new StatsHostFixture { MapMore = mapMore });
+            await run.Host.InitializeAsync();
+            var client = new Telemetry.TelemetryClient(run.Host.Channel);
+            var random = new Random(20260101);
+            var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1_000;
+            await SendInterval(client, random, start);
+            run._traffic = Task.Run(async () =>
+            {
+                for (var i = 1; i < 300 && !run._stop.IsCancellationRequested; i++)
+                {
+                    try { await Task.Delay(1000, run._stop.Token); } catch (OperationCanceledException) { return; }
+                    await SendInterval(client, random, start + i * 1000);
+                }
+            });
+            return run;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _traffic;
+            await Host.DisposeAsync();
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>Stand-ins for the control plane's describe and identity APIs, in their JSON shape (the real ones live in
+    /// other parts of the silo); the identity rows carry a secret-looking field the page must not show.</summary>
+    private static void MapControlPlaneStandIns(WebApplication app)
+    {
+        app.MapGet("/api/v1/services/{ns}/{name}", (string ns, string name) =>
+        {
+            var endpoints = ImmutableArray.Create(
+                Endpoint(name, "v1", 18081), Endpoint(name, "v2", 18082));
+            var route = new RouteView($"{ns}/{name}-split/rule-0", RouteKindView.Http, 0,
+                [new RouteMatchView(new StringMatchView(MatchKind.Prefix, $"/{name}"), [], [], "GET", null, null)], [],
+                [new BackendView(ns, $"{name}-v1", 8080, 90, []), new BackendView(ns, $"{name}-v2", 8080, 10, [])], null, null);
+            var profile = ProfileView.Default(ns, name) with
+            {
+                Routes = [route],
+                Retry = new RetryView(["5xx"], 2, TimeSpan.FromMilliseconds(500)),
+            };
+            return Results.Ok(new
+            {
+                resource = $"{ns}/{name}",
+                service = new Versioned<ServiceView?>(3, new ServiceView(ns, name,
+                    [new ServicePortView("http", 8080, "http", "http", false)],
+                    ImmutableDictionary<string, string>.Empty.Add("app", name),
+                    ImmutableDictionary<string, string>.Empty, ImmutableDictionary<string, string>.Empty)),
+                endpoints = new Versioned<EndpointSetView>(5, new EndpointSetView(ns, name, endpoints)),
+                profile = new Versioned<ProfileView>(2, profile),
+            });
+
+            WorkloadEndpoint Endpoint(string service, string version, int port) => new(
+                $"{service}-{version}", "127.0.0.1", ImmutableDictionary<string, int>.Empty.Add("http", port),
+                Reports.Identity(ns, service), 4143, 4191, null, 1, true, ImmutableDictionary<string, string>.Empty);
+        });
+        app.MapGet("/api/v1/identities", () => Results.Ok(new[] { "web", "books", "authors" }.Select(sa => new
+        {
+            identity = Reports.Identity(Ns, sa),
+            serviceAccount = sa,
+            @namespace = Ns,
+            notAfter = DateTimeOffset.UtcNow.AddHours(24),
+            privateKey = SecretMarker,
+        })));
     }
 
     /// <summary>One second of the bookstore: a load generator without a proxy → web → books (v1 90 %, v2 10 %) → authors,

@@ -28,6 +28,8 @@ public sealed class StatsHostFixture : IAsyncLifetime
     public GrpcChannel Channel { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
     public IGrainFactory Grains => _cluster!.Client;
+    /// <summary>Extra endpoints to map before start (stand-ins for APIs other parts of the silo own).</summary>
+    public Action<WebApplication>? MapMore { get; init; }
 
     public async Task InitializeAsync()
     {
@@ -51,6 +53,7 @@ public sealed class StatsHostFixture : IAsyncLifetime
         _web.MapMeshTelemetryGrpc();
         _web.MapMeshStatsApi();
         _web.MapMeshDashboard();
+        MapMore?.Invoke(_web);
         await _web.StartAsync();
 
         GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
