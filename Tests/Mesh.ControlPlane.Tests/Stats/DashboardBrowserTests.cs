@@ -216,11 +216,11 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
 
             WorkloadEndpoint Endpoint(string service, string version, int port) => new(
                 $"{service}-{version}", "127.0.0.1", ImmutableDictionary<string, int>.Empty.Add("http", port),
-                Reports.Identity(ns, service), 4143, 4191, null, 1, true, ImmutableDictionary<string, string>.Empty);
+                Reports.Spiffe(ns, service), 4143, 4191, null, 1, true, ImmutableDictionary<string, string>.Empty);
         });
         app.MapGet("/api/v1/identities", () => Results.Ok(new[] { "web", "books", "authors" }.Select(sa => new
         {
-            identity = Reports.Identity(Ns, sa),
+            identity = Reports.Spiffe(Ns, sa),
             serviceAccount = sa,
             @namespace = Ns,
             notAfter = DateTimeOffset.UtcNow.AddHours(24),
@@ -258,7 +258,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         var sa = workload.Split('-')[0];
         var report = new StatsReport
         {
-            ProxyId = $"{workload}-proxy", Namespace = Ns, Workload = workload, Identity = Reports.Identity(Ns, sa),
+            ProxyId = $"{workload}-proxy", Namespace = Ns, Workload = workload, Identity = Reports.Spiffe(Ns, sa),
             IntervalStartUnixMs = intervalStart, IntervalMs = 1000, Version = "0.1.0", DiscoveryConnected = true,
             CertNotAfterUnixMs = DateTimeOffset.UtcNow.AddHours(24).ToUnixTimeMilliseconds(),
             ProxyClockUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
@@ -277,8 +277,8 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         var t = new TrafficStats
         {
             Direction = direction, Authority = $"{service}.{Ns}.svc.cluster.local:8080", Tls = tls,
-            SourceIdentity = source.Length > 0 ? Reports.Identity(Ns, source) : "",
-            DestinationIdentity = direction == "outbound" ? Reports.Identity(Ns, service) : "",
+            SourceIdentity = source.Length > 0 ? Reports.Spiffe(Ns, source) : "",
+            DestinationIdentity = direction == "outbound" ? Reports.Spiffe(Ns, service) : "",
             Requests = (ulong)n, Successes = (ulong)n - fails, Failures = fails, Route = route, Backend = backend, Path = path,
             TcpOpened = 0, TcpOpen = 2,
         };

@@ -6,7 +6,7 @@ namespace Mesh.ControlPlane.Tests.Stats;
 /// <summary>Builds StatsReports as a proxy would send them.</summary>
 internal static class Reports
 {
-    public static string Identity(string ns, string sa) => $"spiffe://cluster.local/ns/{ns}/sa/{sa}";
+    public static string Spiffe(string ns, string sa) => $"spiffe://cluster.local/ns/{ns}/sa/{sa}";
 
     public static StatsReport Report(string ns, string workload, long intervalStart, params TrafficStats[] traffic)
     {
@@ -15,7 +15,7 @@ internal static class Reports
             ProxyId = $"{workload}-proxy",
             Namespace = ns,
             Workload = workload,
-            Identity = Identity(ns, workload),
+            Identity = Spiffe(ns, workload),
             IntervalStartUnixMs = intervalStart,
             IntervalMs = 1000,
             CertNotAfterUnixMs = DateTimeOffset.UtcNow.AddHours(24).ToUnixTimeMilliseconds(),
@@ -35,7 +35,7 @@ internal static class Reports
     public static TrafficStats Outbound(string ns, string service, ulong requests, ulong failures, double latencyMs,
         bool tls = true, string route = "", string backend = "", string path = "") =>
         Traffic("outbound", $"{service}.{ns}.svc.cluster.local:8080", requests, failures, latencyMs, tls, "",
-            tls ? Identity(ns, service) : "", path, route, backend);
+            tls ? Spiffe(ns, service) : "", path, route, backend);
 
     private static TrafficStats Traffic(string direction, string authority, ulong requests, ulong failures, double latencyMs,
         bool tls, string sourceIdentity, string destinationIdentity, string path, string route = "", string backend = "")

@@ -19,10 +19,10 @@ public sealed class StatsApiTests(StatsHostFixture host) : IAsyncLifetime
             Inbound(_ns, "web", 100, 0, 20, tls: false, path: "/"),
             Outbound(_ns, "books", 100, 5, 15, route: "books-route", backend: "books-v1", path: "/books")));
         await client.ReportAsync(Report(_ns, "books", t,
-            Inbound(_ns, "books", 100, 5, 12, sourceIdentity: Identity(_ns, "web"), path: "/books"),
+            Inbound(_ns, "books", 100, 5, 12, sourceIdentity: Spiffe(_ns, "web"), path: "/books"),
             Outbound(_ns, "authors", 50, 0, 2, path: "/authors/1")));
         await client.ReportAsync(Report(_ns, "authors", t,
-            Inbound(_ns, "authors", 50, 0, 1.5, sourceIdentity: Identity(_ns, "books"), path: "/authors/1")));
+            Inbound(_ns, "authors", 50, 0, 1.5, sourceIdentity: Spiffe(_ns, "books"), path: "/authors/1")));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -64,9 +64,9 @@ public sealed class StatsApiTests(StatsHostFixture host) : IAsyncLifetime
             .OrderBy(r => r.Dst).ToList();
         Assert.Equal(
         [
-            ($"{_ns}/books", $"{_ns}/authors", true, Identity(_ns, "books"), Identity(_ns, "authors")),
-            ($"{_ns}/web", $"{_ns}/books", true, Identity(_ns, "web"), Identity(_ns, "books")),
-            ("", $"{_ns}/web", false, "", Identity(_ns, "web")),
+            ($"{_ns}/books", $"{_ns}/authors", true, Spiffe(_ns, "books"), Spiffe(_ns, "authors")),
+            ($"{_ns}/web", $"{_ns}/books", true, Spiffe(_ns, "web"), Spiffe(_ns, "books")),
+            ("", $"{_ns}/web", false, "", Spiffe(_ns, "web")),
         ], rows);
     }
 
@@ -111,7 +111,7 @@ public sealed class StatsApiTests(StatsHostFixture host) : IAsyncLifetime
         var rows = (await Get("/api/v1/proxies")).EnumerateArray().Where(r => r.GetProperty("namespace").GetString() == _ns).ToList();
         Assert.Equal(3, rows.Count);
         var web = rows.Single(r => r.GetProperty("workload").GetString() == "web");
-        Assert.Equal(Identity(_ns, "web"), web.GetProperty("identity").GetString());
+        Assert.Equal(Spiffe(_ns, "web"), web.GetProperty("identity").GetString());
         Assert.True(web.GetProperty("discoveryConnected").GetBoolean());
         Assert.InRange(web.GetProperty("certRemainingSeconds").GetInt64(), 23 * 3600, 24 * 3600);
         Assert.Equal(0, web.GetProperty("problems").GetArrayLength());

@@ -64,12 +64,12 @@ public sealed class StatsGrainTests(StatsHostFixture host)
         var web = Report(_ns, "web", interval, Outbound(_ns, "books", 30, 0, 8, route: "books-route", backend: "books-v1"));
         web.ProxyClockUnixMs = DateTimeOffset.UtcNow.AddSeconds(42).ToUnixTimeMilliseconds();
         await client.ReportAsync(web);
-        await client.ReportAsync(Report(_ns, "books", interval, Inbound(_ns, "books", 29, 1, 6, sourceIdentity: Identity(_ns, "web"))));
+        await client.ReportAsync(Report(_ns, "books", interval, Inbound(_ns, "books", 29, 1, 6, sourceIdentity: Spiffe(_ns, "web"))));
 
-        var edge = await host.Grains.GetGrain<IStatsGrain>(StatsKeys.Edge(Identity(_ns, "web"), $"{_ns}/books")).GetAsync(StatsWindow.OneMinute);
+        var edge = await host.Grains.GetGrain<IStatsGrain>(StatsKeys.Edge(Spiffe(_ns, "web"), $"{_ns}/books")).GetAsync(StatsWindow.OneMinute);
         Assert.Equal(30, edge.Metrics.Requests);
         Assert.Equal(100, edge.Metrics.MtlsPercent);
-        Assert.Equal((Identity(_ns, "books"), $"{_ns}/web"), (edge.Edge!.DestinationIdentity, edge.Edge.Source));
+        Assert.Equal((Spiffe(_ns, "books"), $"{_ns}/web"), (edge.Edge!.DestinationIdentity, edge.Edge.Source));
 
         var books = await host.Grains.GetGrain<IStatsGrain>(StatsKeys.Service(_ns, "books")).GetAsync(StatsWindow.OneMinute);
         Assert.Equal(29, books.Metrics.Requests);      // the server's view, not 30 + 29

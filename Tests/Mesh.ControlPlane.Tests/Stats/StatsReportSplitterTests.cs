@@ -9,7 +9,7 @@ public sealed class StatsReportSplitterTests
     [Fact]
     public void Split_MeshedInbound_ServiceOnlyNoEdge()
     {
-        var slices = StatsReportSplitter.Split(Report("shop", "books", 1, Inbound("shop", "books", 10, 0, 5, sourceIdentity: Identity("shop", "web"))));
+        var slices = StatsReportSplitter.Split(Report("shop", "books", 1, Inbound("shop", "books", 10, 0, 5, sourceIdentity: Spiffe("shop", "web"))));
         Assert.Equal([StatsKeys.Service("shop", "books")], slices.Keys);
     }
 
@@ -18,7 +18,7 @@ public sealed class StatsReportSplitterTests
     {
         var slices = StatsReportSplitter.Split(Report("shop", "web", 1, Inbound("shop", "web", 10, 0, 5, tls: false)));
         var edge = slices[StatsKeys.Edge("", "shop/web")];
-        Assert.Equal(("", "shop/web", Identity("shop", "web")), (edge.Edge!.Source, edge.Edge.Destination, edge.Edge.DestinationIdentity));
+        Assert.Equal(("", "shop/web", Spiffe("shop", "web")), (edge.Edge!.Source, edge.Edge.Destination, edge.Edge.DestinationIdentity));
         Assert.Contains(StatsKeys.Service("shop", "web"), slices.Keys);
     }
 
@@ -27,9 +27,9 @@ public sealed class StatsReportSplitterTests
     {
         var slices = StatsReportSplitter.Split(Report("shop", "web", 7, Outbound("shop", "books", 10, 1, 5)));
         Assert.Equal(TrafficDirection.Outbound, Assert.Single(slices[StatsKeys.Service("shop", "books")].Samples).Direction);
-        var edge = slices[StatsKeys.Edge(Identity("shop", "web"), "shop/books")];
+        var edge = slices[StatsKeys.Edge(Spiffe("shop", "web"), "shop/books")];
         Assert.Equal(("web-proxy", 7L), (edge.ProxyId, edge.IntervalStartUnixMs));
-        Assert.Equal(("shop/web", Identity("shop", "books")), (edge.Edge!.Source, edge.Edge.DestinationIdentity));
+        Assert.Equal(("shop/web", Spiffe("shop", "books")), (edge.Edge!.Source, edge.Edge.DestinationIdentity));
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class StatsReportSplitterTests
         var traffic = Outbound("shop", "books", 3, 0, 5, tls: false);
         traffic.Authority = "10.0.0.9:5432";
         var slices = StatsReportSplitter.Split(Report("shop", "web", 1, traffic));
-        Assert.Equal([StatsKeys.Edge(Identity("shop", "web"), "10.0.0.9:5432")], slices.Keys);
+        Assert.Equal([StatsKeys.Edge(Spiffe("shop", "web"), "10.0.0.9:5432")], slices.Keys);
     }
 
     [Fact]
