@@ -10,6 +10,8 @@ public static class TelemetryExtensions
     {
         services.AddGrpc();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<TelemetryMetrics>();
         return services;
     }
 

@@ -8,7 +8,7 @@ namespace Mesh.Silo.Telemetry;
 /// <summary>mesh.v1.Telemetry: receives proxies' golden-metric reports, validates them, and records each slice in its
 /// stats grain. Idempotent per (proxy_id, interval_start_unix_ms): every grain dedups, so a retry after a partial
 /// failure records only what was missing.</summary>
-internal sealed class TelemetryService(IGrainFactory grains, TimeProvider time, ILogger<TelemetryService> logger)
+internal sealed class TelemetryService(IGrainFactory grains, TimeProvider time, TelemetryMetrics metrics, ILogger<TelemetryService> logger)
     : Mesh.Api.V1.Telemetry.TelemetryBase
 {
     public override async Task<ReportAck> Report(StatsReport request, ServerCallContext context)
@@ -18,6 +18,7 @@ internal sealed class TelemetryService(IGrainFactory grains, TimeProvider time, 
         {
             var message = $"invalid stats report from proxy '{request.ProxyId}': {string.Join("; ", errors.Take(10))}";
             TelemetryLog.ReportRejected(logger, request.ProxyId, message);
+            metrics.Rejected();
             throw new RpcException(new Status(StatusCode.InvalidArgument, message));
         }
 
@@ -33,6 +34,7 @@ internal sealed class TelemetryService(IGrainFactory grains, TimeProvider time, 
             .ReportedAsync(status, slices.Keys.ToImmutableArray());
         // Recorded even when the directory saw this interval: an earlier attempt may have failed half-way.
         await Task.WhenAll(slices.Select(s => grains.GetGrain<IStatsGrain>(s.Key).RecordAsync(s.Value)));
+        if (first) metrics.Recorded(); else metrics.Duplicate();
         return new ReportAck { Duplicate = !first };
     }
 }

@@ -11,6 +11,10 @@ public sealed class SlidingWindowAggregator
 {
     /// <summary>Paths kept per answer (the rest are dropped, least called first).</summary>
     public const int MaxPaths = 50;
+    /// <summary>Distinct paths kept per slot; further ones are counted under <see cref="OtherPaths"/>, so a client
+    /// calling unbounded paths (ids in URLs) cannot grow a grain's memory without bound.</summary>
+    public const int MaxPathsPerSlot = 100;
+    public const string OtherPaths = "(other)";
 
     private readonly TimeProvider _time;
     private readonly long _slotMs;
@@ -43,6 +47,7 @@ public sealed class SlidingWindowAggregator
         Prune(now);
         _firstCoveredMs = Math.Min(_firstCoveredMs, _time.GetUtcNow().ToUnixTimeMilliseconds() - Math.Max(0, intervalMs));
         if (!_slots.TryGetValue(now, out var slot)) _slots[now] = slot = new Dictionary<Dimension, Accumulator>();
+        var paths = slot.Keys.Count(k => k.Kind == DimensionKind.Path);
 
         var open = new Dictionary<TrafficDirection, long>();
         foreach (var sample in samples)
@@ -50,7 +55,13 @@ public sealed class SlidingWindowAggregator
             Get(slot, new Dimension(sample.Direction, DimensionKind.Total, "")).Add(sample);
             if (sample.Route.Length > 0) Get(slot, new Dimension(sample.Direction, DimensionKind.Route, sample.Route)).Add(sample);
             if (sample.Backend.Length > 0) Get(slot, new Dimension(sample.Direction, DimensionKind.Backend, sample.Backend)).Add(sample);
-            if (sample.Path.Length > 0) Get(slot, new Dimension(sample.Direction, DimensionKind.Path, sample.Path)).Add(sample);
+            if (sample.Path.Length > 0)
+            {
+                var path = new Dimension(sample.Direction, DimensionKind.Path, sample.Path);
+                if (!slot.ContainsKey(path) && paths >= MaxPathsPerSlot) path = path with { Name = OtherPaths };
+                else if (!slot.ContainsKey(path)) paths++;
+                Get(slot, path).Add(sample);
+            }
             open[sample.Direction] = open.GetValueOrDefault(sample.Direction) + sample.Counters.TcpOpen;
         }
         foreach (var (direction, value) in open) _gauges[(proxyId, direction)] = (now, value);

@@ -11,7 +11,7 @@
 
   const state = {
     window: WINDOWS.includes(readPref()) ? readPref() : '1m',
-    features: null,
+    features: null, // last answer of /dashboard/features.json
     timer: 0,
     seq: 0,
   };
@@ -76,11 +76,12 @@
     }
   }
 
+  /** Which optional APIs this silo has; asked on every refresh (cheap) so the page notices a silo that went away or
+   * gained an API. Null when the silo cannot be reached. */
   async function features() {
-    if (state.features) return state.features;
     const r = await getJson('/dashboard/features.json');
     if (r.ok) state.features = r.data;
-    return r.ok ? r.data : { describe: false, identities: false };
+    return r.ok ? r.data : null;
   }
 
   const q = (path) => `${path}${path.includes('?') ? '&' : '?'}window=${encodeURIComponent(state.window)}`;
@@ -491,6 +492,7 @@
   async function serviceView(ns, name) {
     const key = `${ns}/${name}`;
     const f = await features();
+    if (!f) return { error: 'the silo is unreachable', status: 0 };
     const [stats, describe] = await Promise.all([
       getJson(q(`/api/v1/stats/services/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`)),
       f.describe ? getJson(`/api/v1/services/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`) : Promise.resolve(null),
@@ -582,6 +584,7 @@
 
   async function identitiesView() {
     const f = await features();
+    if (!f) return { error: 'the silo is unreachable', status: 0 };
     const unavailable = () => ({
       nodes: [
         h('h1', { text: 'Identities' }),

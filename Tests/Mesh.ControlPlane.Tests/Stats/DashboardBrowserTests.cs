@@ -67,6 +67,16 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             await page.Locator("#latency-chart").WaitForAsync(new() { Timeout = 30_000 });
             await page.Locator("a[data-nav='identities']").ClickAsync();
             await page.GetByText("No identity information yet").WaitForAsync();
+            await page.Locator("a[data-nav='overview']").ClickAsync();
+            await page.Locator($"#services-table tr[data-service='{Ns}/web']").WaitForAsync();
+        }, after: async page =>
+        {
+            // The silo goes away: the page says so and keeps showing its last data instead of breaking.
+            await run.Host.StopWebAsync();
+            await page.Locator("#error-banner").WaitForAsync(new() { Timeout = 15_000 });
+            Assert.Contains("unreachable", await page.Locator("#status").InnerTextAsync());
+            Assert.Equal(3, await page.Locator("#services-table tbody tr").CountAsync());
+            await Screenshot(page, "silo-unreachable", waitForIdle: false);
         });
     }
 
@@ -96,8 +106,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     }
 
     /// <summary>Opens the dashboard in a fresh headless chromium profile, runs the steps, and fails on any console
-    /// error or warning, uncaught page error, or failed request.</summary>
-    private static async Task Browse(StatsHostFixture host, Func<IPage, Task> steps)
+    /// error or warning, uncaught page error, or failed request.
+    /// <paramref name="after"/> runs once those checks passed (for steps that cause errors on purpose).</summary>
+    private static async Task Browse(StatsHostFixture host, Func<IPage, Task> steps, Func<IPage, Task>? after = null)
     {
         using var playwright = await Playwright.CreateAsync();
         var profile = Directory.CreateTempSubdirectory("mesh-chromium-");
@@ -123,6 +134,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             await page.GotoAsync(host.AdminAddress.ToString());
             await steps(page);
             Assert.Empty(problems);
+            if (after is not null) await after(page);
         }
         finally
         {
@@ -130,9 +142,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         }
     }
 
-    private async Task Screenshot(IPage page, string name)
+    private async Task Screenshot(IPage page, string name, bool waitForIdle = true)
     {
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        if (waitForIdle) await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         var dir = Path.Combine(RepoRoot(), "artifacts", "dashboard");
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, $"{name}.png");
@@ -172,7 +184,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
                 for (var i = 1; i < 300 && !run._stop.IsCancellationRequested; i++)
                 {
                     try { await Task.Delay(1000, run._stop.Token); } catch (OperationCanceledException) { return; }
-                    await SendInterval(client, random, start + i * 1000);
+                    // Like a proxy: an unreachable silo loses this interval, the next one is tried again.
+                    try { await SendInterval(client, random, start + i * 1000); }
+                    catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Unavailable) { }
                 }
             });
             return run;

@@ -111,6 +111,17 @@ public sealed class SlidingWindowAggregatorTests
     }
 
     [Fact]
+    public void Add_ManyDistinctPaths_BoundedPerSlotRestCountedAsOther()
+    {
+        var window = new SlidingWindowAggregator(_time);
+        window.Add("p1", Enumerable.Range(0, 500).Select(i => Sample(TrafficDirection.Inbound, 1, path: $"/books/{i}")));
+        var answer = window.Query(StatsWindow.OneMinute);
+        Assert.Equal(SlidingWindowAggregator.MaxPaths, answer.Paths.Length);
+        Assert.Equal(("(other)", 400L), (answer.Paths[0].Name, answer.Paths[0].Metrics.Requests));
+        Assert.Equal(500, answer.Metrics.Requests);
+    }
+
+    [Fact]
     public void Series_StepsCoverWindowOldestFirst()
     {
         var window = new SlidingWindowAggregator(_time);

@@ -62,6 +62,15 @@ public sealed class StatsHostFixture : IAsyncLifetime
         Admin = new HttpClient { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>Stops the web host only (the silo stays): what a browser sees when the silo's listener goes away.</summary>
+    public async Task StopWebAsync()
+    {
+        if (_web is null) return;
+        await _web.StopAsync();
+        await _web.DisposeAsync();
+        _web = null;
+    }
+
     public async Task DisposeAsync()
     {
         Admin?.Dispose();

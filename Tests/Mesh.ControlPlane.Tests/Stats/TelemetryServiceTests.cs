@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Grpc.Core;
+using Mesh.Silo.Telemetry;
 using Mesh.Abstractions.Stats;
 using Mesh.Api.V1;
 using static Mesh.ControlPlane.Tests.Stats.Reports;
@@ -57,6 +59,26 @@ public sealed class TelemetryServiceTests(StatsHostFixture host)
         var directory = await host.Grains.GetGrain<IStatsDirectoryGrain>(IStatsDirectoryGrain.Key).GetAsync();
         Assert.DoesNotContain(directory.Proxies, p => p.Namespace == _ns);
         Assert.DoesNotContain($"{_ns}/books", directory.Services);
+    }
+
+    [Fact]
+    public async Task Report_Rejected_CountedInTelemetryMeter()
+    {
+        long rejected = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == TelemetryMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag is { Key: "result", Value: "rejected" }) Interlocked.Add(ref rejected, value);
+        });
+        listener.Start();
+
+        await Assert.ThrowsAsync<RpcException>(async () => await new Telemetry.TelemetryClient(host.Channel).ReportAsync(Bad("bad-direction")));
+        Assert.True(Interlocked.Read(ref rejected) >= 1);
     }
 
     [Fact]
