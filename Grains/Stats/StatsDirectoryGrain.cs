@@ -18,6 +18,9 @@ internal sealed class StatsDirectoryGrain(TimeProvider time) : Grain, IStatsDire
     public Task<bool> ReportedAsync(ProxyStatus status, ImmutableArray<string> statsKeys)
     {
         var now = time.GetUtcNow();
+        // Outlive Orleans' idle collection as long as proxies are remembered, so `mesh check` can still name a proxy
+        // that stopped reporting.
+        DelayDeactivation(ProxyRetention);
         if (!_seen.TryAdd(status.ProxyId, status.IntervalStartUnixMs)) return Task.FromResult(false);
         foreach (var key in statsKeys) _keys[key] = now;
         // A retry of an older interval must not overwrite a newer status.

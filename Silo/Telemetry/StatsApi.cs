@@ -44,9 +44,7 @@ internal static class StatsApi
         if (!TryWindow(window, out var span, out var bad)) return bad;
         var directory = await Directory(grains);
         var service = $"{ns}/{name}";
-        if (!directory.Services.Contains(service))
-            return Results.Problem(statusCode: 404, title: "no stats for this service",
-                detail: $"service {service} has no stats yet: no proxy reported traffic to or from it in the last {StatsWindow.Name(StatsWindow.Longest)}");
+        if (!directory.Services.Contains(service)) return NoStats(service);
         var grain = grains.GetGrain<IStatsGrain>(StatsKeys.Service(ns, name));
         var summaryTask = grain.GetAsync(span);
         var seriesTask = grain.GetSeriesAsync(span, StepFor(span));
@@ -73,6 +71,7 @@ internal static class StatsApi
     private static async Task<IResult> GetRoutes(IGrainFactory grains, string ns, string name, string? window)
     {
         if (!TryWindow(window, out var span, out var bad)) return bad;
+        if (!(await Directory(grains)).Services.Contains($"{ns}/{name}")) return NoStats($"{ns}/{name}");
         var summary = await grains.GetGrain<IStatsGrain>(StatsKeys.Service(ns, name)).GetAsync(span);
         return Results.Ok(new RouteStatsResponse(ns, name, StatsWindow.Name(span),
             summary.Routes.Select(Named).ToList(), summary.Backends.Select(Named).ToList()));
@@ -156,6 +155,11 @@ internal static class StatsApi
         window <= StatsWindow.TenSeconds ? TimeSpan.FromSeconds(1)
         : window <= StatsWindow.OneMinute ? TimeSpan.FromSeconds(2)
         : TimeSpan.FromSeconds(10);
+
+    private static IResult NoStats(string service) =>
+        Results.Problem(statusCode: 404, title: "no stats for this service",
+            detail: $"service {service} has no stats yet: no proxy reported traffic to or from it in the last " +
+                    $"{StatsWindow.Name(StatsWindow.Longest)}; is it meshed (mesh run) and receiving traffic?");
 
     private static Task<StatsDirectory> Directory(IGrainFactory grains) =>
         grains.GetGrain<IStatsDirectoryGrain>(IStatsDirectoryGrain.Key).GetAsync();

@@ -97,10 +97,13 @@ public sealed class StatsApiTests(StatsHostFixture host) : IAsyncLifetime
         Assert.Equal($"{_ns}/authors", Assert.Single(body.GetProperty("outbound").EnumerateArray()).GetProperty("dst").GetString());
     }
 
-    [Fact]
-    public async Task ServiceDetail_Unknown_404Problem()
+    [Theory]
+    [InlineData("/api/v1/stats/services/{0}/nope")]
+    [InlineData("/api/v1/stats/routes/{0}/nope")]
+    public async Task ServiceDetailOrRoutes_Unknown_404ProblemSayingWhy(string path)
     {
-        using var response = await host.Admin.GetAsync($"/api/v1/stats/services/{_ns}/nope");
+        using var response = await host.Admin.GetAsync(string.Format(path, _ns));
+        Assert.Contains("has no stats yet", await response.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
