@@ -1,0 +1,14 @@
+using Mesh.Silo.Admin;
+using Mesh.Silo.Discovery;
+
+namespace Mesh.Silo.Hosting;
+
+/// <summary>The modules the silo runs, in order. Adding a feature (identity, telemetry, dashboard) is one line here.</summary>
+public static class SiloModules
+{
+    public static IReadOnlyList<ISiloModule> All { get; } =
+    [
+        new DiscoveryModule(),
+        new AdminModule(),
+    ];
+}
