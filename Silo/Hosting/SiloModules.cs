@@ -1,5 +1,7 @@
 using Mesh.Silo.Admin;
+using Mesh.Silo.Dashboard;
 using Mesh.Silo.Discovery;
+using Mesh.Silo.Telemetry;
 
 namespace Mesh.Silo.Hosting;
 
@@ -10,5 +12,7 @@ public static class SiloModules
     [
         new DiscoveryModule(),
         new AdminModule(),
+        new TelemetryModule(),
+        new DashboardModule(),
     ];
 }

@@ -449,7 +449,7 @@
   function describeRoutes(profile) {
     const routes = profile && profile.value && profile.value.routes;
     if (!routes || !routes.length) return h('div', { class: 'note', text: 'No HTTPRoute or GRPCRoute targets this service: requests go straight to its endpoints.' });
-    const matchKind = (k) => (typeof k === 'number' ? ['Exact', 'Prefix', 'Regex'][k] : k) || '';
+    const matchKind = (k) => { const t = typeof k === 'number' ? ['Exact', 'Prefix', 'Regex'][k] : String(k || ''); return t.charAt(0).toUpperCase() + t.slice(1); };
     const matchText = (m) => [
       m.method || null,
       m.path ? `${matchKind(m.path.kind)} ${m.path.value}` : null,

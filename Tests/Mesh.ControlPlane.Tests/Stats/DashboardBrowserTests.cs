@@ -6,6 +6,11 @@ using Mesh.Api.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using System.Collections;
+using System.Net.Http.Headers;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Silo.Hosting;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -26,8 +31,10 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     public async Task Dashboard_FedThroughTelemetry_ShowsServicesEdgesDescribeAndIdentitiesWithoutConsoleErrors()
     {
         if (ChromiumMissing()) return;
-        await using var run = await FedHost.StartAsync(MapControlPlaneStandIns);
-        await Browse(run.Host, async page =>
+        await using var host = new StatsHostFixture { MapMore = MapControlPlaneStandIns };
+        await host.InitializeAsync();
+        await using var feeder = await TrafficFeeder.StartAsync(host.Channel);
+        await Browse(host.AdminAddress, async page =>
         {
             await Overview(page, "overview");
 
@@ -59,8 +66,10 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     public async Task Dashboard_WithoutOptionalApis_FriendlyEmptyStatesWithoutConsoleErrors()
     {
         if (ChromiumMissing()) return;
-        await using var run = await FedHost.StartAsync(null);
-        await Browse(run.Host, async page =>
+        await using var host = new StatsHostFixture();
+        await host.InitializeAsync();
+        await using var feeder = await TrafficFeeder.StartAsync(host.Channel);
+        await Browse(host.AdminAddress, async page =>
         {
             await Overview(page, null);
             await page.Locator($"#services-table a[href='#/services/{Ns}/authors']").ClickAsync();
@@ -72,13 +81,111 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         }, after: async page =>
         {
             // The silo goes away: the page says so and keeps showing its last data instead of breaking.
-            await run.Host.StopWebAsync();
+            await host.StopWebAsync();
             await page.Locator("#error-banner").WaitForAsync(new() { Timeout = 15_000 });
             Assert.Contains("unreachable", await page.Locator("#status").InnerTextAsync());
             Assert.Equal(3, await page.Locator("#services-table tbody tr").CountAsync());
             await Screenshot(page, "silo-unreachable", waitForIdle: false);
         });
     }
+
+    /// <summary>The real silo (SiloHost with every module, port-0 listeners, temp data dir): the bookstore applied through
+    /// the admin API, traffic reported on the control listener, the dashboard read on the admin listener.</summary>
+    [Fact]
+    public async Task Dashboard_RealSilo_ShowsAppliedBookstoreWithLiveTraffic()
+    {
+        if (ChromiumMissing()) return;
+        var dataDir = Directory.CreateTempSubdirectory("mesh-dashboard-silo-");
+        try
+        {
+            var settings = SiloSettingsLoader.Load(
+                ["--admin", "127.0.0.1:0", "--control", "127.0.0.1:0", "--data-dir", dataDir.FullName], new Hashtable());
+            await using var silo = await SiloHost.StartAsync(settings);
+            using (var admin = new HttpClient { BaseAddress = silo.AdminUri, Timeout = TimeSpan.FromSeconds(30) })
+            {
+                admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+                    (await File.ReadAllTextAsync(Path.Combine(dataDir.FullName, "admin-token"))).Trim());
+                using var applied = await admin.PostAsync($"/api/v1/apply?namespace={Ns}", new StringContent(BookstoreYaml));
+                Assert.True(applied.IsSuccessStatusCode, await applied.Content.ReadAsStringAsync());
+            }
+            using var control = GrpcChannel.ForAddress(silo.ControlUri);
+            await using var feeder = await TrafficFeeder.StartAsync(control);
+
+            await Browse(silo.AdminUri, async page =>
+            {
+                await Overview(page, "real-silo-overview");
+                await page.Locator($"#services-table a[href='#/services/{Ns}/books']").ClickAsync();
+                await page.Locator("#latency-chart path.series.p50").WaitForAsync(new() { Timeout = 30_000 });
+                await page.GetByText("books-split").First.WaitForAsync();   // the HTTPRoute, from the describe API
+                var main = await page.Locator("main").InnerTextAsync();
+                Assert.Contains("books-1", main);                            // an endpoint, from the describe API
+                Assert.Contains("127.0.0.12", main);
+                await Screenshot(page, "real-silo-service-books");
+                await page.Locator("a[data-nav='identities']").ClickAsync();
+                await page.Locator("main h1").WaitForAsync();
+            });
+        }
+        finally
+        {
+            dataDir.Delete(recursive: true);
+        }
+    }
+
+    private const string BookstoreYaml = """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec: {selector: {app: web}, ports: [{name: http, port: 8080, targetPort: 7000}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: books}
+        spec: {selector: {app: books}, ports: [{name: http, port: 8080, targetPort: 7001}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: books-v1}
+        spec: {selector: {app: books, version: v1}, ports: [{name: http, port: 8080, targetPort: 7001}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: books-v2}
+        spec: {selector: {app: books, version: v2}, ports: [{name: http, port: 8080, targetPort: 7001}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: authors}
+        spec: {selector: {app: authors}, ports: [{name: http, port: 8080, targetPort: 7002}]}
+        ---
+        apiVersion: mesh.io/v1alpha1
+        kind: Workload
+        metadata: {name: web-1, labels: {app: web}}
+        spec: {addresses: [127.0.0.10], ports: [{name: http, port: 7000}]}
+        ---
+        apiVersion: mesh.io/v1alpha1
+        kind: Workload
+        metadata: {name: books-1, labels: {app: books, version: v1}}
+        spec: {addresses: [127.0.0.11], ports: [{name: http, port: 7001}]}
+        ---
+        apiVersion: mesh.io/v1alpha1
+        kind: Workload
+        metadata: {name: books-2, labels: {app: books, version: v2}}
+        spec: {addresses: [127.0.0.12], ports: [{name: http, port: 7001}]}
+        ---
+        apiVersion: mesh.io/v1alpha1
+        kind: Workload
+        metadata: {name: authors-1, labels: {app: authors}}
+        spec: {addresses: [127.0.0.13], ports: [{name: http, port: 7002}]}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: books-split}
+        spec:
+          parentRefs: [{group: "", kind: Service, name: books, port: 8080}]
+          rules:
+            - matches: [{path: {type: PathPrefix, value: /books}}]
+              backendRefs: [{name: books-v1, port: 8080, weight: 90}, {name: books-v2, port: 8080, weight: 10}]
+        """;
 
     private bool ChromiumMissing()
     {
@@ -108,7 +215,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     /// <summary>Opens the dashboard in a fresh headless chromium profile, runs the steps, and fails on any console
     /// error or warning, uncaught page error, or failed request.
     /// <paramref name="after"/> runs once those checks passed (for steps that cause errors on purpose).</summary>
-    private static async Task Browse(StatsHostFixture host, Func<IPage, Task> steps, Func<IPage, Task>? after = null)
+    private static async Task Browse(Uri dashboard, Func<IPage, Task> steps, Func<IPage, Task>? after = null)
     {
         using var playwright = await Playwright.CreateAsync();
         var profile = Directory.CreateTempSubdirectory("mesh-chromium-");
@@ -131,7 +238,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             page.PageError += (_, e) => problems.Add($"page error: {e}");
             page.RequestFailed += (_, r) => problems.Add($"request failed: {r.Url} {r.Failure}");
 
-            await page.GotoAsync(host.AdminAddress.ToString());
+            await page.GotoAsync(dashboard.ToString());
             await steps(page);
             Assert.Empty(problems);
             if (after is not null) await after(page);
@@ -160,43 +267,37 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         return AppContext.BaseDirectory;
     }
 
-    /// <summary>A stats host fed with live bookstore traffic through the Telemetry gRPC, one report per proxy per
-    /// second (bounded: at most 5 minutes), as running proxies do.</summary>
-    private sealed class FedHost : IAsyncDisposable
+    /// <summary>Feeds live bookstore traffic through the Telemetry gRPC, one report per proxy per second (bounded: at
+    /// most 5 minutes), as running proxies do. The first interval is sent before StartAsync returns.</summary>
+    private sealed class TrafficFeeder : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
         private Task _traffic = Task.CompletedTask;
 
-        private FedHost(StatsHostFixture host) => Host = host;
-
-        public StatsHostFixture Host { get; }
-
-        public static async Task<FedHost> StartAsync(Action<WebApplication>? mapMore)
+        public static async Task<TrafficFeeder> StartAsync(GrpcChannel channel)
         {
-            var run = new FedHost(new StatsHostFixture { MapMore = mapMore });
-            await run.Host.InitializeAsync();
-            var client = new Telemetry.TelemetryClient(run.Host.Channel);
+            var feeder = new TrafficFeeder();
+            var client = new Telemetry.TelemetryClient(channel);
             var random = new Random(20260101);
             var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1_000;
             await SendInterval(client, random, start);
-            run._traffic = Task.Run(async () =>
+            feeder._traffic = Task.Run(async () =>
             {
-                for (var i = 1; i < 300 && !run._stop.IsCancellationRequested; i++)
+                for (var i = 1; i < 300 && !feeder._stop.IsCancellationRequested; i++)
                 {
-                    try { await Task.Delay(1000, run._stop.Token); } catch (OperationCanceledException) { return; }
+                    try { await Task.Delay(1000, feeder._stop.Token); } catch (OperationCanceledException) { return; }
                     // Like a proxy: an unreachable silo loses this interval, the next one is tried again.
                     try { await SendInterval(client, random, start + i * 1000); }
-                    catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Unavailable) { }
+                    catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable) { }
                 }
             });
-            return run;
+            return feeder;
         }
 
         public async ValueTask DisposeAsync()
         {
             await _stop.CancelAsync();
             await _traffic;
-            await Host.DisposeAsync();
             _stop.Dispose();
         }
     }

@@ -18,7 +18,7 @@ namespace Mesh.ControlPlane.Tests.Stats;
 /// <c>AddMeshTelemetry</c>, <c>MapMeshTelemetryGrpc</c> on an HTTP/2 listener (the proxies' port), <c>MapMeshStatsApi</c>
 /// and <c>MapMeshDashboard</c> on an HTTP/1.1 listener (the admin port). Both on 127.0.0.1, free ports.
 /// Tests share it; each uses its own namespace so they do not see each other's stats.</summary>
-public sealed class StatsHostFixture : IAsyncLifetime
+public sealed class StatsHostFixture : IAsyncLifetime, IAsyncDisposable
 {
     private InProcessTestCluster? _cluster;
     private WebApplication? _web;
@@ -86,6 +86,8 @@ public sealed class StatsHostFixture : IAsyncLifetime
             await _cluster.DisposeAsync();
         }
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     private static int FreePort()
     {
