@@ -43,6 +43,9 @@ internal sealed class RetryMiddleware(ProxyErrorReporter errors, ProxyMetrics me
         var clientAborted = context.RequestAborted;
         using var requestTimeout = route.RequestTimeout is { } rt ? new CancellationTokenSource(rt, time) : null;
         var proxy = context.GetReverseProxyFeature();
+        // The load-balancing stage narrows AvailableDestinations to its pick; keep the full list to exclude from.
+        var candidates = proxy.AvailableDestinations;
+        List<DestinationState>? failed = null;
         try
         {
             for (var attempt = 0; ; attempt++)
@@ -72,7 +75,8 @@ internal sealed class RetryMiddleware(ProxyErrorReporter errors, ProxyMetrics me
                 if (retrying)
                 {
                     metrics.Retried(f.Authority);
-                    Exclude(proxy);
+                    if (proxy.ProxiedDestination is { } d) (failed ??= []).Add(d);
+                    proxy.AvailableDestinations = Exclude(candidates, failed);
                     context.Response.Clear();
                     context.Features.Set<IForwarderErrorFeature>(null);
                     continue;
@@ -104,15 +108,13 @@ internal sealed class RetryMiddleware(ProxyErrorReporter errors, ProxyMetrics me
         return errors.ReportAsync(context, kind, detail, TelemetryNames.Outbound);
     }
 
-    private static void Exclude(IReverseProxyFeature proxy)
+    /// <summary>The candidates minus those that failed this request; all candidates again when none would be left.</summary>
+    private static IReadOnlyList<DestinationState> Exclude(IReadOnlyList<DestinationState> candidates, List<DestinationState>? failed)
     {
-        var failed = proxy.ProxiedDestination;
-        if (failed is null) return;
-        var available = proxy.AvailableDestinations;
-        if (available.Count <= 1) return;
-        var rest = new List<DestinationState>(available.Count - 1);
-        foreach (var d in available) if (!ReferenceEquals(d, failed)) rest.Add(d);
-        proxy.AvailableDestinations = rest;
+        if (failed is null) return candidates;
+        var rest = new List<DestinationState>(candidates.Count);
+        foreach (var d in candidates) if (!failed.Contains(d)) rest.Add(d);
+        return rest.Count > 0 ? rest : candidates;
     }
 
     private static bool HasBody(HttpRequest request) =>
