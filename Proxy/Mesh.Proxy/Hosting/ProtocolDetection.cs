@@ -13,22 +13,21 @@ namespace Mesh.Proxy.Hosting;
 internal static class ProtocolDetection
 {
     private static readonly byte[] Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
-    private static readonly TimeSpan DetectTimeout = TimeSpan.FromSeconds(10);
 
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(string listener, ProxyMetrics metrics) => next => async connection =>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(string listener, ProxyMetrics metrics, TimeSpan detectTimeout, bool http2 = true) => next => async connection =>
     {
         metrics.TcpOpened(listener);
         try
         {
             if (connection.Features.Get<ITlsConnectionFeature>() is null)
             {
-                var verdict = await DetectAsync(connection);
+                var verdict = await DetectAsync(connection, detectTimeout);
                 if (verdict is null)
                 {
                     metrics.BadInput(listener, "detect-timeout");
                     return;
                 }
-                if (verdict == true)
+                if (verdict == true && http2)
                 {
                     connection.Features.Set<ITlsConnectionFeature>(new PlaintextH2Feature());
                     connection.Features.Set<ITlsApplicationProtocolFeature>(new PlaintextH2Feature());
@@ -43,11 +42,11 @@ internal static class ProtocolDetection
     };
 
     /// <summary>true: HTTP/2 preface; false: anything else (HTTP/1.x, garbage: Kestrel answers it); null: silent client.</summary>
-    private static async Task<bool?> DetectAsync(ConnectionContext connection)
+    private static async Task<bool?> DetectAsync(ConnectionContext connection, TimeSpan detectTimeout)
     {
         var input = connection.Transport.Input;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        timeout.CancelAfter(DetectTimeout);
+        timeout.CancelAfter(detectTimeout);
         while (true)
         {
             ReadResult result;

@@ -53,26 +53,28 @@ public static class ProxyHost
             k.AddServerHeader = false;
             k.AllowHostHeaderOverride = true;
             k.AllowAlternateSchemes = true;
-            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            k.Limits.RequestHeadersTimeout = settings.HeaderTimeout;
             k.Limits.Http2.MaxStreamsPerConnection = 1000;
             k.Listen(settings.InboundAddress, lo =>
             {
                 inboundListen = lo;
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
-                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics));
+                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, settings.HeaderTimeout));
             });
             k.Listen(settings.OutboundAddress, lo =>
             {
                 outboundListen = lo;
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
-                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics));
+                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics, settings.HeaderTimeout));
             });
             k.Listen(settings.AdminAddress, lo =>
             {
                 adminListen = lo;
                 lo.Protocols = HttpProtocols.Http1;
+                // Only to drop clients that connect and say nothing (Kestrel would keep them for its keep-alive timeout).
+                lo.Use(ProtocolDetection.Middleware("admin", metrics, settings.HeaderTimeout, http2: false));
             });
         });
 

@@ -39,7 +39,7 @@ internal sealed class PrometheusTextExporter : BaseExporter<Metric>, IPullMetric
 
     private static void Write(StringBuilder sb, Metric metric)
     {
-        var name = metric.Name;
+        var name = Sanitize(metric.Name);
         var type = metric.MetricType switch
         {
             MetricType.LongSum or MetricType.DoubleSum => "counter",
@@ -88,7 +88,7 @@ internal sealed class PrometheusTextExporter : BaseExporter<Metric>, IPullMetric
         {
             sb.Append(first ? '{' : ',');
             first = false;
-            sb.Append(tag.Key).Append("=\"");
+            sb.Append(Sanitize(tag.Key)).Append("=\"");
             Escape(sb, Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? "");
             sb.Append('"');
         }
@@ -99,6 +99,20 @@ internal sealed class PrometheusTextExporter : BaseExporter<Metric>, IPullMetric
         }
         if (!first) sb.Append('}');
         return sb.Append(' ');
+    }
+
+    /// <summary>Prometheus names allow [a-zA-Z0-9_:]; OpenTelemetry's dots become underscores.</summary>
+    private static string Sanitize(string name)
+    {
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or ':'))
+                return string.Create(name.Length, name, static (span, n) =>
+                {
+                    for (var i = 0; i < n.Length; i++) span[i] = char.IsAsciiLetterOrDigit(n[i]) || n[i] is '_' or ':' ? n[i] : '_';
+                });
+        }
+        return name;
     }
 
     private static void Escape(StringBuilder sb, string value)
