@@ -91,6 +91,7 @@ public static class ProxyHost
         services.AddSingleton<IClusterChangeListener>(sp => sp.GetRequiredService<ClusterRegistry>());
         services.AddSingleton<ProxyErrorReporter>();
         services.TryAddSingleton<IEndpointConnector, PlaintextEndpointConnector>();
+        services.AddSingleton<PassthroughForwarder>();
         services.AddSingleton<OutboundRoutingMiddleware>();
         services.AddSingleton<RetryMiddleware>();
         services.AddSingleton<InboundHandler>();

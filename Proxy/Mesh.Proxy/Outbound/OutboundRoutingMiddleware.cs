@@ -3,6 +3,7 @@ using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Errors;
 using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Transport;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
@@ -10,7 +11,7 @@ namespace Mesh.Proxy.Outbound;
 
 /// <summary>Resolves a logical service to a concrete one: authority → discovery state → route match → weighted backend → YARP cluster.</summary>
 /// <remarks>First stage of the outbound YARP pipeline; also records the request's golden metrics around everything after it.</remarks>
-internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, ClusterRegistry clusters, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings)
+internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, ClusterRegistry clusters, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, PassthroughForwarder passthrough)
 {
     private static readonly TimeSpan AvailabilityPoll = TimeSpan.FromMilliseconds(50);
 
@@ -51,6 +52,11 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         if (state is null)
         {
             await errors.ReportAsync(context, ProxyError.DiscoveryUnavailable, $"service {authority}: discovery at {settings.ControlAddress} has not answered; is the control plane running?", TelemetryNames.Outbound);
+            return null;
+        }
+        if (!state.Exists && context.Features.Get<OriginalDestinationFeature>() is { } original)
+        {
+            await passthrough.ForwardAsync(context, original.EndPoint);
             return null;
         }
         if (!state.Exists)

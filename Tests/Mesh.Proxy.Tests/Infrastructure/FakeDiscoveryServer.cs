@@ -20,14 +20,16 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
     private WebApplication? _app;
     private int _port;
 
-    public Uri Address => new($"http://127.0.0.1:{_port}");
+    private IPAddress _bind = IPAddress.Loopback;
+
+    public Uri Address => new($"http://{_bind}:{_port}");
 
     /// <summary>How many Watch calls were made per authority (to see sharing and reconnects).</summary>
     public int WatchCalls(string authority) { lock (_gate) return _services.TryGetValue(authority, out var e) ? e.Calls : 0; }
 
-    public static async Task<FakeDiscoveryServer> StartAsync()
+    public static async Task<FakeDiscoveryServer> StartAsync(IPAddress? bind = null)
     {
-        var server = new FakeDiscoveryServer();
+        var server = new FakeDiscoveryServer { _bind = bind ?? IPAddress.Loopback };
         await server.StartListeningAsync(0);
         return server;
     }
@@ -36,7 +38,7 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, lo => lo.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(_bind, port, lo => lo.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(this);
         var app = builder.Build();
