@@ -41,6 +41,7 @@ public static class ProxyHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
 
         var metrics = new ProxyMetrics();
+        OpaqueTcp? opaque = null;
         var ports = new ListenerPorts
         {
             Inbound = settings.InboundAddress.Port,
@@ -60,14 +61,14 @@ public static class ProxyHost
                 inboundListen = lo;
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
-                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, settings.HeaderTimeout));
+                lo.Use(next => ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, settings.HeaderTimeout, opaque: opaque)(next));
             });
             k.Listen(settings.OutboundAddress, lo =>
             {
                 outboundListen = lo;
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
-                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics, settings.HeaderTimeout));
+                lo.Use(next => ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics, settings.HeaderTimeout, opaque: opaque)(next));
             });
             k.Listen(settings.AdminAddress, lo =>
             {
@@ -92,6 +93,7 @@ public static class ProxyHost
         services.AddSingleton<ProxyErrorReporter>();
         services.TryAddSingleton<IEndpointConnector, PlaintextEndpointConnector>();
         services.AddSingleton<PassthroughForwarder>();
+        services.AddSingleton<OpaqueTcp>();
         services.AddSingleton<OutboundRoutingMiddleware>();
         services.AddSingleton<RetryMiddleware>();
         services.AddSingleton<InboundHandler>();
@@ -118,6 +120,7 @@ public static class ProxyHost
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        opaque = app.Services.GetRequiredService<OpaqueTcp>();
         var inbound = app.Services.GetRequiredService<InboundHandler>();
         var admin = app.Services.GetRequiredService<AdminHandler>();
         var routing = app.Services.GetRequiredService<OutboundRoutingMiddleware>();
