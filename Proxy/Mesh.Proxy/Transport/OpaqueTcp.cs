@@ -95,8 +95,13 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
                     if (result.IsCompleted || result.IsCanceled) break;
                 }
                 if (upstream is NetworkStream ns) ns.Socket.Shutdown(SocketShutdown.Send);
+                else await upstream.FlushAsync();
             }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or ConnectionResetException) { }
+            catch (Exception)
+            {
+                // Any failure (resets and aborts included) ends the pipe; closing upstream ends the other direction too.
+                upstream.Dispose();
+            }
         });
         var toClient = Task.Run(async () =>
         {
@@ -111,7 +116,10 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
                     written += n;
                 }
             }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or ConnectionResetException) { }
+            catch (Exception)
+            {
+                // As above: the pipe is over.
+            }
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);

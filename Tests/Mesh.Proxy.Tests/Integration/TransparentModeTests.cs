@@ -74,7 +74,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
     {
         var env = new[] { "env", "MESH_PROXY_LOG_LEVEL=warning" };
         return Start(ns, [.. env, ProxyBin, "sidecar", "--workload", workload, "--inbound-addr", "0.0.0.0:4143", "--outbound-addr", "127.0.0.1:4140",
-            "--admin-addr", "127.0.0.1:4191", "--control-addr", _discovery!.Address.ToString(), "--transparent"]);
+            "--admin-addr", "127.0.0.1:4191", "--control-addr", _discovery!.Address.ToString(), "--transparent", "--opaque-ports", "7000"]);
     }
 
     [Fact]
@@ -89,6 +89,9 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         _webRoot = Directory.CreateTempSubdirectory("mesh-web").FullName;
         await File.WriteAllTextAsync(Path.Combine(_webRoot, "hello.txt"), "hello from the server namespace");
         var app = Start(ServerNs, "python3", "-m", "http.server", "8080", "--bind", "0.0.0.0", "--directory", _webRoot);
+        const string echo = "import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('0.0.0.0',7000));s.listen()\n" +
+            "while True:\n c,_=s.accept()\n d=c.recv(100)\n c.sendall(b'echo:'+d)\n c.close()";
+        var echoApp = Start(ServerNs, "python3", "-c", echo);
 
         var serverIdentity = "spiffe://cluster.local/ns/default/sa/books";
         var policy = new InboundPolicy { Exists = true, Identity = serverIdentity };
@@ -99,6 +102,12 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         {
             Key = $"{Net(2)}:8080", Address = Net(2), Port = 8080, Weight = 1, Identity = serverIdentity, ProxyPort = 4143,
             ProtocolHint = ProtocolHint.H2, Workload = "books", Ready = true,
+        }]);
+
+        _discovery.SetService($"{Net(2)}:7000", [new Endpoint
+        {
+            Key = $"{Net(2)}:7000", Address = Net(2), Port = 7000, Weight = 1, Identity = serverIdentity, ProxyPort = 4143,
+            ProtocolHint = ProtocolHint.Opaque, Workload = "books", Ready = true,
         }]);
 
         // The proxies run as root (uid 0); the client runs as nobody so only its traffic is redirected.
@@ -131,10 +140,28 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Contains($"dst_identity=\"{serverIdentity}\"", clientMetrics);
         Assert.Contains("request_total{authority=\"books.default\",direction=\"inbound\"} 1", serverMetrics);
 
+        // Opaque TCP: port 7000 is opaque on the client side; the bytes travel with the transport header to the server's proxy.
+        const string tcpClient = "import socket,sys\nc=socket.create_connection((sys.argv[1],7000),timeout=10);c.sendall(b'raw-bytes');print(c.recv(100).decode())";
+        var (tcpCode, tcpOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "/usr/bin/python3", "-c", tcpClient, Net(2));
+        Assert.True(tcpCode == 0, $"opaque client failed: {tcpOut}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
+        Assert.Equal("echo:raw-bytes", tcpOut.Trim());
+        var lastMetrics = "";
+        try
+        {
+            await Poll.UntilAsync(async () => (lastMetrics = (await ChildProcess.RunAsync("ip", "netns", "exec", ServerNs, "curl", "-s", "http://127.0.0.1:4191/metrics")).Output)
+                .Contains("tcp_read_bytes_total{direction=\"inbound\"} 9"), TimeSpan.FromSeconds(5), "the server proxy to count the opaque bytes");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\n" + string.Join('\n', lastMetrics.Split('\n').Where(l => l.StartsWith("tcp_", StringComparison.Ordinal))));
+        }
+
         var (removeCode, removeText) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, ProxyBin, "init", "--remove");
         Assert.True(removeCode == 0, removeText);
         var (_, after) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "iptables", "-t", "nat", "-S");
         Assert.DoesNotContain("MESH_PROXY", after);
         GC.KeepAlive(app);
+        GC.KeepAlive(echoApp);
     }
 }
