@@ -39,6 +39,9 @@ internal sealed class DiscoveryClient : IDisposable
         _sweeper = time.CreateTimer(_ => Sweep(), null, period, period);
     }
 
+    /// <summary>The control-plane channel (shared with Identity and Telemetry clients).</summary>
+    public GrpcChannel Channel => _channel;
+
     /// <summary>The watch of this proxy's own inbound policy, or null when no workload is configured.</summary>
     public InboundPolicyWatch? Inbound { get; }
 

@@ -30,7 +30,9 @@ internal static class ProtocolDetection
                 await (listener == TelemetryNames.Inbound ? opaque.InboundAsync(connection, original.EndPoint.Port) : opaque.OutboundAsync(connection, original.EndPoint));
                 return;
             }
-            if (connection.Features.Get<ITlsConnectionFeature>() is null)
+            // Mesh TLS with ALPN h2 already chose HTTP/2; otherwise look at the first bytes (HTTP/1, h2c, opaque header).
+            var tls = connection.Features.Get<ITlsConnectionFeature>() is not null;
+            if (!(tls && connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) == true))
             {
                 var (verdict, port) = await DetectAsync(connection, detectTimeout, acceptOpaque: opaque is not null && listener == TelemetryNames.Inbound);
                 switch (verdict)
@@ -41,7 +43,7 @@ internal static class ProtocolDetection
                     case Verdict.Opaque:
                         await opaque!.InboundAsync(connection, port);
                         return;
-                    case Verdict.Http2 when http2:
+                    case Verdict.Http2 when http2 && !tls:
                         connection.Features.Set<ITlsConnectionFeature>(new PlaintextH2Feature());
                         connection.Features.Set<ITlsApplicationProtocolFeature>(new PlaintextH2Feature());
                         break;

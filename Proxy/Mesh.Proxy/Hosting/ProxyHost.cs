@@ -49,6 +49,7 @@ public static class ProxyHost
             Admin = settings.AdminAddress.Port,
         };
         ListenOptions? inboundListen = null, outboundListen = null, adminListen = null;
+        var tls = MeshTlsSetup.Create(settings);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -61,6 +62,7 @@ public static class ProxyHost
                 inboundListen = lo;
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
+                if (tls is not null) lo.Use(MeshTlsInbound.Middleware(tls.Server, metrics, settings.HeaderTimeout));
                 lo.Use(next => ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, settings.HeaderTimeout, opaque: opaque)(next));
             });
             k.Listen(settings.OutboundAddress, lo =>
@@ -91,13 +93,28 @@ public static class ProxyHost
         services.AddSingleton<ClusterRegistry>();
         services.AddSingleton<IClusterChangeListener>(sp => sp.GetRequiredService<ClusterRegistry>());
         services.AddSingleton<ProxyErrorReporter>();
+        if (tls is not null)
+        {
+            services.AddSingleton(tls);
+            services.TryAddSingleton<IEndpointConnector>(new MeshTlsEndpointConnector(tls.Client));
+            services.AddSingleton(sp => new Identity.ProxyIdentity(
+                new Api.V1.Identity.IdentityClient(sp.GetRequiredService<DiscoveryClient>().Channel),
+                Tls.Identity.SpiffeId.Create(Tls.Identity.SpiffeId.DefaultTrustDomain, settings.Namespace, settings.ServiceAccount),
+                new Identity.WorkloadToken(settings.Token, settings.TokenFile), tls.Trust, tls.Credentials,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Identity.ProxyIdentity>>()));
+            services.AddSingleton(sp => new Readiness(sp.GetRequiredService<DiscoveryClient>(), settings, sp.GetRequiredService<Identity.ProxyIdentity>()));
+            tls.Credentials.Changed += c => metrics.SetCertificateExpiry(c.NotAfter);
+        }
+        else
+        {
+            services.AddSingleton(sp => new Readiness(sp.GetRequiredService<DiscoveryClient>(), settings));
+        }
         services.TryAddSingleton<IEndpointConnector, PlaintextEndpointConnector>();
         services.AddSingleton<PassthroughForwarder>();
         services.AddSingleton<OpaqueTcp>();
         services.AddSingleton<OutboundRoutingMiddleware>();
         services.AddSingleton<RetryMiddleware>();
         services.AddSingleton<InboundHandler>();
-        services.AddSingleton<Readiness>();
         services.AddSingleton<AdminHandler>();
         var exporter = new PrometheusTextExporter();
         services.AddSingleton(exporter);
@@ -145,6 +162,11 @@ public static class ProxyHost
 
         var discovery = app.Services.GetRequiredService<DiscoveryClient>();
         discovery.Start();
+        if (tls is not null)
+        {
+            // Disposed by the container with the host.
+            app.Services.GetRequiredService<Identity.ProxyIdentity>().Start();
+        }
         await app.StartAsync(cancellationToken);
 
         var inboundEp = Bound(inboundListen!, settings.InboundAddress);

@@ -65,7 +65,12 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
             else target = new DnsEndPoint(e.Address, (int)e.Port);
         }
         Stream upstream;
-        try { upstream = await (identity is null ? new PlaintextEndpointConnector() : connector).ConnectAsync(target, identity, connection.ConnectionClosed); }
+        try
+        {
+            upstream = identity is null ? await new PlaintextEndpointConnector().ConnectAsync(target, null, connection.ConnectionClosed)
+                : connector is MeshTlsEndpointConnector tls ? await tls.ConnectOpaqueAsync(target, identity, connection.ConnectionClosed)
+                : await connector.ConnectAsync(target, identity, connection.ConnectionClosed);
+        }
         catch (Exception e) when (e is SocketException or OperationCanceledException or IOException) { return; }
         await using (upstream)
         {

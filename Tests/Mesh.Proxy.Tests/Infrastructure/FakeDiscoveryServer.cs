@@ -22,6 +22,10 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
 
     private IPAddress _bind = IPAddress.Loopback;
 
+    /// <summary>When set, Identity.Certify issues leaves from it for requests carrying <see cref="Token"/>.</summary>
+    public Mesh.Tls.Ca.CertificateAuthority? Ca { get; set; }
+    public string Token { get; set; } = "test-token";
+
     public Uri Address => new($"http://{_bind}:{_port}");
 
     /// <summary>How many Watch calls were made per authority (to see sharing and reconnects).</summary>
@@ -41,8 +45,10 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
         builder.WebHost.ConfigureKestrel(k => k.Listen(_bind, port, lo => lo.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(this);
+        builder.Services.AddSingleton<FakeIdentityService>();
         var app = builder.Build();
         app.MapGrpcService<FakeDiscoveryServer>();
+        app.MapGrpcService<FakeIdentityService>();
         await app.StartAsync();
         _app = app;
         _port = new Uri(app.Urls.First()).Port;

@@ -11,18 +11,27 @@ public sealed class MeshTopology : IAsyncDisposable
     public const string Books = "books.default:8080";
     private readonly List<IAsyncDisposable> _owned = [];
 
-    private MeshTopology(FakeDiscoveryServer discovery) => Discovery = discovery;
+    private readonly Func<ProxySettings, ProxySettings> _configure;
+
+    private MeshTopology(FakeDiscoveryServer discovery, Func<ProxySettings, ProxySettings>? configure)
+    {
+        Discovery = discovery;
+        _configure = configure ?? (s => s);
+    }
 
     public FakeDiscoveryServer Discovery { get; }
     public RunningProxy Client { get; private set; } = null!;
     public StringWriter ClientOutput { get; } = new();
 
-    public static async Task<MeshTopology> StartAsync(Func<ProxySettings, ProxySettings>? clientSettings = null)
+    /// <summary>Starts the fake silo and the client sidecar; <paramref name="configure"/> adjusts every sidecar's settings,
+    /// <paramref name="prepare"/> the fake silo before any sidecar connects.</summary>
+    public static async Task<MeshTopology> StartAsync(Func<ProxySettings, ProxySettings>? configure = null, Action<FakeDiscoveryServer>? prepare = null)
     {
-        var mesh = new MeshTopology(await FakeDiscoveryServer.StartAsync());
+        var mesh = new MeshTopology(await FakeDiscoveryServer.StartAsync(), configure);
+        prepare?.Invoke(mesh.Discovery);
         mesh.Discovery.SetInbound("client", new InboundPolicy { Exists = true });
-        var settings = Settings(mesh.Discovery, "client");
-        mesh.Client = await ProxyHost.StartAsync(clientSettings?.Invoke(settings) ?? settings, mesh.ClientOutput);
+        mesh.Client = await ProxyHost.StartAsync(mesh._configure(Settings(mesh.Discovery, "client")), mesh.ClientOutput);
+        await mesh.Client.Ready.WaitAsync(TimeSpan.FromSeconds(15));
         mesh._owned.Add(mesh.Client);
         return mesh;
     }
@@ -47,7 +56,7 @@ public sealed class MeshTopology : IAsyncDisposable
         var p = policy ?? new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllUnauthenticated };
         p.Ports["http"] = (uint)app.HttpPort;
         Discovery.SetInbound(name, p);
-        var sidecar = await ProxyHost.StartAsync(Settings(Discovery, name));
+        var sidecar = await ProxyHost.StartAsync(_configure(Settings(Discovery, name)));
         _owned.Add(sidecar);
         await sidecar.Ready.WaitAsync(TimeSpan.FromSeconds(10));
         return new Server(app, sidecar);
