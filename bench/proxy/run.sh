@@ -5,7 +5,8 @@
 #   mesh         wrk → mesh-proxy outbound → mesh mTLS (X25519MLKEM768, HTTP/2) → mesh-proxy inbound → app
 #   nginx-pair   wrk → nginx → TLS 1.3 keepalive → nginx → app
 # Usage: bench/proxy/run.sh [seconds per run, default 10] [connections, default 32]
-# Needs: wrk, nginx, openssl, curl; builds mesh-proxy Native AOT (falls back to JIT if AOT fails) and the static discovery helper.
+# Needs: wrk, nginx, openssl, curl; builds mesh-proxy Native AOT (falls back to JIT if AOT fails; MESH_PROXY_BIN=path skips
+# the build) and the static discovery helper.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dur="${1:-10}"; conns="${2:-32}"
@@ -16,12 +17,14 @@ trap cleanup EXIT
 
 echo "bench: building (AOT proxy, static discovery)" >&2
 proxy="$work/aot/mesh-proxy"
-if ! dotnet publish "$root/Proxy/Mesh.Proxy" -c Release -r linux-x64 -p:PublishAot=true -o "$work/aot" -nologo -v q >"$work/aot.log" 2>&1; then
+if [ -x "${MESH_PROXY_BIN:-}" ]; then
+  proxy="$MESH_PROXY_BIN"; echo "bench: using $proxy" >&2
+elif ! dotnet publish "$root/Proxy/Mesh.Proxy" -c Release -r linux-x64 -p:PublishAot=true -o "$work/aot" -nologo -v q >"$work/aot.log" 2>&1; then
   echo "bench: AOT publish failed (see below), using JIT" >&2; tail -5 "$work/aot.log" >&2
   dotnet publish "$root/Proxy/Mesh.Proxy" -c Release -o "$work/jit" -nologo -v q >/dev/null
   proxy="$work/jit/mesh-proxy"
 fi
-dotnet publish "$root/bench/proxy/StaticDiscovery" -c Release -o "$work/disco" -nologo -v q >/dev/null
+dotnet publish "$root/bench/proxy/StaticDiscovery" -c Release -o "$work/disco" -nologo -v q >"$work/disco.log" || { cat "$work/disco.log" >&2; exit 1; }
 
 # --- the app and the nginx pair
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null

@@ -16,7 +16,7 @@ var snapshot = new ServiceSnapshot { Exists = true, Authority = args[2], Name = 
 foreach (var spec in args.Skip(3))
 {
     var p = spec.Split(':', 4);
-    snapshot.Endpoints.Add(new Endpoint
+    snapshot.Endpoints.Add(new Mesh.Api.V1.Endpoint
     {
         Key = $"{p[0]}:{p[1]}", Address = p[0], Port = uint.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture), Weight = 1, Ready = true,
         ProxyPort = p.Length > 2 ? uint.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture) : 0,
