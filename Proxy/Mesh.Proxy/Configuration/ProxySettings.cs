@@ -32,6 +32,8 @@ public sealed record ProxySettings
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>A client must send its protocol preface / request headers within this time (slowloris defence).</summary>
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How often golden-metric summaries are sent to the control plane.</summary>
+    public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long in-flight requests get to finish on shutdown.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public string ProxyId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";

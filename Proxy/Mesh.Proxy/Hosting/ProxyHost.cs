@@ -111,6 +111,7 @@ public static class ProxyHost
         }
         services.TryAddSingleton<IEndpointConnector, PlaintextEndpointConnector>();
         services.AddSingleton<PassthroughForwarder>();
+        services.AddSingleton(sp => new TelemetryReporter(settings, metrics.Stats, sp.GetRequiredService<DiscoveryClient>(), metrics, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<OpaqueTcp>();
         services.AddSingleton<OutboundRoutingMiddleware>();
         services.AddSingleton<RetryMiddleware>();
@@ -162,6 +163,7 @@ public static class ProxyHost
 
         var discovery = app.Services.GetRequiredService<DiscoveryClient>();
         discovery.Start();
+        app.Services.GetRequiredService<TelemetryReporter>().Start();
         if (tls is not null)
         {
             // Disposed by the container with the host.

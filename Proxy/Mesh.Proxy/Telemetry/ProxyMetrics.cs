@@ -29,6 +29,11 @@ internal sealed class ProxyMetrics : IDisposable
     private long _certExpiryUnixSeconds;
     private (string Group, string Suite)? _tls;
 
+    /// <summary>Per-interval summaries for the control plane (Telemetry.Report).</summary>
+    public StatsAggregator Stats { get; } = new();
+
+    public DateTimeOffset? CertificateExpiry => Volatile.Read(ref _certExpiryUnixSeconds) is var s && s > 0 ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
+
     public ProxyMetrics()
     {
         _meter = new Meter(MeterName);
@@ -70,6 +75,8 @@ internal sealed class ProxyMetrics : IDisposable
             { Classification, success ? Success : Failure },
         };
         _responses.Add(1, tags);
+        var outbound = direction == TelemetryNames.Outbound;
+        Stats.Record(new StatsAggregator.Key(direction, authority, outbound ? "" : peerIdentity, outbound ? peerIdentity : "", route, backend), success, latencyMs);
         _latency.Record(latencyMs, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority), new KeyValuePair<string, object?>(TelemetryNames.Route, route));
     }
 

@@ -26,6 +26,9 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
     public Mesh.Tls.Ca.CertificateAuthority? Ca { get; set; }
     public string Token { get; set; } = "test-token";
 
+    /// <summary>Every Telemetry.Report received.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<StatsReport> Reports { get; } = new();
+
     public Uri Address => new($"http://{_bind}:{_port}");
 
     /// <summary>How many Watch calls were made per authority (to see sharing and reconnects).</summary>
@@ -46,9 +49,11 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(this);
         builder.Services.AddSingleton<FakeIdentityService>();
+        builder.Services.AddSingleton<FakeTelemetryService>();
         var app = builder.Build();
         app.MapGrpcService<FakeDiscoveryServer>();
         app.MapGrpcService<FakeIdentityService>();
+        app.MapGrpcService<FakeTelemetryService>();
         await app.StartAsync();
         _app = app;
         _port = new Uri(app.Urls.First()).Port;
