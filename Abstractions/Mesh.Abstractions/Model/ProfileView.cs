@@ -67,10 +67,12 @@ public sealed record FilterView(
     [property: Id(2)] RedirectView? Redirect,
     [property: Id(3)] UrlRewriteView? Rewrite);
 
+/// <summary>A redirect. Path replaces the whole path (ReplaceFullPath); ReplacePrefixMatch replaces the part the
+/// route's PathPrefix matched. At most one of them is set.</summary>
 [GenerateSerializer, Immutable, Alias("mesh.RedirectView")]
 public sealed record RedirectView(
     [property: Id(0)] string? Scheme, [property: Id(1)] string? Hostname, [property: Id(2)] string? Path,
-    [property: Id(3)] int? Port, [property: Id(4)] int StatusCode);
+    [property: Id(3)] int? Port, [property: Id(4)] int StatusCode, [property: Id(5)] string? ReplacePrefixMatch = null);
 
 [GenerateSerializer, Immutable, Alias("mesh.UrlRewriteView")]
 public sealed record UrlRewriteView(

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Model;
+using Mesh.Abstractions.Resources.Derivation;
 
 namespace Mesh.Abstractions.Resources;
 
@@ -11,7 +12,8 @@ public sealed record ReconcileSettings(string TrustDomain, DefaultPolicyKind Def
 }
 
 /// <summary>Everything derived from one namespace's resources. Keys are names within the namespace
-/// (services for Services/Endpoints/Profiles, workloads for Inbound).</summary>
+/// (services for Services/Endpoints/Profiles, workloads for Inbound). Compare views with <see cref="ViewEquality"/>:
+/// records holding ImmutableArray/ImmutableDictionary do not compare by content.</summary>
 public sealed record DerivedNamespace(
     ImmutableDictionary<string, ServiceView> Services,
     ImmutableDictionary<string, EndpointSetView> Endpoints,
@@ -22,6 +24,26 @@ public sealed record DerivedNamespace(
 /// EndpointSlices from Pods: pure, deterministic, no I/O.</summary>
 public static class MeshReconciler
 {
-    public static DerivedNamespace Derive(string ns, IReadOnlyList<StoredResource> resources, ReconcileSettings settings) =>
-        throw new NotImplementedException("filled in by the resource model work (issue 2)");
+    /// <summary>Views of namespace <paramref name="ns"/>; resources of other namespaces are ignored. Never throws for
+    /// dangling references: backends to missing Services are kept (the proxy learns they do not exist), and an
+    /// authorization needing a missing authentication is dropped.</summary>
+    public static DerivedNamespace Derive(string ns, IReadOnlyList<StoredResource> resources, ReconcileSettings settings)
+    {
+        var all = NamespaceResources.From(ns, resources);
+        var services = ImmutableDictionary.CreateBuilder<string, ServiceView>(StringComparer.Ordinal);
+        var endpoints = ImmutableDictionary.CreateBuilder<string, EndpointSetView>(StringComparer.Ordinal);
+        var profiles = ImmutableDictionary.CreateBuilder<string, ProfileView>(StringComparer.Ordinal);
+        var inbound = ImmutableDictionary.CreateBuilder<string, InboundPolicyView>(StringComparer.Ordinal);
+        foreach (var service in all.Services)
+        {
+            var name = service.Metadata.Name;
+            var view = ServiceViewBuilder.Build(service);
+            services[name] = view;
+            endpoints[name] = EndpointDeriver.Derive(service, all, settings.TrustDomain);
+            profiles[name] = RouteCompiler.Compile(service, view, all);
+        }
+        foreach (var workload in all.Workloads)
+            inbound[workload.Metadata.Name] = InboundPolicyCompiler.Compile(workload, all, settings);
+        return new DerivedNamespace(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable());
+    }
 }

@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Mesh.Abstractions.Grains;
+using Mesh.Abstractions.Resources.Kinds;
+
+namespace Mesh.Abstractions.Resources.Derivation;
+
+/// <summary>One namespace's resources as typed records, each kind sorted by name so derivation is deterministic
+/// whatever order storage returns them in. Resources of other namespaces and unreadable JSON are left out.</summary>
+internal sealed record NamespaceResources(
+    string Namespace,
+    ImmutableArray<ServiceResource> Services,
+    ImmutableArray<WorkloadResource> Workloads,
+    ImmutableArray<HttpRouteResource> HttpRoutes,
+    ImmutableArray<GrpcRouteResource> GrpcRoutes,
+    ImmutableArray<ServerResource> Servers,
+    ImmutableArray<AuthorizationPolicyResource> AuthorizationPolicies,
+    ImmutableArray<MeshTlsAuthenticationResource> MeshTlsAuthentications,
+    ImmutableArray<NetworkAuthenticationResource> NetworkAuthentications,
+    ImmutableArray<HttpLocalRateLimitPolicyResource> RateLimits)
+{
+    /// <summary>Workloads by each (label, value) they carry, so a selector scans only workloads sharing a pair with it.</summary>
+    public ILookup<(string Key, string Value), WorkloadResource> WorkloadsByLabel { get; } =
+        Workloads.SelectMany(w => w.Metadata.Labels.Select(l => (Label: (l.Key, l.Value), Workload: w)))
+            .ToLookup(x => x.Label, x => x.Workload);
+
+    /// <summary>Routes by the Service names their parentRefs mention (in name order within each).</summary>
+    public ILookup<string, HttpRouteResource> HttpRoutesByParent { get; } =
+        HttpRoutes.SelectMany(r => r.Spec.ParentRefs.Select(p => p.Name).Distinct().Select(n => (n, r))).ToLookup(x => x.n, x => x.r);
+
+    public ILookup<string, GrpcRouteResource> GrpcRoutesByParent { get; } =
+        GrpcRoutes.SelectMany(r => r.Spec.ParentRefs.Select(p => p.Name).Distinct().Select(n => (n, r))).ToLookup(x => x.n, x => x.r);
+
+    public static NamespaceResources From(string ns, IReadOnlyList<StoredResource> stored)
+    {
+        var typed = new List<MeshResource>();
+        foreach (var r in stored)
+        {
+            if (r.Namespace != ns) continue;
+            try
+            {
+                var resource = ResourceJson.Deserialize(r.Kind, r.Json);
+                if (resource.Metadata.Name.Length > 0) typed.Add(resource);
+            }
+            catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+            {
+                // Stored JSON that no longer reads (hand-edited storage, an older format) must not stop the
+                // rest of the namespace from deriving; the resource simply contributes nothing.
+            }
+        }
+        ImmutableArray<T> Of<T>() where T : MeshResource =>
+            [.. typed.OfType<T>().OrderBy(t => t.Metadata.Name, StringComparer.Ordinal)];
+        return new NamespaceResources(ns, Of<ServiceResource>(), Of<WorkloadResource>(), Of<HttpRouteResource>(),
+            Of<GrpcRouteResource>(), Of<ServerResource>(), Of<AuthorizationPolicyResource>(),
+            Of<MeshTlsAuthenticationResource>(), Of<NetworkAuthenticationResource>(), Of<HttpLocalRateLimitPolicyResource>());
+    }
+}

@@ -1,0 +1,23 @@
+namespace Mesh.Abstractions.Resources;
+
+/// <summary>Annotations the reconciler honours (see Resources/README.md for values and defaults).</summary>
+public static class MeshAnnotations
+{
+    public const string RetryHttp = "retry.mesh.io/http";
+    public const string RetryGrpc = "retry.mesh.io/grpc";
+    public const string RetryLimit = "retry.mesh.io/limit";
+    public const string RetryTimeout = "retry.mesh.io/timeout";
+    public const string TimeoutRequest = "timeout.mesh.io/request";
+    public const string TimeoutResponse = "timeout.mesh.io/response";
+    public const string TimeoutIdle = "timeout.mesh.io/idle";
+    public const string FailureAccrual = "balancer.mesh.io/failure-accrual";
+    public const string FailureAccrualMaxFailures = "balancer.mesh.io/failure-accrual-consecutive-max-failures";
+    public const string FailureAccrualMinPenalty = "balancer.mesh.io/failure-accrual-consecutive-min-penalty";
+    public const string FailureAccrualMaxPenalty = "balancer.mesh.io/failure-accrual-consecutive-max-penalty";
+    public const string FailureAccrualJitterRatio = "balancer.mesh.io/failure-accrual-consecutive-jitter-ratio";
+    public const string OpaquePorts = "config.mesh.io/opaque-ports";
+    public const string DefaultInboundPolicy = "config.mesh.io/default-inbound-policy";
+
+    /// <summary>Prefixes reserved for mesh annotations: an unknown key under one of them is a typo and rejected.</summary>
+    public static readonly string[] ReservedPrefixes = ["retry.mesh.io/", "timeout.mesh.io/", "balancer.mesh.io/", "config.mesh.io/"];
+}
