@@ -177,4 +177,21 @@ public sealed class AdminApplyTests(SiloFixture silo)
         Assert.False((await inbound.GetAsync()).Value.Exists);
         Assert.Empty((await silo.Grains.GetGrain<IEndpointSetGrain>(MeshNames.Key(ns, "books")).GetAsync()).Value.Endpoints);
     }
+
+    [Fact]
+    public async Task Delete_AfterCatalogReactivated_StillClearsDerivedViews()
+    {
+        var ns = NewNamespace();
+        await ApplyAsync(Docs(Books, Workload("books-1", "127.0.0.11")), ns);
+        var service = silo.Grains.GetGrain<IServiceGrain>(MeshNames.Key(ns, "books-v2"));
+        Assert.NotNull((await service.GetAsync()).Value);
+
+        // Deactivate everything idle: the catalog comes back without its in-memory derivation.
+        await silo.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        using var admin = silo.AuthorizedAdmin();
+        Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync($"/api/v1/resources/svc/{ns}/books-v2")).StatusCode);
+        Assert.Null((await service.GetAsync()).Value);
+        Assert.NotNull((await silo.Grains.GetGrain<IServiceGrain>(MeshNames.Key(ns, "books")).GetAsync()).Value);
+    }
 }
