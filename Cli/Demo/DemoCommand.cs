@@ -67,6 +67,7 @@ internal static class DemoCommand
         var proxyBinary = MeshBinaries.Proxy(context);
         var workloads = new List<LocalWorkload>();
         ChildProcess? silo = null;
+        AdminClient? client = null;
         try
         {
             var admin = options.AdminAddr ?? (FreePort.IsFree(8085) ? "127.0.0.1:8085" : "127.0.0.1:0");
@@ -77,7 +78,7 @@ internal static class DemoCommand
             var controlUrl = (await silo.WaitForLineAsync(SiloControl, TimeSpan.FromSeconds(30), ct)).Groups[1].Value;
             await silo.WaitForLineAsync(SiloReady, TimeSpan.FromSeconds(60), ct);
             var token = (await File.ReadAllTextAsync(Path.Combine(dataDir, SiloConnection.TokenFileName), ct)).Trim();
-            using var client = new AdminClient(new SiloConnection(SiloConnection.ToUri(adminUrl, "silo"), SiloConnection.ToUri(controlUrl, "silo"), dataDir, token),
+            client = new AdminClient(new SiloConnection(SiloConnection.ToUri(adminUrl, "silo"), SiloConnection.ToUri(controlUrl, "silo"), dataDir, token),
                 TimeSpan.FromSeconds(30));
 
             await using (var yaml = typeof(DemoCommand).Assembly.GetManifestResourceStream("Mesh.Cli.Demo.bookstore.yaml")!)
@@ -114,6 +115,7 @@ internal static class DemoCommand
         {
             console.Note("demo: stopping");
             for (var i = workloads.Count - 1; i >= 0; i--) await workloads[i].DisposeAsync();
+            client?.Dispose();
             if (silo is not null) await silo.DisposeAsync();
             if (tempDir is not null)
             {
