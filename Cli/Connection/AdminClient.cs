@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Mesh.Cli.Connection;
+
+/// <summary>The silo's admin API (HTTP JSON under /api/v1). Transport failures become
+/// <see cref="SiloUnreachableException"/> (exit 2), 401 a user error naming the token source, other error statuses
+/// <see cref="AdminProblemException"/>.</summary>
+internal sealed class AdminClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly SiloConnection _connection;
+    private readonly TimeSpan _timeout;
+
+    public AdminClient(SiloConnection connection, TimeSpan timeout)
+    {
+        _connection = connection;
+        _timeout = timeout;
+        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) })
+        {
+            BaseAddress = connection.Admin,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        if (connection.Token is not null)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", connection.Token);
+    }
+
+    public static AdminClient Create(CliContext context) => new(SiloConnection.Resolve(context), context.RequestTimeout);
+
+    public SiloConnection Connection => _connection;
+
+    /// <summary>POST /api/v1/apply: the results array (kind, namespace, name, action).</summary>
+    public async Task<JsonArray> ApplyAsync(string manifest, string? ns, bool dryRun, CancellationToken ct)
+    {
+        var query = new List<string>();
+        if (ns is not null)
+            query.Add("namespace=" + Uri.EscapeDataString(ns));
+        if (dryRun)
+            query.Add("dryRun=true");
+        var path = "api/v1/apply" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
+        using var content = new StringContent(manifest, Encoding.UTF8, "application/yaml");
+        var answer = await SendAsync(HttpMethod.Post, path, content, ct);
+        return answer?["results"] as JsonArray ?? [];
+    }
+
+    /// <summary>GET /api/v1/resources/{kind}[?namespace=]: the items; null namespace lists every namespace.</summary>
+    public async Task<JsonArray> ListAsync(string kind, string? ns, CancellationToken ct)
+    {
+        var path = $"api/v1/resources/{Uri.EscapeDataString(kind)}" + (ns is null ? "" : "?namespace=" + Uri.EscapeDataString(ns));
+        var answer = await SendAsync(HttpMethod.Get, path, null, ct);
+        return answer?["items"] as JsonArray ?? [];
+    }
+
+    public async Task<JsonNode?> GetAsync(string kind, string ns, string name, CancellationToken ct) =>
+        await SendAsync(HttpMethod.Get, ResourcePath(kind, ns, name), null, ct);
+
+    public async Task DeleteAsync(string kind, string ns, string name, CancellationToken ct) =>
+        await SendAsync(HttpMethod.Delete, ResourcePath(kind, ns, name), null, ct);
+
+    /// <summary>GET /api/v1/services/{ns}/{name}: resource, service, endpoints and profile with their versions.</summary>
+    public Task<JsonNode?> DescribeServiceAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"api/v1/services/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}", null, ct);
+
+    public Task<JsonNode?> InfoAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/info", null, ct);
+
+    /// <summary>GET any admin API path (relative, e.g. "api/v1/stats/services?window=1m") as JSON.</summary>
+    public Task<JsonNode?> GetPathAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
+
+    /// <summary>POST /api/v1/identity/tokens: a workload token for ns/sa (what `mesh run` hands its sidecar).</summary>
+    public async Task<string> IssueWorkloadTokenAsync(string ns, string serviceAccount, CancellationToken ct)
+    {
+        var body = new JsonObject { ["namespace"] = ns, ["serviceAccount"] = serviceAccount }.ToJsonString();
+        var answer = await SendAsync(HttpMethod.Post, "api/v1/identity/tokens", new StringContent(body, Encoding.UTF8, "application/json"), ct);
+        return answer?["token"]?.GetValue<string>()
+            ?? throw new CliException($"the silo at {AdminAddress} answered the token request without a token");
+    }
+
+    private static string ResourcePath(string kind, string ns, string name) =>
+        $"api/v1/resources/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}";
+
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_timeout);
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        HttpStatusCode status;
+        string? reason;
+        string body;
+        try
+        {
+            using var response = await _http.SendAsync(request, timeout.Token);
+            status = response.StatusCode;
+            reason = response.ReasonPhrase;
+            body = await response.Content.ReadAsStringAsync(timeout.Token);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new SiloUnreachableException(AdminAddress, Reason(e));
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new SiloUnreachableException(AdminAddress, $"no answer within {_timeout.TotalSeconds:0} s");
+        }
+
+        if ((int)status is >= 200 and < 300)
+            return ParseBody(body, path);
+        if (status == HttpStatusCode.Unauthorized)
+            throw Unauthorized(AdminProblem.Parse(status, reason, body));
+        if (status == HttpStatusCode.RequestEntityTooLarge)
+            throw new CliException("the silo refused the request as too large (413)", hint: "split the manifests into several files and apply them one by one");
+        throw new AdminProblemException(AdminProblem.Parse(status, reason, body));
+    }
+
+    private string AdminAddress => _connection.Admin.ToString().TrimEnd('/');
+
+    private JsonNode? ParseBody(string body, string path)
+    {
+        if (body.Length == 0)
+            return null;
+        try
+        {
+            return JsonNode.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"the silo at {AdminAddress} answered /{path} with something that is not JSON ({e.Message})",
+                hint: "is MESH_ADMIN_ADDR pointing at the silo's admin port (default 8085)?");
+        }
+    }
+
+    private CliException Unauthorized(AdminProblem problem)
+    {
+        var source = _connection.Token is null
+            ? $"no token was sent: MESH_TOKEN is unset and {_connection.TokenFile} does not exist"
+            : $"the token was rejected ({problem.Summary})";
+        return new CliException(
+            $"not authorized by the silo at {AdminAddress}: {source}",
+            hint: $"set MESH_TOKEN to the silo's admin token, or point MESH_DATA_DIR at the silo's data dir (it writes the token to <data-dir>/{SiloConnection.TokenFileName})");
+    }
+
+    private static string Reason(HttpRequestException e) => e.HttpRequestError switch
+    {
+        HttpRequestError.ConnectionError when e.InnerException is System.Net.Sockets.SocketException s => s.SocketErrorCode switch
+        {
+            System.Net.Sockets.SocketError.ConnectionRefused => "connection refused",
+            System.Net.Sockets.SocketError.TimedOut => "connect timed out",
+            _ => s.Message,
+        },
+        HttpRequestError.NameResolutionError => "unknown host",
+        _ => e.Message,
+    };
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,16 @@
+using System.Collections.Immutable;
+using Mesh.Abstractions.Grains;
+
+namespace Mesh.Grains.Catalog;
+
+/// <summary>Persisted resources of one namespace, keyed "&lt;Kind&gt;/&lt;name&gt;", plus the names of the views the
+/// last derivation produced (so a reactivated catalog still knows what to delete).</summary>
+[GenerateSerializer, Alias("mesh.CatalogState")]
+public sealed record CatalogState
+{
+    [Id(0)] public ImmutableDictionary<string, StoredResource> Resources { get; init; } = ImmutableDictionary<string, StoredResource>.Empty;
+    [Id(1)] public ImmutableArray<string> DerivedServices { get; init; } = [];
+    [Id(2)] public ImmutableArray<string> DerivedWorkloads { get; init; } = [];
+
+    public static string Key(string kind, string name) => $"{kind}/{name}";
+}

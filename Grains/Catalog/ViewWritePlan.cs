@@ -1,0 +1,55 @@
+using System.Collections.Immutable;
+using Mesh.Abstractions.Model;
+using Mesh.Abstractions.Resources;
+
+namespace Mesh.Grains.Catalog;
+
+/// <summary>The view writes that turn one derivation of a namespace into the next: only views that changed, and for
+/// things that disappeared the "gone" value (service null + empty endpoints + default profile; inbound Missing).</summary>
+public sealed record ViewWritePlan(
+    ImmutableArray<(string Name, ServiceView? View)> Services,
+    ImmutableArray<(string Name, EndpointSetView View)> Endpoints,
+    ImmutableArray<(string Name, ProfileView View)> Profiles,
+    ImmutableArray<(string Name, InboundPolicyView View)> Inbound)
+{
+    public int Count => Services.Length + Endpoints.Length + Profiles.Length + Inbound.Length;
+
+    /// <param name="previous">The last derivation, or null when unknown (after reactivation): then every current view is
+    /// written (view grains ignore equal values) and names from <paramref name="previousServices"/> /
+    /// <paramref name="previousWorkloads"/> that are gone are cleared.</param>
+    public static ViewWritePlan Compute(string ns, DerivedNamespace? previous, DerivedNamespace next,
+        IEnumerable<string> previousServices, IEnumerable<string> previousWorkloads, ReconcileSettings settings)
+    {
+        var oldServices = previous?.Services.Keys ?? previousServices;
+        var oldWorkloads = previous?.Inbound.Keys ?? previousWorkloads;
+
+        var services = ImmutableArray.CreateBuilder<(string, ServiceView?)>();
+        var endpoints = ImmutableArray.CreateBuilder<(string, EndpointSetView)>();
+        var profiles = ImmutableArray.CreateBuilder<(string, ProfileView)>();
+        var inbound = ImmutableArray.CreateBuilder<(string, InboundPolicyView)>();
+
+        foreach (var (name, view) in next.Services)
+            if (previous is null || !previous.Services.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
+                services.Add((name, view));
+        foreach (var (name, view) in next.Endpoints)
+            if (previous is null || !previous.Endpoints.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
+                endpoints.Add((name, view));
+        foreach (var (name, view) in next.Profiles)
+            if (previous is null || !previous.Profiles.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
+                profiles.Add((name, view));
+        foreach (var (name, view) in next.Inbound)
+            if (previous is null || !previous.Inbound.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
+                inbound.Add((name, view));
+
+        foreach (var name in oldServices.Distinct().Where(n => !next.Services.ContainsKey(n)).Order(StringComparer.Ordinal))
+        {
+            services.Add((name, null));
+            if (!next.Endpoints.ContainsKey(name)) endpoints.Add((name, EndpointSetView.Empty(ns, name)));
+            if (!next.Profiles.ContainsKey(name)) profiles.Add((name, ProfileView.Default(ns, name)));
+        }
+        foreach (var name in oldWorkloads.Distinct().Where(n => !next.Inbound.ContainsKey(n)).Order(StringComparer.Ordinal))
+            inbound.Add((name, InboundPolicyView.Missing(ns, name, settings.DefaultPolicy)));
+
+        return new ViewWritePlan(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable());
+    }
+}

@@ -1,0 +1,15 @@
+using Mesh.Abstractions;
+using Mesh.Abstractions.Grains;
+using Mesh.Abstractions.Model;
+
+namespace Mesh.Grains.Views;
+
+/// <summary>Routing profile of one Service; never set = the default profile (no routes, default failure accrual).</summary>
+public sealed class PolicyGrain(
+    [PersistentState("state", MeshNames.StateStore)] IPersistentState<ViewState<ProfileView>> state)
+    : ViewGrain<ProfileView>(state, MeshStreams.Profiles), IPolicyGrain
+{
+    protected override ProfileView Initial(string ns, string name) => ProfileView.Default(ns, name);
+    public Task<Versioned<ProfileView>> GetAsync() => GetCoreAsync();
+    public Task<long> SetAsync(ProfileView view) => SetCoreAsync(view);
+}

@@ -1,0 +1,225 @@
+using System.Collections.Immutable;
+using Google.Protobuf.Collections;
+using Mesh.Abstractions.Grains;
+using Mesh.Abstractions.Model;
+using Mesh.Api.V1;
+using Endpoint = Mesh.Api.V1.Endpoint;
+using Route = Mesh.Api.V1.Route;
+using MatchType = Mesh.Api.V1.MatchType;
+
+namespace Mesh.Silo.Discovery;
+
+/// <summary>One service port as a proxy sees it: whether it exists, its endpoints by key, its profile.</summary>
+public sealed record TranslatedService(bool Exists, ImmutableSortedDictionary<string, Endpoint> Endpoints, ServiceProfile Profile)
+{
+    public static readonly TranslatedService Missing = new(false, ImmutableSortedDictionary<string, Endpoint>.Empty, new ServiceProfile());
+}
+
+/// <summary>Translates grain views into the discovery wire format for one watched service port. Pure.</summary>
+public static class DiscoveryTranslator
+{
+    public static TranslatedService Translate(ServiceAuthority authority, ServiceView? service, EndpointSetView endpoints,
+        Versioned<ProfileView> profile)
+    {
+        if (service is null) return TranslatedService.Missing;
+        var port = service.Ports.FirstOrDefault(p => p.Port == authority.Port);
+        var opaque = port?.Opaque == true || profile.Value.OpaquePorts.Contains(authority.Port);
+        var result = ImmutableSortedDictionary.CreateBuilder<string, Endpoint>(StringComparer.Ordinal);
+        if (port is not null)
+            foreach (var w in endpoints.Endpoints)
+                if (Endpoint(w, port, opaque) is { } e)
+                    result[e.Key] = e;
+        return new TranslatedService(true, result.ToImmutable(), Profile(profile, authority.Port, opaque));
+    }
+
+    /// <summary>The endpoint for one workload, or null when it lacks the named target port.</summary>
+    public static Endpoint? Endpoint(WorkloadEndpoint w, ServicePortView port, bool opaque)
+    {
+        int target;
+        if (int.TryParse(port.TargetPort, out var number)) target = number;
+        else if (!w.Ports.TryGetValue(port.TargetPort, out target)) return null;
+
+        var meshed = !string.IsNullOrEmpty(w.Identity) && w.ProxyInboundPort is > 0;
+        var e = new Endpoint
+        {
+            Key = $"{w.Address}:{target}",
+            Address = w.Address,
+            Port = (uint)target,
+            Weight = (uint)Math.Max(0, w.Weight),
+            Identity = meshed ? w.Identity : "",
+            ProxyPort = meshed ? (uint)w.ProxyInboundPort!.Value : 0,
+            ProtocolHint = !meshed ? ProtocolHint.Unknown : opaque ? ProtocolHint.Opaque : ProtocolHint.H2,
+            Zone = w.Zone ?? "",
+            Workload = w.Workload,
+            Ready = w.Ready,
+        };
+        e.Labels.Add(w.Labels);
+        return e;
+    }
+
+    public static ServiceProfile Profile(Versioned<ProfileView> versioned, int port, bool opaque)
+    {
+        var p = versioned.Value;
+        var profile = new ServiceProfile
+        {
+            Opaque = opaque,
+            Retry = Retry(p.Retry),
+            Timeouts = Timeouts(p.Timeouts),
+            FailureAccrual = new FailureAccrual
+            {
+                ConsecutiveFailures = (uint)Math.Max(0, p.FailureAccrual.ConsecutiveFailures),
+                MinBackoffMs = Ms(p.FailureAccrual.MinBackoff),
+                MaxBackoffMs = Ms(p.FailureAccrual.MaxBackoff),
+                JitterRatio = p.FailureAccrual.Jitter,
+            },
+            SourceVersion = (ulong)Math.Max(0, versioned.Version),
+        };
+        foreach (var r in p.Routes)
+            if (r.Port == 0 || r.Port == port)
+                profile.Routes.Add(Route(r));
+        return profile;
+    }
+
+    public static Route Route(RouteView r)
+    {
+        var route = new Route
+        {
+            Name = r.Name,
+            Kind = r.Kind == RouteKindView.Grpc ? RouteKind.Grpc : RouteKind.Http,
+            Timeouts = Timeouts(r.Timeouts),
+            Retry = Retry(r.Retry),
+        };
+        foreach (var m in r.Matches) route.Matches.Add(Match(m));
+        AddFilters(route.Filters, r.Filters);
+        foreach (var b in r.Backends)
+        {
+            var backend = new Backend
+            {
+                Authority = b.Authority(), Weight = (uint)Math.Max(0, b.Weight), Name = b.Name, Namespace = b.Namespace, Port = (uint)b.Port,
+            };
+            AddFilters(backend.Filters, b.Filters);
+            route.Backends.Add(backend);
+        }
+        return route;
+    }
+
+    private static RouteMatch Match(RouteMatchView m)
+    {
+        var match = new RouteMatch
+        {
+            Path = m.Path is null ? null : String(m.Path),
+            Method = m.Method ?? "",
+            GrpcService = m.GrpcService ?? "",
+            GrpcMethod = m.GrpcMethod ?? "",
+        };
+        foreach (var h in m.Headers) match.Headers.Add(new HeaderMatch { Name = h.Name, Value = String(h.Value) });
+        foreach (var q in m.QueryParams) match.QueryParams.Add(new HeaderMatch { Name = q.Name, Value = String(q.Value) });
+        return match;
+    }
+
+    private static StringMatch String(StringMatchView s) => new()
+    {
+        Type = s.Kind switch { MatchKind.Prefix => MatchType.Prefix, MatchKind.Regex => MatchType.Regex, _ => MatchType.Exact },
+        Value = s.Value,
+    };
+
+    private static void AddFilters(RepeatedField<RouteFilter> target, ImmutableArray<FilterView> filters)
+    {
+        foreach (var f in filters)
+        {
+            var filter = f.Kind switch
+            {
+                FilterKind.RequestHeaderModifier when f.HeaderModifier is { } h => new RouteFilter { RequestHeaderModifier = Modifier(h) },
+                FilterKind.ResponseHeaderModifier when f.HeaderModifier is { } h => new RouteFilter { ResponseHeaderModifier = Modifier(h) },
+                FilterKind.RequestRedirect when f.Redirect is { } r => new RouteFilter
+                {
+                    RequestRedirect = new RequestRedirect
+                    {
+                        Scheme = r.Scheme ?? "", Hostname = r.Hostname ?? "", Path = r.Path ?? "",
+                        Port = (uint)(r.Port ?? 0), StatusCode = (uint)r.StatusCode,
+                    },
+                },
+                FilterKind.UrlRewrite when f.Rewrite is { } u => new RouteFilter
+                {
+                    UrlRewrite = new UrlRewrite
+                    {
+                        Hostname = u.Hostname ?? "", ReplaceFullPath = u.ReplaceFullPath ?? "", ReplacePrefixMatch = u.ReplacePrefixMatch ?? "",
+                    },
+                },
+                _ => null,
+            };
+            if (filter is not null) target.Add(filter);
+        }
+    }
+
+    private static HeaderModifier Modifier(HeaderModifierView h)
+    {
+        var m = new HeaderModifier();
+        m.Set.Add(h.Set);
+        m.Add.Add(h.Add);
+        m.Remove.AddRange(h.Remove);
+        return m;
+    }
+
+    private static RetryPolicy? Retry(RetryView? r)
+    {
+        if (r is null) return null;
+        var retry = new RetryPolicy { Limit = (uint)Math.Max(0, r.Limit), PerTryTimeoutMs = Ms(r.PerTryTimeout) };
+        retry.Conditions.AddRange(r.Conditions);
+        return retry;
+    }
+
+    private static Timeouts? Timeouts(TimeoutsView? t) => t is null ? null : new Timeouts
+    {
+        RequestMs = Ms(t.Request), BackendRequestMs = Ms(t.BackendRequest), IdleMs = Ms(t.Idle),
+    };
+
+    private static uint Ms(TimeSpan? t) => t is { } v ? (uint)Math.Clamp(v.TotalMilliseconds, 0, uint.MaxValue) : 0;
+
+    public static InboundPolicy Inbound(InboundPolicyView v)
+    {
+        var policy = new InboundPolicy
+        {
+            Exists = v.Exists,
+            DefaultPolicy = v.DefaultPolicy switch
+            {
+                DefaultPolicyKind.AllAuthenticated => DefaultPolicy.AllAuthenticated,
+                DefaultPolicyKind.ClusterAuthenticated => DefaultPolicy.ClusterAuthenticated,
+                DefaultPolicyKind.Deny => DefaultPolicy.Deny,
+                _ => DefaultPolicy.AllUnauthenticated,
+            },
+            Identity = v.Identity ?? "",
+        };
+        policy.ClusterNetworks.AddRange(v.ClusterNetworks);
+        foreach (var (name, port) in v.Ports) policy.Ports[name] = (uint)port;
+        foreach (var s in v.Servers)
+        {
+            var server = new InboundServer { Name = s.Name, Port = (uint)s.Port, ProxyProtocol = s.ProxyProtocol };
+            foreach (var a in s.Authorizations)
+            {
+                var authz = new Authorization { Name = a.Name, RequireIdentity = a.RequireIdentity, RequireNetwork = a.RequireNetwork };
+                authz.Identities.AddRange(a.Identities);
+                foreach (var n in a.Networks)
+                {
+                    var network = new Network { Cidr = n.Cidr };
+                    network.Except.AddRange(n.Except);
+                    authz.Networks.Add(network);
+                }
+                server.Authorizations.Add(authz);
+            }
+            if (s.RateLimit is { } rl)
+            {
+                var limit = new RateLimit { Name = rl.Name, TotalRps = (uint)Math.Max(0, rl.TotalRps), IdentityRps = (uint)Math.Max(0, rl.IdentityRps) };
+                foreach (var o in rl.Overrides)
+                {
+                    var ov = new RateLimitOverride { Rps = (uint)Math.Max(0, o.Rps) };
+                    ov.Identities.AddRange(o.Identities);
+                    limit.Overrides.Add(ov);
+                }
+                server.RateLimit = limit;
+            }
+            policy.Servers.Add(server);
+        }
+        return policy;
+    }
+}

@@ -1,0 +1,103 @@
+using Mesh.Abstractions.Grains;
+using Mesh.Abstractions.Model;
+using Mesh.Silo.Hosting;
+
+namespace Mesh.Silo.Discovery;
+
+/// <summary>Registry of shared feeds: one per (kind, grain key) on this silo, reference-counted — created by the first
+/// watcher, unsubscribed when the last one leaves — and re-read every <see cref="SiloSettings.ResyncPeriod"/> to heal
+/// lost subscriptions.</summary>
+public sealed class ViewFeeds(IClusterClient client, DiscoveryMetrics metrics, SiloSettings settings, ILogger<ViewFeeds> logger)
+    : BackgroundService
+{
+    private readonly Dictionary<(FeedKind, string), IViewFeed> _feeds = new();
+
+    /// <summary>A lease on a feed; dispose it to release. Value = the current state when attached.</summary>
+    public sealed class Lease<T> : IAsyncDisposable
+    {
+        private readonly ViewFeeds _owner;
+        private readonly IViewFeed _feed;
+        private readonly IFeedListener _listener;
+
+        internal Lease(ViewFeeds owner, IViewFeed feed, IFeedListener listener, Versioned<T> initial)
+        {
+            (_owner, _feed, _listener, Initial) = (owner, feed, listener, initial);
+        }
+
+        public Versioned<T> Initial { get; }
+        public ValueTask DisposeAsync() => _owner.ReleaseAsync(_feed, _listener);
+    }
+
+    public Task<Lease<ServiceView?>> ServiceAsync(string key, IFeedListener listener) =>
+        AcquireAsync<ServiceView?>(FeedKind.Service, MeshStreams.Services, key, listener, (c, k) => c.GetGrain<IServiceGrain>(k).GetAsync());
+
+    public Task<Lease<EndpointSetView>> EndpointsAsync(string key, IFeedListener listener) =>
+        AcquireAsync<EndpointSetView>(FeedKind.Endpoints, MeshStreams.Endpoints, key, listener, (c, k) => c.GetGrain<IEndpointSetGrain>(k).GetAsync());
+
+    public Task<Lease<ProfileView>> ProfileAsync(string key, IFeedListener listener) =>
+        AcquireAsync<ProfileView>(FeedKind.Profile, MeshStreams.Profiles, key, listener, (c, k) => c.GetGrain<IPolicyGrain>(k).GetAsync());
+
+    public Task<Lease<InboundPolicyView>> InboundAsync(string key, IFeedListener listener) =>
+        AcquireAsync<InboundPolicyView>(FeedKind.Inbound, MeshStreams.Inbound, key, listener, (c, k) => c.GetGrain<IInboundPolicyGrain>(k).GetAsync());
+
+    private async Task<Lease<T>> AcquireAsync<T>(FeedKind kind, string streamNamespace, string key, IFeedListener listener,
+        Func<IClusterClient, string, Task<Versioned<T>>> read)
+    {
+        ViewFeed<T> feed;
+        lock (_feeds)
+        {
+            if (!_feeds.TryGetValue((kind, key), out var existing))
+            {
+                existing = new ViewFeed<T>(kind, streamNamespace, key, client, read, logger);
+                _feeds[(kind, key)] = existing;
+                metrics.SubscriptionOpened();
+            }
+            existing.References++;
+            feed = (ViewFeed<T>)existing;
+        }
+        try
+        {
+            var initial = await feed.AttachAsync(listener);
+            return new Lease<T>(this, feed, listener, initial);
+        }
+        catch
+        {
+            await ReleaseAsync(feed, listener);
+            throw;
+        }
+    }
+
+    private async ValueTask ReleaseAsync(IViewFeed feed, IFeedListener listener)
+    {
+        feed.Detach(listener);
+        var last = false;
+        lock (_feeds)
+        {
+            if (--feed.References == 0 && _feeds.TryGetValue((feed.Kind, feed.Key), out var current) && ReferenceEquals(current, feed))
+            {
+                _feeds.Remove((feed.Kind, feed.Key));
+                metrics.SubscriptionClosed();
+                last = true;
+            }
+        }
+        if (last) await feed.DisposeAsync();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(settings.ResyncPeriod);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            IViewFeed[] feeds;
+            lock (_feeds) feeds = _feeds.Values.ToArray();
+            foreach (var feed in feeds)
+            {
+                try { await feed.RefreshAsync(); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "discovery: re-reading {Kind} {Key} failed; will retry", feed.Kind, feed.Key);
+                }
+            }
+        }
+    }
+}

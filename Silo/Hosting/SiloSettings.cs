@@ -1,0 +1,150 @@
+using System.Collections;
+using System.Net;
+
+namespace Mesh.Silo.Hosting;
+
+/// <summary>Everything the silo host is configured with; built by <see cref="SiloSettingsLoader"/> from arguments and
+/// MESH_* environment variables. Ports here are final (0 has already been replaced by a free port).</summary>
+public sealed record SiloSettings
+{
+    public required IPEndPoint Admin { get; init; }
+    public required IPEndPoint Control { get; init; }
+    public required string DataDir { get; init; }
+    /// <summary>"host:port" of a Redis server: Redis clustering + storage. Null: one silo, memory storage.</summary>
+    public string? Redis { get; init; }
+    public required int SiloPort { get; init; }
+    public required int GatewayPort { get; init; }
+    /// <summary>Address other silos reach this one at (Redis clustering).</summary>
+    public IPAddress AdvertisedAddress { get; init; } = IPAddress.Loopback;
+    public string ClusterId { get; init; } = "mesh";
+    public string ServiceId { get; init; } = "mesh";
+    public string TrustDomain { get; init; } = Abstractions.MeshNames.DefaultTrustDomain;
+    /// <summary>How often the discovery gateway re-reads watched grains to heal lost stream subscriptions.</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Memory-stream pulling-agent period: the upper bound of stream delivery latency.</summary>
+    public TimeSpan StreamPollPeriod { get; init; } = TimeSpan.FromMilliseconds(5);
+    /// <summary>Capacity of each watcher's queue; a watcher that falls this far behind is disconnected.</summary>
+    public int WatcherQueueCapacity { get; init; } = 64;
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
+    public string StorageKind => Redis is null ? "memory" : "redis";
+    public string AdminUrl => ListenAddress.ToUrl(Admin);
+    public string ControlUrl => ListenAddress.ToUrl(Control);
+    public string TokenPath => Path.Combine(DataDir, "admin-token");
+    public string InfoPath => Path.Combine(DataDir, "silo.json");
+}
+
+/// <summary>A setting that cannot be used; the message says which one and how to fix it.</summary>
+public sealed class SiloSettingsException(string message) : Exception(message);
+
+/// <summary>Reads settings: command-line options win over environment variables, which win over defaults.</summary>
+public static class SiloSettingsLoader
+{
+    public const string Usage = """
+        usage: mesh-silo [options]     (each option also as an environment variable)
+          --admin HOST:PORT        MESH_ADMIN_ADDR     admin API (HTTP/1.1), default 127.0.0.1:8085; port 0 = free port
+          --control HOST:PORT      MESH_CONTROL_ADDR   control gRPC (HTTP/2), default 127.0.0.1:8086
+          --data-dir DIR           MESH_DATA_DIR       admin token and silo.json, default ~/.mesh
+          --redis HOST:PORT        MESH_REDIS          Redis clustering + storage (several silos form one cluster)
+          --silo-port N            MESH_SILO_PORT      Orleans silo-to-silo port, default: a free port
+          --gateway-port N         MESH_GATEWAY_PORT   Orleans client gateway port, default: a free port
+          --advertise IP           MESH_ADVERTISE_ADDR address other silos reach this one at, default 127.0.0.1
+          --cluster-id ID          MESH_CLUSTER_ID     default mesh
+          --trust-domain NAME      MESH_TRUST_DOMAIN   default cluster.local
+          --resync-seconds N       MESH_RESYNC_SECONDS discovery re-read period, default 30
+          --log-level LEVEL        MESH_LOG_LEVEL      Trace|Debug|Information|Warning|Error, default Warning (logs go to stderr)
+        """;
+
+    private static readonly Dictionary<string, string> OptionToEnv = new()
+    {
+        ["--admin"] = "MESH_ADMIN_ADDR", ["--control"] = "MESH_CONTROL_ADDR", ["--data-dir"] = "MESH_DATA_DIR",
+        ["--redis"] = "MESH_REDIS", ["--silo-port"] = "MESH_SILO_PORT", ["--gateway-port"] = "MESH_GATEWAY_PORT",
+        ["--advertise"] = "MESH_ADVERTISE_ADDR", ["--cluster-id"] = "MESH_CLUSTER_ID", ["--trust-domain"] = "MESH_TRUST_DOMAIN",
+        ["--resync-seconds"] = "MESH_RESYNC_SECONDS", ["--log-level"] = "MESH_LOG_LEVEL",
+    };
+
+    public static SiloSettings Load(IReadOnlyList<string> args, IDictionary environment)
+    {
+        var values = new Dictionary<string, string>();
+        foreach (DictionaryEntry e in environment)
+            if (e.Key is string k && k.StartsWith("MESH_", StringComparison.Ordinal) && e.Value is string v && v.Length > 0)
+                values[k] = v;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string? inline = null;
+            var eq = arg.IndexOf('=');
+            if (eq > 0) { inline = arg[(eq + 1)..]; arg = arg[..eq]; }
+            if (!OptionToEnv.TryGetValue(arg, out var env))
+                throw new SiloSettingsException($"unknown option '{args[i]}'\n{Usage}");
+            var value = inline ?? (i + 1 < args.Count ? args[++i] : throw new SiloSettingsException($"option {arg} needs a value\n{Usage}"));
+            values[env] = value;
+        }
+        string? Get(string env) => values.GetValueOrDefault(env);
+
+        var admin = Endpoint(Get("MESH_ADMIN_ADDR") ?? "127.0.0.1:8085", "MESH_ADMIN_ADDR");
+        var control = Endpoint(Get("MESH_CONTROL_ADDR") ?? "127.0.0.1:8086", "MESH_CONTROL_ADDR");
+        if (admin.Port != 0 && admin.Port == control.Port)
+            throw new SiloSettingsException($"MESH_ADMIN_ADDR and MESH_CONTROL_ADDR both use port {admin.Port}; give them different ports (or 0 for free ports)");
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var dataDir = Get("MESH_DATA_DIR") ?? Path.Combine(string.IsNullOrEmpty(home) ? "." : home, ".mesh");
+        if (dataDir.StartsWith("~/", StringComparison.Ordinal)) dataDir = Path.Combine(home, dataDir[2..]);
+
+        var redis = Get("MESH_REDIS");
+        if (redis is not null && (redis.LastIndexOf(':') is var c && (c <= 0 || !int.TryParse(redis[(c + 1)..], out _))))
+            throw new SiloSettingsException($"MESH_REDIS='{redis}' is not host:port (example: MESH_REDIS=127.0.0.1:6379)");
+
+        var advertised = IPAddress.Loopback;
+        if (Get("MESH_ADVERTISE_ADDR") is { } adv && !IPAddress.TryParse(adv, out advertised!))
+            throw new SiloSettingsException($"MESH_ADVERTISE_ADDR='{adv}' is not an IP address (example: 10.0.0.5)");
+
+        var siloPort = Port(Get("MESH_SILO_PORT"), "MESH_SILO_PORT");
+        var gatewayPort = Port(Get("MESH_GATEWAY_PORT"), "MESH_GATEWAY_PORT", exclude: siloPort);
+
+        var resync = 30;
+        if (Get("MESH_RESYNC_SECONDS") is { } rs && (!int.TryParse(rs, out resync) || resync < 1))
+            throw new SiloSettingsException($"MESH_RESYNC_SECONDS='{rs}' must be a whole number of seconds ≥ 1");
+
+        var logLevel = Microsoft.Extensions.Logging.LogLevel.Warning;
+        if (Get("MESH_LOG_LEVEL") is { } ll && !Enum.TryParse(ll, ignoreCase: true, out logLevel))
+            throw new SiloSettingsException($"MESH_LOG_LEVEL='{ll}' must be one of Trace, Debug, Information, Warning, Error");
+
+        var adminFinal = ListenAddress.ResolveFreePort(admin);
+        var controlFinal = ListenAddress.ResolveFreePort(control);
+        while (controlFinal.Port == adminFinal.Port) controlFinal = ListenAddress.ResolveFreePort(control);
+
+        return new SiloSettings
+        {
+            Admin = adminFinal,
+            Control = controlFinal,
+            DataDir = Path.GetFullPath(dataDir),
+            Redis = redis,
+            SiloPort = siloPort,
+            GatewayPort = gatewayPort,
+            AdvertisedAddress = advertised,
+            ClusterId = Get("MESH_CLUSTER_ID") ?? "mesh",
+            TrustDomain = Get("MESH_TRUST_DOMAIN") ?? Abstractions.MeshNames.DefaultTrustDomain,
+            ResyncPeriod = TimeSpan.FromSeconds(resync),
+            LogLevel = logLevel,
+        };
+    }
+
+    private static IPEndPoint Endpoint(string text, string env) =>
+        ListenAddress.TryParse(text, out var ep, out var error) ? ep : throw new SiloSettingsException($"{env}: {error}");
+
+    /// <summary>An explicit port is used as given; unset or 0 = a free port, so several silos on one host never collide
+    /// (nothing outside the cluster dials Orleans' own ports: proxies and the CLI use the control and admin listeners).</summary>
+    private static int Port(string? text, string env, int exclude = -1)
+    {
+        if (text is not null)
+        {
+            if (!int.TryParse(text, out var p) || p is < 0 or > 65535)
+                throw new SiloSettingsException($"{env}='{text}' must be a port number 0..65535 (0 picks a free port)");
+            if (p != 0) return p;
+        }
+        int port;
+        do port = ListenAddress.FreePort(IPAddress.Loopback); while (port == exclude);
+        return port;
+    }
+}

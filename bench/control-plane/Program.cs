@@ -1,0 +1,3 @@
+using Mesh.Bench.ControlPlane;
+
+return await ControlPlaneBench.RunAsync(args);
