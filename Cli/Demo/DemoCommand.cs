@@ -89,7 +89,8 @@ internal static class DemoCommand
             {
                 var appPort = FreePort.Next();
                 var spec = new LocalWorkloadSpec(role.Labels["app"], "default", role.ServiceAccount, role.Workload, appPort, role.Labels,
-                    FreePort.Next(), FreePort.Next(), FreePort.Next(), CreateServiceIfUnselected: false);
+                    FreePort.Next(), FreePort.Next(), FreePort.Next(), CreateServiceIfUnselected: false,
+                    Services: role.IsTraffic ? [] : [role.Labels["app"]]);
                 string[] args = role.IsTraffic
                     ? [.. cli.Prefix, "demo-traffic", "--target", "http://web.default.svc.cluster.local", "--rps", options.Rps.ToString(CultureInfo.InvariantCulture)]
                     : [.. cli.Prefix, "demo-app", "--role", role.AppRole, "--listen", $"127.0.0.1:{appPort}", "--version", role.Version,

@@ -15,7 +15,8 @@ internal sealed record LocalWorkloadSpec(
     int InboundPort,
     int OutboundPort,
     int AdminPort,
-    bool CreateServiceIfUnselected = true);
+    bool CreateServiceIfUnselected = true,
+    IReadOnlyList<string>? Services = null);
 
 /// <summary>A local app behind its own sidecar, registered with the silo as a Workload (the role a Pod plays in
 /// Kubernetes): start the sidecar with a fresh workload token, wait until it is ready (certified, discovery up),
@@ -71,6 +72,7 @@ internal sealed class LocalWorkload : IAsyncDisposable
             "--app-addr", $"127.0.0.1:{Spec.AppPort}",
             "--control-addr", connection.Control.ToString().TrimEnd('/'),
             "--trust-anchors", Path.Combine(connection.DataDirectory, "trust-anchors.pem"),
+            "--services", string.Join(',', Spec.Services ?? [Spec.Service]),
         ];
         Proxy = ChildProcess.Start($"{Spec.WorkloadName}/proxy", proxyBinary, args,
             new Dictionary<string, string?> { ["MESH_PROXY_TOKEN"] = token }, echo);

@@ -33,7 +33,9 @@ public sealed record ProxySettings
     /// <summary>A client must send its protocol preface / request headers within this time (slowloris defence).</summary>
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How often golden-metric summaries are sent to the control plane.</summary>
-    public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Services the workload serves ("name" or "ns/name"): inbound stats are attributed to them.</summary>
+    public ImmutableArray<string> Services { get; init; } = [];
     /// <summary>How long in-flight requests get to finish on shutdown.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public string ProxyId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";

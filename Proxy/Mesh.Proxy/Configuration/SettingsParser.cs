@@ -26,6 +26,7 @@ public static class SettingsParser
         ("strict-pq", "true: only post-quantum key exchange"),
         ("default-inbound-policy", "all-unauthenticated | all-authenticated | cluster-authenticated | deny"),
         ("opaque-ports", "comma-separated ports proxied as opaque TCP"),
+        ("services", "comma-separated services the workload serves (for golden-metric attribution)"),
         ("transparent", "true: iptables redirects traffic here (read SO_ORIGINAL_DST)"),
         ("log-level", "trace | debug | information | warning | error (default warning)"),
         ("proxy-uid", "init: uid whose traffic is not redirected (default 2102)"),
@@ -105,6 +106,7 @@ public static class SettingsParser
         if (Get("transparent") is { } tr) s = s with { Transparent = ParseBool("transparent", tr) };
         if (Get("remove") is { } rm) s = s with { Remove = ParseBool("remove", rm) };
         if (Get("default-inbound-policy") is { } dp) s = s with { DefaultInboundPolicy = ParsePolicy(dp) };
+        if (Get("services") is { } svcs) s = s with { Services = [.. svcs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] };
         if (Get("opaque-ports") is { } op) s = s with { OpaquePorts = ParsePorts("opaque-ports", op).ToImmutableHashSet() };
         if (Get("skip-inbound-ports") is { } sip) s = s with { SkipInboundPorts = ParsePorts("skip-inbound-ports", sip) };
         if (Get("skip-outbound-ports") is { } sop) s = s with { SkipOutboundPorts = ParsePorts("skip-outbound-ports", sop) };

@@ -80,7 +80,8 @@ internal sealed class InboundHandler : IDisposable
         finally
         {
             var status = context.Response.StatusCode;
-            _metrics.Response(TelemetryNames.Inbound, _authority, route, "", peer ?? "", status, status < 500, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            _metrics.Response(TelemetryNames.Inbound, _authority, route, "", peer ?? "", status, status < 500, Stopwatch.GetElapsedTime(start).TotalMilliseconds,
+                context.Request.Path.Value);
         }
     }
 

@@ -6,7 +6,10 @@ namespace Mesh.Proxy.Telemetry;
 /// <see cref="Drain"/> swaps in a fresh table so the hot path never waits for the reporter.</summary>
 internal sealed class StatsAggregator
 {
-    public readonly record struct Key(string Direction, string Authority, string SrcIdentity, string DstIdentity, string Route, string Backend);
+    public readonly record struct Key(string Direction, string Authority, string SrcIdentity, string DstIdentity, string Route, string Backend, string Path = "");
+
+    /// <summary>Distinct request paths kept per interval (for `mesh top`); later new paths are counted without one.</summary>
+    public const int MaxPathsPerInterval = 256;
 
     public sealed class Cell
     {
@@ -17,10 +20,17 @@ internal sealed class StatsAggregator
     }
 
     private ConcurrentDictionary<Key, Cell> _cells = new();
+    private int _paths;
 
-    public void Record(in Key key, bool success, double latencyMs)
+    public void Record(Key key, bool success, double latencyMs)
     {
-        var cell = _cells.GetOrAdd(key, static _ => new Cell());
+        var cells = _cells;
+        if (!cells.TryGetValue(key, out var cell))
+        {
+            // Keeps the key set bounded whatever paths clients send.
+            if (key.Path.Length > 0 && Interlocked.Increment(ref _paths) > MaxPathsPerInterval) key = key with { Path = "" };
+            cell = cells.GetOrAdd(key, static _ => new Cell());
+        }
         Interlocked.Increment(ref cell.Requests);
         if (success) Interlocked.Increment(ref cell.Successes); else Interlocked.Increment(ref cell.Failures);
         var bounds = TelemetryNames.LatencyBucketsMs;
@@ -30,5 +40,10 @@ internal sealed class StatsAggregator
     }
 
     /// <summary>Takes everything recorded since the last drain.</summary>
-    public IReadOnlyDictionary<Key, Cell> Drain() => Interlocked.Exchange(ref _cells, new ConcurrentDictionary<Key, Cell>());
+    public IReadOnlyDictionary<Key, Cell> Drain()
+    {
+        var drained = Interlocked.Exchange(ref _cells, new ConcurrentDictionary<Key, Cell>());
+        Interlocked.Exchange(ref _paths, 0);
+        return drained;
+    }
 }

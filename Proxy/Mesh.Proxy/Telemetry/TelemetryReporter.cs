@@ -53,16 +53,20 @@ internal sealed class TelemetryReporter(ProxySettings settings, StatsAggregator 
             Version = typeof(TelemetryReporter).Assembly.GetName().Version?.ToString() ?? "",
             ProxyClockUnixMs = end.ToUnixTimeMilliseconds(),
         };
+        report.Services.AddRange(settings.Services);
         foreach (var (key, cell) in stats.Drain())
         {
             var t = new TrafficStats
             {
                 Direction = key.Direction,
-                Authority = key.Authority,
+                // Inbound traffic belongs to the services the workload serves when it was told them (the silo
+                // attributes an empty authority to the first); the listener's own label is the workload's name.
+                Authority = key.Direction == TelemetryNames.Inbound && settings.Services.Length > 0 ? "" : key.Authority,
                 SourceIdentity = key.SrcIdentity,
                 DestinationIdentity = key.DstIdentity,
                 Route = key.Route,
                 Backend = key.Backend,
+                Path = key.Path,
                 Tls = (key.Direction == TelemetryNames.Inbound ? key.SrcIdentity : key.DstIdentity).Length > 0,
                 Requests = (ulong)cell.Requests,
                 Successes = (ulong)cell.Successes,
