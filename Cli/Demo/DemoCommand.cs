@@ -115,7 +115,11 @@ internal static class DemoCommand
         finally
         {
             console.Note("demo: stopping");
-            for (var i = workloads.Count - 1; i >= 0; i--) await workloads[i].DisposeAsync();
+            for (var i = workloads.Count - 1; i >= 0; i--)
+            {
+                try { await workloads[i].DisposeAsync(); }
+                catch (Exception e) when (e is not OutOfMemoryException) { console.Error($"demo: stopping {workloads[i].Spec.WorkloadName}: {e.Message}"); }
+            }
             client?.Dispose();
             if (silo is not null) await silo.DisposeAsync();
             if (tempDir is not null)

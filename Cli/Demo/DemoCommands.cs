@@ -21,7 +21,8 @@ internal static class DemoCommands
                 throw new CliException($"--listen '{parse.GetValue(listen)}' is not ip:port");
             var rate = parse.GetValue(failureRate);
             if (rate is < 0 or > 1) throw new CliException("--failure-rate must be between 0 and 1");
-            await BookstoreApp.RunAsync(new DemoAppOptions(parse.GetValue(role)!, endpoint, parse.GetValue(version)!, rate, ProxyFromEnvironment(context)), ct);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, Api.Hosting.ParentProcessWatch.Start());
+            await BookstoreApp.RunAsync(new DemoAppOptions(parse.GetValue(role)!, endpoint, parse.GetValue(version)!, rate, ProxyFromEnvironment(context)), stop.Token);
             return ExitCodes.Ok;
         }, ct));
         return command;
@@ -36,7 +37,8 @@ internal static class DemoCommands
         command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, async () =>
         {
             if (!Uri.TryCreate(parse.GetValue(target), UriKind.Absolute, out var uri)) throw new CliException("--target is not a URL");
-            await TrafficGenerator.RunAsync(uri, ProxyFromEnvironment(context), parse.GetValue(rps), ct);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, Api.Hosting.ParentProcessWatch.Start());
+            await TrafficGenerator.RunAsync(uri, ProxyFromEnvironment(context), parse.GetValue(rps), stop.Token);
             return ExitCodes.Ok;
         }, ct));
         return command;

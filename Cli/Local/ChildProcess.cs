@@ -41,6 +41,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment[Api.Hosting.ParentProcessWatch.Variable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (env is not null)
             foreach (var (k, v) in env)
             {

@@ -157,8 +157,12 @@ internal sealed class LocalWorkload : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Every step runs even if one fails: a leaked sidecar is worse than a missed log line.
         for (var i = undo.Count - 1; i >= 0; i--)
-            await undo[i]();
+        {
+            try { await undo[i](); }
+            catch (Exception e) when (e is not OutOfMemoryException) { Console.Error.WriteLine($"mesh: cleanup of {Spec.WorkloadName}: {e.Message}"); }
+        }
         undo.Clear();
         if (App is not null) await App.DisposeAsync();
         if (Proxy is not null) await Proxy.DisposeAsync();

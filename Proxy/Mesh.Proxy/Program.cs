@@ -25,6 +25,8 @@ if (settings.Mode == ProxyMode.Init) return IptablesInit.Run(settings, Console.O
 try
 {
     var proxy = await ProxyHost.StartAsync(settings, Console.Out);
+    // Started by `mesh run` / `mesh demo`: stop (draining) with it, even if it died without cleaning up.
+    using var parentGone = Mesh.Api.Hosting.ParentProcessWatch.Start().Register(() => _ = proxy.StopAsync());
     await proxy.Completion;
     return 0;
 }

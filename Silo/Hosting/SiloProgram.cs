@@ -37,6 +37,8 @@ public static class SiloProgram
             Console.Error.WriteLine($"mesh-silo: storage {settings.StorageKind}, data dir {settings.DataDir}");
             Console.Out.WriteLine("mesh-silo: ready");
             Console.Out.Flush();
+            // Started by `mesh demo`: stop with it, even if it died without cleaning up.
+            using var parentGone = Api.Hosting.ParentProcessWatch.Start().Register(() => _ = host.StopAsync());
             try { await host.WaitForShutdownAsync(); }
             finally { SiloInfoFile.RemoveIfOwned(settings.InfoPath, pid); }
         }
