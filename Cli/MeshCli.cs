@@ -16,6 +16,12 @@ internal static class MeshCli
             DeleteCommand.Create(context),
             DescribeCommand.Create(context),
             DiagnosticsCommand.Create(context),
+            IdentityCommand.Create(context),
+            StatCommand.Create(context),
+            EdgesCommand.Create(context),
+            RoutesCommand.Create(context),
+            TopCommand.Create(context),
+            CheckCommand.Create(context),
             VersionCommand.Create(context),
         };
         return root;
