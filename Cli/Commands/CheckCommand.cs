@@ -92,7 +92,9 @@ internal static class CheckCommand
         }
         catch (SiloUnreachableException e)
         {
-            report(new(Silo, "silo is reachable", CheckStatus.Fail, e.Lines[0], "start it with: ./mesh silo (" + e.Hint + ")"));
+            var reason = e.Hint?.Split("; ", 2) is [var first, _] ? first : "no answer";
+            report(new(Silo, "silo is reachable", CheckStatus.Fail, $"{e.Address}: {reason}",
+                "start it with: ./mesh silo; if it runs elsewhere, set MESH_ADMIN_ADDR, or MESH_DATA_DIR to the data dir it uses"));
             return false;
         }
         var local = TimeProvider.System.GetUtcNow();
