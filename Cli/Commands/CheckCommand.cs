@@ -86,6 +86,7 @@ internal static class CheckCommand
     {
         progress("reaching the silo…");
         AdminResponse health;
+        var sent = TimeProvider.System.GetUtcNow();
         try
         {
             health = await admin.HealthAsync(ct);
@@ -97,12 +98,12 @@ internal static class CheckCommand
                 "start it with: ./mesh silo; if it runs elsewhere, set MESH_ADMIN_ADDR, or MESH_DATA_DIR to the data dir it uses"));
             return false;
         }
-        var local = TimeProvider.System.GetUtcNow();
+        var received = TimeProvider.System.GetUtcNow();
         report(new(Silo, "silo is reachable", CheckStatus.Ok, admin.Connection.Admin.ToString().TrimEnd('/')));
 
         progress("checking storage…");
         report(await StorageAsync(admin, health, ct));
-        report(Skew(health.Date, local));
+        report(Skew(health.Date, sent, received));
 
         progress("checking the trust anchor and issuer…");
         foreach (var result in await IdentityAsync(admin, ct))
@@ -137,19 +138,28 @@ internal static class CheckCommand
         return new(Silo, "silo and storage are healthy", CheckStatus.Fail, $"{kind}: {why}", fix);
     }
 
-    /// <summary>This machine's clock against the silo's (HTTP Date header, 1 s resolution).</summary>
-    internal static CheckResult Skew(DateTimeOffset? siloDate, DateTimeOffset local)
+    /// <summary>This machine's clock against the silo's HTTP Date header. The header has whole seconds and the answer
+    /// took time to arrive, so the silo's clock was somewhere in [date, date + 1 s) while ours was in [sent, received];
+    /// the skew is the smallest difference those allow (0 when they overlap).</summary>
+    internal static CheckResult Skew(DateTimeOffset? siloDate, DateTimeOffset sent, DateTimeOffset received)
     {
         const string Name = "clocks of this machine and the silo agree";
         if (siloDate is not { } date)
             return new(Silo, Name, CheckStatus.Warn, "the silo's answer had no Date header; clock skew not checked");
-        var skew = local - date;
-        // The Date header is truncated to whole seconds: allow for that before calling it skew.
-        var seconds = Math.Abs(skew.TotalSeconds) < 1 ? 0 : skew.TotalSeconds;
-        var text = $"skew {seconds.ToString("0", CultureInfo.InvariantCulture)} s (allowance {SkewAllowance.TotalSeconds:0} s)";
-        return Math.Abs(skew.TotalSeconds) > SkewAllowance.TotalSeconds + 1
+        var ahead = (sent - (date + TimeSpan.FromSeconds(1))).TotalSeconds;
+        var behind = (received - date).TotalSeconds;
+        var skew = ahead > 0 ? ahead : behind < 0 ? behind : 0;
+        var text = SkewText(skew);
+        return Math.Abs(skew) > SkewAllowance.TotalSeconds
             ? new(Silo, Name, CheckStatus.Fail, text, "synchronise both clocks with NTP (e.g. timedatectl set-ntp true); beyond the allowance new certificates look not yet valid")
             : new(Silo, Name, CheckStatus.Ok, text);
+    }
+
+    /// <summary>"skew 1.5 s, allowance 20 s" (never "-0").</summary>
+    private static string SkewText(double seconds)
+    {
+        var rounded = Math.Round(seconds, 1);
+        return $"skew {(rounded == 0 ? 0 : rounded).ToString("0.#", CultureInfo.InvariantCulture)} s, allowance {SkewAllowance.TotalSeconds:0} s";
     }
 
     private static async Task<List<CheckResult>> IdentityAsync(AdminClient admin, CancellationToken ct)
@@ -218,7 +228,7 @@ internal static class CheckCommand
             results.Add(ProxyHealth(proxy, $"proxy {id} ({who}) is connected and certified"));
             if (Json.Long(proxy["clockSkewMs"]) is { } skewMs)
             {
-                var text = $"skew {(skewMs / 1000.0).ToString("0.#", CultureInfo.InvariantCulture)} s (allowance {SkewAllowance.TotalSeconds:0} s)";
+                var text = SkewText(skewMs / 1000.0);
                 results.Add(Math.Abs(skewMs) > SkewAllowance.TotalMilliseconds
                     ? new(Proxies, $"proxy {id} clock agrees with the silo", CheckStatus.Fail, text, "synchronise the proxy host's clock with NTP (e.g. timedatectl set-ntp true)")
                     : new(Proxies, $"proxy {id} clock agrees with the silo", CheckStatus.Ok, text));

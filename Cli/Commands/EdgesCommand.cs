@@ -17,7 +17,7 @@ internal static class EdgesCommand
         {
             using var admin = AdminClient.Create(context);
             var scope = parse.GetValue(ns);
-            var rows = await admin.StatsAsync("edges", scope, parse.GetValue(window), ct);
+            var rows = await StatsOptions.FetchAsync(admin, "edges", scope, parse.GetValue(window), ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 context.Console.Out.WriteLine(Json.Write(rows));

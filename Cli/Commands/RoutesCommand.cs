@@ -25,7 +25,7 @@ internal static class RoutesCommand
             JsonNode? answer;
             try
             {
-                answer = await admin.StatsAsync($"routes/{Uri.EscapeDataString(scope)}/{Uri.EscapeDataString(name)}", null, parse.GetValue(window), ct);
+                answer = await StatsOptions.FetchAsync(admin, $"routes/{Uri.EscapeDataString(scope)}/{Uri.EscapeDataString(name)}", null, parse.GetValue(window), ct);
             }
             catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound)
             {

@@ -34,7 +34,7 @@ internal static class StatCommand
             var scope = parse.GetValue(all) ? null : parse.GetValue(ns) ?? CommonOptions.DefaultNamespace;
             var json = parse.GetValue(output) == OutputFormat.Json;
             using var admin = AdminClient.Create(context);
-            Task<JsonNode?> Fetch(CancellationToken c) => admin.StatsAsync("services", scope, parse.GetValue(window), c);
+            Task<JsonNode?> Fetch(CancellationToken c) => StatsOptions.FetchAsync(admin, "services", scope, parse.GetValue(window), c);
             if (!parse.GetValue(watch))
             {
                 var rows = await Fetch(ct);

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Net;
+using System.Text.Json.Nodes;
+using Mesh.Cli.Connection;
 
 namespace Mesh.Cli.Commands;
 
@@ -34,4 +37,19 @@ internal static class StatsOptions
             if (result.GetValue(all) && result.GetValue(ns) is not null)
                 result.AddError("-A and -n cannot be combined: -A shows every namespace");
         });
+
+    /// <summary>GET a stats endpoint; a bare 404 (no problem detail: the route itself is missing) means a silo
+    /// without the stats API and becomes an error saying so, instead of "404 Not Found".</summary>
+    public static async Task<JsonNode?> FetchAsync(AdminClient admin, string what, string? ns, string? window, CancellationToken ct)
+    {
+        try
+        {
+            return await admin.StatsAsync(what, ns, window, ct);
+        }
+        catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound && string.IsNullOrEmpty(e.Problem.Detail))
+        {
+            throw new CliException($"the silo at {admin.Connection.Admin.ToString().TrimEnd('/')} does not serve the stats API (/api/v1/stats/{what.Split('/')[0]})",
+                hint: "it is an older silo: restart it from this version (./mesh silo)");
+        }
+    }
 }

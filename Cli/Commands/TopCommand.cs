@@ -26,7 +26,7 @@ internal static class TopCommand
         {
             using var admin = AdminClient.Create(context);
             var scope = parse.GetValue(ns);
-            Task<JsonNode?> Fetch(CancellationToken c) => admin.StatsAsync("top", scope, parse.GetValue(window), c);
+            Task<JsonNode?> Fetch(CancellationToken c) => StatsOptions.FetchAsync(admin, "top", scope, parse.GetValue(window), c);
             if (parse.GetValue(once))
             {
                 var rows = await Fetch(ct);

@@ -31,7 +31,7 @@ public sealed class CheckCommandTests : FakeSiloTestBase
         Assert.Contains("√ trust anchor is valid (3650 days left)", lines);
         Assert.Contains("√ issuer is valid (364 days left)", lines);
         Assert.Contains(lines, l => l.StartsWith("√ proxy web-1 (spiffe://cluster.local/ns/default/sa/web) is connected and certified", StringComparison.Ordinal));
-        Assert.Contains("√ proxy web-1 clock agrees with the silo (skew 0 s (allowance 20 s))", lines);
+        Assert.Contains("√ proxy web-1 clock agrees with the silo (skew 0 s, allowance 20 s)", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith('×') || l.StartsWith('‼'));
         Assert.Equal("Status check results: √ all checks passed", lines[^1]);
     }
@@ -96,8 +96,24 @@ public sealed class CheckCommandTests : FakeSiloTestBase
         var result = await Cli.RunAsync("check");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Matches(@"× clocks of this machine and the silo agree \(skew 30\d s \(allowance 20 s\)\)", result.Out);
+        Assert.Matches(@"× clocks of this machine and the silo agree \(skew (29\d|30\d)(\.\d)? s, allowance 20 s\)", result.Out);
         Assert.Contains("fix: synchronise both clocks with NTP", result.Out);
+    }
+
+    [Theory]
+    [InlineData(0, 0.2, "Ok", "skew 0 s")]
+    [InlineData(-0.5, 0.1, "Ok", "skew 0 s")]
+    [InlineData(25, 25.3, "Fail", "skew 24 s")]
+    [InlineData(-21.5, -21.4, "Fail", "skew -21.4 s")]
+    [InlineData(-20.1, -19.9, "Ok", "skew -19.9 s")]
+    public void Skew_SentAndReceivedAroundTheSilosDate_SmallestPossibleSkew(double sentOffset, double receivedOffset, string status, string text)
+    {
+        var date = new DateTimeOffset(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);
+
+        var result = Mesh.Cli.Commands.CheckCommand.Skew(date, date.AddSeconds(sentOffset), date.AddSeconds(receivedOffset));
+
+        Assert.Equal(status, result.Status.ToString());
+        Assert.StartsWith(text + ",", result.Detail);
     }
 
     [Fact]
@@ -172,7 +188,7 @@ public sealed class CheckCommandTests : FakeSiloTestBase
         var result = await Cli.RunAsync("check");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("× proxy web-1 clock agrees with the silo (skew -25 s (allowance 20 s))", result.Out);
+        Assert.Contains("× proxy web-1 clock agrees with the silo (skew -25 s, allowance 20 s)", result.Out);
         Assert.Contains("fix: synchronise the proxy host's clock with NTP", result.Out);
     }
 

@@ -101,6 +101,22 @@ public sealed class StatCommandTests : FakeSiloTestBase
         Assert.Contains("cannot reach the silo", result.Err);
     }
 
+    [Theory]
+    [InlineData("stat")]
+    [InlineData("edges")]
+    [InlineData("routes", "books")]
+    [InlineData("top", "--once")]
+    public async Task StatsVerbs_SiloWithoutStatsApi_SaysSo(params string[] args)
+    {
+        // A bare 404 with no body, as ASP.NET answers a route it does not have.
+        Admin.RespondProblemWhen(_ => true, 404, "");
+
+        var result = await Cli.RunAsync(args);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("does not serve the stats API", result.Err);
+    }
+
     [Fact]
     public async Task Stat_SiloRejectsWindow_ShowsItsProblem()
     {
