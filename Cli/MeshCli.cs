@@ -23,6 +23,11 @@ internal static class MeshCli
             TopCommand.Create(context),
             CheckCommand.Create(context),
             VersionCommand.Create(context),
+            ProxyCommand.Create(context),
+            RunCommand.Create(context),
+            Demo.DemoCommand.Create(context),
+            Demo.DemoCommands.App(context),
+            Demo.DemoCommands.Traffic(context),
         };
         return root;
     }

@@ -9,4 +9,11 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancellation.Cancel();
 };
+// SIGTERM (a supervisor, a test's cleanup) stops the command the same way, so `mesh run` and `mesh demo` stop
+// the processes they started.
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancellation.Cancel();
+});
 return await MeshCli.InvokeAsync(args, CliContext.FromProcess(), cancellation.Token);

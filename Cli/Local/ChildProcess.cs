@@ -18,7 +18,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     {
         this.process = process;
         this.echo = echo;
-        prefix = $"[{name}] ";
+        prefix = name.Length == 0 ? "" : $"[{name}] ";
         Name = name;
     }
 
@@ -63,7 +63,7 @@ internal sealed class ChildProcess : IAsyncDisposable
         if (line is null) return;
         lock (history) history.Add(line);
         lines.Writer.TryWrite(line);
-        echo?.WriteLine(prefix + line);
+        echo?.WriteLine(prefix.Length == 0 ? line : prefix + line);
     }
 
     /// <summary>Waits for an output line matching <paramref name="pattern"/>; fails with the output so far if the
@@ -86,6 +86,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
         throw new InvalidOperationException($"{Name} exited (code {ExitCode}) before printing /{pattern}/; output:\n{string.Join('\n', Output.TakeLast(30))}");
     }
+
+    public Task WaitForExitAsync(CancellationToken ct) => process.WaitForExitAsync(ct);
 
     /// <summary>Asks the process to stop (SIGTERM) and kills it if it has not exited within <paramref name="grace"/>.</summary>
     public async Task StopAsync(TimeSpan grace)

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Mesh.Abstractions.Model;
 using Mesh.Abstractions.Resources;
-using Mesh.Grains.Views;
 
 namespace Mesh.Grains.Catalog;
 
@@ -30,16 +29,16 @@ public sealed record ViewWritePlan(
         var inbound = ImmutableArray.CreateBuilder<(string, InboundPolicyView)>();
 
         foreach (var (name, view) in next.Services)
-            if (previous is null || !previous.Services.TryGetValue(name, out var old) || !Views.ViewEquality.Equal(old, view))
+            if (previous is null || !previous.Services.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
                 services.Add((name, view));
         foreach (var (name, view) in next.Endpoints)
-            if (previous is null || !previous.Endpoints.TryGetValue(name, out var old) || !Views.ViewEquality.Equal(old, view))
+            if (previous is null || !previous.Endpoints.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
                 endpoints.Add((name, view));
         foreach (var (name, view) in next.Profiles)
-            if (previous is null || !previous.Profiles.TryGetValue(name, out var old) || !Views.ViewEquality.Equal(old, view))
+            if (previous is null || !previous.Profiles.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
                 profiles.Add((name, view));
         foreach (var (name, view) in next.Inbound)
-            if (previous is null || !previous.Inbound.TryGetValue(name, out var old) || !Views.ViewEquality.Equal(old, view))
+            if (previous is null || !previous.Inbound.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
                 inbound.Add((name, view));
 
         foreach (var name in oldServices.Distinct().Where(n => !next.Services.ContainsKey(n)).Order(StringComparer.Ordinal))

@@ -1,5 +1,6 @@
 using Mesh.Abstractions;
 using Mesh.Abstractions.Grains;
+using Mesh.Abstractions.Resources;
 using Orleans.Runtime;
 using Orleans.Streams;
 

@@ -12,7 +12,6 @@ internal sealed class AdminModule : ISiloModule
 
     public void ConfigureServices(IServiceCollection services, SiloSettings settings)
     {
-        services.AddProblemDetails();
         services.AddOpenApi();
         services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         services.AddSingleton<StorageProbe>();

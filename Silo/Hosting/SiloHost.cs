@@ -32,6 +32,7 @@ public sealed class SiloHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
+        builder.Services.AddProblemDetails(); // unhandled errors answer RFC 7807 problem+json, not a bare 500
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(settings.TokenPath));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -58,6 +59,7 @@ public sealed class SiloHost : IAsyncDisposable
         foreach (var m in modules) m.ConfigureServices(builder.Services, settings);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.UseRouting();
         app.UseListenerFilter(settings);
         foreach (var m in modules) m.MapEndpoints(app, settings);

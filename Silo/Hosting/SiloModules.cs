@@ -1,6 +1,8 @@
 using Mesh.Silo.Admin;
+using Mesh.Silo.Dashboard;
 using Mesh.Silo.Discovery;
 using Mesh.Silo.Identity;
+using Mesh.Silo.Telemetry;
 
 namespace Mesh.Silo.Hosting;
 
@@ -12,5 +14,7 @@ public static class SiloModules
         new DiscoveryModule(),
         new AdminModule(),
         new IdentityModule(),
+        new TelemetryModule(),
+        new DashboardModule(),
     ];
 }

@@ -50,6 +50,18 @@ internal sealed class SiloUnderTest : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>The lowest of five RSS samples 200 ms apart: transient buffers and GC timing inflate single samples.</summary>
+    public async Task<long> SettledRssAsync()
+    {
+        var min = long.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            min = Math.Min(min, RssBytes());
+            await Task.Delay(200);
+        }
+        return min;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);

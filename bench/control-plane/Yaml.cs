@@ -3,27 +3,27 @@ namespace Mesh.Bench.ControlPlane;
 /// <summary>The resources the benchmark applies.</summary>
 internal static class Yaml
 {
-    public const string Service = """
+    public static string Service(string name) => $"""
         apiVersion: v1
         kind: Service
         metadata:
-          name: books
+          name: {name}
         spec:
           selector:
-            app: books
+            app: {name}
           ports:
             - name: http
               port: 8080
               targetPort: 7001
         """;
 
-    public static string Workload(string name, string address) => $"""
+    public static string Workload(string name, string address, string app) => $"""
         apiVersion: mesh.io/v1alpha1
         kind: Workload
         metadata:
           name: {name}
           labels:
-            app: books
+            app: {app}
         spec:
           serviceAccount: books
           addresses: [{address}]

@@ -28,6 +28,7 @@ public sealed class ViewGrainClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
+            Silo.Hosting.OrleansSetup.UseOrleansStorageSerializer(silo);
             silo.AddMemoryGrainStorage(MeshNames.StateStore);
             silo.AddMemoryGrainStorage(MeshNames.PubSubStore);
             silo.AddMemoryStreams(MeshNames.StreamProvider, b =>

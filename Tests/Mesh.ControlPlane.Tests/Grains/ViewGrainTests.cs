@@ -79,6 +79,23 @@ public sealed class ViewGrainTests(ViewGrainClusterFixture fixture) : IClassFixt
         Assert.Equal(1, await grain.SetAsync(ProfileView.Default("default", name) with { OpaquePorts = [3306] }));
     }
 
+    [Fact]
+    public async Task Get_AfterDeactivation_DictionariesInsideStateSurvive()
+    {
+        var key = NewKey();
+        var (_, name) = MeshNames.SplitKey(key);
+        var grain = fixture.Cluster.Client.GetGrain<IEndpointSetGrain>(key);
+        Assert.Equal(1, await grain.SetAsync(Views.Endpoints(name, Views.Workload("a", "127.0.0.11"))));
+
+        var management = fixture.Cluster.Client.GetGrain<IManagementGrain>(0);
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        await WaitUntil(async () => (await management.GetSimpleGrainStatistics()).All(s => !s.GrainType.Contains("EndpointSetGrain")));
+
+        var again = await grain.GetAsync();
+        Assert.Equal(1, again.Version);
+        Assert.Equal(7001, again.Value.Endpoints.Single().Ports["http"]);
+    }
+
     private async Task<ConcurrentBag<Versioned<T>>> SubscribeAsync<T>(string streamNamespace, string key)
     {
         var bag = new ConcurrentBag<Versioned<T>>();

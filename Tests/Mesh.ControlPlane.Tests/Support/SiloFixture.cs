@@ -18,7 +18,7 @@ public sealed class SiloFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var settings = SiloSettingsLoader.Load(["--admin", "127.0.0.1:0", "--control", "127.0.0.1:0", "--data-dir", DataDir],
-            new Hashtable());
+            new Hashtable { ["MESH_LOG_LEVEL"] = "Error" });
         Host = await SiloHost.StartAsync(settings);
         Admin = new HttpClient { BaseAddress = Host.AdminUri, Timeout = TimeSpan.FromSeconds(30) };
         Control = GrpcChannel.ForAddress(Host.ControlUri);

@@ -1,0 +1,164 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Mesh.Cli.Connection;
+
+namespace Mesh.Cli.Local;
+
+/// <summary>What `mesh run` needs to mesh one local app.</summary>
+internal sealed record LocalWorkloadSpec(
+    string Service,
+    string Namespace,
+    string ServiceAccount,
+    string WorkloadName,
+    int AppPort,
+    IReadOnlyDictionary<string, string> Labels,
+    int InboundPort,
+    int OutboundPort,
+    int AdminPort,
+    bool CreateServiceIfUnselected = true);
+
+/// <summary>A local app behind its own sidecar, registered with the silo as a Workload (the role a Pod plays in
+/// Kubernetes): start the sidecar with a fresh workload token, wait until it is ready (certified, discovery up),
+/// register the Workload (and a Service if none selects it), then start the app with HTTP_PROXY pointing at the
+/// sidecar's outbound port. Disposing undoes all of it, in reverse.</summary>
+internal sealed class LocalWorkload : IAsyncDisposable
+{
+    private static readonly Regex Ready = new(@"^mesh-proxy: ready", RegexOptions.Compiled);
+    private readonly AdminClient admin;
+    private readonly List<Func<Task>> undo = [];
+
+    private LocalWorkload(LocalWorkloadSpec spec, AdminClient admin)
+    {
+        Spec = spec;
+        this.admin = admin;
+    }
+
+    public LocalWorkloadSpec Spec { get; }
+    public ChildProcess? Proxy { get; private set; }
+    public ChildProcess? App { get; private set; }
+    public string OutboundProxyUrl => $"http://127.0.0.1:{Spec.OutboundPort}";
+
+    public static async Task<LocalWorkload> StartAsync(LocalWorkloadSpec spec, AdminClient admin, string proxyBinary,
+        (string File, string[] Args)? app, TextWriter? echo, CancellationToken ct)
+    {
+        var workload = new LocalWorkload(spec, admin);
+        try
+        {
+            await workload.StartProxyAsync(proxyBinary, echo, ct);
+            await workload.RegisterAsync(ct);
+            if (app is { } command) workload.StartApp(command.File, command.Args, echo);
+            return workload;
+        }
+        catch
+        {
+            await workload.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartProxyAsync(string proxyBinary, TextWriter? echo, CancellationToken ct)
+    {
+        var token = await admin.IssueWorkloadTokenAsync(Spec.Namespace, Spec.ServiceAccount, ct);
+        var connection = admin.Connection;
+        string[] args =
+        [
+            "--namespace", Spec.Namespace,
+            "--workload", Spec.WorkloadName,
+            "--service-account", Spec.ServiceAccount,
+            "--inbound-addr", $"127.0.0.1:{Spec.InboundPort}",
+            "--outbound-addr", $"127.0.0.1:{Spec.OutboundPort}",
+            "--admin-addr", $"127.0.0.1:{Spec.AdminPort}",
+            "--app-addr", $"127.0.0.1:{Spec.AppPort}",
+            "--control-addr", connection.Control.ToString().TrimEnd('/'),
+            "--trust-anchors", Path.Combine(connection.DataDirectory, "trust-anchors.pem"),
+        ];
+        Proxy = ChildProcess.Start($"{Spec.WorkloadName}/proxy", proxyBinary, args,
+            new Dictionary<string, string?> { ["MESH_PROXY_TOKEN"] = token }, echo);
+        undo.Add(() => Proxy.StopAsync(TimeSpan.FromSeconds(10)));
+        await Proxy.WaitForLineAsync(Ready, TimeSpan.FromSeconds(60), ct);
+    }
+
+    private async Task RegisterAsync(CancellationToken ct)
+    {
+        var labels = new JsonObject();
+        foreach (var (k, v) in Spec.Labels) labels[k] = v;
+        var workload = new JsonObject
+        {
+            ["apiVersion"] = "mesh.io/v1alpha1",
+            ["kind"] = "Workload",
+            ["metadata"] = new JsonObject { ["name"] = Spec.WorkloadName, ["namespace"] = Spec.Namespace, ["labels"] = labels },
+            ["spec"] = new JsonObject
+            {
+                ["serviceAccount"] = Spec.ServiceAccount,
+                ["addresses"] = new JsonArray("127.0.0.1"),
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = Spec.AppPort }),
+                ["proxy"] = new JsonObject { ["inboundPort"] = Spec.InboundPort, ["adminPort"] = Spec.AdminPort },
+            },
+        };
+        if (Spec.CreateServiceIfUnselected && !await AnyServiceSelectsAsync(ct))
+        {
+            var service = new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Service",
+                ["metadata"] = new JsonObject { ["name"] = Spec.Service, ["namespace"] = Spec.Namespace },
+                ["spec"] = new JsonObject
+                {
+                    ["selector"] = new JsonObject { ["app"] = Spec.Labels.GetValueOrDefault("app", Spec.Service) },
+                    ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = Spec.AppPort, ["targetPort"] = "http" }),
+                },
+            };
+            await admin.ApplyAsync(service.ToJsonString(), Spec.Namespace, dryRun: false, ct);
+            undo.Add(() => DeleteQuietlyAsync("services", Spec.Service));
+        }
+        await admin.ApplyAsync(workload.ToJsonString(), Spec.Namespace, dryRun: false, ct);
+        undo.Add(() => DeleteQuietlyAsync("workloads", Spec.WorkloadName));
+    }
+
+    private async Task<bool> AnyServiceSelectsAsync(CancellationToken ct)
+    {
+        foreach (var item in await admin.ListAsync("services", Spec.Namespace, ct))
+        {
+            if (item?["spec"]?["selector"] is not JsonObject selector || selector.Count == 0) continue;
+            if (selector.All(kv => Spec.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value?.GetValue<string>())) return true;
+        }
+        return false;
+    }
+
+    private void StartApp(string file, string[] args, TextWriter? echo)
+    {
+        var proxy = OutboundProxyUrl;
+        App = ChildProcess.Start(Spec.WorkloadName, file, args, new Dictionary<string, string?>
+        {
+            ["HTTP_PROXY"] = proxy,
+            ["http_proxy"] = proxy,
+            ["NO_PROXY"] = null,
+            ["no_proxy"] = null,
+            ["MESH_WORKLOAD"] = Spec.WorkloadName,
+            ["PORT"] = Spec.AppPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, echo);
+        undo.Add(() => App.StopAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    private async Task DeleteQuietlyAsync(string kind, string name)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await admin.DeleteAsync(kind, Spec.Namespace, name, timeout.Token);
+        }
+        catch (Exception e) when (e is CliException or OperationCanceledException or HttpRequestException)
+        {
+            // The silo may already be gone (demo shutdown); nothing is left to clean there then.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = undo.Count - 1; i >= 0; i--)
+            await undo[i]();
+        undo.Clear();
+        if (App is not null) await App.DisposeAsync();
+        if (Proxy is not null) await Proxy.DisposeAsync();
+    }
+}

@@ -1,0 +1,198 @@
+using System.Net;
+using Mesh.Proxy.Admin;
+using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Errors;
+using Mesh.Proxy.Inbound;
+using Mesh.Proxy.Outbound;
+using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Transport;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
+
+namespace Mesh.Proxy.Hosting;
+
+/// <summary>Builds and starts the sidecar: Kestrel listeners (inbound, outbound, admin), discovery, the YARP pipeline, telemetry.</summary>
+public static class ProxyHost
+{
+    /// <summary>Starts the proxy; prints "mesh-proxy: inbound|outbound|admin ADDR" and later "mesh-proxy: ready" to <paramref name="output"/>.</summary>
+    public static Task<RunningProxy> StartAsync(ProxySettings settings, TextWriter? output = null, CancellationToken cancellationToken = default) =>
+        StartAsync(settings, output, configureServices: null, cancellationToken);
+
+    internal static async Task<RunningProxy> StartAsync(ProxySettings settings, TextWriter? output, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "mesh-proxy" });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        // Kestrel warns that cleartext HTTP/2 is off on mixed endpoints; ProtocolDetection turns it on. DataProtection is unused.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
+
+        var metrics = new ProxyMetrics();
+        OpaqueTcp? opaque = null;
+        var ports = new ListenerPorts
+        {
+            Inbound = settings.InboundAddress.Port,
+            Outbound = settings.OutboundAddress.Port,
+            Admin = settings.AdminAddress.Port,
+        };
+        ListenOptions? inboundListen = null, outboundListen = null, adminListen = null;
+        var tls = MeshTlsSetup.Create(settings);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.AllowHostHeaderOverride = true;
+            k.AllowAlternateSchemes = true;
+            k.Limits.RequestHeadersTimeout = settings.HeaderTimeout;
+            k.Limits.Http2.MaxStreamsPerConnection = 1000;
+            k.Listen(settings.InboundAddress, lo =>
+            {
+                inboundListen = lo;
+                lo.Protocols = HttpProtocols.Http1AndHttp2;
+                if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
+                if (tls is not null) lo.Use(MeshTlsInbound.Middleware(tls.Server, metrics, settings.HeaderTimeout));
+                lo.Use(next => ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, settings.HeaderTimeout, opaque: opaque)(next));
+            });
+            k.Listen(settings.OutboundAddress, lo =>
+            {
+                outboundListen = lo;
+                lo.Protocols = HttpProtocols.Http1AndHttp2;
+                if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
+                lo.Use(next => ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics, settings.HeaderTimeout, opaque: opaque)(next));
+            });
+            k.Listen(settings.AdminAddress, lo =>
+            {
+                adminListen = lo;
+                lo.Protocols = HttpProtocols.Http1;
+                // Only to drop clients that connect and say nothing (Kestrel would keep them for its keep-alive timeout).
+                lo.Use(ProtocolDetection.Middleware("admin", metrics, settings.HeaderTimeout, http2: false));
+            });
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(ports);
+        services.AddSingleton(metrics);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<InboundPolicyCompiler>();
+        services.AddSingleton<DiscoveryClient>();
+        services.AddSingleton<EndpointStats>();
+        services.AddSingleton<MeshTransformer>();
+        services.AddSingleton<ClusterRegistry>();
+        services.AddSingleton<IClusterChangeListener>(sp => sp.GetRequiredService<ClusterRegistry>());
+        services.AddSingleton<ProxyErrorReporter>();
+        if (tls is not null)
+        {
+            services.AddSingleton(tls);
+            services.TryAddSingleton<IEndpointConnector>(new MeshTlsEndpointConnector(tls.Client));
+            services.AddSingleton(sp => new Identity.ProxyIdentity(
+                new Api.V1.Identity.IdentityClient(sp.GetRequiredService<DiscoveryClient>().Channel),
+                Tls.Identity.SpiffeId.Create(Tls.Identity.SpiffeId.DefaultTrustDomain, settings.Namespace, settings.ServiceAccount),
+                new Identity.WorkloadToken(settings.Token, settings.TokenFile), tls.Trust, tls.Credentials,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Identity.ProxyIdentity>>()));
+            services.AddSingleton(sp => new Readiness(sp.GetRequiredService<DiscoveryClient>(), settings, sp.GetRequiredService<Identity.ProxyIdentity>()));
+            tls.Credentials.Changed += c => metrics.SetCertificateExpiry(c.NotAfter);
+        }
+        else
+        {
+            services.AddSingleton(sp => new Readiness(sp.GetRequiredService<DiscoveryClient>(), settings));
+        }
+        services.TryAddSingleton<IEndpointConnector, PlaintextEndpointConnector>();
+        services.AddSingleton<PassthroughForwarder>();
+        services.AddSingleton(sp => new TelemetryReporter(settings, metrics.Stats, sp.GetRequiredService<DiscoveryClient>(), metrics, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<OpaqueTcp>();
+        services.AddSingleton<OutboundRoutingMiddleware>();
+        services.AddSingleton<RetryMiddleware>();
+        services.AddSingleton<InboundHandler>();
+        services.AddSingleton<AdminHandler>();
+        var exporter = new PrometheusTextExporter();
+        services.AddSingleton(exporter);
+        services.AddReverseProxy();
+        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory>(sp => new MeshForwarderHttpClientFactory(sp.GetRequiredService<IEndpointConnector>())));
+        services.AddSingleton<MeshConfigProvider>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshConfigProvider>());
+        services.AddSingleton<ILoadBalancingPolicy, PeakEwmaLoadBalancingPolicy>();
+        services.AddSingleton<IPassiveHealthCheckPolicy, FailureAccrualHealthPolicy>();
+        var otlp = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        var otel = services.AddOpenTelemetry().WithMetrics(m =>
+        {
+            m.AddMeter(TelemetryNames.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
+            m.AddView(TelemetryNames.ResponseLatencyMs, new ExplicitBucketHistogramConfiguration { Boundaries = TelemetryNames.LatencyBucketsMs });
+            m.AddReader(new BaseExportingMetricReader(exporter));
+            if (otlp) m.AddOtlpExporter();
+        });
+        if (otlp)
+            otel.WithTracing(t => t.AddSource("Microsoft.AspNetCore", "System.Net.Http", TelemetryNames.ActivitySourceName).AddOtlpExporter());
+        configureServices?.Invoke(services);
+
+        var app = builder.Build();
+        opaque = app.Services.GetRequiredService<OpaqueTcp>();
+        var inbound = app.Services.GetRequiredService<InboundHandler>();
+        var admin = app.Services.GetRequiredService<AdminHandler>();
+        var routing = app.Services.GetRequiredService<OutboundRoutingMiddleware>();
+        var retry = app.Services.GetRequiredService<RetryMiddleware>();
+        // Materialize the config provider so it subscribes to discovery before the first request.
+        app.Services.GetRequiredService<MeshConfigProvider>();
+        app.Use(next => context =>
+        {
+            var port = context.Connection.LocalPort;
+            if (port == ports.Inbound) return inbound.InvokeAsync(context);
+            if (port == ports.Admin) return admin.InvokeAsync(context);
+            return next(context);
+        });
+        app.UseRouting();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(routing.InvokeAsync);
+            proxy.Use(retry.InvokeAsync);
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+
+        var discovery = app.Services.GetRequiredService<DiscoveryClient>();
+        discovery.Start();
+        app.Services.GetRequiredService<TelemetryReporter>().Start();
+        if (tls is not null)
+        {
+            // Disposed by the container with the host.
+            app.Services.GetRequiredService<Identity.ProxyIdentity>().Start();
+        }
+        await app.StartAsync(cancellationToken);
+
+        var inboundEp = Bound(inboundListen!, settings.InboundAddress);
+        var outboundEp = Bound(outboundListen!, settings.OutboundAddress);
+        var adminEp = Bound(adminListen!, settings.AdminAddress);
+        ports.Inbound = inboundEp.Port;
+        ports.Outbound = outboundEp.Port;
+        ports.Admin = adminEp.Port;
+        output?.WriteLine($"mesh-proxy: inbound {inboundEp}");
+        output?.WriteLine($"mesh-proxy: outbound {outboundEp}");
+        output?.WriteLine($"mesh-proxy: admin {adminEp}");
+        output?.Flush();
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var ready = ReadyAsync(app.Services.GetRequiredService<Readiness>(), output, lifetime.ApplicationStopping);
+        return new RunningProxy(app, inboundEp, outboundEp, adminEp, ready);
+    }
+
+    private static async Task ReadyAsync(Readiness readiness, TextWriter? output, CancellationToken stopping)
+    {
+        await readiness.WhenReadyAsync(stopping);
+        output?.WriteLine("mesh-proxy: ready");
+        output?.Flush();
+    }
+
+    private static IPEndPoint Bound(ListenOptions options, IPEndPoint configured) =>
+        options.IPEndPoint is { Port: > 0 } ep ? ep : configured;
+}

@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+
+namespace Mesh.Proxy.Inbound;
+
+/// <summary>Matches a peer identity against MeshTLSAuthentication patterns: exact, "*" (any authenticated), or "*suffix".</summary>
+/// <remarks>Patterns are tried against the SPIFFE id and its DNS form (sa.ns.serviceaccount.identity.mesh.td) so both spellings work.</remarks>
+internal static class IdentityMatcher
+{
+    public static bool MatchesAny(ImmutableArray<string> patterns, string identity)
+    {
+        string? dns = null;
+        foreach (var p in patterns)
+        {
+            if (Matches(p, identity)) return true;
+            dns ??= ToDnsForm(identity) ?? "";
+            if (dns.Length > 0 && Matches(p, dns)) return true;
+        }
+        return false;
+    }
+
+    public static bool Matches(string pattern, string identity)
+    {
+        if (pattern == "*") return identity.Length > 0;
+        if (pattern.StartsWith('*')) return identity.EndsWith(pattern[1..], StringComparison.Ordinal);
+        return string.Equals(pattern, identity, StringComparison.Ordinal);
+    }
+
+    /// <summary>"spiffe://td/ns/N/sa/S" → "S.N.serviceaccount.identity.mesh.td"; null for anything else.</summary>
+    public static string? ToDnsForm(string identity)
+    {
+        const string scheme = "spiffe://";
+        if (!identity.StartsWith(scheme, StringComparison.Ordinal)) return null;
+        var parts = identity[scheme.Length..].Split('/');
+        if (parts.Length != 5 || parts[1] != "ns" || parts[3] != "sa") return null;
+        return $"{parts[4]}.{parts[2]}.serviceaccount.identity.mesh.{parts[0]}";
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Errors;
+using Mesh.Proxy.Outbound;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Transport;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.Proxy.Inbound;
+
+/// <summary>Inbound: learns the target port, authorizes the peer with the workload's policy, rate-limits, forwards to the app on loopback.</summary>
+internal sealed class InboundHandler : IDisposable
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly ProxyErrorReporter _errors;
+    private readonly ProxyMetrics _metrics;
+    private readonly ProxySettings _settings;
+    private readonly InboundPolicyWatch? _watch;
+    private readonly CompiledInboundPolicy _fallback;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly InboundTransformer _transformer = new();
+    private readonly ForwarderRequestConfig _requestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
+    private readonly string[] _prefixes = new string[65536];
+    private readonly string _authority;
+
+    public InboundHandler(IHttpForwarder forwarder, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, DiscoveryClient discovery, InboundPolicyCompiler compiler)
+    {
+        _forwarder = forwarder;
+        _errors = errors;
+        _metrics = metrics;
+        _settings = settings;
+        _watch = discovery.Inbound;
+        _fallback = compiler.Compile(new Api.V1.InboundPolicy { Exists = false });
+        _invoker = new HttpMessageInvoker(MeshForwarderHttpClientFactory.Create(new PlaintextEndpointConnector()), disposeHandler: true);
+        _authority = settings.Workload.Length > 0 ? $"{settings.Workload}.{settings.Namespace}" : "local";
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var start = Stopwatch.GetTimestamp();
+        _metrics.Request(TelemetryNames.Inbound, _authority);
+        var peer = PeerIdentity(context);
+        var route = "";
+        try
+        {
+            var policy = _watch?.Policy ?? _fallback;
+            var port = TargetPort(context, policy);
+            if (port is not int target)
+            {
+                await _errors.ReportAsync(context, ProxyError.BadTarget, "inbound: no target port (send mesh-target-port, or configure --app-addr ip:port)", TelemetryNames.Inbound);
+                return;
+            }
+            var decision = policy.Authorize(target, peer, context.Connection.RemoteIpAddress);
+            route = decision.Server;
+            if (!decision.Allowed)
+            {
+                _metrics.AuthzDenied(decision.Server);
+                await _errors.ReportAsync(context, ProxyError.Unauthorized,
+                    $"inbound: {(peer is null ? "unauthenticated client" : peer)} from {context.Connection.RemoteIpAddress} is not authorized for port {target} ({decision.Server})", TelemetryNames.Inbound);
+                return;
+            }
+            _metrics.AuthzAllowed(decision.Server, decision.Authorization);
+            if (decision.RateLimit is { } limit && !limit.TryAcquire(peer))
+            {
+                _metrics.RateLimited(limit.Name);
+                await _errors.ReportAsync(context, ProxyError.RateLimited, $"inbound: rate limit {limit.Name} exceeded", TelemetryNames.Inbound);
+                return;
+            }
+            var error = await _forwarder.SendAsync(context, Prefix(target), _invoker, _requestConfig, _transformer);
+            if (error != ForwarderError.None && !context.Response.HasStarted && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
+            {
+                var ex = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+                await _errors.ReportAsync(context, error == ForwarderError.RequestTimedOut ? ProxyError.BackendTimeout : ProxyError.Upstream,
+                    $"inbound: app on {_settings.AppHost}:{target}: {error}: {ex?.GetBaseException().Message}", TelemetryNames.Inbound);
+            }
+        }
+        finally
+        {
+            var status = context.Response.StatusCode;
+            _metrics.Response(TelemetryNames.Inbound, _authority, route, "", peer ?? "", status, status < 500, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+    }
+
+    private int? TargetPort(HttpContext context, CompiledInboundPolicy policy)
+    {
+        if (context.Request.Headers.TryGetValue(MeshTransformer.TargetPortHeader, out var header))
+            return int.TryParse(header.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 65535 ? p : null;
+        if (context.Features.Get<OriginalDestinationFeature>() is { } original) return original.EndPoint.Port;
+        return _settings.AppPort ?? policy.SinglePort;
+    }
+
+    /// <summary>The client's mesh identity from mTLS; null on plaintext connections.</summary>
+    private static string? PeerIdentity(HttpContext context) => context.Features.Get<PeerIdentityFeature>()?.Identity;
+
+    private string Prefix(int port) =>
+        _prefixes[port] ??= $"http://{(_settings.AppHost.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{_settings.AppHost}]" : _settings.AppHost.ToString())}:{port.ToString(CultureInfo.InvariantCulture)}";
+
+    public void Dispose() => _invoker.Dispose();
+}

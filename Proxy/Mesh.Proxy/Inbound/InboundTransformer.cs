@@ -1,0 +1,30 @@
+using System.Net;
+using Mesh.Proxy.Outbound;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.Proxy.Inbound;
+
+/// <summary>Prepares the request to the local app: drops mesh transport headers, keeps the original Host.</summary>
+internal sealed class InboundTransformer : HttpTransformer
+{
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        proxyRequest.Headers.Remove(MeshTransformer.TargetPortHeader);
+        if (httpContext.Request.Host.HasValue) proxyRequest.Headers.Host = httpContext.Request.Host.Value;
+        // gRPC needs HTTP/2 end to end (trailers); everything else is downgraded to HTTP/1.1, which every app speaks.
+        if (IsGrpc(httpContext.Request))
+        {
+            proxyRequest.Version = HttpVersion.Version20;
+            proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+        else
+        {
+            proxyRequest.Version = HttpVersion.Version11;
+            proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+        }
+    }
+
+    public static bool IsGrpc(HttpRequest request) =>
+        request.ContentType is { } ct && ct.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+}

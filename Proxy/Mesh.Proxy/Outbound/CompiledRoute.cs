@@ -1,0 +1,54 @@
+using System.Collections.Immutable;
+using Mesh.Proxy.Resilience;
+
+namespace Mesh.Proxy.Outbound;
+
+/// <summary>A concrete service a route splits traffic to, with its share.</summary>
+internal sealed record CompiledBackend(string Authority, uint Weight);
+
+/// <summary>One route rule of a logical service: matches, weighted backends, retry and timeout settings.</summary>
+internal sealed class CompiledRoute
+{
+    private readonly ImmutableArray<CompiledMatch> _matches;
+    private readonly uint[] _cumulative;
+    private readonly uint _total;
+
+    public CompiledRoute(string name, ImmutableArray<CompiledMatch> matches, ImmutableArray<CompiledBackend> backends, RetrySettings retry, TimeSpan? requestTimeout, TimeSpan? backendTimeout)
+    {
+        Name = name;
+        _matches = matches;
+        Backends = backends;
+        Retry = retry;
+        RequestTimeout = requestTimeout;
+        BackendTimeout = backendTimeout;
+        _cumulative = new uint[backends.Length];
+        uint sum = 0;
+        for (var i = 0; i < backends.Length; i++) { sum += backends[i].Weight; _cumulative[i] = sum; }
+        _total = sum;
+    }
+
+    public string Name { get; }
+    public ImmutableArray<CompiledBackend> Backends { get; }
+    public RetrySettings Retry { get; }
+    public TimeSpan? RequestTimeout { get; }
+    public TimeSpan? BackendTimeout { get; }
+
+    /// <summary>Any match admits the request; no matches admits everything.</summary>
+    public bool IsMatch(HttpRequest request)
+    {
+        if (_matches.IsEmpty) return true;
+        foreach (var m in _matches) if (m.IsMatch(request)) return true;
+        return false;
+    }
+
+    /// <summary>Picks a backend by weight; null when every weight is zero.</summary>
+    public CompiledBackend? PickBackend(int roll)
+    {
+        if (_total == 0) return null;
+        var r = (uint)roll % _total;
+        for (var i = 0; i < _cumulative.Length; i++) if (r < _cumulative[i]) return Backends[i];
+        return Backends[^1];
+    }
+
+    public CompiledBackend? PickBackend() => _total == 0 ? null : PickBackend(Random.Shared.Next((int)Math.Min(_total, int.MaxValue)));
+}

@@ -1,0 +1,12 @@
+namespace Mesh.Proxy.Outbound;
+
+/// <summary>Keys of the metadata each YARP destination carries about its mesh endpoint.</summary>
+internal static class DestinationMetadata
+{
+    /// <summary>The application port on the endpoint (sent to a meshed endpoint's inbound proxy).</summary>
+    public const string TargetPort = "mesh.target-port";
+    /// <summary>SPIFFE id of the endpoint's proxy; absent when unmeshed.</summary>
+    public const string Identity = "mesh.identity";
+    /// <summary>"h2" for meshed endpoints (HTTP/2 to the peer proxy), absent otherwise.</summary>
+    public const string Protocol = "mesh.protocol";
+}

@@ -1,0 +1,17 @@
+using Mesh.Proxy.Discovery;
+
+namespace Mesh.Proxy.Outbound;
+
+/// <summary>Per-request routing decision shared by the outbound stages (routing → retries → transformer).</summary>
+internal sealed class MeshRequestFeature(string authority, ServiceWatch service, CompiledRoute route, string backend)
+{
+    public string Authority { get; } = authority;
+    public ServiceWatch Service { get; } = service;
+    public CompiledRoute Route { get; } = route;
+    public string Backend { get; } = backend;
+    /// <summary>Set per try by the retry stage: the transformer may swallow a retryable response.</summary>
+    public bool MayRetry { get; set; }
+    /// <summary>Set by the transformer when it swallowed a retryable response (budget already withdrawn).</summary>
+    public bool Suppressed { get; set; }
+    public long TryStartTimestamp { get; set; }
+}

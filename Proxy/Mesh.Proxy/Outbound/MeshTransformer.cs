@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Transport;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.Proxy.Outbound;
+
+/// <summary>Shapes each outbound try: HTTP/2 + target-port header to meshed endpoints, the client's protocol to others;
+/// records the endpoint's latency when headers arrive and swallows retryable responses.</summary>
+internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
+{
+    public const string TargetPortHeader = "mesh-target-port";
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        // Keep the logical authority: the peer proxy and the app see what the client asked for.
+        proxyRequest.Headers.Host = httpContext.Request.Host.Value;
+        var destination = httpContext.GetReverseProxyFeature().ProxiedDestination;
+        var metadata = destination?.Model.Config.Metadata;
+        if (metadata is not null && metadata.TryGetValue(DestinationMetadata.Identity, out var identity))
+        {
+            proxyRequest.Version = HttpVersion.Version20;
+            proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            proxyRequest.Headers.TryAddWithoutValidation(TargetPortHeader, metadata[DestinationMetadata.TargetPort]);
+            proxyRequest.Options.Set(MeshForwarderHttpClientFactory.ExpectedIdentity, identity);
+        }
+        else if (HttpProtocol.IsHttp2(httpContext.Request.Protocol))
+        {
+            proxyRequest.Version = HttpVersion.Version20;
+            proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+        else
+        {
+            proxyRequest.Version = HttpVersion.Version11;
+            proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+        }
+        if (httpContext.Features.Get<MeshRequestFeature>() is { } f) f.TryStartTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var f = httpContext.Features.Get<MeshRequestFeature>();
+        if (f is not null && proxyResponse is not null)
+        {
+            if (httpContext.GetReverseProxyFeature().ProxiedDestination is { } destination)
+                stats.Get(destination).Latency.Observe(Stopwatch.GetElapsedTime(f.TryStartTimestamp).TotalMilliseconds);
+            if (f.MayRetry && IsRetryable(f.Route.Retry, proxyResponse) && f.Service.Budget.TryWithdraw())
+            {
+                f.Suppressed = true;
+                return new ValueTask<bool>(false);
+            }
+        }
+        return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+    }
+
+    private static bool IsRetryable(RetrySettings retry, HttpResponseMessage response)
+    {
+        if (retry.IsRetryableStatus((int)response.StatusCode)) return true;
+        if (retry.HasGrpcCodes && response.Headers.TryGetValues("grpc-status", out var values))
+        {
+            foreach (var v in values)
+                if (int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && retry.IsRetryableGrpc(code)) return true;
+        }
+        return false;
+    }
+}

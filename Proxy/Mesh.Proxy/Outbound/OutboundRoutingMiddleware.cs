@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Errors;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Transport;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Mesh.Proxy.Outbound;
+
+/// <summary>Resolves a logical service to a concrete one: authority → discovery state → route match → weighted backend → YARP cluster.</summary>
+/// <remarks>First stage of the outbound YARP pipeline; also records the request's golden metrics around everything after it.</remarks>
+internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, ClusterRegistry clusters, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, PassthroughForwarder passthrough)
+{
+    private static readonly TimeSpan AvailabilityPoll = TimeSpan.FromMilliseconds(50);
+
+    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var authority = Authority.Normalize(context.Request.Host);
+        MeshRequestFeature? feature = null;
+        metrics.Request(TelemetryNames.Outbound, authority);
+        try
+        {
+            feature = await RouteAsync(context, authority);
+            if (feature is not null) await next();
+        }
+        finally
+        {
+            var status = context.Response.StatusCode;
+            var identity = "";
+            if (feature is not null && context.GetReverseProxyFeature().ProxiedDestination?.Model.Config.Metadata is { } md &&
+                md.TryGetValue(DestinationMetadata.Identity, out var id)) identity = id;
+            var failed = status >= 500 || context.Features.Get<IForwarderErrorFeature>() is { Error: not ForwarderError.None };
+            metrics.Response(TelemetryNames.Outbound, authority, feature?.Route.Name ?? "", feature?.Backend ?? "", identity, status, !failed,
+                Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Picks and assigns the cluster; returns null after writing an error response.</summary>
+    private async Task<MeshRequestFeature?> RouteAsync(HttpContext context, string authority)
+    {
+        var ct = context.RequestAborted;
+        if (authority.Length == 0)
+        {
+            await errors.ReportAsync(context, ProxyError.UnknownService, "request names no authority (Host header or absolute URI)", TelemetryNames.Outbound);
+            return null;
+        }
+        var watch = discovery.Get(authority);
+        var state = watch.State ?? await watch.GetStateAsync(settings.QueueTimeout, ct);
+        if (state is null)
+        {
+            await errors.ReportAsync(context, ProxyError.DiscoveryUnavailable, $"service {authority}: discovery at {settings.ControlAddress} has not answered; is the control plane running?", TelemetryNames.Outbound);
+            return null;
+        }
+        if (!state.Exists && context.Features.Get<OriginalDestinationFeature>() is { } original)
+        {
+            await passthrough.ForwardAsync(context, original.EndPoint);
+            return null;
+        }
+        if (!state.Exists)
+        {
+            await errors.ReportAsync(context, ProxyError.UnknownService, state.Reason, TelemetryNames.Outbound);
+            return null;
+        }
+        var route = state.Routes.Match(context.Request);
+        if (route is null)
+        {
+            await errors.ReportAsync(context, ProxyError.NoRoute, $"service {authority}: no route matches {context.Request.Method} {context.Request.Path}", TelemetryNames.Outbound);
+            return null;
+        }
+        var backend = route.PickBackend();
+        if (backend is null)
+        {
+            await errors.ReportAsync(context, ProxyError.NoEndpoints, $"service {authority}: route {route.Name} has only backends of weight 0", TelemetryNames.Outbound);
+            return null;
+        }
+        var backendWatch = backend.Authority == authority ? watch : discovery.Get(backend.Authority);
+        var deadline = Stopwatch.GetTimestamp() + (long)(settings.QueueTimeout.TotalSeconds * Stopwatch.Frequency);
+        if (!clusters.TryGet(backend.Authority, out var cluster, out var routeModel))
+        {
+            var backendState = backendWatch.State ?? await backendWatch.GetStateAsync(settings.QueueTimeout, ct);
+            if (backendState is not { Exists: true } ||
+                !await clusters.WaitAsync(backend.Authority, Remaining(deadline), ct) ||
+                !clusters.TryGet(backend.Authority, out cluster, out routeModel))
+            {
+                var why = backendState is null ? "discovery has not answered" : backendState.Exists ? "not yet applied" : backendState.Reason;
+                await errors.ReportAsync(context, ProxyError.NoEndpoints, $"service {authority}: backend {backend.Authority}: {why}", TelemetryNames.Outbound);
+                return null;
+            }
+        }
+        // Fail fast: queue briefly for an endpoint to appear (discovery update) or come back (ejection backoff over).
+        while (cluster.DestinationsState.AvailableDestinations.Count == 0)
+        {
+            var remaining = Remaining(deadline);
+            if (remaining <= TimeSpan.Zero)
+            {
+                var total = cluster.Destinations.Count;
+                var why = total == 0 ? "no ready endpoints; is a workload registered and ready?" : $"all {total} endpoints are failing (ejected by failure accrual)";
+                await errors.ReportAsync(context, ProxyError.NoEndpoints, $"service {authority}: backend {backend.Authority}: {why}", TelemetryNames.Outbound);
+                return null;
+            }
+            await Task.WhenAny(backendWatch.NextChange, Task.Delay(remaining < AvailabilityPoll ? remaining : AvailabilityPoll, ct));
+            ct.ThrowIfCancellationRequested();
+            if (clusters.TryGet(backend.Authority, out var latest, out var latestRoute)) { cluster = latest; routeModel = latestRoute; }
+        }
+        context.ReassignProxyRequest(routeModel, cluster);
+        var feature = new MeshRequestFeature(authority, watch, route, backend.Authority);
+        context.Features.Set(feature);
+        return feature;
+    }
+
+    private static TimeSpan Remaining(long deadline)
+    {
+        var ticks = deadline - Stopwatch.GetTimestamp();
+        return ticks <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Net;
+using Mesh.Proxy.Errors;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Transport;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.Proxy.Outbound;
+
+/// <summary>Transparent mode, destination not in the mesh: forwards the request unchanged to where the client was going.</summary>
+internal sealed class PassthroughForwarder(IHttpForwarder forwarder, ProxyErrorReporter errors) : IDisposable
+{
+    private readonly HttpMessageInvoker _invoker = new(MeshForwarderHttpClientFactory.Create(new PlaintextEndpointConnector()), disposeHandler: true);
+    private readonly ForwarderRequestConfig _config = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
+    private readonly HostPreservingTransformer _transformer = new();
+
+    public async Task ForwardAsync(HttpContext context, IPEndPoint destination)
+    {
+        var prefix = $"http://{destination.Address}:{destination.Port.ToString(CultureInfo.InvariantCulture)}";
+        var error = await forwarder.SendAsync(context, prefix, _invoker, _config, _transformer);
+        if (error != ForwarderError.None && !context.Response.HasStarted && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
+        {
+            var ex = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            await errors.ReportAsync(context, ProxyError.Upstream, $"original destination {destination}: {error}: {ex?.GetBaseException().Message}", TelemetryNames.Outbound);
+        }
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    private sealed class HostPreservingTransformer : HttpTransformer
+    {
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+        {
+            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            if (httpContext.Request.Host.HasValue) proxyRequest.Headers.Host = httpContext.Request.Host.Value;
+            if (HttpProtocol.IsHttp2(httpContext.Request.Protocol))
+            {
+                proxyRequest.Version = HttpVersion.Version20;
+                proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            }
+            else
+            {
+                proxyRequest.Version = HttpVersion.Version11;
+                proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+            }
+        }
+    }
+}

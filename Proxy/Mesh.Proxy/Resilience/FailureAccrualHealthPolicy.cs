@@ -1,0 +1,39 @@
+using Mesh.Proxy.Outbound;
+using Mesh.Proxy.Telemetry;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace Mesh.Proxy.Resilience;
+
+/// <summary>YARP passive health policy: counts consecutive failures per endpoint and ejects it for a growing backoff.</summary>
+internal sealed class FailureAccrualHealthPolicy(EndpointStats stats, ClusterRegistry clusters, IDestinationHealthUpdater health, ProxyMetrics metrics) : IPassiveHealthCheckPolicy
+{
+    public string Name => MeshLoadBalancers.FailureAccrual;
+
+    public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
+    {
+        var accrual = stats.Get(destination).Accrual;
+        if (!IsFailure(context))
+        {
+            accrual.RecordSuccess();
+            return;
+        }
+        var settings = clusters.AccrualFor(cluster.ClusterId);
+        if (accrual.RecordFailure(settings, Random.Shared.NextDouble()) is { } ejectFor)
+        {
+            metrics.Ejected(cluster.ClusterId);
+            health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, ejectFor);
+        }
+    }
+
+    private static bool IsFailure(HttpContext context)
+    {
+        if (context.Features.Get<IForwarderErrorFeature>() is { } error)
+        {
+            // The client going away says nothing about the endpoint.
+            return error.Error is not (ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled);
+        }
+        return context.Response.StatusCode >= 500;
+    }
+}

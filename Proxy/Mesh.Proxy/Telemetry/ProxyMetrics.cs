@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Mesh.Proxy.Errors;
+using static Mesh.Proxy.Telemetry.TelemetryNames;
+
+namespace Mesh.Proxy.Telemetry;
+
+/// <summary>Owns every instrument of the proxy; the hot path calls these methods (no allocation beyond tag boxing).</summary>
+internal sealed class ProxyMetrics : IDisposable
+{
+    private static readonly string[] StatusStrings = Enumerable.Range(0, 600).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _responses;
+    private readonly Histogram<double> _latency;
+    private readonly Counter<long> _tcpOpen;
+    private readonly UpDownCounter<long> _tcpOpenConnections;
+    private readonly Counter<long> _tcpRead;
+    private readonly Counter<long> _tcpWrite;
+    private readonly Counter<long> _authzAllow;
+    private readonly Counter<long> _authzDeny;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _errors;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _badInput;
+    private readonly Counter<long> _ejections;
+    private readonly Counter<long> _discoveryUpdates;
+    private readonly Counter<long> _discoveryReconnects;
+    private long _certExpiryUnixSeconds;
+    private (string Group, string Suite)? _tls;
+
+    /// <summary>Per-interval summaries for the control plane (Telemetry.Report).</summary>
+    public StatsAggregator Stats { get; } = new();
+
+    public DateTimeOffset? CertificateExpiry => Volatile.Read(ref _certExpiryUnixSeconds) is var s && s > 0 ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
+
+    public ProxyMetrics()
+    {
+        _meter = new Meter(MeterName);
+        _requests = _meter.CreateCounter<long>(RequestTotal);
+        _responses = _meter.CreateCounter<long>(ResponseTotal);
+        _latency = _meter.CreateHistogram<double>(ResponseLatencyMs, "ms");
+        _tcpOpen = _meter.CreateCounter<long>(TcpOpenTotal);
+        _tcpOpenConnections = _meter.CreateUpDownCounter<long>(TcpOpenConnections);
+        _tcpRead = _meter.CreateCounter<long>(TcpReadBytesTotal);
+        _tcpWrite = _meter.CreateCounter<long>(TcpWriteBytesTotal);
+        _authzAllow = _meter.CreateCounter<long>(InboundAuthzAllowTotal);
+        _authzDeny = _meter.CreateCounter<long>(InboundAuthzDenyTotal);
+        _rateLimited = _meter.CreateCounter<long>(InboundRateLimitTotal);
+        _errors = _meter.CreateCounter<long>(ProxyErrorsTotal);
+        _retries = _meter.CreateCounter<long>(RetriesTotal);
+        _badInput = _meter.CreateCounter<long>(BadInputTotal);
+        _ejections = _meter.CreateCounter<long>(EndpointEjectionsTotal);
+        _discoveryUpdates = _meter.CreateCounter<long>(DiscoveryUpdatesTotal);
+        _discoveryReconnects = _meter.CreateCounter<long>(DiscoveryReconnectsTotal);
+        _meter.CreateObservableGauge(IdentityCertExpiration, () => Volatile.Read(ref _certExpiryUnixSeconds) is var s && s > 0 ? [new Measurement<long>(s)] : Array.Empty<Measurement<long>>());
+        _meter.CreateObservableGauge(TlsInfo, () => _tls is { } t ? [new Measurement<long>(1, new KeyValuePair<string, object?>(Group, t.Group), new KeyValuePair<string, object?>(Suite, t.Suite))] : Array.Empty<Measurement<long>>());
+    }
+
+    public static string StatusString(int status) => (uint)status < StatusStrings.Length ? StatusStrings[status] : status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public void Request(string direction, string authority) =>
+        _requests.Add(1, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority));
+
+    public void Response(string direction, string authority, string route, string backend, string peerIdentity, int status, bool success, double latencyMs)
+    {
+        var tags = new TagList
+        {
+            { Direction, direction },
+            { Authority, authority },
+            { TelemetryNames.Route, route },
+            { Backend, backend },
+            { direction == TelemetryNames.Outbound ? DstIdentity : SrcIdentity, peerIdentity },
+            { StatusCode, StatusString(status) },
+            { Classification, success ? Success : Failure },
+        };
+        _responses.Add(1, tags);
+        var outbound = direction == TelemetryNames.Outbound;
+        Stats.Record(new StatsAggregator.Key(direction, authority, outbound ? "" : peerIdentity, outbound ? peerIdentity : "", route, backend), success, latencyMs);
+        _latency.Record(latencyMs, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority), new KeyValuePair<string, object?>(TelemetryNames.Route, route));
+    }
+
+    public void TcpOpened(string direction)
+    {
+        var tag = new KeyValuePair<string, object?>(Direction, direction);
+        _tcpOpen.Add(1, tag);
+        _tcpOpenConnections.Add(1, tag);
+    }
+
+    public void TcpClosed(string direction) => _tcpOpenConnections.Add(-1, new KeyValuePair<string, object?>(Direction, direction));
+
+    public void TcpBytes(string direction, long read, long written)
+    {
+        var tag = new KeyValuePair<string, object?>(Direction, direction);
+        if (read > 0) _tcpRead.Add(read, tag);
+        if (written > 0) _tcpWrite.Add(written, tag);
+    }
+
+    public void AuthzAllowed(string server, string authz) =>
+        _authzAllow.Add(1, new KeyValuePair<string, object?>(Server, server), new KeyValuePair<string, object?>(Authz, authz));
+
+    public void AuthzDenied(string server) => _authzDeny.Add(1, new KeyValuePair<string, object?>(Server, server));
+
+    public void RateLimited(string policy) => _rateLimited.Add(1, new KeyValuePair<string, object?>(Server, policy));
+
+    public void ProxyErrors(string direction, ProxyError error) =>
+        _errors.Add(1, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Error, ProxyErrorReporter.CodeOf(error)));
+
+    public void Retried(string authority) => _retries.Add(1, new KeyValuePair<string, object?>(Authority, authority));
+
+    /// <summary>Counts rejected input (garbage, slow or oversized requests) per listener.</summary>
+    public void BadInput(string listener, string kind) =>
+        _badInput.Add(1, new KeyValuePair<string, object?>(Direction, listener), new KeyValuePair<string, object?>(Kind, kind));
+
+    public void Ejected(string backend) => _ejections.Add(1, new KeyValuePair<string, object?>(Backend, backend));
+
+    public void DiscoveryUpdate(string kind) => _discoveryUpdates.Add(1, new KeyValuePair<string, object?>(Kind, kind));
+
+    public void DiscoveryReconnect() => _discoveryReconnects.Add(1);
+
+    public void SetCertificateExpiry(DateTimeOffset notAfter) => Volatile.Write(ref _certExpiryUnixSeconds, notAfter.ToUnixTimeSeconds());
+
+    public void SetTlsInfo(string group, string suite) => _tls = (group, suite);
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,51 @@
+namespace Mesh.Proxy.Telemetry;
+
+/// <summary>Metric and label names, Linkerd's where they exist, in one place.</summary>
+public static class TelemetryNames
+{
+    public const string MeterName = "Mesh.Proxy";
+    public const string ActivitySourceName = "Mesh.Proxy";
+
+    public const string RequestTotal = "request_total";
+    public const string ResponseTotal = "response_total";
+    public const string ResponseLatencyMs = "response_latency_ms";
+    public const string TcpOpenTotal = "tcp_open_total";
+    public const string TcpOpenConnections = "tcp_open_connections";
+    public const string TcpReadBytesTotal = "tcp_read_bytes_total";
+    public const string TcpWriteBytesTotal = "tcp_write_bytes_total";
+    public const string InboundAuthzAllowTotal = "inbound_http_authz_allow_total";
+    public const string InboundAuthzDenyTotal = "inbound_http_authz_deny_total";
+    public const string InboundRateLimitTotal = "inbound_http_local_ratelimit_rejected_total";
+    public const string IdentityCertExpiration = "identity_cert_expiration_timestamp_seconds";
+    public const string TlsInfo = "tls_info";
+    public const string ProxyErrorsTotal = "proxy_errors_total";
+    public const string RetriesTotal = "outbound_http_retry_total";
+    public const string BadInputTotal = "bad_input_total";
+    public const string EndpointEjectionsTotal = "outbound_endpoint_ejections_total";
+    public const string DiscoveryUpdatesTotal = "discovery_updates_total";
+    public const string DiscoveryReconnectsTotal = "discovery_reconnects_total";
+
+    public const string Direction = "direction";
+    public const string Authority = "authority";
+    public const string DstIdentity = "dst_identity";
+    public const string SrcIdentity = "src_identity";
+    public const string Route = "route";
+    public const string Backend = "backend";
+    public const string StatusCode = "status_code";
+    public const string Classification = "classification";
+    public const string Error = "error";
+    public const string Kind = "kind";
+    public const string Server = "srv_name";
+    public const string Authz = "authz_name";
+    public const string Group = "group";
+    public const string Suite = "suite";
+    public const string Port = "target_port";
+
+    public const string Inbound = "inbound";
+    public const string Outbound = "outbound";
+    public const string Success = "success";
+    public const string Failure = "failure";
+
+    /// <summary>Linkerd's latency buckets (ms).</summary>
+    public static readonly double[] LatencyBucketsMs = [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000];
+}

@@ -1,0 +1,13 @@
+using System.Net;
+
+namespace Mesh.Proxy.Transport;
+
+/// <summary>Opens the byte stream to an endpoint; the mesh-mTLS implementation checks the peer against the expected identity.</summary>
+public interface IEndpointConnector
+{
+    /// <summary>"plaintext" or "mesh-tls"; shown in /config.</summary>
+    string Name { get; }
+
+    /// <summary>Connects to <paramref name="endPoint"/>; <paramref name="expectedIdentity"/> is the SPIFFE id discovery gave (null: unmeshed).</summary>
+    ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, string? expectedIdentity, CancellationToken cancellationToken);
+}

@@ -1,0 +1,103 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Security.Cryptography.X509Certificates;
+using Mesh.Proxy.Telemetry;
+using Mesh.Tls.Tls;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+
+namespace Mesh.Proxy.Transport;
+
+/// <summary>Inbound connection stage: a TLS ClientHello (first byte 0x16) is terminated as mesh mTLS and the peer's
+/// identity published; anything else passes through as plaintext (unmeshed clients, where policy allows).</summary>
+internal static class MeshTlsInbound
+{
+    private const byte TlsHandshakeRecord = 0x16;
+
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(MeshTlsServerOptions options, ProxyMetrics metrics, TimeSpan detectTimeout) => next => async connection =>
+    {
+        var input = connection.Transport.Input;
+        ReadResult first;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        {
+            timeout.CancelAfter(detectTimeout);
+            try { first = await input.ReadAsync(timeout.Token); }
+            catch (OperationCanceledException) { metrics.BadInput(TelemetryNames.Inbound, "detect-timeout"); return; }
+        }
+        var isTls = !first.Buffer.IsEmpty && first.Buffer.FirstSpan[0] == TlsHandshakeRecord;
+        input.AdvanceTo(first.Buffer.Start);
+        if (!isTls)
+        {
+            await next(connection);
+            return;
+        }
+        var original = connection.Transport;
+        MeshTlsStream tls;
+        try
+        {
+            tls = await MeshTls.AcceptAsync(new PipeStream(original), options, connection.ConnectionClosed, leaveOpen: true);
+        }
+        catch (Exception e) when (e is MeshTlsException or OperationCanceledException or IOException)
+        {
+            metrics.BadInput(TelemetryNames.Inbound, "tls-handshake");
+            return;
+        }
+        metrics.SetTlsInfo(tls.NegotiatedGroup, tls.CipherSuite);
+        var feature = new Feature(tls);
+        connection.Features.Set<ITlsConnectionFeature>(feature);
+        connection.Features.Set<ITlsApplicationProtocolFeature>(feature);
+        if (tls.PeerIdentity is { } peer) connection.Features.Set(new PeerIdentityFeature(peer));
+        var reader = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true));
+        var writer = PipeWriter.Create(tls, new StreamPipeWriterOptions(leaveOpen: true));
+        connection.Transport = new DuplexPipe(reader, writer);
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+            await writer.CompleteAsync();
+            await tls.DisposeAsync();
+            connection.Transport = original;
+        }
+    };
+
+    private sealed class Feature(MeshTlsStream tls) : ITlsConnectionFeature, ITlsApplicationProtocolFeature
+    {
+        private readonly byte[] _alpn = tls.ApplicationProtocol is { } p ? System.Text.Encoding.ASCII.GetBytes(p) : [];
+
+        public X509Certificate2? ClientCertificate { get => tls.PeerCertificate; set { } }
+        public ReadOnlyMemory<byte> ApplicationProtocol => _alpn;
+        public Task<X509Certificate2?> GetClientCertificateAsync(CancellationToken cancellationToken) => Task.FromResult(tls.PeerCertificate);
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+        public PipeWriter Output { get; } = output;
+    }
+
+    /// <summary>The connection's pipes as a stream for the TLS engine.</summary>
+    private sealed class PipeStream(IDuplexPipe pipe) : Stream
+    {
+        private readonly Stream _input = pipe.Input.AsStream(leaveOpen: true);
+        private readonly Stream _output = pipe.Output.AsStream(leaveOpen: true);
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _input.ReadAsync(buffer, cancellationToken);
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _output.WriteAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _input.ReadAsync(buffer, offset, count, cancellationToken);
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _output.WriteAsync(buffer, offset, count, cancellationToken);
+        public override Task FlushAsync(CancellationToken cancellationToken) => _output.FlushAsync(cancellationToken);
+        public override void Flush() => _output.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => _input.Read(buffer, offset, count);
+        public override void Write(byte[] buffer, int offset, int count) => _output.Write(buffer, offset, count);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}

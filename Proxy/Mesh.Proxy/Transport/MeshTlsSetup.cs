@@ -1,0 +1,29 @@
+using Mesh.Proxy.Configuration;
+using Mesh.Tls.Ca;
+using Mesh.Tls.Credentials;
+using Mesh.Tls.Tls;
+
+namespace Mesh.Proxy.Transport;
+
+/// <summary>Mesh TLS for this proxy: the trust anchors, the credentials Certify keeps fresh, and client/server options.
+/// Enabled by MESH_PROXY_TRUST_ANCHORS; without it the hop between proxies is h2c (development only).</summary>
+internal sealed record MeshTlsSetup(TrustBundle Trust, MeshCredentialsHolder Credentials, MeshTlsClientOptions Client, MeshTlsServerOptions Server)
+{
+    public static MeshTlsSetup? Create(ProxySettings settings)
+    {
+        if (string.IsNullOrEmpty(settings.TrustAnchorsPath)) return null;
+        TrustBundle trust;
+        try { trust = TrustBundle.Load(settings.TrustAnchorsPath); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or FormatException)
+        {
+            throw new IOException($"trust-anchors {settings.TrustAnchorsPath}: {e.Message}", e);
+        }
+        var credentials = new MeshCredentialsHolder();
+        var exchange = settings.StrictPq ? MeshKeyExchangeMode.StrictPostQuantum : MeshKeyExchangeMode.Hybrid;
+        return new MeshTlsSetup(
+            trust,
+            credentials,
+            new MeshTlsClientOptions { Credentials = credentials, TrustBundle = trust, KeyExchange = exchange },
+            new MeshTlsServerOptions { Credentials = credentials, TrustBundle = trust, KeyExchange = exchange, ClientCertificateMode = ClientCertificateMode.Optional });
+    }
+}

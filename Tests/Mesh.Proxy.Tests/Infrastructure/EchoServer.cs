@@ -1,0 +1,46 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Mesh.Proxy.Tests.Infrastructure;
+
+/// <summary>A raw TCP echo server on 127.0.0.1 (an "opaque" app, like a database).</summary>
+public sealed class EchoServer : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+
+    public EchoServer()
+    {
+        _listener.Start();
+        _ = Task.Run(AcceptAsync);
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                _ = Task.Run(async () =>
+                {
+                    using (client)
+                    {
+                        try { await client.GetStream().CopyToAsync(client.GetStream(), _stop.Token); }
+                        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException) { }
+                    }
+                });
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (SocketException) { }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+    }
+}

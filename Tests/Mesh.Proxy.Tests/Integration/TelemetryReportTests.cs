@@ -1,0 +1,32 @@
+using Mesh.Proxy.Tests.Infrastructure;
+
+namespace Mesh.Proxy.Tests.Integration;
+
+/// <summary>Golden-metric summaries reach the control plane (Telemetry.Report) without Prometheus.</summary>
+[Trait("Category", "E2E")]
+public sealed class TelemetryReportTests : IAsyncLifetime
+{
+    private MeshTopology _mesh = null!;
+
+    public async Task InitializeAsync() => _mesh = await MeshTopology.StartAsync(s => s with { ReportInterval = TimeSpan.FromMilliseconds(200) });
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    [Fact]
+    public async Task Requests_AreReportedPerIntervalWithDirectionAuthorityAndLatency()
+    {
+        var books = await _mesh.AddServerAsync("books");
+        _mesh.Discovery.SetService(MeshTopology.Books, [books.Endpoint()]);
+        using var client = _mesh.HttpProxyClient();
+        for (var i = 0; i < 5; i++) (await client.GetAsync("http://books.default:8080/")).EnsureSuccessStatusCode();
+        await Poll.UntilAsync(() => _mesh.Discovery.Reports.Where(r => r.Workload == "client").SelectMany(r => r.Traffic)
+            .Where(t => t.Direction == "outbound" && t.Authority == MeshTopology.Books).Sum(t => (long)t.Requests) >= 5,
+            TimeSpan.FromSeconds(10), "the client sidecar's outbound report");
+        await Poll.UntilAsync(() => _mesh.Discovery.Reports.Where(r => r.Workload == "books").SelectMany(r => r.Traffic)
+            .Where(t => t.Direction == "inbound").Sum(t => (long)t.Successes) >= 5,
+            TimeSpan.FromSeconds(10), "the server sidecar's inbound report");
+        var sample = _mesh.Discovery.Reports.SelectMany(r => r.Traffic).First(t => t.Requests > 0);
+        Assert.Equal(sample.LatencyBoundsMs.Count + 1, sample.LatencyBuckets.Count);
+        Assert.Equal(sample.Requests, sample.LatencyBuckets.Aggregate(0UL, (a, b) => a + b));
+    }
+}

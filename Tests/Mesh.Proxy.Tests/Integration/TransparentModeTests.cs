@@ -1,0 +1,167 @@
+using System.Net;
+using Mesh.Api.V1;
+using Mesh.Proxy.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Mesh.Proxy.Tests.Integration;
+
+/// <summary>Two network namespaces on a bridge, iptables from `mesh-proxy init`: an unmodified client calling the
+/// server's IP goes client → outbound sidecar → inbound sidecar → app without knowing it.</summary>
+[Trait("Category", "E2E")]
+public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _suffix = Random.Shared.Next(10000, 99999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private readonly int _subnet = Random.Shared.Next(10, 250);
+    private readonly List<ChildProcess> _processes = [];
+    private string? _skip;
+    private FakeDiscoveryServer? _discovery;
+    private string? _webRoot;
+
+    private string Bridge => "mbr" + _suffix;
+    private string ClientNs => "mc" + _suffix;
+    private string ServerNs => "ms" + _suffix;
+    private string Net(int host) => $"10.77.{_subnet}.{host}";
+
+    private static string ProxyBin => Environment.GetEnvironmentVariable("MESH_PROXY_BIN") is { Length: > 0 } p ? p : Path.Combine(AppContext.BaseDirectory, "mesh-proxy");
+
+    public async Task InitializeAsync()
+    {
+        if (!OperatingSystem.IsLinux()) { _skip = "not Linux"; return; }
+        var probe = await ChildProcess.RunAsync("ip", "netns", "add", ClientNs);
+        if (probe.Code != 0) { _skip = $"the kernel refuses network namespaces here: {probe.Output.Trim()}"; return; }
+        await Sh("ip", "netns", "add", ServerNs);
+        await Sh("ip", "link", "add", Bridge, "type", "bridge");
+        await Sh("ip", "addr", "add", Net(254) + "/24", "dev", Bridge);
+        await Sh("ip", "link", "set", Bridge, "up");
+        foreach (var (ns, host) in new[] { (ClientNs, 1), (ServerNs, 2) })
+        {
+            var veth = $"v{ns}";
+            await Sh("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
+            await Sh("ip", "link", "set", veth, "master", Bridge);
+            await Sh("ip", "link", "set", veth, "up");
+            await Sh("ip", "netns", "exec", ns, "ip", "addr", "add", Net(host) + "/24", "dev", "eth0");
+            await Sh("ip", "netns", "exec", ns, "ip", "link", "set", "eth0", "up");
+            await Sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
+        }
+        _discovery = await FakeDiscoveryServer.StartAsync(IPAddress.Parse(Net(254)));
+    }
+
+    private async Task Sh(params string[] args)
+    {
+        var (code, text) = await ChildProcess.RunAsync(args[0], args[1..]);
+        if (code != 0) throw new InvalidOperationException($"{string.Join(' ', args)} failed: {text}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var p in _processes) p.Dispose();
+        if (_discovery is not null) await _discovery.DisposeAsync();
+        await ChildProcess.RunAsync("ip", "netns", "del", ClientNs);
+        await ChildProcess.RunAsync("ip", "netns", "del", ServerNs);
+        await ChildProcess.RunAsync("ip", "link", "del", Bridge);
+        foreach (var ns in new[] { ClientNs, ServerNs }) await ChildProcess.RunAsync("ip", "link", "del", $"v{ns}");
+        if (_webRoot is not null) Directory.Delete(_webRoot, recursive: true);
+    }
+
+    private ChildProcess Start(string ns, params string[] args)
+    {
+        var p = new ChildProcess("ip", ["netns", "exec", ns, .. args]);
+        _processes.Add(p);
+        return p;
+    }
+
+    private ChildProcess StartProxy(string ns, string workload)
+    {
+        var env = new[] { "env", "MESH_PROXY_LOG_LEVEL=warning" };
+        return Start(ns, [.. env, ProxyBin, "sidecar", "--workload", workload, "--inbound-addr", "0.0.0.0:4143", "--outbound-addr", "127.0.0.1:4140",
+            "--admin-addr", "127.0.0.1:4191", "--control-addr", _discovery!.Address.ToString(), "--transparent", "--opaque-ports", "7000"]);
+    }
+
+    [Fact]
+    public async Task UnmodifiedClient_CallingServerIp_IsMeshed_AndInitIsIdempotentAndRemovable()
+    {
+        if (_skip is not null)
+        {
+            output.WriteLine($"skipped: {_skip}");
+            Console.WriteLine($"TransparentModeTests skipped: {_skip}");
+            return;
+        }
+        _webRoot = Directory.CreateTempSubdirectory("mesh-web").FullName;
+        await File.WriteAllTextAsync(Path.Combine(_webRoot, "hello.txt"), "hello from the server namespace");
+        var app = Start(ServerNs, "python3", "-m", "http.server", "8080", "--bind", "0.0.0.0", "--directory", _webRoot);
+        const string echo = "import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('0.0.0.0',7000));s.listen()\n" +
+            "while True:\n c,_=s.accept()\n d=c.recv(100)\n c.sendall(b'echo:'+d)\n c.close()";
+        var echoApp = Start(ServerNs, "python3", "-c", echo);
+
+        var serverIdentity = "spiffe://cluster.local/ns/default/sa/books";
+        var policy = new InboundPolicy { Exists = true, Identity = serverIdentity };
+        policy.Ports["http"] = 8080;
+        _discovery!.SetInbound("books", policy);
+        _discovery.SetInbound("client", new InboundPolicy { Exists = true });
+        _discovery.SetService($"{Net(2)}:8080", [new Endpoint
+        {
+            Key = $"{Net(2)}:8080", Address = Net(2), Port = 8080, Weight = 1, Identity = serverIdentity, ProxyPort = 4143,
+            ProtocolHint = ProtocolHint.H2, Workload = "books", Ready = true,
+        }]);
+
+        _discovery.SetService($"{Net(2)}:7000", [new Endpoint
+        {
+            Key = $"{Net(2)}:7000", Address = Net(2), Port = 7000, Weight = 1, Identity = serverIdentity, ProxyPort = 4143,
+            ProtocolHint = ProtocolHint.Opaque, Workload = "books", Ready = true,
+        }]);
+
+        // The proxies run as root (uid 0); the client runs as nobody so only its traffic is redirected.
+        foreach (var ns in new[] { ClientNs, ServerNs })
+        {
+            for (var i = 0; i < 2; i++) // twice: init must be idempotent
+            {
+                var (code, text) = await ChildProcess.RunAsync("ip", "netns", "exec", ns, ProxyBin, "init", "--proxy-uid", "0");
+                Assert.True(code == 0, text);
+            }
+            var (_, rules) = await ChildProcess.RunAsync("ip", "netns", "exec", ns, "iptables", "-t", "nat", "-S");
+            Assert.Equal(1, rules.Split('\n').Count(l => l.Contains("-A OUTPUT -p tcp -j MESH_PROXY_OUTPUT", StringComparison.Ordinal)));
+            Assert.Equal(1, rules.Split('\n').Count(l => l.Contains("-A PREROUTING -p tcp -j MESH_PROXY_INBOUND", StringComparison.Ordinal)));
+        }
+        var serverProxy = StartProxy(ServerNs, "books");
+        var clientProxy = StartProxy(ClientNs, "client");
+        await serverProxy.WaitForLineAsync("mesh-proxy: ready", TimeSpan.FromSeconds(30));
+        await clientProxy.WaitForLineAsync("mesh-proxy: ready", TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(async () => (await ChildProcess.RunAsync("ip", "netns", "exec", ServerNs, "curl", "-s", "-o", "/dev/null", "http://127.0.0.1:8080/hello.txt")).Code == 0,
+            TimeSpan.FromSeconds(15), "the app in the server namespace");
+
+        var (curlCode, body) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "curl", "-s", "--max-time", "10", $"http://{Net(2)}:8080/hello.txt");
+        Assert.True(curlCode == 0, $"curl failed ({curlCode}): {body}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
+        Assert.Equal("hello from the server namespace", body);
+
+        var (_, clientMetrics) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "curl", "-s", "http://127.0.0.1:4191/metrics");
+        var (_, serverMetrics) = await ChildProcess.RunAsync("ip", "netns", "exec", ServerNs, "curl", "-s", "http://127.0.0.1:4191/metrics");
+        Assert.Contains($"request_total{{authority=\"{Net(2)}:8080\",direction=\"outbound\"}} 1", clientMetrics);
+        Assert.Contains($"dst_identity=\"{serverIdentity}\"", clientMetrics);
+        Assert.Contains("request_total{authority=\"books.default\",direction=\"inbound\"} 1", serverMetrics);
+
+        // Opaque TCP: port 7000 is opaque on the client side; the bytes travel with the transport header to the server's proxy.
+        const string tcpClient = "import socket,sys\nc=socket.create_connection((sys.argv[1],7000),timeout=10);c.sendall(b'raw-bytes');print(c.recv(100).decode())";
+        var (tcpCode, tcpOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "/usr/bin/python3", "-c", tcpClient, Net(2));
+        Assert.True(tcpCode == 0, $"opaque client failed: {tcpOut}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
+        Assert.Equal("echo:raw-bytes", tcpOut.Trim());
+        var lastMetrics = "";
+        try
+        {
+            await Poll.UntilAsync(async () => (lastMetrics = (await ChildProcess.RunAsync("ip", "netns", "exec", ServerNs, "curl", "-s", "http://127.0.0.1:4191/metrics")).Output)
+                .Contains("tcp_read_bytes_total{direction=\"inbound\"} 9"), TimeSpan.FromSeconds(5), "the server proxy to count the opaque bytes");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\n" + string.Join('\n', lastMetrics.Split('\n').Where(l => l.StartsWith("tcp_", StringComparison.Ordinal))));
+        }
+
+        var (removeCode, removeText) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, ProxyBin, "init", "--remove");
+        Assert.True(removeCode == 0, removeText);
+        var (_, after) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "iptables", "-t", "nat", "-S");
+        Assert.DoesNotContain("MESH_PROXY", after);
+        GC.KeepAlive(app);
+        GC.KeepAlive(echoApp);
+    }
+}
