@@ -57,20 +57,23 @@ internal static class IdentityListCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>"Issuer:  CN=…  serial 0A…  not after 2027-…  364 days left", the days in yellow below the warning
-    /// threshold and red once expired; the warning is also spelled out so it survives without colour.</summary>
+    /// <summary>Two or three lines per certificate: subject; serial, not-after and days left (yellow below the warning
+    /// threshold, red once expired); then what to do, spelled out so it survives without colour.</summary>
     private static void WriteCa(IConsoleOutput console, string label, JsonNode cert, int warnDays, string advice)
     {
         var days = Json.Double(cert["daysLeft"]);
         var left = days switch
         {
             null => "-",
-            < 0 => $"[red]expired {(-days.Value).ToString("0", CultureInfo.InvariantCulture)} days ago[/] ({advice.EscapeMarkup()})",
-            var d when d < warnDays => $"[yellow]{d.Value.ToString("0", CultureInfo.InvariantCulture)} days left: expires soon[/] ({advice.EscapeMarkup()})",
+            < 0 => $"[red]expired {(-days.Value).ToString("0", CultureInfo.InvariantCulture)} days ago[/]",
+            var d when d < warnDays => $"[yellow]{d.Value.ToString("0", CultureInfo.InvariantCulture)} days left: expires soon[/]",
             var d => $"[green]{d.Value.ToString("0", CultureInfo.InvariantCulture)} days left[/]",
         };
-        var text = $"{label,-15}{Json.Str(cert["subject"]) ?? "-"}  serial {Json.Str(cert["serial"]) ?? "-"}  not after {Timestamp(cert["notAfter"])}  ";
-        console.Ansi.MarkupLine(text.EscapeMarkup() + left);
+        const string Indent = "               ";
+        console.Ansi.MarkupLine($"{label,-15}{Json.Str(cert["subject"]) ?? "-"}".EscapeMarkup());
+        console.Ansi.MarkupLine($"{Indent}serial {Json.Str(cert["serial"]) ?? "-"}, not after {Timestamp(cert["notAfter"])}, ".EscapeMarkup() + left);
+        if (days is { } dd && dd < warnDays)
+            console.Ansi.MarkupLine($"{Indent}{advice}".EscapeMarkup());
     }
 
     /// <summary>ISO 8601 UTC to the second, whatever precision the silo wrote.</summary>

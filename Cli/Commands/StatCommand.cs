@@ -84,6 +84,8 @@ internal static class StatCommand
                 StatsText.Count(row["tcpConnections"]),
                 StatsText.Percent(row["mtlsPercent"])]);
         }
+        if (table.Rows.Count == 0)
+            table.Caption = new Spectre.Console.TableTitle("no stats in this window yet");
         return table;
     }
 }

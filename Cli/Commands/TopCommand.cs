@@ -59,6 +59,8 @@ internal static class TopCommand
                 StatsText.Latency(row["latencyP50Ms"]),
                 StatsText.Latency(row["latencyP99Ms"])]);
         }
+        if (table.Rows.Count == 0)
+            table.Caption = new Spectre.Console.TableTitle("no requests in this window");
         return table;
     }
 }

@@ -119,4 +119,17 @@ public sealed class EdgesRoutesTopCommandTests : FakeSiloTestBase
 
         Assert.Equal(0, stopped.ExitCode);
     }
+
+    [Fact]
+    public async Task Top_LiveNoRequests_SaysSoUnderTheHeader()
+    {
+        Admin.Respond("GET", "/api/v1/stats/top?window=10s", 200, "[]");
+
+        var running = Cli.Start("top");
+        await running.WaitForOutputAsync(o => o.Contains("no requests in this window"));
+        var stopped = await running.StopAsync();
+
+        Assert.Equal(0, stopped.ExitCode);
+        Assert.StartsWith("NAMESPACE", stopped.Out);
+    }
 }

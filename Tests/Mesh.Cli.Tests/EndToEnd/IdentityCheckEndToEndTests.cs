@@ -47,8 +47,8 @@ public sealed class IdentityCheckEndToEndTests : IAsyncLifetime
 
         var table = await _cli.RunAsync("identity", "list");
         Assert.True(table.ExitCode == 0, table.ToString());
-        Assert.Matches(@"Trust anchor: +CN=mesh trust anchor cluster\.local .* \d{4} days left", table.Out);
-        Assert.Matches(@"Issuer: +CN=mesh issuer cluster\.local .* 36\d days left", table.Out);
+        Assert.Matches(@"Trust anchor: +CN=mesh trust anchor cluster\.local\r?\n +serial \S+, not after \S+, \d{4} days left", table.Out);
+        Assert.Matches(@"Issuer: +CN=mesh issuer cluster\.local.*\r?\n +serial \S+, not after \S+, 36\d days left", table.Out);
 
         var rotated = await _cli.RunAsync("identity", "rotate-issuer", "-o", "json");
         Assert.True(rotated.ExitCode == 0, rotated.ToString());
