@@ -64,7 +64,16 @@ public sealed class IdentityCheckEndToEndTests : IAsyncLifetime
         Assert.Contains("√ clocks of this machine and the silo agree", check.Out);
         Assert.Contains("√ trust anchor is valid", check.Out);
         Assert.Contains("√ issuer is valid", check.Out);
+        Assert.Contains("√ proxies are connected and certified (no proxies have reported yet)", check.Out);
         Assert.DoesNotContain("×", check.Out);
+        Assert.DoesNotContain("‼", check.Out);
+
+        var stat = await _cli.RunAsync("stat", "-A", "-o", "json");
+        Assert.True(stat.ExitCode == 0, stat.ToString());
+        Assert.Empty(JsonNode.Parse(stat.Out)!.AsArray());
+        var statTable = await _cli.RunAsync("stat");
+        Assert.Equal(0, statTable.ExitCode);
+        Assert.Contains("No stats in namespace default", statTable.Err);
     }
 
     [Fact]
