@@ -10,8 +10,10 @@ cd "$root"
 echo "test: building" >&2
 dotnet build Mesh.sln -c Release -nologo -v q -clp:ErrorsOnly || { echo "test: build failed" >&2; exit 1; }
 # The end-to-end tests start the same binaries a user runs.
-MESH_BUILD_DIR="$root/.mesh-build" "$root/mesh" version >/dev/null || { echo "test: ./mesh failed to build" >&2; exit 1; }
+MESH_BUILD_DIR="$root/.mesh-build" "$root/mesh" version --client >/dev/null || { echo "test: ./mesh failed to build" >&2; exit 1; }
 export MESH_REPO_ROOT="$root" MESH_CLI_BIN="$root/.mesh-build/cli/mesh" MESH_PROXY_BIN="$root/.mesh-build/proxy/mesh-proxy"
+# Tests must not find a developer's running silo through these.
+unset MESH_ADMIN_ADDR MESH_CONTROL_ADDR MESH_DATA_DIR MESH_TOKEN MESH_REDIS
 
 passed=0 failed=0 skipped=0 status=0
 results="$root/artifacts/test-results"; mkdir -p "$results"
@@ -19,11 +21,15 @@ for proj in Tests/*/*.Tests.csproj; do
   name="$(basename "$proj" .csproj)"
   echo "test: $name" >&2
   log="$results/$name.log"
-  dotnet test "$proj" -c Release --no-build -nologo --logger "console;verbosity=normal" \
-    --results-directory "$results" "$@" 2>&1 | tee "$log" | grep -E '^\s+(Failed|Skipped) |^(Passed|Failed)!|error|Error Message|Assert' || true
-  rc=${PIPESTATUS[0]}
+  start=$(date +%s)
+  dotnet test "$proj" -c Release --no-build -nologo --logger "console;verbosity=minimal" \
+    --results-directory "$results" "$@" >"$log" 2>&1
+  rc=$?
+  # Failures and skips with their reasons, then the project's summary line.
+  grep -vE '^\s*$|^Test run for|^A total of|^Starting test execution|^\s+Passed ' "$log" | grep -v '^Passed!' || true
   line=$(grep -E '^(Passed|Failed)!' "$log" | tail -1)
   if [ -n "$line" ]; then
+    echo "test: $name: ${line#*- } ($(( $(date +%s) - start ))s)" >&2
     p=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$line"); f=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$line")
     s=$(sed -E 's/.*Skipped: *([0-9]+).*/\1/' <<<"$line")
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))

@@ -23,6 +23,7 @@ internal sealed partial class ProxyIdentity(
     private readonly CancellationTokenSource stop = new();
     private readonly TaskCompletionSource firstCertified = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? loop;
+    private int disposed;
     private volatile string? notReadyReason = $"identity: waiting for a certificate for {identity}";
 
     public SpiffeId Identity { get; } = identity;
@@ -92,6 +93,7 @@ internal sealed partial class ProxyIdentity(
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
         await stop.CancelAsync();
         if (loop is not null)
         {

@@ -13,8 +13,12 @@ internal sealed class CompiledMatch
     private readonly string? _grpcService;
     private readonly string? _grpcMethod;
 
+    /// <summary>The PathPrefix value, for ReplacePrefixMatch rewrites; null for other path matches.</summary>
+    public string? Prefix { get; }
+
     public CompiledMatch(RouteMatch match)
     {
+        if (match.Path is { Type: MatchType.Prefix } prefix) Prefix = prefix.Value.Length > 1 ? prefix.Value.TrimEnd('/') : prefix.Value;
         if (match.Path is { } p && (p.Value.Length > 0 || p.Type != MatchType.Exact)) _path = new StringMatcher(p);
         _method = match.Method.Length > 0 ? match.Method : null;
         _headers = match.Headers.Select(h => (h.Name, new StringMatcher(h.Value ?? new StringMatch()))).ToArray();

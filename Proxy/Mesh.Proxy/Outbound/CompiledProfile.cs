@@ -19,9 +19,12 @@ internal sealed class CompiledProfile
     public FailureAccrualSettings Accrual { get; }
 
     /// <summary>The first route (precedence order from the control plane) that admits the request.</summary>
-    public CompiledRoute? Match(HttpRequest request)
+    public CompiledRoute? Match(HttpRequest request) => Match(request, out _);
+
+    public CompiledRoute? Match(HttpRequest request, out string? matchedPrefix)
     {
-        foreach (var r in Routes) if (r.IsMatch(request)) return r;
+        foreach (var r in Routes) if (r.IsMatch(request, out matchedPrefix)) return r;
+        matchedPrefix = null;
         return null;
     }
 
@@ -32,20 +35,20 @@ internal sealed class CompiledProfile
         var baseTimeouts = profile.Timeouts ?? new Timeouts();
         if (profile.Routes.Count == 0)
         {
-            var only = new CompiledRoute("default", [], [new CompiledBackend(canonicalAuthority, 1)], baseRetry, Ms(baseTimeouts.RequestMs), Ms(baseTimeouts.BackendRequestMs));
+            var only = new CompiledRoute("default", [], [new CompiledBackend(canonicalAuthority, 1, CompiledFilters.None)], baseRetry, Ms(baseTimeouts.RequestMs), Ms(baseTimeouts.BackendRequestMs));
             return new CompiledProfile([only], accrual);
         }
         var routes = ImmutableArray.CreateBuilder<CompiledRoute>(profile.Routes.Count);
         foreach (var r in profile.Routes)
         {
             var backends = r.Backends.Count == 0
-                ? [new CompiledBackend(canonicalAuthority, 1)]
-                : r.Backends.Select(b => new CompiledBackend(BackendAuthority(b), b.Weight)).ToImmutableArray();
+                ? [new CompiledBackend(canonicalAuthority, 1, CompiledFilters.None)]
+                : r.Backends.Select(b => new CompiledBackend(BackendAuthority(b), b.Weight, b.Filters.Count == 0 ? CompiledFilters.None : CompiledFilters.From(r.Filters.Concat(b.Filters)))).ToImmutableArray();
             var retry = r.Retry is { Conditions.Count: > 0 } ? RetrySettings.From(r.Retry) : baseRetry;
             var t = r.Timeouts ?? baseTimeouts;
             var request = Ms(t.RequestMs) ?? Ms(baseTimeouts.RequestMs);
             var backend = Ms(t.BackendRequestMs) ?? Ms(baseTimeouts.BackendRequestMs);
-            routes.Add(new CompiledRoute(r.Name.Length > 0 ? r.Name : "default", [.. r.Matches.Select(m => new CompiledMatch(m))], backends, retry, request, backend));
+            routes.Add(new CompiledRoute(r.Name.Length > 0 ? r.Name : "default", [.. r.Matches.Select(m => new CompiledMatch(m))], backends, retry, request, backend, CompiledFilters.From(r.Filters)));
         }
         return new CompiledProfile(routes.ToImmutable(), accrual);
     }

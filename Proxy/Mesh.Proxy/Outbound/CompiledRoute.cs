@@ -4,7 +4,7 @@ using Mesh.Proxy.Resilience;
 namespace Mesh.Proxy.Outbound;
 
 /// <summary>A concrete service a route splits traffic to, with its share.</summary>
-internal sealed record CompiledBackend(string Authority, uint Weight);
+internal sealed record CompiledBackend(string Authority, uint Weight, CompiledFilters Filters);
 
 /// <summary>One route rule of a logical service: matches, weighted backends, retry and timeout settings.</summary>
 internal sealed class CompiledRoute
@@ -13,7 +13,7 @@ internal sealed class CompiledRoute
     private readonly uint[] _cumulative;
     private readonly uint _total;
 
-    public CompiledRoute(string name, ImmutableArray<CompiledMatch> matches, ImmutableArray<CompiledBackend> backends, RetrySettings retry, TimeSpan? requestTimeout, TimeSpan? backendTimeout)
+    public CompiledRoute(string name, ImmutableArray<CompiledMatch> matches, ImmutableArray<CompiledBackend> backends, RetrySettings retry, TimeSpan? requestTimeout, TimeSpan? backendTimeout, CompiledFilters? filters = null)
     {
         Name = name;
         _matches = matches;
@@ -21,6 +21,7 @@ internal sealed class CompiledRoute
         Retry = retry;
         RequestTimeout = requestTimeout;
         BackendTimeout = backendTimeout;
+        Filters = filters ?? CompiledFilters.None;
         _cumulative = new uint[backends.Length];
         uint sum = 0;
         for (var i = 0; i < backends.Length; i++) { sum += backends[i].Weight; _cumulative[i] = sum; }
@@ -32,12 +33,22 @@ internal sealed class CompiledRoute
     public RetrySettings Retry { get; }
     public TimeSpan? RequestTimeout { get; }
     public TimeSpan? BackendTimeout { get; }
+    public CompiledFilters Filters { get; }
 
     /// <summary>Any match admits the request; no matches admits everything.</summary>
-    public bool IsMatch(HttpRequest request)
+    public bool IsMatch(HttpRequest request) => IsMatch(request, out _);
+
+    /// <summary>As <see cref="IsMatch(HttpRequest)"/>, also giving the PathPrefix that matched (for prefix rewrites).</summary>
+    public bool IsMatch(HttpRequest request, out string? matchedPrefix)
     {
+        matchedPrefix = null;
         if (_matches.IsEmpty) return true;
-        foreach (var m in _matches) if (m.IsMatch(request)) return true;
+        foreach (var m in _matches)
+        {
+            if (!m.IsMatch(request)) continue;
+            matchedPrefix = m.Prefix;
+            return true;
+        }
         return false;
     }
 

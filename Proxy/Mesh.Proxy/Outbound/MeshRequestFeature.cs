@@ -3,12 +3,15 @@ using Mesh.Proxy.Discovery;
 namespace Mesh.Proxy.Outbound;
 
 /// <summary>Per-request routing decision shared by the outbound stages (routing → retries → transformer).</summary>
-internal sealed class MeshRequestFeature(string authority, ServiceWatch service, CompiledRoute route, string backend)
+internal sealed class MeshRequestFeature(string authority, ServiceWatch service, CompiledRoute route, string backend, CompiledFilters filters, string? matchedPrefix)
 {
     public string Authority { get; } = authority;
     public ServiceWatch Service { get; } = service;
     public CompiledRoute Route { get; } = route;
     public string Backend { get; } = backend;
+    /// <summary>The rule's filters merged with the chosen backend's.</summary>
+    public CompiledFilters Filters { get; } = filters;
+    public string? MatchedPrefix { get; } = matchedPrefix;
     /// <summary>Set per try by the retry stage: the transformer may swallow a retryable response.</summary>
     public bool MayRetry { get; set; }
     /// <summary>Set by the transformer when it swallowed a retryable response (budget already withdrawn).</summary>

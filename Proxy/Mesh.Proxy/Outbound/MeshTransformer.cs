@@ -38,7 +38,17 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
             proxyRequest.Version = HttpVersion.Version11;
             proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
         }
-        if (httpContext.Features.Get<MeshRequestFeature>() is { } f) f.TryStartTimestamp = Stopwatch.GetTimestamp();
+        if (httpContext.Features.Get<MeshRequestFeature>() is { } f)
+        {
+            if (!f.Filters.IsEmpty)
+            {
+                // YARP fills RequestUri after the transform; a rewrite needs it now.
+                if (f.Filters.Rewrite is not null)
+                    proxyRequest.RequestUri ??= RequestUtilities.MakeDestinationAddress(destinationPrefix, httpContext.Request.Path, httpContext.Request.QueryString);
+                f.Filters.ApplyRequest(proxyRequest, f.MatchedPrefix);
+            }
+            f.TryStartTimestamp = Stopwatch.GetTimestamp();
+        }
     }
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -54,7 +64,15 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
                 return new ValueTask<bool>(false);
             }
         }
-        return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (f is null || f.Filters.ResponseHeaders is null) return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        return CopyThenModifyAsync(httpContext, proxyResponse, f.Filters, cancellationToken);
+    }
+
+    private async ValueTask<bool> CopyThenModifyAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CompiledFilters filters, CancellationToken cancellationToken)
+    {
+        var copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        filters.ApplyResponse(httpContext.Response);
+        return copy;
     }
 
     private static bool IsRetryable(RetrySettings retry, HttpResponseMessage response)

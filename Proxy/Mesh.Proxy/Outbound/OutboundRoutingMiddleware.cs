@@ -64,10 +64,17 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
             await errors.ReportAsync(context, ProxyError.UnknownService, state.Reason, TelemetryNames.Outbound);
             return null;
         }
-        var route = state.Routes.Match(context.Request);
+        var route = state.Routes.Match(context.Request, out var matchedPrefix);
         if (route is null)
         {
             await errors.ReportAsync(context, ProxyError.NoRoute, $"service {authority}: no route matches {context.Request.Method} {context.Request.Path}", TelemetryNames.Outbound);
+            return null;
+        }
+        if (route.Filters.Redirect is not null)
+        {
+            var (status, location) = route.Filters.RedirectFor(context.Request);
+            context.Response.StatusCode = status;
+            context.Response.Headers.Location = location;
             return null;
         }
         var backend = route.PickBackend();
@@ -106,7 +113,8 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
             if (clusters.TryGet(backend.Authority, out var latest, out var latestRoute)) { cluster = latest; routeModel = latestRoute; }
         }
         context.ReassignProxyRequest(routeModel, cluster);
-        var feature = new MeshRequestFeature(authority, watch, route, backend.Authority);
+        var feature = new MeshRequestFeature(authority, watch, route, backend.Authority,
+            backend.Filters.IsEmpty ? route.Filters : backend.Filters, matchedPrefix);
         context.Features.Set(feature);
         return feature;
     }

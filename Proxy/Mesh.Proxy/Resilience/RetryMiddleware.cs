@@ -17,7 +17,6 @@ internal sealed class RetryMiddleware(ProxyErrorReporter errors, ProxyMetrics me
         var f = context.Features.Get<MeshRequestFeature>()!;
         var route = f.Route;
         var retry = route.Retry;
-        f.Service.Budget.Deposit();
         var perTry = retry.PerTryTimeout ?? route.BackendTimeout;
         if (!retry.Enabled && route.RequestTimeout is null && perTry is null)
         {
@@ -25,6 +24,8 @@ internal sealed class RetryMiddleware(ProxyErrorReporter errors, ProxyMetrics me
             await ReportForwarderErrorAsync(context);
             return;
         }
+        // Only requests that may be retried fund the budget (as Linkerd budgets per retrying route).
+        if (retry.Enabled) f.Service.Budget.Deposit();
 
         var request = context.Request;
         var replayable = true;

@@ -31,6 +31,7 @@ public sealed class TestApp : Api.V1.Telemetry.TelemetryBase, IAsyncDisposable
     /// <summary>Headers of the last HTTP request seen.</summary>
     public IReadOnlyDictionary<string, string>? LastHeaders { get; private set; }
     public string? LastProtocol { get; private set; }
+    public string? LastPath { get; private set; }
 
     public static async Task<TestApp> StartAsync(string name)
     {
@@ -60,6 +61,7 @@ public sealed class TestApp : Api.V1.Telemetry.TelemetryBase, IAsyncDisposable
         Interlocked.Increment(ref _hits);
         LastHeaders = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         LastProtocol = context.Request.Protocol;
+        LastPath = context.Request.Path + context.Request.QueryString;
         if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
         {
             using var sink = new MemoryStream();

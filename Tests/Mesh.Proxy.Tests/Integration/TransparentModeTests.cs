@@ -27,8 +27,14 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
     public async Task InitializeAsync()
     {
         if (!OperatingSystem.IsLinux()) { _skip = "not Linux"; return; }
-        var probe = await ChildProcess.RunAsync("ip", "netns", "add", ClientNs);
+        foreach (var tool in new[] { "/usr/bin/python3", "/usr/bin/curl", "/usr/bin/setpriv" })
+            if (!File.Exists(tool)) { _skip = $"{tool} is not installed (scripts/setup.sh installs it)"; return; }
+        (int Code, string Output) probe;
+        try { probe = await ChildProcess.RunAsync("ip", "netns", "add", ClientNs); }
+        catch (System.ComponentModel.Win32Exception e) { _skip = $"cannot run ip: {e.Message}"; return; }
         if (probe.Code != 0) { _skip = $"the kernel refuses network namespaces here: {probe.Output.Trim()}"; return; }
+        var iptables = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "iptables", "-t", "nat", "-L", "-n");
+        if (iptables.Code != 0) { _skip = $"iptables does not work in a namespace here: {iptables.Output.Trim()}"; return; }
         await Sh("ip", "netns", "add", ServerNs);
         await Sh("ip", "link", "add", Bridge, "type", "bridge");
         await Sh("ip", "addr", "add", Net(254) + "/24", "dev", Bridge);
@@ -88,10 +94,10 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         }
         _webRoot = Directory.CreateTempSubdirectory("mesh-web").FullName;
         await File.WriteAllTextAsync(Path.Combine(_webRoot, "hello.txt"), "hello from the server namespace");
-        var app = Start(ServerNs, "python3", "-m", "http.server", "8080", "--bind", "0.0.0.0", "--directory", _webRoot);
+        var app = Start(ServerNs, "/usr/bin/python3", "-m", "http.server", "8080", "--bind", "0.0.0.0", "--directory", _webRoot);
         const string echo = "import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('0.0.0.0',7000));s.listen()\n" +
             "while True:\n c,_=s.accept()\n d=c.recv(100)\n c.sendall(b'echo:'+d)\n c.close()";
-        var echoApp = Start(ServerNs, "python3", "-c", echo);
+        var echoApp = Start(ServerNs, "/usr/bin/python3", "-c", echo);
 
         var serverIdentity = "spiffe://cluster.local/ns/default/sa/books";
         var policy = new InboundPolicy { Exists = true, Identity = serverIdentity };

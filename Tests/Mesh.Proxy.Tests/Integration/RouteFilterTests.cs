@@ -1,0 +1,76 @@
+using System.Net;
+using Mesh.Api.V1;
+using Mesh.Proxy.Tests.Infrastructure;
+using MatchType = Mesh.Api.V1.MatchType;
+
+namespace Mesh.Proxy.Tests.Integration;
+
+/// <summary>HTTPRoute filters applied by the outbound sidecar: header modifiers, URL rewrite, redirect.</summary>
+[Trait("Category", "E2E")]
+public sealed class RouteFilterTests : IAsyncLifetime
+{
+    private MeshTopology _mesh = null!;
+    private MeshTopology.Server _books = null!;
+
+    public async Task InitializeAsync()
+    {
+        _mesh = await MeshTopology.StartAsync();
+        _books = await _mesh.AddServerAsync("books");
+        _mesh.Discovery.SetService("books-backend.default:8080", [_books.Endpoint()]);
+    }
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    private void Route(params RouteFilter[] filters)
+    {
+        var route = new Route { Name = "default/books/rule-0" };
+        route.Matches.Add(new RouteMatch { Path = new StringMatch { Type = MatchType.Prefix, Value = "/api" } });
+        route.Filters.AddRange(filters);
+        route.Backends.Add(new Backend { Authority = "books-backend.default:8080", Weight = 1 });
+        var profile = new ServiceProfile();
+        profile.Routes.Add(route);
+        _mesh.Discovery.SetService(MeshTopology.Books, [], profile);
+    }
+
+    [Fact]
+    public async Task HeaderModifiersAndPrefixRewrite_ReachTheAppAndTheClient()
+    {
+        var request = new HeaderModifier();
+        request.Set["x-env"] = "mesh";
+        request.Remove.Add("x-secret");
+        var response = new HeaderModifier();
+        response.Add["x-served-by"] = "mesh-proxy";
+        Route(new RouteFilter { RequestHeaderModifier = request }, new RouteFilter { ResponseHeaderModifier = response },
+            new RouteFilter { UrlRewrite = new UrlRewrite { ReplacePrefixMatch = "/v2" } });
+        using var client = _mesh.HttpProxyClient();
+        var message = new HttpRequestMessage(HttpMethod.Get, "http://books.default:8080/api/shelf/1?x=y");
+        message.Headers.Add("x-secret", "s3cret");
+        var r = await client.SendAsync(message);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("mesh-proxy", r.Headers.GetValues("x-served-by").Single());
+        Assert.Equal("/v2/shelf/1?x=y", _books.App.LastPath);
+        Assert.Equal("mesh", _books.App.LastHeaders!["x-env"]);
+        Assert.False(_books.App.LastHeaders.ContainsKey("x-secret"));
+    }
+
+    [Fact]
+    public async Task RequestRedirect_AnswersWithLocation_WithoutCallingTheBackend()
+    {
+        Route(new RouteFilter { RequestRedirect = new RequestRedirect { Scheme = "https", Hostname = "books.example.com", StatusCode = 301 } });
+        using var client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"http://{_mesh.Client.Outbound}"), AllowAutoRedirect = false });
+        var r = await client.GetAsync("http://books.default:8080/api/x");
+        Assert.Equal(HttpStatusCode.MovedPermanently, r.StatusCode);
+        Assert.Equal("https://books.example.com:8080/api/x", r.Headers.Location!.ToString());
+        Assert.Equal(0, _books.App.Hits);
+    }
+
+    [Fact]
+    public async Task NoRouteMatches_Returns404WithReason()
+    {
+        Route();
+        using var client = _mesh.HttpProxyClient();
+        var r = await client.GetAsync("http://books.default:8080/other");
+        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        Assert.Equal("no-route", r.Headers.GetValues("mesh-error").Single());
+    }
+}
