@@ -16,6 +16,7 @@ internal static class StatCommand
         var kind = new Argument<string>("kind")
         {
             Description = "services (svc) or deploy: rows per service",
+            HelpName = "services|deploy",
             Arity = ArgumentArity.ZeroOrOne,
             DefaultValueFactory = _ => "services",
         };

@@ -20,7 +20,7 @@ internal static class StatsOptions
     {
         var option = new Option<string>("--window", "-t")
         {
-            Description = $"Time window of the stats: {string.Join(", ", Windows)} (default {defaultWindow})",
+            Description = $"Time window of the stats: {string.Join(", ", Windows)}",
             HelpName = "window",
             DefaultValueFactory = _ => defaultWindow,
         };
