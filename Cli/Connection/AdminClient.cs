@@ -66,6 +66,38 @@ internal sealed class AdminClient : IDisposable
 
     public Task<JsonNode?> InfoAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/info", null, ct);
 
+    /// <summary>GET /healthz as it is (text, 200 or 503) with the response's Date header, for `mesh check`.</summary>
+    public Task<AdminResponse> HealthAsync(CancellationToken ct) => SendRawAsync(HttpMethod.Get, "healthz", null, ct);
+
+    /// <summary>GET /api/v1/identities: trust domain, anchors, issuer and the certificates issued so far.</summary>
+    public Task<JsonNode?> IdentitiesAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/identities", null, ct);
+
+    /// <summary>POST /api/v1/identity/tokens: a workload token for ns/sa ({token, identity}).</summary>
+    public Task<JsonNode?> IssueTokenAsync(string ns, string serviceAccount, long? ttlSeconds, CancellationToken ct)
+    {
+        var body = new JsonObject { ["namespace"] = ns, ["serviceAccount"] = serviceAccount };
+        if (ttlSeconds is { } ttl)
+            body["ttlSeconds"] = ttl;
+        return SendAsync(HttpMethod.Post, "api/v1/identity/tokens", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), ct);
+    }
+
+    /// <summary>POST /api/v1/identity/rotate-issuer: {issuer} after the rotation.</summary>
+    public Task<JsonNode?> RotateIssuerAsync(CancellationToken ct) => SendAsync(HttpMethod.Post, "api/v1/identity/rotate-issuer", null, ct);
+
+    /// <summary>GET /api/v1/stats/{what}?namespace=&amp;window= (what: services, edges, routes/{ns}/{name}, top).</summary>
+    public Task<JsonNode?> StatsAsync(string what, string? ns, string? window, CancellationToken ct)
+    {
+        var query = new List<string>();
+        if (ns is not null)
+            query.Add("namespace=" + Uri.EscapeDataString(ns));
+        if (window is not null)
+            query.Add("window=" + Uri.EscapeDataString(window));
+        return SendAsync(HttpMethod.Get, "api/v1/stats/" + what + (query.Count > 0 ? "?" + string.Join("&", query) : ""), null, ct);
+    }
+
+    /// <summary>GET /api/v1/proxies: what each proxy last reported (connection, certificate, clock skew, problems).</summary>
+    public Task<JsonNode?> ProxiesAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/proxies", null, ct);
+
     /// <summary>GET any admin API path (relative, e.g. "api/v1/stats/services?window=1m") as JSON.</summary>
     public Task<JsonNode?> GetPathAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
 
@@ -83,6 +115,18 @@ internal sealed class AdminClient : IDisposable
 
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
     {
+        var (status, reason, body, _) = await SendRawAsync(method, path, content, ct);
+        if ((int)status is >= 200 and < 300)
+            return ParseBody(body, path);
+        if (status == HttpStatusCode.Unauthorized)
+            throw Unauthorized(AdminProblem.Parse(status, reason, body));
+        if (status == HttpStatusCode.RequestEntityTooLarge)
+            throw new CliException("the silo refused the request as too large (413)", hint: "split the manifests into several files and apply them one by one");
+        throw new AdminProblemException(AdminProblem.Parse(status, reason, body));
+    }
+
+    private async Task<AdminResponse> SendRawAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_timeout);
         using var request = new HttpRequestMessage(method, path) { Content = content };
@@ -90,11 +134,13 @@ internal sealed class AdminClient : IDisposable
         HttpStatusCode status;
         string? reason;
         string body;
+        DateTimeOffset? date;
         try
         {
             using var response = await _http.SendAsync(request, timeout.Token);
             status = response.StatusCode;
             reason = response.ReasonPhrase;
+            date = response.Headers.Date;
             body = await response.Content.ReadAsStringAsync(timeout.Token);
         }
         catch (HttpRequestException e)
@@ -105,14 +151,7 @@ internal sealed class AdminClient : IDisposable
         {
             throw new SiloUnreachableException(AdminAddress, $"no answer within {_timeout.TotalSeconds:0} s");
         }
-
-        if ((int)status is >= 200 and < 300)
-            return ParseBody(body, path);
-        if (status == HttpStatusCode.Unauthorized)
-            throw Unauthorized(AdminProblem.Parse(status, reason, body));
-        if (status == HttpStatusCode.RequestEntityTooLarge)
-            throw new CliException("the silo refused the request as too large (413)", hint: "split the manifests into several files and apply them one by one");
-        throw new AdminProblemException(AdminProblem.Parse(status, reason, body));
+        return new AdminResponse(status, reason, body, date);
     }
 
     private string AdminAddress => _connection.Admin.ToString().TrimEnd('/');
@@ -156,3 +195,6 @@ internal sealed class AdminClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 }
+
+/// <summary>An admin API answer before interpretation: status, reason phrase, body text and the server's Date header.</summary>
+internal sealed record AdminResponse(HttpStatusCode Status, string? Reason, string Body, DateTimeOffset? Date);

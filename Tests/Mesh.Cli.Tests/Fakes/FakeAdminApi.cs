@@ -31,6 +31,9 @@ internal sealed class FakeAdminApi : IAsyncDisposable
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>Headers set on every response (e.g. a Date far from now, for clock-skew checks).</summary>
+    public ConcurrentDictionary<string, string> ResponseHeaders { get; } = new();
+
     public static async Task<FakeAdminApi> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -73,6 +76,8 @@ internal sealed class FakeAdminApi : IAsyncDisposable
         var response = conditional.When is not null ? conditional.Response : default;
         if (conditional.When is null && !_responses.TryGetValue($"{context.Request.Method} {pathAndQuery}", out response))
             response = (404, "application/problem+json", $$"""{"title":"Not Found","status":404,"detail":"nothing canned for {{context.Request.Method}} {{pathAndQuery}}"}""");
+        foreach (var (name, value) in ResponseHeaders)
+            context.Response.Headers[name] = value;
         context.Response.StatusCode = response.Status;
         context.Response.ContentType = response.ContentType;
         await context.Response.WriteAsync(response.Body);

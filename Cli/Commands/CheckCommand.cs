@@ -1,0 +1,306 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Mesh.Cli.Connection;
+using Mesh.Cli.Output;
+using Spectre.Console;
+
+namespace Mesh.Cli.Commands;
+
+/// <summary>`mesh check`: checks the control plane, the CA and every proxy, printing √ / ‼ / × per check and, for each
+/// failure, how to fix it (cf. `linkerd check`). Exit 1 when a check fails, 2 when the silo cannot be reached.</summary>
+internal static class CheckCommand
+{
+    /// <summary>The mesh's certificate clock-skew allowance (ARCHITECTURE §4): beyond it fresh certificates look
+    /// not-yet-valid to a peer.</summary>
+    public static readonly TimeSpan SkewAllowance = TimeSpan.FromSeconds(20);
+
+    /// <summary>A proxy that has not reported for this long counts as gone.</summary>
+    public static readonly TimeSpan ReportDeadline = TimeSpan.FromSeconds(30);
+
+    private const string Silo = "mesh-silo", Identity = "identity", Proxies = "proxies";
+
+    public static Command Create(CliContext context)
+    {
+        var output = OutputFormat.CreateOption("text", OutputFormat.Json);
+        var command = new Command("check", "Check the silo, its storage, the CA and every proxy; say how to fix what fails") { output };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, () => RunAsync(context, parse.GetValue(output) == OutputFormat.Json, ct), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, bool json, CancellationToken ct)
+    {
+        var console = context.Console;
+        var results = new List<CheckResult>();
+        void Report(CheckResult result)
+        {
+            if (!json)
+                Print(console, result, results.Count == 0 ? null : results[^1].Category);
+            results.Add(result);
+        }
+
+        using var admin = AdminClient.Create(context);
+        var reachable = true;
+        if (!json && console.Ansi.Profile.Capabilities.Interactive)
+        {
+            await console.Ansi.Status().Spinner(Spinner.Known.Dots).StartAsync("checking the mesh…", async status =>
+                reachable = await RunChecksAsync(admin, s => status.Status(s.EscapeMarkup()), Report, ct));
+        }
+        else
+        {
+            reachable = await RunChecksAsync(admin, _ => { }, Report, ct);
+        }
+
+        var failed = results.Count(r => r.Status == CheckStatus.Fail);
+        var warned = results.Count(r => r.Status == CheckStatus.Warn);
+        if (json)
+        {
+            console.Out.WriteLine(Json.Write(new JsonObject
+            {
+                ["ok"] = failed == 0,
+                ["checks"] = new JsonArray(results.Select(r => (JsonNode)new JsonObject
+                {
+                    ["category"] = r.Category,
+                    ["name"] = r.Name,
+                    ["status"] = r.Status.ToString().ToLowerInvariant(),
+                    ["detail"] = r.Detail,
+                    ["fix"] = r.Fix,
+                }).ToArray()),
+            }));
+        }
+        else
+        {
+            console.Ansi.WriteLine();
+            var summary = failed > 0
+                ? $"[red]×[/] {failed} check{(failed == 1 ? "" : "s")} failed" + (warned > 0 ? $", {warned} warning{(warned == 1 ? "" : "s")}" : "")
+                : warned > 0 ? $"[green]√[/] all checks passed, [yellow]{warned} warning{(warned == 1 ? "" : "s")}[/]" : "[green]√[/] all checks passed";
+            console.Ansi.MarkupLine("Status check results: " + summary);
+        }
+        return !reachable ? ExitCodes.SiloUnreachable : failed > 0 ? ExitCodes.UserError : ExitCodes.Ok;
+    }
+
+    /// <summary>Runs every check in order, reporting each as it completes; false when the silo cannot be reached
+    /// (nothing after that can be checked).</summary>
+    private static async Task<bool> RunChecksAsync(AdminClient admin, Action<string> progress, Action<CheckResult> report, CancellationToken ct)
+    {
+        progress("reaching the silo…");
+        AdminResponse health;
+        var sent = TimeProvider.System.GetUtcNow();
+        try
+        {
+            health = await admin.HealthAsync(ct);
+        }
+        catch (SiloUnreachableException e)
+        {
+            var reason = e.Hint?.Split("; ", 2) is [var first, _] ? first : "no answer";
+            report(new(Silo, "silo is reachable", CheckStatus.Fail, $"{e.Address}: {reason}",
+                "start it with: ./mesh silo; if it runs elsewhere, set MESH_ADMIN_ADDR, or MESH_DATA_DIR to the data dir it uses"));
+            return false;
+        }
+        var received = TimeProvider.System.GetUtcNow();
+        report(new(Silo, "silo is reachable", CheckStatus.Ok, admin.Connection.Admin.ToString().TrimEnd('/')));
+
+        progress("checking storage…");
+        report(await StorageAsync(admin, health, ct));
+        report(Skew(health.Date, sent, received));
+
+        progress("checking the trust anchor and issuer…");
+        foreach (var result in await IdentityAsync(admin, ct))
+            report(result);
+
+        progress("checking proxies…");
+        foreach (var result in await ProxiesAsync(admin, ct))
+            report(result);
+        return true;
+    }
+
+    private static async Task<CheckResult> StorageAsync(AdminClient admin, AdminResponse health, CancellationToken ct)
+    {
+        string? storage = null;
+        try
+        {
+            storage = Json.Str((await admin.InfoAsync(ct))?["storage"]);
+        }
+        catch (AdminProblemException)
+        {
+            // Older silo without /api/v1/info: /healthz alone decides.
+        }
+        var kind = storage ?? "unknown storage";
+        if (health.Status == HttpStatusCode.OK)
+            return new(Silo, "silo and storage are healthy", CheckStatus.Ok, kind);
+        var why = health.Body.Trim() is { Length: > 0 } body ? body : $"/healthz answered {(int)health.Status} {health.Reason}";
+        var fix = why.Contains("redis", StringComparison.OrdinalIgnoreCase) || string.Equals(storage, "redis", StringComparison.OrdinalIgnoreCase)
+            ? "start Redis (redis-server) or point the silo at a reachable one (--redis / MESH_REDIS), then run mesh check again"
+            : why.StartsWith("silo is", StringComparison.Ordinal)
+                ? "the silo is not active in its cluster (still starting or shutting down): wait a few seconds, else read its log"
+                : "read the silo's log for the cause";
+        return new(Silo, "silo and storage are healthy", CheckStatus.Fail, $"{kind}: {why}", fix);
+    }
+
+    /// <summary>This machine's clock against the silo's HTTP Date header. The header has whole seconds and the answer
+    /// took time to arrive, so the silo's clock was somewhere in [date, date + 1 s) while ours was in [sent, received];
+    /// the skew is the smallest difference those allow (0 when they overlap).</summary>
+    internal static CheckResult Skew(DateTimeOffset? siloDate, DateTimeOffset sent, DateTimeOffset received)
+    {
+        const string Name = "clocks of this machine and the silo agree";
+        if (siloDate is not { } date)
+            return new(Silo, Name, CheckStatus.Warn, "the silo's answer had no Date header; clock skew not checked");
+        var ahead = (sent - (date + TimeSpan.FromSeconds(1))).TotalSeconds;
+        var behind = (received - date).TotalSeconds;
+        var skew = ahead > 0 ? ahead : behind < 0 ? behind : 0;
+        var text = SkewText(skew);
+        return Math.Abs(skew) > SkewAllowance.TotalSeconds
+            ? new(Silo, Name, CheckStatus.Fail, text, "synchronise both clocks with NTP (e.g. timedatectl set-ntp true); beyond the allowance new certificates look not yet valid")
+            : new(Silo, Name, CheckStatus.Ok, text);
+    }
+
+    /// <summary>"skew 1.5 s, allowance 20 s" (never "-0").</summary>
+    private static string SkewText(double seconds)
+    {
+        var rounded = Math.Round(seconds, 1);
+        return $"skew {(rounded == 0 ? 0 : rounded).ToString("0.#", CultureInfo.InvariantCulture)} s, allowance {SkewAllowance.TotalSeconds:0} s";
+    }
+
+    private static async Task<List<CheckResult>> IdentityAsync(AdminClient admin, CancellationToken ct)
+    {
+        JsonNode? ids;
+        try
+        {
+            ids = await admin.IdentitiesAsync(ct);
+        }
+        catch (AdminProblemException e)
+        {
+            return [new(Identity, "identity service answers", CheckStatus.Fail, e.Problem.Summary, "read the silo's log: its CA did not load (data dir <data-dir>/ca or MESH_CA_DIR)")];
+        }
+
+        var results = new List<CheckResult>();
+        var anchors = Json.Items(ids?["anchors"]).ToList();
+        if (anchors.Count == 0)
+            results.Add(new(Identity, "trust anchor is valid", CheckStatus.Fail, "the silo reports no trust anchor", "create a CA with: mesh identity init, then restart the silo"));
+        foreach (var anchor in anchors)
+        {
+            results.Add(Validity(anchor, "trust anchor", IdentityListCommand.AnchorWarnDays,
+                "create a new CA (mesh identity init --force) and restart the silo and every proxy",
+                "add a new anchor to the trust bundle and roll it out before this one expires"));
+        }
+        if (ids?["issuer"] is JsonObject issuer)
+            results.Add(Validity(issuer, "issuer", IdentityListCommand.IssuerWarnDays, "rotate it: mesh identity rotate-issuer", "rotate it: mesh identity rotate-issuer"));
+        else
+            results.Add(new(Identity, "issuer is valid", CheckStatus.Fail, "the silo reports no issuer", "create a CA with: mesh identity init, then restart the silo"));
+        return results;
+    }
+
+    private static CheckResult Validity(JsonNode cert, string what, int warnDays, string expiredFix, string soonFix)
+    {
+        var subject = Json.Str(cert["subject"]) ?? what;
+        var days = Json.Double(cert["daysLeft"]);
+        var name = $"{what} is valid";
+        return days switch
+        {
+            null => new(Identity, name, CheckStatus.Warn, $"{subject}: the silo did not say when it expires"),
+            < 0 => new(Identity, name, CheckStatus.Fail, $"{subject} expired {IdentityListCommand.Timestamp(cert["notAfter"])}", expiredFix),
+            var d when d < warnDays => new(Identity, name, CheckStatus.Warn, $"{subject} expires in {d:0} days (warning below {warnDays})", soonFix),
+            var d => new(Identity, name, CheckStatus.Ok, $"{d:0} days left"),
+        };
+    }
+
+    private static async Task<List<CheckResult>> ProxiesAsync(AdminClient admin, CancellationToken ct)
+    {
+        JsonNode? proxies;
+        try
+        {
+            proxies = await admin.ProxiesAsync(ct);
+        }
+        catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return [new(Proxies, "proxy status is available", CheckStatus.Warn, "this silo does not serve /api/v1/proxies", "upgrade the silo to check proxies")];
+        }
+
+        var rows = Json.Items(proxies).ToList();
+        if (rows.Count == 0)
+            return [new(Proxies, "proxies are connected and certified", CheckStatus.Ok, "no proxies have reported yet")];
+        var results = new List<CheckResult>();
+        foreach (var proxy in rows.OrderBy(p => Json.Str(p["proxyId"]), StringComparer.Ordinal))
+        {
+            var id = Json.Str(proxy["proxyId"]) ?? "?";
+            var who = Json.Str(proxy["identity"]) is { Length: > 0 } identity ? identity : $"{Json.Str(proxy["namespace"])}/{Json.Str(proxy["workload"])}";
+            results.Add(ProxyHealth(proxy, $"proxy {id} ({who}) is connected and certified"));
+            if (Json.Long(proxy["clockSkewMs"]) is { } skewMs)
+            {
+                var text = SkewText(skewMs / 1000.0);
+                results.Add(Math.Abs(skewMs) > SkewAllowance.TotalMilliseconds
+                    ? new(Proxies, $"proxy {id} clock agrees with the silo", CheckStatus.Fail, text, "synchronise the proxy host's clock with NTP (e.g. timedatectl set-ntp true)")
+                    : new(Proxies, $"proxy {id} clock agrees with the silo", CheckStatus.Ok, text));
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Discovery connected, a certificate that has not expired, a report within <see cref="ReportDeadline"/>;
+    /// the silo's own problem texts when those pass but it still sees something wrong.</summary>
+    private static CheckResult ProxyHealth(JsonNode proxy, string name)
+    {
+        var details = new List<string>();
+        var fixes = new List<string>();
+        if (Json.Bool(proxy["discoveryConnected"]) != true)
+        {
+            details.Add("not connected to discovery");
+            fixes.Add("check that the proxy reaches the silo's control port (MESH_CONTROL_ADDR, default 127.0.0.1:8086)");
+        }
+        var certLeft = Json.Long(proxy["certRemainingSeconds"]);
+        if (certLeft is null)
+        {
+            details.Add("no workload certificate");
+            fixes.Add("give the proxy a token: MESH_PROXY_TOKEN=$(mesh identity token <ns>/<sa>) and restart it");
+        }
+        else if (certLeft <= 0)
+        {
+            details.Add($"workload certificate expired {(-certLeft.Value / 3600.0).ToString("0.#", CultureInfo.InvariantCulture)} h ago");
+            fixes.Add("the proxy failed to renew: read its log (token expired? silo identity service down?) and restart it");
+        }
+        var ageMs = Json.Long(proxy["lastReportAgeMs"]);
+        if (ageMs is null || ageMs > ReportDeadline.TotalMilliseconds)
+        {
+            details.Add(ageMs is null ? "never reported" : $"last report {(ageMs.Value / 1000.0).ToString("0", CultureInfo.InvariantCulture)} s ago (limit {ReportDeadline.TotalSeconds:0} s)");
+            fixes.Add("is the proxy still running? restart it (mesh run / mesh proxy); if it runs, check it can reach the silo's control port");
+        }
+        if (details.Count == 0)
+        {
+            foreach (var problem in Json.Items(proxy["problems"]).Select(Json.Str).Where(p => !string.IsNullOrEmpty(p)))
+            {
+                // The silo's texts say "what is wrong; how to fix it".
+                var parts = problem!.Split("; ", 2);
+                details.Add(parts[0]);
+                fixes.Add(parts.Length > 1 ? parts[1] : "read the proxy's log");
+            }
+        }
+        if (details.Count == 0)
+        {
+            var left = certLeft is { } s ? $"certificate valid {(s / 3600.0).ToString("0.#", CultureInfo.InvariantCulture)} h more" : "";
+            return new(Proxies, name, CheckStatus.Ok, left);
+        }
+        return new(Proxies, name, CheckStatus.Fail, string.Join("; ", details), string.Join("; ", fixes.Distinct()));
+    }
+
+    private static void Print(IConsoleOutput console, CheckResult result, string? previousCategory)
+    {
+        if (previousCategory != result.Category)
+        {
+            if (previousCategory is not null)
+                console.Ansi.WriteLine();
+            console.Ansi.WriteLine(result.Category);
+            console.Ansi.WriteLine(new string('-', result.Category.Length));
+        }
+        var mark = result.Status switch
+        {
+            CheckStatus.Ok => "[green]√[/]",
+            CheckStatus.Warn => "[yellow]‼[/]",
+            _ => "[red]×[/]",
+        };
+        var detail = string.IsNullOrEmpty(result.Detail) ? "" : $" ({result.Detail})";
+        console.Ansi.MarkupLine($"{mark} {(result.Name + detail).EscapeMarkup()}");
+        if (result.Fix is not null && result.Status != CheckStatus.Ok)
+            console.Ansi.MarkupLine($"    [dim]fix:[/] {result.Fix.EscapeMarkup()}");
+    }
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Mesh.Cli.Connection;
+using Mesh.Cli.Output;
+using Spectre.Console;
+
+namespace Mesh.Cli.Commands;
+
+/// <summary>`mesh identity list`: the trust anchors and issuer with days left (coloured when rotation is due), then
+/// every workload certificate the silo issued.</summary>
+internal static class IdentityListCommand
+{
+    /// <summary>Below this many days an anchor is flagged: replacing a root takes a bundle roll-out.</summary>
+    public const int AnchorWarnDays = 90;
+
+    /// <summary>Below this many days the issuer is flagged: `mesh identity rotate-issuer` fixes it.</summary>
+    public const int IssuerWarnDays = 30;
+
+    public static Command Create(CliContext context)
+    {
+        var output = OutputFormat.CreateOption(OutputFormat.Table, OutputFormat.Json);
+        var command = new Command("list", "Trust anchors, issuer (days left) and issued workload certificates") { output };
+        command.Aliases.Add("ls");
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, () => RunAsync(context, parse.GetValue(output)!, ct), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, string output, CancellationToken ct)
+    {
+        using var admin = AdminClient.Create(context);
+        var answer = await admin.IdentitiesAsync(ct);
+        var console = context.Console;
+        if (output == OutputFormat.Json)
+        {
+            console.Out.WriteLine(Json.Write(answer));
+            return ExitCodes.Ok;
+        }
+
+        console.Ansi.WriteLine($"Trust domain:  {Json.Str(answer?["trustDomain"]) ?? "-"}");
+        foreach (var anchor in Json.Items(answer?["anchors"]))
+            WriteCa(console, "Trust anchor:", anchor, AnchorWarnDays, "plan an anchor rotation: add a new anchor to the trust bundle before this one expires");
+        if (answer?["issuer"] is JsonObject issuer)
+            WriteCa(console, "Issuer:", issuer, IssuerWarnDays, "rotate it with: mesh identity rotate-issuer");
+        console.Ansi.WriteLine();
+
+        var certificates = Json.Items(answer?["certificates"]).ToList();
+        if (certificates.Count == 0)
+        {
+            console.Note("No workload certificates issued yet (a proxy gets one when it starts: mesh proxy / mesh run).");
+            return ExitCodes.Ok;
+        }
+        var table = Tables.Create(["IDENTITY", "SERIAL", "NOT-AFTER", "LEFT"]);
+        foreach (var cert in certificates)
+            Tables.AddRow(table, [Json.Str(cert["identity"]) ?? "", Json.Str(cert["serial"]) ?? "", Timestamp(cert["notAfter"]), Left(cert)]);
+        console.Ansi.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Two or three lines per certificate: subject; serial, not-after and days left (yellow below the warning
+    /// threshold, red once expired); then what to do, spelled out so it survives without colour.</summary>
+    private static void WriteCa(IConsoleOutput console, string label, JsonNode cert, int warnDays, string advice)
+    {
+        var days = Json.Double(cert["daysLeft"]);
+        var left = days switch
+        {
+            null => "-",
+            < 0 => $"[red]expired {(-days.Value).ToString("0", CultureInfo.InvariantCulture)} days ago[/]",
+            var d when d < warnDays => $"[yellow]{d.Value.ToString("0", CultureInfo.InvariantCulture)} days left: expires soon[/]",
+            var d => $"[green]{d.Value.ToString("0", CultureInfo.InvariantCulture)} days left[/]",
+        };
+        const string Indent = "               ";
+        console.Ansi.MarkupLine($"{label,-15}{Json.Str(cert["subject"]) ?? "-"}".EscapeMarkup());
+        console.Ansi.MarkupLine($"{Indent}serial {Json.Str(cert["serial"]) ?? "-"}, not after {Timestamp(cert["notAfter"])}, ".EscapeMarkup() + left);
+        if (days is { } dd && dd < warnDays)
+            console.Ansi.MarkupLine($"{Indent}{advice}".EscapeMarkup());
+    }
+
+    /// <summary>ISO 8601 UTC to the second, whatever precision the silo wrote.</summary>
+    internal static string Timestamp(JsonNode? node) =>
+        Json.Str(node) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+            ? t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)
+            : Json.Str(node) ?? "-";
+
+    private static string Left(JsonNode cert)
+    {
+        if (Json.Bool(cert["expired"]) == true)
+            return "expired";
+        return Json.Double(cert["hoursLeft"]) is { } hours
+            ? hours >= 48 ? $"{(hours / 24).ToString("0", CultureInfo.InvariantCulture)}d" : $"{hours.ToString("0.#", CultureInfo.InvariantCulture)}h"
+            : "-";
+    }
+}
