@@ -98,18 +98,6 @@ internal sealed class AdminClient : IDisposable
     /// <summary>GET /api/v1/proxies: what each proxy last reported (connection, certificate, clock skew, problems).</summary>
     public Task<JsonNode?> ProxiesAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/proxies", null, ct);
 
-    /// <summary>GET any admin API path (relative, e.g. "api/v1/stats/services?window=1m") as JSON.</summary>
-    public Task<JsonNode?> GetPathAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);
-
-    /// <summary>POST /api/v1/identity/tokens: a workload token for ns/sa (what `mesh run` hands its sidecar).</summary>
-    public async Task<string> IssueWorkloadTokenAsync(string ns, string serviceAccount, CancellationToken ct)
-    {
-        var body = new JsonObject { ["namespace"] = ns, ["serviceAccount"] = serviceAccount }.ToJsonString();
-        var answer = await SendAsync(HttpMethod.Post, "api/v1/identity/tokens", new StringContent(body, Encoding.UTF8, "application/json"), ct);
-        return answer?["token"]?.GetValue<string>()
-            ?? throw new CliException($"the silo at {AdminAddress} answered the token request without a token");
-    }
-
     private static string ResourcePath(string kind, string ns, string name) =>
         $"api/v1/resources/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}";
 

@@ -13,8 +13,8 @@ internal sealed class DemoStats(AdminClient client)
 
     public async Task<(JsonArray Services, JsonArray Edges)> FetchAsync(CancellationToken ct)
     {
-        var services = await client.GetPathAsync($"api/v1/stats/services?namespace=default&window={Window}", ct) as JsonArray ?? [];
-        var edges = await client.GetPathAsync($"api/v1/stats/edges?namespace=default&window={Window}", ct) as JsonArray ?? [];
+        var services = await client.StatsAsync("services", "default", Window, ct) as JsonArray ?? [];
+        var edges = await client.StatsAsync("edges", "default", Window, ct) as JsonArray ?? [];
         return (services, edges);
     }
 

@@ -59,7 +59,8 @@ internal sealed class LocalWorkload : IAsyncDisposable
 
     private async Task StartProxyAsync(string proxyBinary, TextWriter? echo, CancellationToken ct)
     {
-        var token = await admin.IssueWorkloadTokenAsync(Spec.Namespace, Spec.ServiceAccount, ct);
+        var token = (await admin.IssueTokenAsync(Spec.Namespace, Spec.ServiceAccount, null, ct))?["token"]?.GetValue<string>()
+            ?? throw new CliException("the silo answered the token request without a token");
         var connection = admin.Connection;
         string[] args =
         [
