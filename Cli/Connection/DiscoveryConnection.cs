@@ -4,7 +4,7 @@ using Mesh.Api.V1;
 
 namespace Mesh.Cli.Connection;
 
-/// <summary>A gRPC channel to the silo's control port (Discovery). h2c today; the address decides.</summary>
+/// <summary>A gRPC channel to the silo's control port (Discovery): mesh TLS for https:// (the default), h2c for http://.</summary>
 internal sealed class DiscoveryConnection : IDisposable
 {
     private readonly GrpcChannel _channel;
@@ -12,16 +12,16 @@ internal sealed class DiscoveryConnection : IDisposable
     public DiscoveryConnection(SiloConnection connection)
     {
         Address = connection.Control.ToString().TrimEnd('/');
-        _channel = GrpcChannel.ForAddress(connection.Control, new GrpcChannelOptions
+        try
         {
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-                EnableMultipleHttp2Connections = true,
-            },
-        });
+            var (address, handler) = Mesh.Tls.Client.ControlPlaneConnection.Create(connection.Control,
+                Mesh.Tls.Client.ControlPlaneConnection.LoadTrust(connection.TrustAnchorsFile));
+            _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message, hint: "point MESH_DATA_DIR at the silo's data dir (it holds trust-anchors.pem)");
+        }
         Client = new Discovery.DiscoveryClient(_channel);
     }
 

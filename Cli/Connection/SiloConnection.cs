@@ -9,11 +9,14 @@ namespace Mesh.Cli.Connection;
 internal sealed record SiloConnection(Uri Admin, Uri Control, string DataDirectory, string? Token)
 {
     public const string DefaultAdmin = "127.0.0.1:8085";
-    public const string DefaultControl = "127.0.0.1:8086";
+    public const string DefaultControl = "https://127.0.0.1:8086";
     public const string SiloFileName = "silo.json";
     public const string TokenFileName = "admin-token";
 
     public string TokenFile => Path.Combine(DataDirectory, TokenFileName);
+
+    /// <summary>The mesh trust anchors the silo publishes; the CLI checks the control port's certificate against them.</summary>
+    public string TrustAnchorsFile => Path.Combine(DataDirectory, "trust-anchors.pem");
 
     public static SiloConnection Resolve(CliContext context)
     {
@@ -23,13 +26,14 @@ internal sealed record SiloConnection(Uri Admin, Uri Control, string DataDirecto
         var admin = NonEmpty(env("MESH_ADMIN_ADDR")) ?? running?.Admin ?? DefaultAdmin;
         var control = NonEmpty(env("MESH_CONTROL_ADDR")) ?? running?.Control ?? DefaultControl;
         var token = NonEmpty(env("MESH_TOKEN")) ?? ReadToken(Path.Combine(dataDir, TokenFileName));
-        return new SiloConnection(ToUri(admin, "MESH_ADMIN_ADDR"), ToUri(control, "MESH_CONTROL_ADDR"), dataDir, token);
+        // The silo serves its control port over mesh TLS unless told otherwise: a bare host:port means https.
+        return new SiloConnection(ToUri(admin, "MESH_ADMIN_ADDR"), ToUri(control, "MESH_CONTROL_ADDR", Uri.UriSchemeHttps), dataDir, token);
     }
 
     /// <summary>"127.0.0.1:8085" or "http://127.0.0.1:8085" → an absolute http(s) URI.</summary>
-    internal static Uri ToUri(string address, string source)
+    internal static Uri ToUri(string address, string source, string defaultScheme = "http")
     {
-        var text = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
+        var text = address.Contains("://", StringComparison.Ordinal) ? address : defaultScheme + "://" + address;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             throw new CliException($"{source}: '{address}' is not an address", hint: "use host:port, e.g. 127.0.0.1:8085, or an http:// URL");
         // A trailing slash keeps a path prefix ("http://host/mesh") when API paths are resolved against it.

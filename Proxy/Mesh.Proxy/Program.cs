@@ -35,3 +35,8 @@ catch (IOException e)
     Console.Error.WriteLine($"mesh-proxy: cannot listen: {e.Message}");
     return 1;
 }
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"mesh-proxy: {e.Message}");
+    return 2;
+}

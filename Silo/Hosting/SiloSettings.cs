@@ -29,7 +29,9 @@ public sealed record SiloSettings
 
     public string StorageKind => Redis is null ? "memory" : "redis";
     public string AdminUrl => ListenAddress.ToUrl(Admin);
-    public string ControlUrl => ListenAddress.ToUrl(Control);
+    /// <summary>Serve the control gRPC over mesh TLS with the silo's own identity (default). Off: plain h2c.</summary>
+    public bool ControlTls { get; init; } = true;
+    public string ControlUrl => ControlTls ? "https" + ListenAddress.ToUrl(Control)["http".Length..] : ListenAddress.ToUrl(Control);
     public string TokenPath => Path.Combine(DataDir, "admin-token");
     public string InfoPath => Path.Combine(DataDir, "silo.json");
 }
@@ -53,6 +55,7 @@ public static class SiloSettingsLoader
           --trust-domain NAME      MESH_TRUST_DOMAIN   default cluster.local
           --resync-seconds N       MESH_RESYNC_SECONDS discovery re-read period, default 30
           --log-level LEVEL        MESH_LOG_LEVEL      Trace|Debug|Information|Warning|Error, default Warning (logs go to stderr)
+          --control-tls BOOL       MESH_CONTROL_TLS    control gRPC over mesh TLS with the silo's identity, default true
         """;
 
     private static readonly Dictionary<string, string> OptionToEnv = new()
@@ -61,6 +64,7 @@ public static class SiloSettingsLoader
         ["--redis"] = "MESH_REDIS", ["--silo-port"] = "MESH_SILO_PORT", ["--gateway-port"] = "MESH_GATEWAY_PORT",
         ["--advertise"] = "MESH_ADVERTISE_ADDR", ["--cluster-id"] = "MESH_CLUSTER_ID", ["--trust-domain"] = "MESH_TRUST_DOMAIN",
         ["--resync-seconds"] = "MESH_RESYNC_SECONDS", ["--log-level"] = "MESH_LOG_LEVEL",
+        ["--control-tls"] = "MESH_CONTROL_TLS",
     };
 
     public static SiloSettings Load(IReadOnlyList<string> args, IDictionary environment)
@@ -107,6 +111,10 @@ public static class SiloSettingsLoader
             throw new SiloSettingsException($"MESH_RESYNC_SECONDS='{rs}' must be a whole number of seconds ≥ 1");
 
         var logLevel = Microsoft.Extensions.Logging.LogLevel.Warning;
+        var controlTls = true;
+        if (Get("MESH_CONTROL_TLS") is { } ct && !bool.TryParse(ct, out controlTls))
+            throw new SiloSettingsException($"MESH_CONTROL_TLS='{ct}' must be true or false");
+
         if (Get("MESH_LOG_LEVEL") is { } ll && !Enum.TryParse(ll, ignoreCase: true, out logLevel))
             throw new SiloSettingsException($"MESH_LOG_LEVEL='{ll}' must be one of Trace, Debug, Information, Warning, Error");
 
@@ -127,6 +135,7 @@ public static class SiloSettingsLoader
             TrustDomain = Get("MESH_TRUST_DOMAIN") ?? Abstractions.MeshNames.DefaultTrustDomain,
             ResyncPeriod = TimeSpan.FromSeconds(resync),
             LogLevel = logLevel,
+            ControlTls = controlTls,
         };
     }
 

@@ -1,7 +1,11 @@
 using Mesh.Grains.Identity;
 using Mesh.Silo.Hosting;
+using System.Runtime.CompilerServices;
 using Mesh.Tls.Ca;
+using Mesh.Tls.Kestrel;
+using Mesh.Tls.Tls;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Mesh.Silo.Identity;
 
@@ -11,6 +15,10 @@ namespace Mesh.Silo.Identity;
 internal sealed class IdentityModule : ISiloModule
 {
     public string Name => "identity";
+
+    // The module instance is shared by every silo in the process (tests host several); each silo's control-port
+    // credentials hang off its own settings.
+    private readonly ConditionalWeakTable<SiloSettings, SiloCredentials> credentials = new();
 
     public void ConfigureServices(IServiceCollection services, SiloSettings settings)
     {
@@ -25,6 +33,29 @@ internal sealed class IdentityModule : ISiloModule
         services.AddSingleton(sp => new LocalTokenIssuer(LocalTokenIssuer.LoadOrCreateKey(IdentityPaths.TokenKey(settings)),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IWorkloadTokenValidator, LocalTokenValidator>();
+        services.AddSingleton(sp =>
+        {
+            var silo = credentials.GetValue(settings, _ => new SiloCredentials(ca, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SiloCredentials>>()));
+            if (silo.Holder.Current is null) silo.Issue();
+            return silo;
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<SiloCredentials>());
+    }
+
+    /// <summary>Puts mesh TLS with the silo's own identity on the control listener (unless MESH_CONTROL_TLS=false).
+    /// Clients without a certificate yet (a proxy before its first Certify, the CLI) are admitted; the identity
+    /// they present, if any, is checked against the trust anchors.</summary>
+    public void ConfigureListener(string listener, ListenOptions options, SiloSettings settings)
+    {
+        if (listener != SiloListeners.Control || !settings.ControlTls) return;
+        var silo = options.ApplicationServices.GetRequiredService<SiloCredentials>();
+        options.UseMeshTls(new MeshTlsServerOptions
+        {
+            Credentials = silo.Holder,
+            ClientCertificateMode = ClientCertificateMode.Optional,
+            ApplicationProtocols = [Mesh.Tls.MeshCrypto.Alpn.Http2],
+        });
     }
 
     public void MapEndpoints(WebApplication app, SiloSettings settings)

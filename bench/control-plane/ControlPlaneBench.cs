@@ -30,8 +30,10 @@ internal static class ControlPlaneBench
         await using var silo = await SiloUnderTest.StartAsync();
         using var admin = new HttpClient { BaseAddress = silo.Admin, Timeout = TimeSpan.FromSeconds(30) };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", silo.Token);
-        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
-        using var channel = GrpcChannel.ForAddress(silo.Control, new GrpcChannelOptions { HttpHandler = handler });
+        // As proxies connect: mesh TLS to the silo's identity, checked against the anchors it published.
+        var (controlAddress, handler) = Mesh.Tls.Client.ControlPlaneConnection.Create(silo.Control,
+            Mesh.Tls.Client.ControlPlaneConnection.LoadTrust(silo.TrustAnchorsPath));
+        using var channel = GrpcChannel.ForAddress(controlAddress, new GrpcChannelOptions { HttpHandler = handler });
         var client = new Discovery.DiscoveryClient(channel);
 
         var rows = new List<string>();

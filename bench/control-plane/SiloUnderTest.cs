@@ -16,6 +16,7 @@ internal sealed class SiloUnderTest : IAsyncDisposable
     public Uri Admin { get; }
     public Uri Control { get; }
     public string Token => File.ReadAllText(Path.Combine(_dataDir, "admin-token")).Trim();
+    public string TrustAnchorsPath => Path.Combine(_dataDir, "trust-anchors.pem");
     public string Description => $"pid {_process.Id}, memory storage, {Environment.ProcessorCount} cores";
 
     public static async Task<SiloUnderTest> StartAsync()

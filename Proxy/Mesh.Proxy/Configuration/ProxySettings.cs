@@ -17,7 +17,7 @@ public sealed record ProxySettings
     /// <summary>Where inbound forwards: the app's host (always local) and, optionally, its single default port.</summary>
     public IPAddress AppHost { get; init; } = IPAddress.Loopback;
     public int? AppPort { get; init; }
-    public Uri ControlAddress { get; init; } = new("http://127.0.0.1:8086");
+    public Uri ControlAddress { get; init; } = new("https://127.0.0.1:8086");
     public string? Token { get; init; }
     public string? TokenFile { get; init; }
     public string? TrustAnchorsPath { get; init; }

@@ -19,7 +19,7 @@ public static class SettingsParser
         ("outbound-addr", "outbound listener ip:port (default 127.0.0.1:4140)"),
         ("admin-addr", "admin listener ip:port (default 127.0.0.1:4191)"),
         ("app-addr", "where inbound forwards: ip or ip:port (default 127.0.0.1)"),
-        ("control-addr", "silo gRPC address (default http://127.0.0.1:8086; env MESH_CONTROL_ADDR)"),
+        ("control-addr", "silo gRPC address (default https://127.0.0.1:8086 = mesh TLS, needs --trust-anchors; http:// = h2c; env MESH_CONTROL_ADDR)"),
         ("token", "identity token"),
         ("token-file", "file holding the identity token"),
         ("trust-anchors", "PEM file of the mesh trust anchors"),
@@ -97,8 +97,8 @@ public static class SettingsParser
         }
         if (Get("control-addr") is { } ca)
         {
-            if (!Uri.TryCreate(ca.Contains("://", StringComparison.Ordinal) ? ca : "http://" + ca, UriKind.Absolute, out var uri))
-                throw new FormatException($"control-addr '{ca}' is not an address like http://127.0.0.1:8086");
+            if (!Uri.TryCreate(ca.Contains("://", StringComparison.Ordinal) ? ca : "https://" + ca, UriKind.Absolute, out var uri))
+                throw new FormatException($"control-addr '{ca}' is not an address like https://127.0.0.1:8086");
             s = s with { ControlAddress = uri };
         }
         s = s with { Token = Get("token"), TokenFile = Get("token-file"), TrustAnchorsPath = Get("trust-anchors") };

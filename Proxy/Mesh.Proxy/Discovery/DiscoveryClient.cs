@@ -22,16 +22,12 @@ internal sealed class DiscoveryClient : IDisposable
         _settings = settings;
         _metrics = metrics;
         _time = time;
-        _channel = GrpcChannel.ForAddress(settings.ControlAddress, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(10),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
-                ConnectTimeout = TimeSpan.FromSeconds(3),
-            },
-        });
+        // https:// = mesh TLS to the silo's identity under our trust anchors; http:// = h2c (development, fakes).
+        var (address, handler) = Mesh.Tls.Client.ControlPlaneConnection.Create(settings.ControlAddress,
+            Mesh.Tls.Client.ControlPlaneConnection.LoadTrust(settings.TrustAnchorsPath));
+        handler.ConnectTimeout = TimeSpan.FromSeconds(3);
+        handler.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
         _client = new Api.V1.Discovery.DiscoveryClient(_channel);
         if (settings.Workload.Length > 0)
             Inbound = new InboundPolicyWatch(_client, settings.Namespace, settings.Workload, settings.ProxyId, compiler, metrics, time);

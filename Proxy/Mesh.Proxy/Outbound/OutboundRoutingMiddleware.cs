@@ -30,11 +30,11 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         {
             var status = context.Response.StatusCode;
             var identity = "";
-            if (feature is not null && context.GetReverseProxyFeature().ProxiedDestination?.Model.Config.Metadata is { } md &&
-                md.TryGetValue(DestinationMetadata.Identity, out var id)) identity = id;
+            var destination = feature is null ? null : context.GetReverseProxyFeature().ProxiedDestination;
+            if (destination?.Model.Config.Metadata is { } md && md.TryGetValue(DestinationMetadata.Identity, out var id)) identity = id;
             var failed = status >= 500 || context.Features.Get<IForwarderErrorFeature>() is { Error: not ForwarderError.None };
             metrics.Response(TelemetryNames.Outbound, authority, feature?.Route.Name ?? "", feature?.Backend ?? "", identity, status, !failed,
-                Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                Stopwatch.GetElapsedTime(start).TotalMilliseconds, reachedPeer: destination is not null);
         }
     }
 

@@ -62,7 +62,7 @@ internal sealed class ProxyMetrics : IDisposable
     public void Request(string direction, string authority) =>
         _requests.Add(1, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority));
 
-    public void Response(string direction, string authority, string route, string backend, string peerIdentity, int status, bool success, double latencyMs, string? path = null)
+    public void Response(string direction, string authority, string route, string backend, string peerIdentity, int status, bool success, double latencyMs, string? path = null, bool reachedPeer = true)
     {
         var tags = new TagList
         {
@@ -76,7 +76,8 @@ internal sealed class ProxyMetrics : IDisposable
         };
         _responses.Add(1, tags);
         var outbound = direction == TelemetryNames.Outbound;
-        Stats.Record(new StatsAggregator.Key(direction, authority, outbound ? "" : peerIdentity, outbound ? peerIdentity : "", route, backend, path ?? ""), success, latencyMs);
+        Stats.Record(new StatsAggregator.Key(direction, authority, outbound ? "" : peerIdentity, outbound ? peerIdentity : "", route, backend, path ?? "",
+            Plaintext: reachedPeer && peerIdentity.Length == 0), success, latencyMs);
         _latency.Record(latencyMs, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority), new KeyValuePair<string, object?>(TelemetryNames.Route, route));
     }
 

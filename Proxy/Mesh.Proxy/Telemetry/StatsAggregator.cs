@@ -6,7 +6,9 @@ namespace Mesh.Proxy.Telemetry;
 /// <see cref="Drain"/> swaps in a fresh table so the hot path never waits for the reporter.</summary>
 internal sealed class StatsAggregator
 {
-    public readonly record struct Key(string Direction, string Authority, string SrcIdentity, string DstIdentity, string Route, string Backend, string Path = "");
+    /// <summary>What one cell counts. <c>Plaintext</c>: the request reached an endpoint without mesh TLS; requests that
+    /// never reached one (no endpoint, cancelled) are neither plaintext nor mTLS and must not mark an edge insecure.</summary>
+    public readonly record struct Key(string Direction, string Authority, string SrcIdentity, string DstIdentity, string Route, string Backend, string Path = "", bool Plaintext = false);
 
     /// <summary>Distinct request paths kept per interval (for `mesh top`); later new paths are counted without one.</summary>
     public const int MaxPathsPerInterval = 256;

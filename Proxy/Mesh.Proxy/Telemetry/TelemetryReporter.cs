@@ -67,7 +67,7 @@ internal sealed class TelemetryReporter(ProxySettings settings, StatsAggregator 
                 Route = key.Route,
                 Backend = key.Backend,
                 Path = key.Path,
-                Tls = (key.Direction == TelemetryNames.Inbound ? key.SrcIdentity : key.DstIdentity).Length > 0,
+                Tls = !key.Plaintext,
                 Requests = (ulong)cell.Requests,
                 Successes = (ulong)cell.Successes,
                 Failures = (ulong)cell.Failures,

@@ -89,7 +89,7 @@ public sealed class DiagnosticsEndpointsCommandTests : FakeSiloTestBase
     public async Task Endpoints_SiloDown_Exits2()
     {
         var address = ClosedAddress();
-        Cli.Environment["MESH_CONTROL_ADDR"] = address;
+        Cli.Environment["MESH_CONTROL_ADDR"] = "http://" + address;
 
         var result = await Cli.RunAsync("diagnostics", "endpoints", Authority);
 

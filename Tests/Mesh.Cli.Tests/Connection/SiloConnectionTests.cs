@@ -26,7 +26,8 @@ public sealed class SiloConnectionTests : IDisposable
         var connection = Resolve();
 
         Assert.Equal(new Uri("http://127.0.0.1:8085/"), connection.Admin);
-        Assert.Equal(new Uri("http://127.0.0.1:8086/"), connection.Control);
+        // The silo serves its control port over mesh TLS by default.
+        Assert.Equal(new Uri("https://127.0.0.1:8086/"), connection.Control);
         Assert.Equal(DataDir, connection.DataDirectory);
         Assert.Null(connection.Token);
     }

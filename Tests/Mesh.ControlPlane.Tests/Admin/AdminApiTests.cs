@@ -142,9 +142,7 @@ public sealed class AdminApiTests(SiloFixture silo)
     [Fact]
     public async Task AdminRoute_OnControlListener_NotServed()
     {
-        using var handler = new SocketsHttpHandler();
-        using var client = new HttpClient(handler) { BaseAddress = silo.Host.ControlUri, DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var client = ControlChannel.Http(silo.Host.ControlUri, silo.DataDir);
         var response = await client.GetAsync("/api/v1/info");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }

@@ -58,7 +58,7 @@ public sealed class RedisFailoverTests
 
         await ApplyAsync(b, $"{Books}\n---\n{Workload("books-1", "127.0.0.11")}", TimeSpan.FromSeconds(30));
 
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(a.Control);
+        using var channel = Support.ControlChannel.For(a.Control, a.DataDir);
         await using var watch = new WatchClient(new Api.V1.Discovery.DiscoveryClient(channel), "books.default.svc.cluster.local:8080");
         await watch.WaitUntil(w => w.Endpoints.ContainsKey("127.0.0.11:7001"), "first endpoint", TimeSpan.FromSeconds(30));
 

@@ -12,9 +12,25 @@ public sealed class SiloSettingsLoaderTests
     {
         var s = Load(new Hashtable { ["MESH_DATA_DIR"] = "/tmp/x" });
         Assert.Equal("http://127.0.0.1:8085", s.AdminUrl);
-        Assert.Equal("http://127.0.0.1:8086", s.ControlUrl);
+        Assert.Equal("https://127.0.0.1:8086", s.ControlUrl);
+        Assert.True(s.ControlTls);
         Assert.Equal("memory", s.StorageKind);
         Assert.NotEqual(s.SiloPort, s.GatewayPort);
+    }
+
+    [Fact]
+    public void Load_ControlTlsFalse_PlainH2cUrl()
+    {
+        var s = Load(new Hashtable { ["MESH_CONTROL_TLS"] = "false" });
+        Assert.False(s.ControlTls);
+        Assert.Equal("http://127.0.0.1:8086", s.ControlUrl);
+    }
+
+    [Fact]
+    public void Load_ControlTlsNotABoolean_SaysWhatIsValid()
+    {
+        var e = Assert.Throws<SiloSettingsException>(() => Load(new Hashtable(), "--control-tls", "maybe"));
+        Assert.Contains("true or false", e.Message);
     }
 
     [Fact]

@@ -108,7 +108,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
                 using var applied = await admin.PostAsync($"/api/v1/apply?namespace={Ns}", new StringContent(BookstoreYaml));
                 Assert.True(applied.IsSuccessStatusCode, await applied.Content.ReadAsStringAsync());
             }
-            using var control = GrpcChannel.ForAddress(silo.ControlUri);
+            using var control = Support.ControlChannel.For(silo.ControlUri, dataDir.FullName);
             await using var feeder = await TrafficFeeder.StartAsync(control);
 
             await Browse(silo.AdminUri, async page =>

@@ -21,7 +21,7 @@ public sealed class SiloFixture : IAsyncLifetime
             new Hashtable { ["MESH_LOG_LEVEL"] = "Error" });
         Host = await SiloHost.StartAsync(settings);
         Admin = new HttpClient { BaseAddress = Host.AdminUri, Timeout = TimeSpan.FromSeconds(30) };
-        Control = GrpcChannel.ForAddress(Host.ControlUri);
+        Control = ControlChannel.For(Host.ControlUri, DataDir);
     }
 
     public HttpClient AuthorizedAdmin()

@@ -14,7 +14,7 @@ public sealed class SettingsParserTests
         Assert.Equal(new IPEndPoint(IPAddress.Any, 4143), s.InboundAddress);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 4140), s.OutboundAddress);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 4191), s.AdminAddress);
-        Assert.Equal(new Uri("http://127.0.0.1:8086"), s.ControlAddress);
+        Assert.Equal(new Uri("https://127.0.0.1:8086"), s.ControlAddress);
         Assert.Equal(DefaultInboundPolicy.AllUnauthenticated, s.DefaultInboundPolicy);
     }
 
