@@ -86,9 +86,14 @@ internal sealed class ProxyMetrics : IDisposable
         var tag = new KeyValuePair<string, object?>(Direction, direction);
         _tcpOpen.Add(1, tag);
         _tcpOpenConnections.Add(1, tag);
+        if (direction == TelemetryNames.Inbound) Stats.InboundConnectionOpened();
     }
 
-    public void TcpClosed(string direction) => _tcpOpenConnections.Add(-1, new KeyValuePair<string, object?>(Direction, direction));
+    public void TcpClosed(string direction)
+    {
+        _tcpOpenConnections.Add(-1, new KeyValuePair<string, object?>(Direction, direction));
+        if (direction == TelemetryNames.Inbound) Stats.InboundConnectionClosed();
+    }
 
     public void TcpBytes(string direction, long read, long written)
     {

@@ -23,6 +23,21 @@ internal sealed class StatsAggregator
 
     private ConcurrentDictionary<Key, Cell> _cells = new();
     private int _paths;
+    private long _inboundOpened, _inboundOpen;
+
+    /// <summary>Inbound connections open now (a gauge: not reset by a drain).</summary>
+    public long InboundOpen => Volatile.Read(ref _inboundOpen);
+
+    public void InboundConnectionOpened()
+    {
+        Interlocked.Increment(ref _inboundOpened);
+        Interlocked.Increment(ref _inboundOpen);
+    }
+
+    public void InboundConnectionClosed() => Interlocked.Decrement(ref _inboundOpen);
+
+    /// <summary>Takes the inbound connections opened since the last call.</summary>
+    public long DrainInboundOpened() => Interlocked.Exchange(ref _inboundOpened, 0);
 
     public void Record(Key key, bool success, double latencyMs)
     {

@@ -54,6 +54,11 @@ internal sealed class TelemetryReporter(ProxySettings settings, StatsAggregator 
             ProxyClockUnixMs = end.ToUnixTimeMilliseconds(),
         };
         report.Services.AddRange(settings.Services);
+        var opened = stats.DrainInboundOpened();
+        var open = stats.InboundOpen;
+        // TCP_CONN of the services this workload serves: its inbound connections (authority "" = those services).
+        if (settings.Services.Length > 0 && (opened > 0 || open > 0))
+            report.Traffic.Add(new TrafficStats { Direction = TelemetryNames.Inbound, Tls = true, TcpOpened = (ulong)opened, TcpOpen = (ulong)Math.Max(0, open) });
         foreach (var (key, cell) in stats.Drain())
         {
             var t = new TrafficStats

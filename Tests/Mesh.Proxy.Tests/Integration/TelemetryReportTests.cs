@@ -8,7 +8,11 @@ public sealed class TelemetryReportTests : IAsyncLifetime
 {
     private MeshTopology _mesh = null!;
 
-    public async Task InitializeAsync() => _mesh = await MeshTopology.StartAsync(s => s with { ReportInterval = TimeSpan.FromMilliseconds(200) });
+    public async Task InitializeAsync() => _mesh = await MeshTopology.StartAsync(s => s with
+    {
+        ReportInterval = TimeSpan.FromMilliseconds(200),
+        Services = s.Workload == "books" ? ["books"] : [],
+    });
 
     public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
@@ -28,5 +32,26 @@ public sealed class TelemetryReportTests : IAsyncLifetime
         var sample = _mesh.Discovery.Reports.SelectMany(r => r.Traffic).First(t => t.Requests > 0);
         Assert.Equal(sample.LatencyBoundsMs.Count + 1, sample.LatencyBuckets.Count);
         Assert.Equal(sample.Requests, sample.LatencyBuckets.Aggregate(0UL, (a, b) => a + b));
+    }
+
+    [Fact]
+    public async Task ServedWorkload_ReportsServicesPathsAndInboundConnections()
+    {
+        var books = await _mesh.AddServerAsync("books");
+        _mesh.Discovery.SetService(MeshTopology.Books, [books.Endpoint()]);
+        using var client = _mesh.HttpProxyClient();
+        for (var i = 0; i < 5; i++) (await client.GetAsync("http://books.default:8080/shelf/" + (i % 2))).EnsureSuccessStatusCode();
+
+        IEnumerable<Api.V1.TrafficStats> Inbound() => _mesh.Discovery.Reports.Where(r => r.Workload == "books").SelectMany(r => r.Traffic)
+            .Where(t => t.Direction == "inbound");
+        await Poll.UntilAsync(() => Inbound().Where(t => t.Path.StartsWith("/shelf/", StringComparison.Ordinal)).Sum(t => (long)t.Requests) >= 5,
+            TimeSpan.FromSeconds(10), "inbound requests reported with their paths");
+        await Poll.UntilAsync(() => Inbound().Sum(t => (long)t.TcpOpened) >= 1, TimeSpan.FromSeconds(10), "the inbound connection reported");
+
+        var served = _mesh.Discovery.Reports.Where(r => r.Workload == "books").ToList();
+        Assert.All(served, r => Assert.Equal(["books"], r.Services));
+        // Attributed to the served service: the listener's own label is not sent as the authority.
+        Assert.All(Inbound(), t => Assert.Equal("", t.Authority));
+        Assert.Equal(["/shelf/0", "/shelf/1"], Inbound().Where(t => t.Requests > 0).Select(t => t.Path).Distinct().Order());
     }
 }
