@@ -32,7 +32,9 @@ internal static class StatsReportSplitter
                     : served.FirstOrDefault() ?? $"{report.Namespace}/{report.Workload}";
                 var (sns, sname) = Abstractions.MeshNames.SplitKey(service);
                 Add(StatsKeys.Service(sns, sname), null, sample);
-                if (!t.Tls || t.SourceIdentity.Length == 0)
+                // A connection count alone (the workload's TCP_CONN) says nothing about who called: no edge.
+                var carriesTraffic = t.Requests > 0 || t.TcpReadBytes > 0 || t.TcpWriteBytes > 0;
+                if (carriesTraffic && (!t.Tls || t.SourceIdentity.Length == 0))
                     Add(StatsKeys.Edge(t.SourceIdentity, service),
                         new EdgeEnds("", t.SourceIdentity, service, t.Authority.Length > 0 ? t.Authority : service, report.Identity),
                         sample);

@@ -1,3 +1,4 @@
+using Mesh.Api.V1;
 using Mesh.Abstractions.Stats;
 using Mesh.Silo.Telemetry;
 using static Mesh.ControlPlane.Tests.Stats.Reports;
@@ -20,6 +21,16 @@ public sealed class StatsReportSplitterTests
         var edge = slices[StatsKeys.Edge("", "shop/web")];
         Assert.Equal(("", "shop/web", Spiffe("shop", "web")), (edge.Edge!.Source, edge.Edge.Destination, edge.Edge.DestinationIdentity));
         Assert.Contains(StatsKeys.Service("shop", "web"), slices.Keys);
+    }
+
+    [Fact]
+    public void Split_InboundConnectionCountOnly_ServiceOnlyNoEdge()
+    {
+        var report = Report("shop", "books", 1);
+        report.Services.Add("books");
+        report.Traffic.Add(new TrafficStats { Direction = "inbound", Tls = true, TcpOpened = 2, TcpOpen = 3 });
+        var slices = StatsReportSplitter.Split(report);
+        Assert.Equal([StatsKeys.Service("shop", "books")], slices.Keys);
     }
 
     [Fact]
