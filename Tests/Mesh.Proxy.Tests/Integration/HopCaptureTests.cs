@@ -82,12 +82,13 @@ public sealed class HopCaptureTests(ITestOutputHelper output) : IAsyncLifetime
         return path;
     }
 
-    /// <summary>One tcpdump writing packets of one loopback port to a file as they come (-U).</summary>
+    /// <summary>One tcpdump writing packets of one loopback port to a file as they come (--immediate-mode: no kernel
+    /// block buffering; -U: no file buffering).</summary>
     private sealed class Capture(Process tcpdump, string file)
     {
         public static async Task<Capture?> StartAsync(int port, string file)
         {
-            var tcpdump = Process.Start(new ProcessStartInfo("tcpdump", ["-i", "lo", "-U", "-s", "0", "-w", file, $"tcp port {port}"])
+            var tcpdump = Process.Start(new ProcessStartInfo("tcpdump", ["-i", "lo", "--immediate-mode", "-U", "-s", "0", "-w", file, $"tcp port {port}"])
             {
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,
@@ -102,13 +103,17 @@ public sealed class HopCaptureTests(ITestOutputHelper output) : IAsyncLifetime
             return null;
         }
 
-        /// <summary>Lets tcpdump drain what the kernel queued (until the file stops growing), stops it, returns the bytes.</summary>
+        /// <summary>Lets tcpdump drain what the kernel queued (until the file has not grown for a second), stops it,
+        /// returns the bytes.</summary>
         public async Task<string> StopAsync()
         {
-            long last = -1;
-            for (var i = 0; i < 50 && new FileInfo(file).Length != last; i++)
+            var last = -1L;
+            var quiet = 0;
+            for (var i = 0; i < 100 && quiet < 5; i++)
             {
-                last = new FileInfo(file).Length;
+                var length = new FileInfo(file).Length;
+                quiet = length == last ? quiet + 1 : 0;
+                last = length;
                 await Task.Delay(200);
             }
             if (!tcpdump.HasExited)
