@@ -2,8 +2,9 @@ using System.IO.Pipelines;
 
 namespace Mesh.Tls.Kestrel;
 
-/// <summary>A Stream over Kestrel's transport pipe, so the TLS engine can read and write it.</summary>
-internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
+/// <summary>A Stream over Kestrel's transport pipe, so the TLS engine can read and write it (also used by the proxy's
+/// TLS-or-plaintext inbound stage).</summary>
+public sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
 {
     private readonly Stream _input = pipe.Input.AsStream(leaveOpen: true);
     private readonly Stream _output = pipe.Output.AsStream(leaveOpen: true);
