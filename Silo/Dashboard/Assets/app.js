@@ -596,15 +596,27 @@
     const r = await getJson('/api/v1/identities');
     if (!r.ok && r.status === 404) return unavailable();
     if (!r.ok) return { error: r.error, status: r.status };
-    const list = Array.isArray(r.data) ? r.data : (r.data.identities || r.data.items || []);
+    // The silo answers {trustDomain, anchors, issuer, certificates}; a bare list is shown as it comes.
+    const list = Array.isArray(r.data) ? r.data : (r.data.certificates || r.data.identities || r.data.items || []);
     const keys = [...new Set(list.flatMap((x) => Object.keys(x || {})))].filter((k) => !SECRET_FIELD.test(k));
     const body = list.length
       ? table(keys.map((k) => ({ title: k.replace(/([a-z])([A-Z])/g, '$1 $2'), cls: () => 'wrap', cell: (x) => fmtValue(x[k]) })), list)
       : empty('No identities issued yet', 'A workload identity is issued when a proxy first starts.');
+    const authority = Array.isArray(r.data) ? [] : [
+      ...(r.data.anchors || []).map((a) => ({ role: 'trust anchor', ...a })),
+      ...(r.data.issuer ? [{ role: 'issuer', ...r.data.issuer }] : []),
+    ];
+    const daysClass = (c) => (c.daysLeft < 0 ? 'sr-bad' : c.daysLeft < (c.role === 'issuer' ? 30 : 90) ? 'sr-warn' : 'sr-good');
     return {
       nodes: [
         h('h1', { text: 'Identities' }),
         h('p', { class: 'subtitle', text: 'Workload identities issued by the mesh certificate authority (no keys or tokens are shown).' }),
+        authority.length ? panel('Certificate authority', r.data.trustDomain ? `trust domain ${r.data.trustDomain}` : null, table([
+          { title: 'Role', cell: (c) => c.role },
+          { title: 'Subject', cls: () => 'mono wrap', cell: (c) => c.subject },
+          { title: 'Not after', cell: (c) => fmtValue(c.notAfter) },
+          { title: 'Days left', num: true, cls: daysClass, cell: (c) => String(c.daysLeft) },
+        ], authority)) : null,
         panel('Workload identities', `${list.length}`, body),
       ],
     };

@@ -57,6 +57,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
 
             await page.Locator("a[data-nav='identities']").ClickAsync();
             await page.GetByText("spiffe://cluster.local/ns/bookstore/sa/authors").WaitForAsync();
+            await page.GetByText("CN=mesh issuer cluster.local").WaitForAsync();
             Assert.DoesNotContain(SecretMarker, await page.ContentAsync());
             await Screenshot(page, "identities");
         });
@@ -122,7 +123,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
                 Assert.Contains("127.0.0.12", main);
                 await Screenshot(page, "real-silo-service-books");
                 await page.Locator("a[data-nav='identities']").ClickAsync();
-                await page.Locator("main h1").WaitForAsync();
+                await page.GetByText("trust anchor", new() { Exact = true }).WaitForAsync();   // the real silo's CA, from /api/v1/identities
             });
         }
         finally
@@ -333,14 +334,21 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
                 $"{service}-{version}", "127.0.0.1", ImmutableDictionary<string, int>.Empty.Add("http", port),
                 Reports.Spiffe(ns, service), 4143, 4191, null, 1, true, ImmutableDictionary<string, string>.Empty);
         });
-        app.MapGet("/api/v1/identities", () => Results.Ok(new[] { "web", "books", "authors" }.Select(sa => new
+        // The shape of Silo/Identity/IdentityEndpoints.cs, plus a secret-looking field the page must not show.
+        app.MapGet("/api/v1/identities", () => Results.Ok(new
         {
-            identity = Reports.Spiffe(Ns, sa),
-            serviceAccount = sa,
-            @namespace = Ns,
-            notAfter = DateTimeOffset.UtcNow.AddHours(24),
-            privateKey = SecretMarker,
-        })));
+            trustDomain = "cluster.local",
+            anchors = new[] { new { subject = "CN=mesh trust anchor cluster.local", serial = "01", notAfter = DateTimeOffset.UtcNow.AddYears(10), daysLeft = 3650 } },
+            issuer = new { subject = "CN=mesh issuer cluster.local", serial = "02", notAfter = DateTimeOffset.UtcNow.AddYears(1), daysLeft = 365 },
+            certificates = new[] { "web", "books", "authors" }.Select(sa => new
+            {
+                identity = Reports.Spiffe(Ns, sa),
+                serial = "0A",
+                notAfter = DateTimeOffset.UtcNow.AddHours(24),
+                hoursLeft = 24,
+                privateKey = SecretMarker,
+            }),
+        }));
     }
 
     /// <summary>One second of the bookstore: a load generator without a proxy → web → books (v1 90 %, v2 10 %) → authors,
