@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Mesh.Cli.Local;
 using Mesh.Cli.Tests.Fakes;
 
 namespace Mesh.Cli.Tests.EndToEnd;
@@ -8,56 +6,37 @@ namespace Mesh.Cli.Tests.EndToEnd;
 /// <summary>`identity` and `check` against the real silo (a `mesh silo` child process on free ports in a temp data
 /// dir, found through &lt;data-dir&gt;/silo.json and admin-token as a user's shell would).</summary>
 [Trait("Category", "E2E")]
-public sealed class IdentityCheckEndToEndTests : IAsyncLifetime
+public sealed class IdentityCheckEndToEndTests : RealSiloTestBase
 {
-    private readonly TestCli _cli = new();
-    private ChildProcess? _silo;
-
-    public async Task InitializeAsync()
-    {
-        var mesh = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "mesh.exe" : "mesh");
-        _silo = ChildProcess.Start("silo", mesh,
-            ["silo", "--admin-addr", "127.0.0.1:0", "--control-addr", "127.0.0.1:0", "--data-dir", _cli.DataDirectory],
-            new Dictionary<string, string?> { ["MESH_ADMIN_ADDR"] = null, ["MESH_CONTROL_ADDR"] = null, ["MESH_TOKEN"] = null, ["MESH_REDIS"] = null });
-        await _silo.WaitForLineAsync(new Regex("mesh-silo: ready"), TimeSpan.FromSeconds(60));
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_silo is not null)
-            await _silo.DisposeAsync();
-        _cli.Dispose();
-    }
-
     [Fact]
     public async Task TokenListRotateCheck_FreshSilo_AllWork()
     {
-        var token = await _cli.RunAsync("identity", "token", "default/books", "--ttl", "1h");
+        var token = await Cli.RunAsync("identity", "token", "default/books", "--ttl", "1h");
         Assert.True(token.ExitCode == 0, token.ToString());
         var line = Assert.Single(TableText.Lines(token.Out));
         Assert.DoesNotContain(' ', line);
         Assert.True(line.Length > 20, line);
 
-        var list = await _cli.RunAsync("identity", "list", "-o", "json");
+        var list = await Cli.RunAsync("identity", "list", "-o", "json");
         Assert.True(list.ExitCode == 0, list.ToString());
         var ids = JsonNode.Parse(list.Out)!;
         Assert.Equal("cluster.local", ids["trustDomain"]!.GetValue<string>());
         Assert.Single(ids["anchors"]!.AsArray());
         var serial = ids["issuer"]!["serial"]!.GetValue<string>();
 
-        var table = await _cli.RunAsync("identity", "list");
+        var table = await Cli.RunAsync("identity", "list");
         Assert.True(table.ExitCode == 0, table.ToString());
         Assert.Matches(@"Trust anchor: +CN=mesh trust anchor cluster\.local\r?\n +serial \S+, not after \S+, \d{4} days left", table.Out);
         Assert.Matches(@"Issuer: +CN=mesh issuer cluster\.local.*\r?\n +serial \S+, not after \S+, 36\d days left", table.Out);
 
-        var rotated = await _cli.RunAsync("identity", "rotate-issuer", "-o", "json");
+        var rotated = await Cli.RunAsync("identity", "rotate-issuer", "-o", "json");
         Assert.True(rotated.ExitCode == 0, rotated.ToString());
         var newSerial = JsonNode.Parse(rotated.Out)!["issuer"]!["serial"]!.GetValue<string>();
         Assert.NotEqual(serial, newSerial);
-        var after = JsonNode.Parse((await _cli.RunAsync("identity", "list", "-o", "json")).Out)!;
+        var after = JsonNode.Parse((await Cli.RunAsync("identity", "list", "-o", "json")).Out)!;
         Assert.Equal(newSerial, after["issuer"]!["serial"]!.GetValue<string>());
 
-        var check = await _cli.RunAsync("check");
+        var check = await Cli.RunAsync("check");
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains("√ silo is reachable", check.Out);
         Assert.Contains("√ silo and storage are healthy (memory)", check.Out);
@@ -68,10 +47,10 @@ public sealed class IdentityCheckEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain("×", check.Out);
         Assert.DoesNotContain("‼", check.Out);
 
-        var stat = await _cli.RunAsync("stat", "-A", "-o", "json");
+        var stat = await Cli.RunAsync("stat", "-A", "-o", "json");
         Assert.True(stat.ExitCode == 0, stat.ToString());
         Assert.Empty(JsonNode.Parse(stat.Out)!.AsArray());
-        var statTable = await _cli.RunAsync("stat");
+        var statTable = await Cli.RunAsync("stat");
         Assert.Equal(0, statTable.ExitCode);
         Assert.Contains("No stats in namespace default", statTable.Err);
     }
@@ -79,10 +58,10 @@ public sealed class IdentityCheckEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task TokenAndRotate_WrongAdminToken_Exit1()
     {
-        _cli.Environment["MESH_TOKEN"] = "wrong";
+        Cli.Environment["MESH_TOKEN"] = "wrong";
 
-        var token = await _cli.RunAsync("identity", "token", "default/books");
-        var rotate = await _cli.RunAsync("identity", "rotate-issuer");
+        var token = await Cli.RunAsync("identity", "token", "default/books");
+        var rotate = await Cli.RunAsync("identity", "rotate-issuer");
 
         Assert.Equal(1, token.ExitCode);
         Assert.Equal("", token.Out);
