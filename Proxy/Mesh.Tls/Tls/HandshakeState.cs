@@ -37,6 +37,20 @@ internal sealed class HandshakeState
 
     public string? AlertRaisedMessage { get; set; }
 
+    /// <summary>Records a fatal alert we raised (both peers' NotifyAlertRaised).</summary>
+    public void OnAlertRaised(short alertLevel, short alertDescription, string? message, Exception? cause)
+    {
+        if (alertLevel != Org.BouncyCastle.Tls.AlertLevel.fatal) return;
+        AlertRaised = alertDescription;
+        AlertRaisedMessage = message ?? cause?.Message;
+    }
+
+    /// <summary>Records a fatal alert the peer sent (both peers' NotifyAlertReceived).</summary>
+    public void OnAlertReceived(short alertLevel, short alertDescription)
+    {
+        if (alertLevel == Org.BouncyCastle.Tls.AlertLevel.fatal) AlertReceived = alertDescription;
+    }
+
     public void Fail(MeshTlsError error, string message)
     {
         if (Failure is not null) return;

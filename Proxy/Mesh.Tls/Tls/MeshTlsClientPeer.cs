@@ -41,15 +41,10 @@ internal sealed class MeshTlsClientPeer(MeshTlsClientOptions options, MeshCreden
         _state.Complete(m_context.SecurityParameters);
     }
 
-    public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause)
-    {
-        if (alertLevel == AlertLevel.fatal) { _state.AlertRaised = alertDescription; _state.AlertRaisedMessage = message ?? cause?.Message; }
-    }
+    public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
+        _state.OnAlertRaised(alertLevel, alertDescription, message, cause);
 
-    public override void NotifyAlertReceived(short alertLevel, short alertDescription)
-    {
-        if (alertLevel == AlertLevel.fatal) _state.AlertReceived = alertDescription;
-    }
+    public override void NotifyAlertReceived(short alertLevel, short alertDescription) => _state.OnAlertReceived(alertLevel, alertDescription);
 
     public override TlsAuthentication GetAuthentication() => new Authentication(this);
 

@@ -34,15 +34,10 @@ internal sealed class MeshTlsServerPeer(MeshTlsServerOptions options, MeshCreden
         state.Complete(m_context.SecurityParameters);
     }
 
-    public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause)
-    {
-        if (alertLevel == AlertLevel.fatal) { state.AlertRaised = alertDescription; state.AlertRaisedMessage = message ?? cause?.Message; }
-    }
+    public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
+        state.OnAlertRaised(alertLevel, alertDescription, message, cause);
 
-    public override void NotifyAlertReceived(short alertLevel, short alertDescription)
-    {
-        if (alertLevel == AlertLevel.fatal) state.AlertReceived = alertDescription;
-    }
+    public override void NotifyAlertReceived(short alertLevel, short alertDescription) => state.OnAlertReceived(alertLevel, alertDescription);
 
     public override TlsCredentials GetCredentials() => new DotNetEcdsaSigner(credentials.BcCertificate, credentials.Key);
 
