@@ -1,21 +1,42 @@
 #!/usr/bin/env bash
-# Proxy benchmark on loopback, all in one run so the ratios compare like with like:
-#   direct       wrk → app (nginx static "ok")
-#   yarp         wrk → one mesh-proxy (outbound, unmeshed endpoint) → app         (a single plain YARP hop)
-#   mesh         wrk → mesh-proxy outbound → mesh mTLS (X25519MLKEM768, HTTP/2) → mesh-proxy inbound → app
-#   nginx-pair   wrk → nginx → TLS 1.3 keepalive → nginx → app
+# Proxy benchmark on loopback, all in one run so the ratios compare like with like. Setups (the app is nginx
+# `return 200 "ok"`, HTTP/1.1 on :18080 and h2c prior knowledge on :18083):
+#   direct       client → app
+#   yarp         client → one mesh-proxy (outbound, unmeshed endpoint) → app          (a single plain YARP hop;
+#                HTTP/1.1 clients reach the app in HTTP/1.1, h2c clients in h2c: the proxy keeps the client's protocol)
+#   yarp-jit     the yarp setup with the JIT-built proxy (AOT vs JIT, same run; HTTP/1.1 only)
+#   mesh         client → mesh-proxy outbound → mesh mTLS (X25519MLKEM768, HTTP/2) → mesh-proxy inbound → app (HTTP/1.1)
+#   nginx-pair   client → nginx → TLS 1.3 keepalive upstream (HTTP/1.1) → nginx → app (HTTP/1.1)
+# Clients, in this order:
+#   1. saturation, HTTP/1.1: wrk -t2 -c$conns (keep-alive, no pipelining)
+#   2. saturation, HTTP/2:   h2load -t2 -c$H2_CLIENTS -m$H2_STREAMS, h2c prior knowledge (default 8 connections × 4
+#      streams = the same 32 requests in flight as wrk, multiplexed)
+#   3. fixed rate, both protocols: h2load [--h1] -t1 -c$conns --rps (FIXED_RPS / conns) — FIXED_RPS total (default
+#      1600 req/s, well below every setup's saturation), p50/p99 from h2load's per-request log
+#   4. 5 alternating cold starts each of the AOT and the JIT proxy alone: start → "mesh-proxy: ready" (incl. Certify)
+#      and RSS 1 s after ready (medians)
+# Reported per run: RPS, p50/p99, proxy CPU (user+sys from /proc) per 1k requests, proxy RSS at the end of the run;
+# then idle RSS, peak RSS (VmHWM), start → ready and the mesh / nginx-pair ratios. Every run checks its status codes:
+# fewer than 99 % 2xx (a 404/502 flood is not a benchmark) fails the script after the tables are printed.
 # Usage: bench/proxy/run.sh [seconds per run, default 10] [connections, default 32]
-#   yarp-jit     the yarp setup with the JIT-built proxy (AOT vs JIT CPU per request, same run)
-# Then start → ready and idle RSS of the AOT and the JIT proxy, 5 alternating cold starts each (medians).
-# Needs: wrk, nginx, openssl, curl; builds mesh-proxy Native AOT (falls back to JIT if AOT fails; MESH_PROXY_BIN=path skips
-# that build), mesh-proxy JIT (MESH_PROXY_JIT_BIN=path skips it) and the static discovery helper.
+#   env: H2_CLIENTS, H2_STREAMS, FIXED_RPS (see above); MESH_PROXY_BIN / MESH_PROXY_JIT_BIN = prebuilt proxies
+# Needs: wrk, h2load (nghttp2-client), nginx, openssl, curl; builds mesh-proxy Native AOT (falls back to JIT if AOT
+# fails; MESH_PROXY_BIN=path skips that build), mesh-proxy JIT (MESH_PROXY_JIT_BIN=path skips it) and the static
+# discovery helper. Default run ≈ 3.5 min after the builds; every client run is bounded by `timeout`.
+# h2load notes (nghttp2 1.52): the authority goes in `-H ':authority: …'` for both protocols (with --h1 it becomes
+# Host; a literal `-H 'Host: …'` with --h1 makes h2load spin forever); --warm-up-time with -D reports 0 requests, so
+# warm-ups are separate 1 s runs; --log-file appends, so every run gets a fresh file.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dur="${1:-10}"; conns="${2:-32}"
+h2c="${H2_CLIENTS:-$(( conns / 4 > 2 ? conns / 4 : 2 ))}"; h2m="${H2_STREAMS:-4}"
+fixed="${FIXED_RPS:-1600}"; perclient=$(( fixed / conns > 0 ? fixed / conns : 1 ))
+authority=app.default:80
 work="$(mktemp -d /tmp/mesh-bench.XXXXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+for tool in wrk h2load nginx openssl curl; do command -v "$tool" >/dev/null || { echo "bench: $tool not found (scripts/setup.sh installs it)" >&2; exit 1; }; done
 
 echo "bench: building (AOT proxy, JIT proxy, static discovery)" >&2
 proxy="$work/aot/mesh-proxy"
@@ -37,32 +58,38 @@ else
   fi
 fi
 dotnet publish "$root/bench/proxy/StaticDiscovery" -c Release -o "$work/disco" -nologo -v q >"$work/disco.log" || { cat "$work/disco.log" >&2; exit 1; }
+echo "bench: $(uptime)" >&2
 
-# --- the app and the nginx pair
+# --- the app and the nginx pair. keepalive_requests is raised everywhere: nginx's default (1000) closes client and
+# upstream connections every 1000 requests, h2load does not reconnect in -D mode, and the proxies never recycle theirs.
+# proxy_ssl_protocols must name TLSv1.3: nginx 1.22's default (TLSv1 TLSv1.1 TLSv1.2) fails every handshake with ngx2
+# (runs before 2026-11-25 03:30 measured those 502s). nginx 1.22 (Debian 12) has no `http2 on;`: `listen … http2` without ssl is an h2c-prior-knowledge-only port.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null
 nginx_conf() { # name body
   mkdir -p "$work/$1/logs"
   cat >"$work/$1/nginx.conf" <<NGX
 worker_processes 1; daemon off; pid $work/$1/nginx.pid; error_log $work/$1/logs/error.log warn;
 events { worker_connections 4096; }
-http { access_log off; $2 }
+http { access_log off; keepalive_requests 100000000; $2 }
 NGX
   nginx -p "$work/$1" -c "$work/$1/nginx.conf" & pids+=($!)
 }
-nginx_conf app 'server { listen 127.0.0.1:18080; location / { return 200 "ok"; } }'
-nginx_conf ngx2 "upstream app { server 127.0.0.1:18080; keepalive 64; }
+nginx_conf app 'server { listen 127.0.0.1:18080; listen 127.0.0.1:18083 http2; location / { return 200 "ok"; } }'
+nginx_conf ngx2 "upstream app { server 127.0.0.1:18080; keepalive 64; keepalive_requests 100000000; }
   server { listen 127.0.0.1:18082 ssl; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; ssl_protocols TLSv1.3;
     location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
-nginx_conf ngx1 "upstream ngx2 { server 127.0.0.1:18082; keepalive 64; }
-  server { listen 127.0.0.1:18081; location / { proxy_pass https://ngx2; proxy_http_version 1.1; proxy_set_header Connection \"\";
-    proxy_ssl_session_reuse on; } }"
+nginx_conf ngx1 "upstream ngx2 { server 127.0.0.1:18082; keepalive 64; keepalive_requests 100000000; }
+  server { listen 127.0.0.1:18081; listen 127.0.0.1:18085 http2;
+    location / { proxy_pass https://ngx2; proxy_http_version 1.1; proxy_set_header Connection \"\";
+      proxy_ssl_protocols TLSv1.3; proxy_ssl_session_reuse on; } }"
 
-# --- control planes: one answers app.default:80 with the unmeshed app, the other with the app behind proxy B
-"$work/disco/StaticDiscovery" 18900 "$work/anchors.pem" app.default:80 127.0.0.1:18080 >/dev/null & pids+=($!)
-"$work/disco/StaticDiscovery" 18901 "$work/anchors2.pem" app.default:80 "127.0.0.1:18080:18243:spiffe://cluster.local/ns/default/sa/bench-b" >/dev/null & pids+=($!)
-for port in 18080 18081 18900 18901; do
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; [ "$port" -ge 18900 ] && [ -f "$work/anchors2.pem" ] && [ -f "$work/anchors.pem" ] && break; sleep 0.1; done
-done
+# --- control planes: app.default:80 as the unmeshed app (HTTP/1.1 port; h2c port for the h2 yarp), and as the app
+# behind proxy B
+"$work/disco/StaticDiscovery" 18900 "$work/anchors.pem" $authority 127.0.0.1:18080 >/dev/null & pids+=($!)
+"$work/disco/StaticDiscovery" 18901 "$work/anchors2.pem" $authority "127.0.0.1:18080:18243:spiffe://cluster.local/ns/default/sa/bench-b" >/dev/null & pids+=($!)
+"$work/disco/StaticDiscovery" 18902 "$work/anchors3.pem" $authority 127.0.0.1:18083 >/dev/null & pids+=($!)
+for f in anchors anchors2 anchors3; do for _ in $(seq 200); do [ -s "$work/$f.pem" ] && break; sleep 0.05; done; done
+for port in 18080 18081; do for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done; done
 sleep 1
 
 start_proxy() { # name workload inbound outbound admin control anchors [binary] → records pid and ready ms
@@ -79,70 +106,164 @@ start_proxy yarp bench-c 18343 18340 18391 18900 "$work/anchors.pem"
 start_proxy meshB bench-b 18243 18244 18292 18901 "$work/anchors2.pem"
 start_proxy meshA bench-a 18245 18240 18291 18901 "$work/anchors2.pem"
 start_proxy yarpjit bench-d 18443 18440 18491 18900 "$work/anchors.pem" "$jit"
+start_proxy yarph2 bench-f 18643 18640 18691 18902 "$work/anchors3.pem"
+pid_of() { cat "$work/$1.pid"; }
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status"; }
+hwm() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-for n in yarp meshA meshB yarpjit; do echo "$(rss "$(cat "$work/$n.pid")")" >"$work/$n.idle"; done
-
-run() { # label url host pids...
-  local label=$1 url=$2 host=$3; shift 3
-  local before=0 after=0 p
-  for p in "$@"; do before=$((before + $(cpu_ticks "$p"))); done
-  wrk -t2 -c"$conns" -d1s -H "Host: $host" "$url" >/dev/null 2>&1 || true   # warm-up
-  for p in "$@"; do before=$((before + 0)); done
-  local b2=0; for p in "$@"; do b2=$((b2 + $(cpu_ticks "$p"))); done
-  wrk -t2 -c"$conns" -d"${dur}s" --latency -H "Host: $host" "$url" >"$work/$label.wrk"
-  for p in "$@"; do after=$((after + $(cpu_ticks "$p"))); done
-  local rps p50 p99 reqs cpu1k rssl=""
-  rps=$(awk '/Requests\/sec/ {print int($2)}' "$work/$label.wrk")
-  reqs=$(awk '/requests in/ {print $1}' "$work/$label.wrk")
-  p50=$(awk '$1=="50%" {print $2}' "$work/$label.wrk"); p99=$(awk '$1=="99%" {print $2}' "$work/$label.wrk")
-  if [ "$#" -gt 0 ]; then
-    cpu1k=$(awk -v t=$((after - b2)) -v r="$reqs" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f ms", t * 1000 / hz / r * 1000 }')
-    for p in "$@"; do rssl="$rssl$(rss "$p")/"; done; rssl="${rssl%/} MB"
-  else cpu1k="-"; rssl="-"; fi
-  printf "| %-10s | %8s | %8s | %8s | %14s | %s |\n" "$label" "$rps" "$p50" "$p99" "$cpu1k" "$rssl"
-  echo "$rps" >"$work/$label.rps"
-}
-
+for n in yarp meshA meshB yarpjit yarph2; do rss "$(pid_of $n)" >"$work/$n.idle"; done
 # nginx pids: the masters (worker_processes 1 → the worker is a child; count both)
 ngx_pids() { local m; m=$(cat "$work/$1/nginx.pid"); echo "$m $(pgrep -P "$m" | tr '\n' ' ')"; }
 
+# --- every setup must answer 200 "ok" in both protocols before anything is measured
+failed=0
+check() { # label url protocol(h1|h2)
+  local flag=() body; [ "$3" = h2 ] && flag=(--http2-prior-knowledge)
+  body=$(curl -s -m 5 "${flag[@]}" -H "Host: $authority" -w ' %{http_code} %{http_version}' "$2" || true)
+  if [ "${body%% *}" != ok ] || [ "$(echo "$body" | awk '{print $2}')" != 200 ]; then
+    echo "bench: $1 ($3, $2) answered '$body', expected 'ok 200'" >&2; failed=1
+  fi
+}
+check direct http://127.0.0.1:18080/ h1;     check direct http://127.0.0.1:18083/ h2
+check yarp http://127.0.0.1:18340/ h1;       check yarp http://127.0.0.1:18640/ h2
+check yarp-jit http://127.0.0.1:18440/ h1
+check mesh http://127.0.0.1:18240/ h1;       check mesh http://127.0.0.1:18240/ h2
+check nginx-pair http://127.0.0.1:18081/ h1; check nginx-pair http://127.0.0.1:18085/ h2
+[ "$failed" = 0 ] || { echo "bench: a setup does not answer; see the proxies' logs:" >&2; tail -n 3 "$work"/*.err "$work"/*/logs/error.log >&2; exit 1; }
+
+ms() { # wrk latency ("309.00us", "1.04ms", "1.20s") → ms with 2 decimals
+  awk -v v="$1" 'BEGIN { u = v; sub(/^[0-9.]+/, "", u); n = v + 0; f = (u == "us") ? 0.001 : (u == "s") ? 1000 : 1; printf "%.2f", n * f }'
+}
+pct() { # log file → "p50 p99 max" in ms (nearest rank, completed requests only)
+  awk -F'\t' '$2 != -1 {print $3}' "$1" | sort -n |
+    awk '{ a[NR] = $1 } END { if (NR == 0) { print "- - -"; exit }
+      i50 = int(NR * 0.50); if (i50 < NR * 0.50) i50++; i99 = int(NR * 0.99); if (i99 < NR * 0.99) i99++
+      printf "%.2f %.2f %.2f\n", a[i50] / 1000, a[i99] / 1000, a[NR] / 1000 }'
+}
+cpu_sum() { local t=0 p; for p in "$@"; do t=$((t + $(cpu_ticks "$p"))); done; echo "$t"; }
+row_tail() { # ticks reqs pids... → "cpu/1k | rss"
+  local ticks=$1 reqs=$2; shift 2
+  if [ "$#" -eq 0 ]; then echo "- | -"; return; fi
+  local rssl="" p
+  for p in "$@"; do rssl="$rssl$(rss "$p")/"; done
+  awk -v t="$ticks" -v r="$reqs" -v hz="$(getconf CLK_TCK)" -v m="${rssl%/} MB" 'BEGIN { printf "%.1f ms | %s", (r > 0 ? t * 1000 / hz / r * 1000 : 0), m }'
+}
+verdict() { # label ok total → flags the run when under 99 % 2xx (a file: this runs in a command substitution)
+  if [ "$3" -eq 0 ] || [ $(( $2 * 100 )) -lt $(( $3 * 99 )) ]; then
+    echo "bench: $1: only $2 of $3 responses were 2xx — not a benchmark" >&2; touch "$work/failed"; echo " **$2/$3 2xx**"
+  fi
+}
+
+wrk_run() { # label url pids...
+  local label=$1 url=$2; shift 2
+  timeout -s KILL $((dur + 20)) wrk -t2 -c"$conns" -d1s -H "Host: $authority" "$url" >/dev/null 2>&1 || true   # warm-up
+  local b; b=$(cpu_sum "$@")
+  timeout -s KILL $((dur + 20)) wrk -t2 -c"$conns" -d"${dur}s" --latency -H "Host: $authority" "$url" >"$work/$label.wrk" || true
+  local ticks=$(( $(cpu_sum "$@") - b ))
+  local rps reqs bad p50 p99
+  rps=$(awk '/Requests\/sec/ {print int($2)}' "$work/$label.wrk")
+  reqs=$(awk '/requests in/ {print $1}' "$work/$label.wrk")
+  bad=$(awk '/Non-2xx or 3xx/ {print $NF}' "$work/$label.wrk"); bad=${bad:-0}
+  p50=$(ms "$(awk '$1=="50%" {print $2}' "$work/$label.wrk")"); p99=$(ms "$(awk '$1=="99%" {print $2}' "$work/$label.wrk")")
+  printf "| %-10s | %7s | %7s ms | %7s ms | %s |%s\n" "$label" "$rps" "$p50" "$p99" "$(row_tail "$ticks" "${reqs:-0}" "$@")" "$(verdict "$label h1" $(( ${reqs:-0} - bad )) "${reqs:-0}")"
+  echo "$rps" >"$work/$label.h1.rps"
+}
+
+h2load_run() { # label mode(sat-h2|fix-h1|fix-h2) url pids...
+  local label=$1 mode=$2 url=$3; shift 3
+  local args=(-H ":authority: $authority") log="$work/$label.$mode.log"
+  case $mode in
+    sat-h2) args+=(-t2 -c"$h2c" -m"$h2m")
+            timeout -s KILL 20 h2load "${args[@]}" -D 1 "$url" >/dev/null 2>&1 || true ;;   # warm-up
+    fix-h1) args+=(--h1 -t1 -c"$conns" --rps "$perclient") ;;
+    fix-h2) args+=(-t1 -c"$conns" -m"$h2m" --rps "$perclient") ;;
+  esac
+  local b; b=$(cpu_sum "$@")
+  timeout -s KILL $((dur + 20)) h2load "${args[@]}" -D "$dur" --log-file="$log" "$url" >"$work/$label.$mode.out" 2>&1 || true
+  local ticks=$(( $(cpu_sum "$@") - b ))
+  local out="$work/$label.$mode.out" rps done2 total lat
+  rps=$(awk '/^finished in/ {print int($4)}' "$out")
+  done2=$(awk '/^status codes:/ {print $3}' "$out"); done2=${done2:-0}
+  total=$(awk '/^requests:/ {print $6}' "$out"); total=${total:-0}
+  read -r p50 p99 max < <(pct "$log")
+  if [ "$mode" = sat-h2 ]; then
+    printf "| %-10s | %7s | %7s ms | %7s ms | %s |%s\n" "$label" "${rps:-0}" "$p50" "$p99" "$(row_tail "$ticks" "$done2" "$@")" "$(verdict "$label $mode" "$done2" "$total")"
+  else
+    printf "| %-10s | %-8s | %7s | %7s ms | %7s ms | %7s ms | %s |%s\n" "$label" "${mode#fix-}" "${rps:-0}" "$p50" "$p99" "$max" "$(row_tail "$ticks" "$done2" "$@")" "$(verdict "$label $mode" "$done2" "$total")"
+  fi
+  echo "${rps:-0}" >"$work/$label.$mode.rps"; echo "$p99" >"$work/$label.$mode.p99"
+}
+
+A=$(pid_of meshA); B=$(pid_of meshB)
 echo
-echo "wrk -t2 -c$conns -d${dur}s, HTTP/1.1 client, loopback, $(nproc) cores; CPU = proxies' user+sys per 1k requests; RSS under load"
+echo "### Saturation, HTTP/1.1: wrk -t2 -c$conns -d${dur}s (1 s warm-up), loopback, $(nproc) cores"
 echo
-echo "| setup      |      RPS |      p50 |      p99 | CPU / 1k req   | proxy RSS |"
-echo "|------------|---------:|---------:|---------:|---------------:|-----------|"
-run direct     http://127.0.0.1:18080/ app.default:80
-run yarp       http://127.0.0.1:18340/ app.default:80 "$(cat "$work/yarp.pid")"
-run yarp-jit   http://127.0.0.1:18440/ app.default:80 "$(cat "$work/yarpjit.pid")"
-run mesh       http://127.0.0.1:18240/ app.default:80 "$(cat "$work/meshA.pid")" "$(cat "$work/meshB.pid")"
+echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
+echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
+wrk_run direct     http://127.0.0.1:18080/
+wrk_run yarp       http://127.0.0.1:18340/ "$(pid_of yarp)"
+wrk_run yarp-jit   http://127.0.0.1:18440/ "$(pid_of yarpjit)"
+wrk_run mesh       http://127.0.0.1:18240/ "$A" "$B"
 # shellcheck disable=SC2046
-run nginx-pair http://127.0.0.1:18081/ app.default:80 $(ngx_pids ngx1) $(ngx_pids ngx2)
+wrk_run nginx-pair http://127.0.0.1:18081/ $(ngx_pids ngx1) $(ngx_pids ngx2)
+ka=$(ss -Htn state established '( dport = :18082 )' | wc -l); tw=$(ss -Htn state time-wait '( dport = :18082 )' | wc -l)
+
 echo
-echo "mesh / nginx-pair RPS: $(awk -v a="$(cat "$work/mesh.rps")" -v b="$(cat "$work/nginx-pair.rps")" 'BEGIN { printf "%.2f", a / b }')"
-echo "idle RSS (MB): yarp $(cat "$work/yarp.idle"), mesh client $(cat "$work/meshA.idle"), mesh server $(cat "$work/meshB.idle")"
-echo "start → ready (ms, incl. Certify): yarp $(cat "$work/yarp.ready"), mesh server $(cat "$work/meshB.ready"), mesh client $(cat "$work/meshA.ready")"
-echo "yarp-jit / yarp RPS: $(awk -v a="$(cat "$work/yarp-jit.rps")" -v b="$(cat "$work/yarp.rps")" 'BEGIN { printf "%.2f", a / b }')"
-echo "proxy binary: $proxy (JIT: $jit)"
+echo "### Saturation, HTTP/2: h2load -t2 -c$h2c -m$h2m -D $dur (h2c prior knowledge, 1 s warm-up)"
+echo
+echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
+echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
+h2load_run direct     sat-h2 http://127.0.0.1:18083/
+h2load_run yarp       sat-h2 http://127.0.0.1:18640/ "$(pid_of yarph2)"
+h2load_run mesh       sat-h2 http://127.0.0.1:18240/ "$A" "$B"
+# shellcheck disable=SC2046
+h2load_run nginx-pair sat-h2 http://127.0.0.1:18085/ $(ngx_pids ngx1) $(ngx_pids ngx2)
+
+echo
+echo "### Fixed rate: h2load [--h1] -t1 -c$conns --rps $perclient (= $((perclient * conns)) req/s total; h2: -m$h2m) -D $dur"
+echo
+echo "| setup      | protocol |   req/s |        p50 |        p99 |        max | CPU / 1k req | proxy RSS (end of run) |"
+echo "|------------|----------|--------:|-----------:|-----------:|-----------:|-------------:|------------------------|"
+for mode in fix-h1 fix-h2; do
+  if [ $mode = fix-h1 ]; then d=18080 y=18340 n=18081; else d=18083 y=18640 n=18085; fi
+  yp=$(pid_of yarp); [ $mode = fix-h2 ] && yp=$(pid_of yarph2)
+  h2load_run direct     $mode http://127.0.0.1:$d/
+  h2load_run yarp       $mode http://127.0.0.1:$y/ "$yp"
+  h2load_run mesh       $mode http://127.0.0.1:18240/ "$A" "$B"
+  # shellcheck disable=SC2046
+  h2load_run nginx-pair $mode http://127.0.0.1:$n/ $(ngx_pids ngx1) $(ngx_pids ngx2)
+done
+
+ratio() { awk -v a="$(cat "$work/$1")" -v b="$(cat "$work/$2")" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / b : 0) }'; }
+echo
+echo "- mesh / nginx-pair RPS at saturation: HTTP/1.1 $(ratio mesh.h1.rps nginx-pair.h1.rps), HTTP/2 $(ratio mesh.sat-h2.rps nginx-pair.sat-h2.rps)"
+echo "- p99 at $((perclient * conns)) req/s, mesh vs nginx-pair: HTTP/1.1 $(cat "$work/mesh.fix-h1.p99") vs $(cat "$work/nginx-pair.fix-h1.p99") ms ($(ratio mesh.fix-h1.p99 nginx-pair.fix-h1.p99)×), HTTP/2 $(cat "$work/mesh.fix-h2.p99") vs $(cat "$work/nginx-pair.fix-h2.p99") ms ($(ratio mesh.fix-h2.p99 nginx-pair.fix-h2.p99)×)"
+echo "- yarp-jit / yarp RPS (HTTP/1.1): $(ratio yarp-jit.h1.rps yarp.h1.rps)"
+echo "- idle RSS (MB, before any load): yarp $(cat "$work/yarp.idle"), yarp h2 $(cat "$work/yarph2.idle"), mesh client $(cat "$work/meshA.idle"), mesh server $(cat "$work/meshB.idle"), yarp-jit $(cat "$work/yarpjit.idle")"
+echo "- peak RSS (MB, VmHWM over the whole run): yarp $(hwm "$(pid_of yarp)"), yarp h2 $(hwm "$(pid_of yarph2)"), mesh client $(hwm "$A"), mesh server $(hwm "$B"), yarp-jit $(hwm "$(pid_of yarpjit)")"
+echo "- start → ready (ms, incl. Certify, while the others start): yarp $(cat "$work/yarp.ready"), mesh server $(cat "$work/meshB.ready"), mesh client $(cat "$work/meshA.ready")"
+echo "- nginx ngx1 → ngx2 TLS connections after the HTTP/1.1 run: $ka established, $tw in TIME-WAIT (keepalive upstream check)"
+echo "- proxy binary: $proxy (JIT: $jit)"
 
 # --- cold starts of a lone proxy (the yarp setup), AOT and JIT alternating so load drifts hit both alike:
 # start → "mesh-proxy: ready" (incl. Certify) and RSS 1 s after ready, with nothing else running through it.
-for n in yarp meshA meshB yarpjit; do kill "$(cat "$work/$n.pid")" 2>/dev/null || true; done
+for n in yarp meshA meshB yarpjit yarph2; do kill "$(pid_of $n)" 2>/dev/null || true; done
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 for i in 1 2 3 4 5; do
   for f in aot jit; do
     bin="$proxy"; [ "$f" = jit ] && bin="$jit"
     start_proxy "cold-$f-$i" bench-e 18543 18540 18591 18900 "$work/anchors.pem" "$bin"
     sleep 1
-    rss "$(cat "$work/cold-$f-$i.pid")" >"$work/cold-$f-$i.idle"
-    kill "$(cat "$work/cold-$f-$i.pid")"; wait "$(cat "$work/cold-$f-$i.pid")" 2>/dev/null || true
+    rss "$(pid_of "cold-$f-$i")" >"$work/cold-$f-$i.idle"
+    kill "$(pid_of "cold-$f-$i")"; wait "$(pid_of "cold-$f-$i")" 2>/dev/null || true
   done
 done
 echo
-echo "| cold start (5 each, median [min–max]) | start → ready (ms) | idle RSS (MB) |"
-echo "|---------------------------------------|-------------------:|--------------:|"
+echo "| lone proxy, cold start (5 each) | start → ready, incl. Certify (median [min–max]) | idle RSS, MB (median [min–max]) |"
+echo "|---------------------------------|------------------------------------------------:|--------------------------------:|"
 for f in aot jit; do
   r=$(cat "$work"/cold-$f-*.ready | median); rmin=$(cat "$work"/cold-$f-*.ready | sort -n | head -1); rmax=$(cat "$work"/cold-$f-*.ready | sort -n | tail -1)
   m=$(cat "$work"/cold-$f-*.idle | median); mmin=$(cat "$work"/cold-$f-*.idle | sort -n | head -1); mmax=$(cat "$work"/cold-$f-*.idle | sort -n | tail -1)
-  printf "| %-37s | %18s | %13s |\n" "$f" "$r [$rmin–$rmax]" "$m [$mmin–$mmax]"
+  printf "| %-31s | %47s | %31s |\n" "$([ $f = aot ] && echo "Native AOT" || echo JIT)" "$r ms [$rmin–$rmax]" "$m [$mmin–$mmax]"
 done
+if [ -e "$work/failed" ]; then echo "bench: FAILED: some runs were not mostly 2xx (see above)" >&2; exit 1; fi
