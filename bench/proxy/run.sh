@@ -15,10 +15,12 @@
 #      1600 req/s, well below every setup's saturation), p50/p99 from h2load's per-request log
 #   4. 5 alternating cold starts each of the AOT and the JIT proxy alone: start → "mesh-proxy: ready" (incl. Certify)
 #      and RSS 1 s after ready (medians)
-# Reported per run: RPS, p50/p99, proxy CPU (user+sys from /proc) per 1k requests, proxy RSS at the end of the run;
+# Every setup runs twice for half the time per table, the second pass in reverse order (ABBA), reported together.
+# Reported per run: RPS, p50/p99, proxy CPU (user+sys from /proc) per 1k requests (total, then per busy process: mesh
+# client+server, ngx1+ngx2 workers), proxy RSS at the end of the run;
 # then idle RSS, peak RSS (VmHWM), start → ready and the mesh / nginx-pair ratios. Every run checks its status codes:
 # fewer than 99 % 2xx (a 404/502 flood is not a benchmark) fails the script after the tables are printed.
-# Usage: bench/proxy/run.sh [seconds per run, default 10] [connections, default 32]
+# Usage: bench/proxy/run.sh [seconds per setup and client, default 10 (2 halves)] [connections, default 32]
 #   env: H2_CLIENTS, H2_STREAMS, FIXED_RPS (see above); MESH_PROXY_BIN / MESH_PROXY_JIT_BIN = prebuilt proxies
 # Needs: wrk, h2load (nghttp2-client), nginx, openssl, curl; builds mesh-proxy Native AOT (falls back to JIT if AOT
 # fails; MESH_PROXY_BIN=path skips that build), mesh-proxy JIT (MESH_PROXY_JIT_BIN=path skips it) and the static
@@ -28,7 +30,7 @@
 # warm-ups are separate 1 s runs; --log-file appends, so every run gets a fresh file.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dur="${1:-10}"; conns="${2:-32}"
+dur="${1:-10}"; conns="${2:-32}"; half=$(( (dur + 1) / 2 ))
 h2c="${H2_CLIENTS:-$(( conns / 4 > 2 ? conns / 4 : 2 ))}"; h2m="${H2_STREAMS:-4}"
 fixed="${FIXED_RPS:-1600}"; perclient=$(( fixed / conns > 0 ? fixed / conns : 1 ))
 authority=app.default:80
@@ -140,109 +142,130 @@ pct() { # log file → "p50 p99 max" in ms (nearest rank, completed requests onl
       i50 = int(NR * 0.50); if (i50 < NR * 0.50) i50++; i99 = int(NR * 0.99); if (i99 < NR * 0.99) i99++
       printf "%.2f %.2f %.2f\n", a[i50] / 1000, a[i99] / 1000, a[NR] / 1000 }'
 }
-cpu_sum() { local t=0 p; for p in "$@"; do t=$((t + $(cpu_ticks "$p"))); done; echo "$t"; }
-row_tail() { # ticks reqs pids... → "cpu/1k | rss"
-  local ticks=$1 reqs=$2; shift 2
+cpu_snap() { local p; for p in "$@"; do printf '%s ' "$(cpu_ticks "$p")"; done; }
+add_cpu() { # key "ticks before" "ticks after" → adds the per-process deltas to $work/key.cpu
+  awk -v b="$2" -v a="$3" -v f="$work/$1.cpu" 'BEGIN { n = split(b, B, " "); split(a, A, " ")
+    if ((getline line < f) > 0) split(line, C, " "); for (i = 1; i <= n; i++) printf "%d ", C[i] + A[i] - B[i]; print "" }' >"$work/$1.cpu.new"
+  mv "$work/$1.cpu.new" "$work/$1.cpu"
+}
+row_tail() { # key reqs pids... → "cpu/1k (per busy process) | rss now"
+  local key=$1 reqs=$2; shift 2
   if [ "$#" -eq 0 ]; then echo "- | -"; return; fi
   local rssl="" p
   for p in "$@"; do rssl="$rssl$(rss "$p")/"; done
-  awk -v t="$ticks" -v r="$reqs" -v hz="$(getconf CLK_TCK)" -v m="${rssl%/} MB" 'BEGIN { printf "%.1f ms | %s", (r > 0 ? t * 1000 / hz / r * 1000 : 0), m }'
+  awk -v r="$reqs" -v hz="$(getconf CLK_TCK)" -v m="${rssl%/} MB" '{
+    n = split($0, D, " "); t = 0; parts = ""
+    for (i = 1; i <= n; i++) { t += D[i]; if (D[i] > 0 && r > 0) parts = parts (parts == "" ? "" : "+") sprintf("%.0f", D[i] * 1000 / hz / r * 1000) }
+    printf "%.1f ms%s | %s", (r > 0 ? t * 1000 / hz / r * 1000 : 0), (index(parts, "+") ? " (" parts ")" : ""), m
+    printf "%.1f\n", (r > 0 ? t * 1000 / hz / r * 1000 : 0) > (f ".cpu1k") }' f="$work/$key" "$work/$key.cpu"
 }
 verdict() { # label ok total → flags the run when under 99 % 2xx (a file: this runs in a command substitution)
   if [ "$3" -eq 0 ] || [ $(( $2 * 100 )) -lt $(( $3 * 99 )) ]; then
     echo "bench: $1: only $2 of $3 responses were 2xx — not a benchmark" >&2; touch "$work/failed"; echo " **$2/$3 2xx**"
   fi
 }
+secs() { awk -v v="$1" 'BEGIN { sub(/,$/, "", v); u = v; sub(/^[0-9.]+/, "", u); printf "%f", (v + 0) * (u == "ms" ? 0.001 : u == "us" ? 0.000001 : 1) }'; }
 
-wrk_run() { # label url pids...
-  local label=$1 url=$2; shift 2
-  timeout -s KILL $((dur + 20)) wrk -t2 -c"$conns" -d1s -H "Host: $authority" "$url" >/dev/null 2>&1 || true   # warm-up
-  local b; b=$(cpu_sum "$@")
-  timeout -s KILL $((dur + 20)) wrk -t2 -c"$conns" -d"${dur}s" --latency -H "Host: $authority" "$url" >"$work/$label.wrk" || true
-  local ticks=$(( $(cpu_sum "$@") - b ))
-  local rps reqs bad p50 p99
-  rps=$(awk '/Requests\/sec/ {print int($2)}' "$work/$label.wrk")
-  reqs=$(awk '/requests in/ {print $1}' "$work/$label.wrk")
-  bad=$(awk '/Non-2xx or 3xx/ {print $NF}' "$work/$label.wrk"); bad=${bad:-0}
-  p50=$(ms "$(awk '$1=="50%" {print $2}' "$work/$label.wrk")"); p99=$(ms "$(awk '$1=="99%" {print $2}' "$work/$label.wrk")")
-  printf "| %-10s | %7s | %7s ms | %7s ms | %s |%s\n" "$label" "$rps" "$p50" "$p99" "$(row_tail "$ticks" "${reqs:-0}" "$@")" "$(verdict "$label h1" $(( ${reqs:-0} - bad )) "${reqs:-0}")"
-  echo "$rps" >"$work/$label.h1.rps"
-}
-
-h2load_run() { # label mode(sat-h2|fix-h1|fix-h2) url pids...
-  local label=$1 mode=$2 url=$3; shift 3
-  local args=(-H ":authority: $authority") log="$work/$label.$mode.log"
+# Each table runs every setup twice for half the time, the second pass in reverse order (ABBA), and reports the two
+# halves together: load from other tenants of a shared machine then lands on every setup alike, instead of on whichever
+# happened to run during a build.
+one_pass() { # mode(sat-h1|sat-h2|fix-h1|fix-h2) pass label url pids...
+  local mode=$1 pass=$2 label=$3 url=$4; shift 4
+  local key="$label.$mode" base="$work/$label.$mode.p$pass" b e args=(-H ":authority: $authority")
   case $mode in
+    sat-h1) [ "$pass" = 1 ] && { timeout -s KILL 20 wrk -t2 -c"$conns" -d1s -H "Host: $authority" "$url" >/dev/null 2>&1 || true; } ;;   # warm-up
     sat-h2) args+=(-t2 -c"$h2c" -m"$h2m")
-            timeout -s KILL 20 h2load "${args[@]}" -D 1 "$url" >/dev/null 2>&1 || true ;;   # warm-up
+            [ "$pass" = 1 ] && { timeout -s KILL 20 h2load "${args[@]}" -D 1 "$url" >/dev/null 2>&1 || true; } ;;               # warm-up
     fix-h1) args+=(--h1 -t1 -c"$conns" --rps "$perclient") ;;
     fix-h2) args+=(-t1 -c"$conns" -m"$h2m" --rps "$perclient") ;;
   esac
-  local b; b=$(cpu_sum "$@")
-  timeout -s KILL $((dur + 20)) h2load "${args[@]}" -D "$dur" --log-file="$log" "$url" >"$work/$label.$mode.out" 2>&1 || true
-  local ticks=$(( $(cpu_sum "$@") - b ))
-  local out="$work/$label.$mode.out" rps done2 total lat
-  rps=$(awk '/^finished in/ {print int($4)}' "$out")
-  done2=$(awk '/^status codes:/ {print $3}' "$out"); done2=${done2:-0}
-  total=$(awk '/^requests:/ {print $6}' "$out"); total=${total:-0}
-  read -r p50 p99 max < <(pct "$log")
-  if [ "$mode" = sat-h2 ]; then
-    printf "| %-10s | %7s | %7s ms | %7s ms | %s |%s\n" "$label" "${rps:-0}" "$p50" "$p99" "$(row_tail "$ticks" "$done2" "$@")" "$(verdict "$label $mode" "$done2" "$total")"
+  b=$(cpu_snap "$@")
+  if [ "$mode" = sat-h1 ]; then
+    timeout -s KILL $((half + 20)) wrk -t2 -c"$conns" -d"${half}s" --latency -H "Host: $authority" "$url" >"$base.wrk" 2>&1 || true
   else
-    printf "| %-10s | %-8s | %7s | %7s ms | %7s ms | %7s ms | %s |%s\n" "$label" "${mode#fix-}" "${rps:-0}" "$p50" "$p99" "$max" "$(row_tail "$ticks" "$done2" "$@")" "$(verdict "$label $mode" "$done2" "$total")"
+    timeout -s KILL $((half + 20)) h2load "${args[@]}" -D "$half" --log-file="$base.log" "$url" >"$base.out" 2>&1 || true
   fi
-  echo "${rps:-0}" >"$work/$label.$mode.rps"; echo "$p99" >"$work/$label.$mode.p99"
+  e=$(cpu_snap "$@")
+  add_cpu "$key" "$b" "$e"
 }
 
-A=$(pid_of meshA); B=$(pid_of meshB)
+report() { # mode label pids... → one table row from both passes
+  local mode=$1 label=$2; shift 2
+  local key="$label.$mode" f reqs=0 ok=0 t=0 rps p50 p99 max w50=0 w99=0
+  if [ "$mode" = sat-h1 ]; then
+    for f in "$work/$key".p*.wrk; do
+      local n bad; n=$(awk '/requests in/ {print $1}' "$f"); n=${n:-0}
+      bad=$(awk '/Non-2xx or 3xx/ {print $NF}' "$f"); bad=${bad:-0}
+      reqs=$((reqs + n)); ok=$((ok + n - bad))
+      t=$(awk -v a="$t" -v b="$(secs "$(awk '/requests in/ {print $4}' "$f")")" 'BEGIN { print a + b }')
+      # wrk keeps no per-request times: p50/p99 are the request-weighted means of the two halves
+      w50=$(awk -v a="$w50" -v n="$n" -v v="$(ms "$(awk '$1=="50%" {print $2}' "$f")")" 'BEGIN { print a + n * v }')
+      w99=$(awk -v a="$w99" -v n="$n" -v v="$(ms "$(awk '$1=="99%" {print $2}' "$f")")" 'BEGIN { print a + n * v }')
+    done
+    p50=$(awk -v a="$w50" -v n="$reqs" 'BEGIN { printf "%.2f", (n > 0 ? a / n : 0) }'); p99=$(awk -v a="$w99" -v n="$reqs" 'BEGIN { printf "%.2f", (n > 0 ? a / n : 0) }')
+  else
+    for f in "$work/$key".p*.out; do
+      local n k; n=$(awk '/^requests:/ {print $6}' "$f"); k=$(awk '/^status codes:/ {print $3}' "$f")
+      reqs=$((reqs + ${n:-0})); ok=$((ok + ${k:-0}))
+      t=$(awk -v a="$t" -v b="$(secs "$(awk '/^finished in/ {print $3}' "$f")")" 'BEGIN { print a + b }')
+    done
+    read -r p50 p99 max < <(cat "$work/$key".p*.log | pct /dev/stdin)
+  fi
+  rps=$(awk -v n="$reqs" -v t="$t" 'BEGIN { printf "%d", (t > 0 ? n / t : 0) }')
+  if [ "${mode#sat}" != "$mode" ]; then
+    printf "| %-10s | %7s | %7s ms | %7s ms | %s |%s\n" "$label" "$rps" "$p50" "$p99" "$(row_tail "$key" "$reqs" "$@")" "$(verdict "$label $mode" "$ok" "$reqs")"
+  else
+    printf "| %-10s | %-8s | %7s | %7s ms | %7s ms | %7s ms | %s |%s\n" "$label" "${mode#fix-}" "$rps" "$p50" "$p99" "$max" "$(row_tail "$key" "$reqs" "$@")" "$(verdict "$label $mode" "$ok" "$reqs")"
+  fi
+  echo "$rps" >"$work/$key.rps"; echo "$p99" >"$work/$key.p99"
+}
+
+measure() { # mode "label|url|pids"... → both passes (second one reversed), then the rows in the given order
+  local mode=$1; shift
+  local i l u p   # $p (the pids) is split into words on purpose
+  for (( i = 1; i <= $#; i++ )); do IFS='|' read -r l u p <<<"${!i}"; one_pass "$mode" 1 "$l" "$u" $p; done
+  for (( i = $#; i >= 1; i-- )); do IFS='|' read -r l u p <<<"${!i}"; one_pass "$mode" 2 "$l" "$u" $p; done
+  for (( i = 1; i <= $#; i++ )); do IFS='|' read -r l u p <<<"${!i}"; report "$mode" "$l" $p; done
+}
+
+A=$(pid_of meshA); B=$(pid_of meshB); NGX="$(ngx_pids ngx1) $(ngx_pids ngx2)"
 echo
-echo "### Saturation, HTTP/1.1: wrk -t2 -c$conns -d${dur}s (1 s warm-up), loopback, $(nproc) cores"
+echo "### Saturation, HTTP/1.1: wrk -t2 -c$conns, 2 × ${half} s per setup (ABBA order, 1 s warm-up), loopback, $(nproc) cores"
 echo
 echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
-wrk_run direct     http://127.0.0.1:18080/
-wrk_run yarp       http://127.0.0.1:18340/ "$(pid_of yarp)"
-wrk_run yarp-jit   http://127.0.0.1:18440/ "$(pid_of yarpjit)"
-wrk_run mesh       http://127.0.0.1:18240/ "$A" "$B"
-# shellcheck disable=SC2046
-wrk_run nginx-pair http://127.0.0.1:18081/ $(ngx_pids ngx1) $(ngx_pids ngx2)
+measure sat-h1 "direct|http://127.0.0.1:18080/|" "yarp|http://127.0.0.1:18340/|$(pid_of yarp)" "yarp-jit|http://127.0.0.1:18440/|$(pid_of yarpjit)" \
+  "mesh|http://127.0.0.1:18240/|$A $B" "nginx-pair|http://127.0.0.1:18081/|$NGX"
 ka=$(ss -Htn state established '( dport = :18082 )' | wc -l); tw=$(ss -Htn state time-wait '( dport = :18082 )' | wc -l)
 
 echo
-echo "### Saturation, HTTP/2: h2load -t2 -c$h2c -m$h2m -D $dur (h2c prior knowledge, 1 s warm-up)"
+echo "### Saturation, HTTP/2: h2load -t2 -c$h2c -m$h2m (h2c prior knowledge), 2 × ${half} s per setup (ABBA order, 1 s warm-up)"
 echo
 echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
-h2load_run direct     sat-h2 http://127.0.0.1:18083/
-h2load_run yarp       sat-h2 http://127.0.0.1:18640/ "$(pid_of yarph2)"
-h2load_run mesh       sat-h2 http://127.0.0.1:18240/ "$A" "$B"
-# shellcheck disable=SC2046
-h2load_run nginx-pair sat-h2 http://127.0.0.1:18085/ $(ngx_pids ngx1) $(ngx_pids ngx2)
+measure sat-h2 "direct|http://127.0.0.1:18083/|" "yarp|http://127.0.0.1:18640/|$(pid_of yarph2)" "mesh|http://127.0.0.1:18240/|$A $B" \
+  "nginx-pair|http://127.0.0.1:18085/|$NGX"
 
 echo
-echo "### Fixed rate: h2load [--h1] -t1 -c$conns --rps $perclient (= $((perclient * conns)) req/s total; h2: -m$h2m) -D $dur"
+echo "### Fixed rate: h2load [--h1] -t1 -c$conns --rps $perclient (= $((perclient * conns)) req/s total; h2: -m$h2m), 2 × ${half} s per setup (ABBA order)"
 echo
 echo "| setup      | protocol |   req/s |        p50 |        p99 |        max | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|----------|--------:|-----------:|-----------:|-----------:|-------------:|------------------------|"
-for mode in fix-h1 fix-h2; do
-  if [ $mode = fix-h1 ]; then d=18080 y=18340 n=18081; else d=18083 y=18640 n=18085; fi
-  yp=$(pid_of yarp); [ $mode = fix-h2 ] && yp=$(pid_of yarph2)
-  h2load_run direct     $mode http://127.0.0.1:$d/
-  h2load_run yarp       $mode http://127.0.0.1:$y/ "$yp"
-  h2load_run mesh       $mode http://127.0.0.1:18240/ "$A" "$B"
-  # shellcheck disable=SC2046
-  h2load_run nginx-pair $mode http://127.0.0.1:$n/ $(ngx_pids ngx1) $(ngx_pids ngx2)
-done
+measure fix-h1 "direct|http://127.0.0.1:18080/|" "yarp|http://127.0.0.1:18340/|$(pid_of yarp)" "mesh|http://127.0.0.1:18240/|$A $B" \
+  "nginx-pair|http://127.0.0.1:18081/|$NGX"
+measure fix-h2 "direct|http://127.0.0.1:18083/|" "yarp|http://127.0.0.1:18640/|$(pid_of yarph2)" "mesh|http://127.0.0.1:18240/|$A $B" \
+  "nginx-pair|http://127.0.0.1:18085/|$NGX"
 
 ratio() { awk -v a="$(cat "$work/$1")" -v b="$(cat "$work/$2")" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / b : 0) }'; }
 echo
-echo "- mesh / nginx-pair RPS at saturation: HTTP/1.1 $(ratio mesh.h1.rps nginx-pair.h1.rps), HTTP/2 $(ratio mesh.sat-h2.rps nginx-pair.sat-h2.rps)"
+echo "- mesh / nginx-pair RPS at saturation: HTTP/1.1 $(ratio mesh.sat-h1.rps nginx-pair.sat-h1.rps), HTTP/2 $(ratio mesh.sat-h2.rps nginx-pair.sat-h2.rps)"
 echo "- p99 at $((perclient * conns)) req/s, mesh vs nginx-pair: HTTP/1.1 $(cat "$work/mesh.fix-h1.p99") vs $(cat "$work/nginx-pair.fix-h1.p99") ms ($(ratio mesh.fix-h1.p99 nginx-pair.fix-h1.p99)×), HTTP/2 $(cat "$work/mesh.fix-h2.p99") vs $(cat "$work/nginx-pair.fix-h2.p99") ms ($(ratio mesh.fix-h2.p99 nginx-pair.fix-h2.p99)×)"
-echo "- yarp-jit / yarp RPS (HTTP/1.1): $(ratio yarp-jit.h1.rps yarp.h1.rps)"
+echo "- mesh / nginx-pair proxy CPU per request (robust to the machine's load, unlike RPS): saturation HTTP/1.1 $(ratio mesh.sat-h1.cpu1k nginx-pair.sat-h1.cpu1k), HTTP/2 $(ratio mesh.sat-h2.cpu1k nginx-pair.sat-h2.cpu1k); fixed rate HTTP/1.1 $(ratio mesh.fix-h1.cpu1k nginx-pair.fix-h1.cpu1k), HTTP/2 $(ratio mesh.fix-h2.cpu1k nginx-pair.fix-h2.cpu1k)"
+echo "- yarp-jit / yarp RPS (HTTP/1.1): $(ratio yarp-jit.sat-h1.rps yarp.sat-h1.rps)"
 echo "- idle RSS (MB, before any load): yarp $(cat "$work/yarp.idle"), yarp h2 $(cat "$work/yarph2.idle"), mesh client $(cat "$work/meshA.idle"), mesh server $(cat "$work/meshB.idle"), yarp-jit $(cat "$work/yarpjit.idle")"
 echo "- peak RSS (MB, VmHWM over the whole run): yarp $(hwm "$(pid_of yarp)"), yarp h2 $(hwm "$(pid_of yarph2)"), mesh client $(hwm "$A"), mesh server $(hwm "$B"), yarp-jit $(hwm "$(pid_of yarpjit)")"
 echo "- start → ready (ms, incl. Certify, while the others start): yarp $(cat "$work/yarp.ready"), mesh server $(cat "$work/meshB.ready"), mesh client $(cat "$work/meshA.ready")"
-echo "- nginx ngx1 → ngx2 TLS connections after the HTTP/1.1 run: $ka established, $tw in TIME-WAIT (keepalive upstream check)"
+echo "- nginx ngx1 → ngx2 TLS connections after the HTTP/1.1 run: $ka established, $tw in TIME-WAIT (keepalive upstream check; TIME-WAIT includes runs of the last 60 s)"
 echo "- proxy binary: $proxy (JIT: $jit)"
 
 # --- cold starts of a lone proxy (the yarp setup), AOT and JIT alternating so load drifts hit both alike:
