@@ -41,7 +41,7 @@ public static class ProxyHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
 
         var metrics = new ProxyMetrics();
-        OpaqueTcp? opaque = null;
+        ProtocolDetection.Options inboundDetection = new(settings.HeaderTimeout, settings.DetectTimeout), outboundDetection = inboundDetection;
         var ports = new ListenerPorts
         {
             Inbound = settings.InboundAddress.Port,
@@ -63,21 +63,22 @@ public static class ProxyHost
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
                 if (tls is not null) lo.Use(MeshTlsInbound.Middleware(tls.Server, metrics, settings.HeaderTimeout));
-                lo.Use(next => ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, settings.HeaderTimeout, opaque: opaque)(next));
+                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, () => inboundDetection));
             });
             k.Listen(settings.OutboundAddress, lo =>
             {
                 outboundListen = lo;
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
-                lo.Use(next => ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics, settings.HeaderTimeout, opaque: opaque)(next));
+                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics, () => outboundDetection));
             });
             k.Listen(settings.AdminAddress, lo =>
             {
                 adminListen = lo;
                 lo.Protocols = HttpProtocols.Http1;
                 // Only to drop clients that connect and say nothing (Kestrel would keep them for its keep-alive timeout).
-                lo.Use(ProtocolDetection.Middleware("admin", metrics, settings.HeaderTimeout, http2: false));
+                var adminDetection = new ProtocolDetection.Options(settings.HeaderTimeout, settings.HeaderTimeout, Http2: false);
+                lo.Use(ProtocolDetection.Middleware("admin", metrics, () => adminDetection));
             });
         });
 
@@ -138,7 +139,9 @@ public static class ProxyHost
         configureServices?.Invoke(services);
 
         var app = builder.Build();
-        opaque = app.Services.GetRequiredService<OpaqueTcp>();
+        var opaque = app.Services.GetRequiredService<OpaqueTcp>();
+        inboundDetection = inboundDetection with { Opaque = opaque };
+        outboundDetection = outboundDetection with { Opaque = opaque, Errors = app.Services.GetRequiredService<ProxyErrorReporter>() };
         var inbound = app.Services.GetRequiredService<InboundHandler>();
         var admin = app.Services.GetRequiredService<AdminHandler>();
         var routing = app.Services.GetRequiredService<OutboundRoutingMiddleware>();
