@@ -58,8 +58,9 @@ public static class SettingsParser
                 mode = arg switch
                 {
                     "sidecar" => ProxyMode.Sidecar,
+                    "gateway" => ProxyMode.Gateway,
                     "init" => ProxyMode.Init,
-                    _ => throw new FormatException($"unknown mode '{arg}': use sidecar or init"),
+                    _ => throw new FormatException($"unknown mode '{arg}': use sidecar, gateway or init"),
                 };
                 continue;
             }
@@ -107,6 +108,9 @@ public static class SettingsParser
         if (Get("transparent") is { } tr) s = s with { Transparent = ParseBool("transparent", tr) };
         if (Get("remove") is { } rm) s = s with { Remove = ParseBool("remove", rm) };
         if (Get("default-inbound-policy") is { } dp) s = s with { DefaultInboundPolicy = ParsePolicy(dp) };
+        else if (mode == ProxyMode.Gateway) s = s with { DefaultInboundPolicy = DefaultInboundPolicy.AllAuthenticated };
+        if (mode == ProxyMode.Gateway && string.IsNullOrEmpty(s.TrustAnchorsPath))
+            throw new FormatException("gateway mode needs --trust-anchors (MESH_PROXY_TRUST_ANCHORS): a gateway only accepts mesh mTLS");
         if (Get("services") is { } svcs) s = s with { Services = [.. svcs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] };
         if (Get("opaque-ports") is { } op) s = s with { OpaquePorts = ParsePorts("opaque-ports", op).ToImmutableHashSet() };
         if (Get("skip-inbound-ports") is { } sip) s = s with { SkipInboundPorts = ParsePorts("skip-inbound-ports", sip) };

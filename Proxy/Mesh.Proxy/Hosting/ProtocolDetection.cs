@@ -72,7 +72,7 @@ internal static class ProtocolDetection
                         return;
                     case Verdict.Opaque:
                         metrics.OpaqueConnection(listener, "transport-header");
-                        await o.Opaque!.InboundAsync(connection, detection.Port);
+                        await o.Opaque!.InboundAsync(connection, detection.Port, detection.Authority);
                         return;
                     case Verdict.Connect:
                         metrics.OpaqueConnection(listener, "connect");
@@ -140,9 +140,14 @@ internal static class ProtocolDetection
             if (!complete) return Detection.NeedMore;
             var end = head.IndexOf("\r\n"u8);
             if (end < 0) return n == head.Length ? new(Verdict.Http1) : Detection.NeedMore;
-            var magic = OpaqueTcp.Magic.Length;
-            if (Utf8Parser.TryParse(head[magic..end], out int port, out var used) && used == end - magic && port is > 0 and <= 65535)
-                return new(Verdict.Opaque, port, Consumed: end + 2);
+            // "MESH-OPAQUE port" to a sidecar, "MESH-OPAQUE port authority" to a multicluster gateway.
+            var fields = head[OpaqueTcp.Magic.Length..end];
+            var space = fields.IndexOf((byte)' ');
+            var portField = space < 0 ? fields : fields[..space];
+            var authority = space < 0 ? "" : Encoding.ASCII.GetString(fields[(space + 1)..]);
+            if (Utf8Parser.TryParse(portField, out int port, out var used) && used == portField.Length && port is > 0 and <= 65535 &&
+                (authority.Length == 0 || IsAuthorityForm(authority)))
+                return new(Verdict.Opaque, port, authority.ToLowerInvariant(), Consumed: end + 2);
         }
         return new(Verdict.Http1);
     }

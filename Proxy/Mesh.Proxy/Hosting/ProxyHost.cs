@@ -113,7 +113,9 @@ public static class ProxyHost
         services.TryAddSingleton<IEndpointConnector, PlaintextEndpointConnector>();
         services.AddSingleton<PassthroughForwarder>();
         services.AddSingleton(sp => new TelemetryReporter(settings, metrics.Stats, sp.GetRequiredService<DiscoveryClient>(), metrics, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<OpaqueTcp>();
+        services.AddSingleton<Gateway.GatewayHandler>();
+        services.AddSingleton(sp => new OpaqueTcp(settings, sp.GetRequiredService<DiscoveryClient>(), sp.GetRequiredService<IEndpointConnector>(), metrics,
+            sp.GetRequiredService<ProxyErrorReporter>(), sp.GetRequiredService<Gateway.GatewayHandler>));
         services.AddSingleton<OutboundRoutingMiddleware>();
         services.AddSingleton<RetryMiddleware>();
         services.AddSingleton<InboundHandler>();
@@ -129,7 +131,7 @@ public static class ProxyHost
         var otlp = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
         var otel = services.AddOpenTelemetry().WithMetrics(m =>
         {
-            m.AddMeter(TelemetryNames.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
+            m.AddMeter(metrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
             m.AddView(TelemetryNames.ResponseLatencyMs, new ExplicitBucketHistogramConfiguration { Boundaries = TelemetryNames.LatencyBucketsMs });
             m.AddReader(new BaseExportingMetricReader(exporter));
             if (otlp) m.AddOtlpExporter();
@@ -143,6 +145,7 @@ public static class ProxyHost
         inboundDetection = inboundDetection with { Opaque = opaque };
         outboundDetection = outboundDetection with { Opaque = opaque, Errors = app.Services.GetRequiredService<ProxyErrorReporter>() };
         var inbound = app.Services.GetRequiredService<InboundHandler>();
+        var gateway = settings.Mode == ProxyMode.Gateway ? app.Services.GetRequiredService<Gateway.GatewayHandler>() : null;
         var admin = app.Services.GetRequiredService<AdminHandler>();
         var routing = app.Services.GetRequiredService<OutboundRoutingMiddleware>();
         var retry = app.Services.GetRequiredService<RetryMiddleware>();
@@ -151,7 +154,8 @@ public static class ProxyHost
         app.Use(next => context =>
         {
             var port = context.Connection.LocalPort;
-            if (port == ports.Inbound) return inbound.InvokeAsync(context);
+            // A gateway's inbound requests go through the outbound pipeline (routing, balancing, mTLS) once admitted.
+            if (port == ports.Inbound) return gateway is null ? inbound.InvokeAsync(context) : gateway.InvokeAsync(context, next);
             if (port == ports.Admin) return admin.InvokeAsync(context);
             return next(context);
         });

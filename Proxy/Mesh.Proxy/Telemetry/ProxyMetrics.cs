@@ -30,6 +30,11 @@ internal sealed class ProxyMetrics : IDisposable
     private long _certExpiryUnixSeconds;
     private (string Group, string Suite)? _tls;
 
+    private static int s_instances;
+
+    /// <summary>Name of this instance's meter (what the metrics pipeline subscribes to).</summary>
+    public string MeterName { get; }
+
     /// <summary>Per-interval summaries for the control plane (Telemetry.Report).</summary>
     public StatsAggregator Stats { get; } = new();
 
@@ -37,6 +42,10 @@ internal sealed class ProxyMetrics : IDisposable
 
     public ProxyMetrics()
     {
+        // One meter name per instance: OpenTelemetry subscribes by name, and proxies hosted in one process (tests)
+        // must not see each other's measurements. A lone proxy's meter is plain "Mesh.Proxy".
+        var instance = Interlocked.Increment(ref s_instances);
+        MeterName = instance == 1 ? TelemetryNames.MeterName : $"{TelemetryNames.MeterName}.{instance}";
         _meter = new Meter(MeterName);
         _requests = _meter.CreateCounter<long>(RequestTotal);
         _responses = _meter.CreateCounter<long>(ResponseTotal);

@@ -45,6 +45,8 @@ public static class TelemetryNames
 
     public const string Inbound = "inbound";
     public const string Outbound = "outbound";
+    /// <summary>Errors and refusals at a multicluster gateway's listener.</summary>
+    public const string Gateway = "gateway";
     public const string Success = "success";
     public const string Failure = "failure";
 

@@ -15,10 +15,11 @@ namespace Mesh.Proxy.Transport;
 /// <summary>Opaque TCP: outbound connections to opaque destinations (opaque ports, server-speaks-first protocols found by
 /// the detection timeout, HTTP CONNECT tunnels) go to the endpoint's proxy with a one-line transport header naming the
 /// target port ("MESH-OPAQUE 5432\r\n"); inbound reads it, authorizes (refusing = closing), and pipes to the app.</summary>
-internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discovery, IEndpointConnector connector, ProxyMetrics metrics, ProxyErrorReporter errors)
+internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discovery, IEndpointConnector connector, ProxyMetrics metrics, ProxyErrorReporter errors, Func<Gateway.GatewayHandler> gateway)
 {
     public static readonly byte[] Magic = "MESH-OPAQUE "u8.ToArray();
-    public const int MaxHeaderLength = 32;
+    /// <summary>Longest transport header: the magic, a port, a 253-character name and a port.</summary>
+    public const int MaxHeaderLength = 288;
     /// <summary>Endpoints tried, in random order, before an opaque connection gives up.</summary>
     private const int MaxConnectAttempts = 3;
     private static readonly CompiledInboundPolicy Fallback = new InboundPolicyCompiler(new ProxySettings(), TimeProvider.System).Compile(new Api.V1.InboundPolicy());
@@ -26,7 +27,11 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
     /// <summary>The upstream side of an opaque connection, or why there is none.</summary>
     private readonly record struct Upstream(Stream? Stream, ProxyError Error, string Reason);
 
-    public static byte[] Header(int targetPort) => Encoding.ASCII.GetBytes($"MESH-OPAQUE {targetPort.ToString(CultureInfo.InvariantCulture)}\r\n");
+    /// <summary>"MESH-OPAQUE port\r\n" to a sidecar; "MESH-OPAQUE port authority\r\n" to a multicluster gateway, which
+    /// resolves the authority in its own cluster.</summary>
+    public static byte[] Header(int targetPort, string authority = "") => Encoding.ASCII.GetBytes(authority.Length == 0
+        ? $"MESH-OPAQUE {targetPort.ToString(CultureInfo.InvariantCulture)}\r\n"
+        : $"MESH-OPAQUE {targetPort.ToString(CultureInfo.InvariantCulture)} {authority}\r\n");
 
     /// <summary>Ports this proxy always treats as opaque (settings), before any discovery answer.</summary>
     public bool IsOpaquePort(int port) => settings.OpaquePorts.Contains(port);
@@ -41,9 +46,15 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
         return state is { Exists: true, Profile.Opaque: true };
     }
 
-    /// <summary>Inbound: authorize the peer for the target port, then pipe to the app on loopback.</summary>
-    public async Task InboundAsync(ConnectionContext connection, int targetPort)
+    /// <summary>Inbound: authorize the peer for the target port, then pipe to the app on loopback. A gateway instead
+    /// admits the peer for <paramref name="authority"/> (an exported service) and connects to one of its endpoints.</summary>
+    public async Task InboundAsync(ConnectionContext connection, int targetPort, string authority = "")
     {
+        if (settings.Mode == ProxyMode.Gateway)
+        {
+            await GatewayAsync(connection, authority);
+            return;
+        }
         var policy = discovery.Inbound?.Policy ?? Fallback;
         var peer = connection.Features.Get<PeerIdentityFeature>()?.Identity;
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
@@ -58,6 +69,25 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
         try { upstream = await new PlaintextEndpointConnector().ConnectAsync(new DnsEndPoint(settings.AppHost.ToString(), targetPort), null, connection.ConnectionClosed); }
         catch (Exception e) when (e is SocketException or OperationCanceledException) { return; }
         await using (upstream) await PipeAsync(connection, upstream, TelemetryNames.Inbound);
+    }
+
+    private async Task GatewayAsync(ConnectionContext connection, string authority)
+    {
+        var gate = gateway();
+        var refusal = gate.Admit(connection.Features.Get<PeerIdentityFeature>()?.Identity, (connection.RemoteEndPoint as IPEndPoint)?.Address)
+            ?? await gate.CheckExportedAsync(authority, connection.ConnectionClosed);
+        if (refusal is { } r)
+        {
+            metrics.ProxyErrors(TelemetryNames.Gateway, r.Error);
+            return; // Refused: closed without a byte, like an inbound TCP deny.
+        }
+        var upstream = await OpenAsync(authority, direct: null, connection.ConnectionClosed);
+        if (upstream.Stream is null)
+        {
+            metrics.ProxyErrors(TelemetryNames.Gateway, upstream.Error);
+            return;
+        }
+        await using (upstream.Stream) await PipeAsync(connection, upstream.Stream, TelemetryNames.Outbound);
     }
 
     /// <summary>Outbound (transparent): the original destination; meshed → its proxy with the header, else straight there.
@@ -113,7 +143,7 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
         foreach (var e in ready.Take(MaxConnectAttempts))
         {
             last = e.Identity.Length > 0 && e.ProxyPort != 0
-                ? await ConnectAsync(new DnsEndPoint(e.Address, (int)e.ProxyPort), e.Identity, Header((int)e.Port), ct)
+                ? await ConnectAsync(new DnsEndPoint(e.Address, (int)e.ProxyPort), e.Identity, Header((int)e.Port, e.AuthorityOverride), ct)
                 : await ConnectAsync(new DnsEndPoint(e.Address, (int)e.Port), null, null, ct);
             if (last.Stream is not null || ct.IsCancellationRequested) return last;
         }
