@@ -30,7 +30,7 @@ public static class DiscoveryTranslator
             foreach (var w in endpoints.Endpoints)
                 if (Endpoint(w, port, opaque) is { } e)
                     result[e.Key] = e;
-        var exported = service.Labels.TryGetValue(MeshLabels.Exported, out var e) && e == "true";
+        var exported = service.Labels.TryGetValue(MeshLabels.Exported, out var label) && label == "true";
         return new TranslatedService(true, result.ToImmutable(), Profile(profile, authority.Port, opaque, exported));
     }
 
