@@ -59,8 +59,9 @@ internal static class ProtocolDetection
             if (!(tls && connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) == true))
             {
                 var transparentPlaintext = original is not null && !tls;
-                var detection = await DetectAsync(connection, transparentPlaintext ? o.DetectTimeout : o.HeaderTimeout,
-                    acceptOpaque: o.Opaque is not null && inbound, acceptConnect: o.Errors is not null && o.Opaque is not null && !inbound);
+                var detection = connection.Features.Get<SilentClientFeature>() is not null ? new Detection(Verdict.Silent)
+                    : await DetectAsync(connection, transparentPlaintext ? o.DetectTimeout : o.HeaderTimeout,
+                        acceptOpaque: o.Opaque is not null && inbound, acceptConnect: o.Errors is not null && o.Opaque is not null && !inbound);
                 switch (detection.Verdict)
                 {
                     case Verdict.Silent when transparentPlaintext:

@@ -62,7 +62,7 @@ public static class ProxyHost
                 inboundListen = lo;
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
-                if (tls is not null) lo.Use(MeshTlsInbound.Middleware(tls.Server, metrics, settings.HeaderTimeout));
+                if (tls is not null) lo.Use(MeshTlsInbound.Middleware(tls.Server, metrics, settings.HeaderTimeout, settings.DetectTimeout));
                 lo.Use(ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, () => inboundDetection));
             });
             k.Listen(settings.OutboundAddress, lo =>

@@ -191,6 +191,12 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         Assert.True(bannerCode == 0, $"server-speaks-first client failed: {bannerOut}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
         Assert.Equal("220 hello|got:ehlo", bannerOut.Trim());
 
+        // The same from an unmeshed client (the host, outside both namespaces): the server's sidecar waits out the
+        // detection timeout in its TLS stage, then hands the connection to the app as opaque TCP.
+        var (hostCode, hostOut) = await ChildProcess.RunAsync("/usr/bin/python3", "-c", bannerClient, Net(2));
+        Assert.True(hostCode == 0, $"unmeshed server-speaks-first client failed: {hostOut}\nserver proxy: {serverProxy.Output}");
+        Assert.Equal("220 hello|got:ehlo", hostOut.Trim());
+
         // Opaque by profile: bytes that look like HTTP are not parsed as HTTP (they would fail routing) but piped as they are.
         const string httpLike = "import socket,sys\nc=socket.create_connection((sys.argv[1],7200),timeout=10);c.sendall(b'GET /x HTTP/1.1\\r\\nHost: nowhere\\r\\n\\r\\n');print(c.recv(200).decode().splitlines()[0])";
         var (profileCode, profileOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
