@@ -17,9 +17,13 @@ internal static class ProxyCommand
         var inbound = new Option<int?>("--inbound-port") { Description = "Inbound port (default 4143; 0 = free)" };
         var outbound = new Option<int?>("--outbound-port") { Description = "Outbound port (default 4140; 0 = free)" };
         var adminPort = new Option<int?>("--admin-port") { Description = "Admin port (default 4191; 0 = free)" };
-        var command = new Command("proxy", "Run a sidecar proxy in the foreground (see mesh-proxy --help for every flag)")
+        var gateway = new Option<bool>("--gateway")
         {
-            ns, serviceAccount, workload, inbound, outbound, adminPort,
+            Description = "Run as a multicluster gateway: accept mesh mTLS for exported services on the inbound port and forward them",
+        };
+        var command = new Command("proxy", "Run a sidecar proxy (or a gateway) in the foreground (see mesh-proxy --help for every flag)")
+        {
+            ns, serviceAccount, workload, inbound, outbound, adminPort, gateway,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, async () =>
@@ -28,6 +32,7 @@ internal static class ProxyCommand
             var sa = parse.GetValue(serviceAccount)!;
             var args = new List<string>
             {
+                parse.GetValue(gateway) ? "gateway" : "sidecar",
                 "--namespace", parse.GetValue(ns) ?? "default",
                 "--service-account", sa,
                 "--workload", parse.GetValue(workload) ?? sa,

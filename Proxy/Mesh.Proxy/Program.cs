@@ -4,7 +4,7 @@ using Mesh.Proxy.Init;
 
 if (args is ["--help" or "-h" or "help", ..])
 {
-    Console.WriteLine("usage: mesh-proxy [sidecar|init] [--flag value]...   (every flag is also env MESH_PROXY_<FLAG>)");
+    Console.WriteLine("usage: mesh-proxy [sidecar|gateway|init] [--flag value]...   (every flag is also env MESH_PROXY_<FLAG>)");
     foreach (var (name, help) in SettingsParser.Known) Console.WriteLine($"  --{name,-24} {help}");
     return 0;
 }

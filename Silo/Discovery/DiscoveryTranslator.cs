@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Google.Protobuf.Collections;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Model;
+using Mesh.Abstractions.Resources;
 using Mesh.Api.V1;
 using Endpoint = Mesh.Api.V1.Endpoint;
 using Route = Mesh.Api.V1.Route;
@@ -29,7 +30,8 @@ public static class DiscoveryTranslator
             foreach (var w in endpoints.Endpoints)
                 if (Endpoint(w, port, opaque) is { } e)
                     result[e.Key] = e;
-        return new TranslatedService(true, result.ToImmutable(), Profile(profile, authority.Port, opaque));
+        var exported = service.Labels.TryGetValue(MeshLabels.Exported, out var label) && label == "true";
+        return new TranslatedService(true, result.ToImmutable(), Profile(profile, authority.Port, opaque, exported));
     }
 
     /// <summary>The endpoint for one workload, or null when it lacks the named target port.</summary>
@@ -57,12 +59,13 @@ public static class DiscoveryTranslator
         return e;
     }
 
-    public static ServiceProfile Profile(Versioned<ProfileView> versioned, int port, bool opaque)
+    public static ServiceProfile Profile(Versioned<ProfileView> versioned, int port, bool opaque, bool exported = false)
     {
         var p = versioned.Value;
         var profile = new ServiceProfile
         {
             Opaque = opaque,
+            Exported = exported,
             Retry = Retry(p.Retry),
             Timeouts = Timeouts(p.Timeouts),
             FailureAccrual = new FailureAccrual

@@ -32,6 +32,9 @@ public sealed record ProxySettings
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>A client must send its protocol preface / request headers within this time (slowloris defence).</summary>
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Protocol detection gives up after this: in transparent mode the connection is then opaque TCP (a
+    /// server-speaks-first protocol such as MySQL or SMTP), otherwise it is closed and counted.</summary>
+    public TimeSpan DetectTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How often golden-metric summaries are sent to the control plane.</summary>
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Services the workload serves ("name" or "ns/name"): inbound stats are attributed to them.</summary>

@@ -26,6 +26,7 @@ public static class SettingsParser
         ("strict-pq", "true: only post-quantum key exchange"),
         ("default-inbound-policy", "all-unauthenticated | all-authenticated | cluster-authenticated | deny"),
         ("opaque-ports", "comma-separated ports proxied as opaque TCP"),
+        ("detect-timeout", "a client that sends nothing this long is opaque TCP in transparent mode, else dropped (default 10s)"),
         ("services", "comma-separated services the workload serves (for golden-metric attribution)"),
         ("transparent", "true: iptables redirects traffic here (read SO_ORIGINAL_DST)"),
         ("log-level", "trace | debug | information | warning | error (default warning)"),
@@ -57,8 +58,9 @@ public static class SettingsParser
                 mode = arg switch
                 {
                     "sidecar" => ProxyMode.Sidecar,
+                    "gateway" => ProxyMode.Gateway,
                     "init" => ProxyMode.Init,
-                    _ => throw new FormatException($"unknown mode '{arg}': use sidecar or init"),
+                    _ => throw new FormatException($"unknown mode '{arg}': use sidecar, gateway or init"),
                 };
                 continue;
             }
@@ -106,6 +108,9 @@ public static class SettingsParser
         if (Get("transparent") is { } tr) s = s with { Transparent = ParseBool("transparent", tr) };
         if (Get("remove") is { } rm) s = s with { Remove = ParseBool("remove", rm) };
         if (Get("default-inbound-policy") is { } dp) s = s with { DefaultInboundPolicy = ParsePolicy(dp) };
+        else if (mode == ProxyMode.Gateway) s = s with { DefaultInboundPolicy = DefaultInboundPolicy.AllAuthenticated };
+        if (mode == ProxyMode.Gateway && string.IsNullOrEmpty(s.TrustAnchorsPath))
+            throw new FormatException("gateway mode needs --trust-anchors (MESH_PROXY_TRUST_ANCHORS): a gateway only accepts mesh mTLS");
         if (Get("services") is { } svcs) s = s with { Services = [.. svcs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] };
         if (Get("opaque-ports") is { } op) s = s with { OpaquePorts = ParsePorts("opaque-ports", op).ToImmutableHashSet() };
         if (Get("skip-inbound-ports") is { } sip) s = s with { SkipInboundPorts = ParsePorts("skip-inbound-ports", sip) };
@@ -122,6 +127,7 @@ public static class SettingsParser
             if (!int.TryParse(uid, NumberStyles.None, CultureInfo.InvariantCulture, out var u)) throw new FormatException($"proxy-uid '{uid}' is not a number");
             s = s with { ProxyUid = u };
         }
+        if (Get("detect-timeout") is { } dt) s = s with { DetectTimeout = ParseDuration("detect-timeout", dt) };
         if (Get("log-level") is { } ll) s = s with { LogLevel = ParseLogLevel(ll) };
         return s;
     }
@@ -134,6 +140,19 @@ public static class SettingsParser
             (text.LastIndexOf(':') > text.LastIndexOf(']')))
             return ep;
         throw new FormatException($"{setting} '{text}' is not an address like 127.0.0.1:4140");
+    }
+
+    /// <summary>Parses "250ms", "10s", "2m" (a bare number is seconds); must be positive.</summary>
+    public static TimeSpan ParseDuration(string setting, string text)
+    {
+        var t = text.Trim().ToLowerInvariant();
+        var (number, unit) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 0.001)
+            : t.EndsWith('s') ? (t[..^1], 1.0)
+            : t.EndsWith('m') ? (t[..^1], 60.0)
+            : (t, 1.0);
+        if (double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n > 0 && n * unit <= 3600)
+            return TimeSpan.FromSeconds(n * unit);
+        throw new FormatException($"{setting} '{text}' is not a duration like 500ms, 10s or 1m (at most 1h)");
     }
 
     private static bool ParseBool(string setting, string text) => text.ToLowerInvariant() switch

@@ -86,6 +86,14 @@ internal sealed class ServiceWatch : IDisposable
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+            catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+            {
+                // Not a service name the control plane can ever resolve (an external host, an address): a final answer,
+                // so requests fail (or pass through, transparent) at once instead of waiting for discovery.
+                Connected = true;
+                Publish(ServiceState.Missing(Authority, 0, $"{Authority} is not a mesh service: {e.Status.Detail}"));
+                return;
+            }
             catch (Exception)
             {
                 // Any failure (silo down, stream reset, protocol oddity): keep the last state, reconnect, resync from a snapshot.

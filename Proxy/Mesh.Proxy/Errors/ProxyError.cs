@@ -23,4 +23,8 @@ public enum ProxyError
     Unauthorized,
     /// <summary>Inbound: a local rate limit was exceeded.</summary>
     RateLimited,
+    /// <summary>A request the proxy parses itself (an HTTP CONNECT) was malformed.</summary>
+    BadRequest,
+    /// <summary>A request the proxy parses itself (an HTTP CONNECT) had headers over the limit.</summary>
+    HeadersTooLarge,
 }

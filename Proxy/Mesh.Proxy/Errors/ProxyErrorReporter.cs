@@ -1,4 +1,6 @@
+using System.IO.Pipelines;
 using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
 using Mesh.Proxy.Telemetry;
 
 namespace Mesh.Proxy.Errors;
@@ -21,6 +23,8 @@ internal sealed class ProxyErrorReporter(ProxyMetrics metrics)
         ProxyError.BackendTimeout => StatusCodes.Status504GatewayTimeout,
         ProxyError.Unauthorized => StatusCodes.Status403Forbidden,
         ProxyError.RateLimited => StatusCodes.Status429TooManyRequests,
+        ProxyError.BadRequest => StatusCodes.Status400BadRequest,
+        ProxyError.HeadersTooLarge => StatusCodes.Status431RequestHeaderFieldsTooLarge,
         _ => StatusCodes.Status502BadGateway,
     };
 
@@ -37,6 +41,8 @@ internal sealed class ProxyErrorReporter(ProxyMetrics metrics)
         ProxyError.BadTarget => "bad-target",
         ProxyError.Unauthorized => "unauthorized",
         ProxyError.RateLimited => "rate-limited",
+        ProxyError.BadRequest => "bad-request",
+        ProxyError.HeadersTooLarge => "headers-too-large",
         _ => "error",
     };
 
@@ -56,5 +62,18 @@ internal sealed class ProxyErrorReporter(ProxyMetrics metrics)
         response.ContentType = "text/plain; charset=utf-8";
         if (error == ProxyError.RateLimited) response.Headers.RetryAfter = "1";
         return response.Body.WriteAsync(Encoding.UTF8.GetBytes(detail + "\n")).AsTask();
+    }
+
+    /// <summary>The same response written straight on a connection Kestrel does not parse (an HTTP CONNECT tunnel that
+    /// could not be opened, a CONNECT header too large); the connection closes after it.</summary>
+    public async Task WriteHttp1Async(PipeWriter output, ProxyError error, string detail, string direction)
+    {
+        metrics.ProxyErrors(direction, error);
+        var code = StatusCodeOf(error);
+        var body = Encoding.UTF8.GetBytes(detail + "\n");
+        var head = $"HTTP/1.1 {code} {ReasonPhrases.GetReasonPhrase(code)}\r\n{HeaderName}: {CodeOf(error)}\r\n" +
+            $"content-type: text/plain; charset=utf-8\r\ncontent-length: {body.Length}\r\nconnection: close\r\n\r\n";
+        await output.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await output.WriteAsync(body);
     }
 }

@@ -3,6 +3,8 @@ using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Mesh.Proxy.Errors;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
 using Microsoft.AspNetCore.Connections;
@@ -12,38 +14,82 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 namespace Mesh.Proxy.Hosting;
 
 /// <summary>Connection stage that tells what a client speaks before Kestrel sees it: the HTTP/2 preface (then "ALPN h2",
-/// since Kestrel alone picks HTTP/1.1 on cleartext mixed endpoints), the mesh opaque-TCP header, or HTTP/1.x; and
-/// sends opaque ports (transparent mode) straight to the TCP path.</summary>
+/// since Kestrel alone picks HTTP/1.1 on cleartext mixed endpoints), the mesh opaque-TCP header (inbound), an HTTP
+/// CONNECT tunnel (outbound), or HTTP/1.x. Opaque destinations (transparent mode: configured ports or a Service port
+/// discovery marks opaque) skip detection; a transparent client that says nothing before the detection timeout is a
+/// server-speaks-first protocol and goes the opaque way too; anywhere else such a client is dropped and counted.</summary>
 internal static class ProtocolDetection
 {
     private static readonly byte[] Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
+    private static readonly byte[] ConnectMethod = "CONNECT "u8.ToArray();
+    private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
+    /// <summary>Largest CONNECT request head (request line + headers) read before answering 431.</summary>
+    public const int MaxConnectHeadLength = 8 * 1024;
 
-    private enum Verdict { Http1, Http2, Opaque, Silent }
+    private enum Verdict { Http1, Http2, Opaque, Connect, ConnectTooLarge, ConnectMalformed, Silent }
 
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(string listener, ProxyMetrics metrics, TimeSpan detectTimeout, bool http2 = true, OpaqueTcp? opaque = null) => next => async connection =>
+    private readonly record struct Detection(Verdict? Verdict, int Port = 0, string Authority = "", long Consumed = 0)
     {
-        metrics.TcpOpened(listener);
+        public static readonly Detection NeedMore = new(null);
+    }
+
+    /// <summary>Options of one listener's stage.</summary>
+    /// <param name="HeaderTimeout">How long a client may stay silent (slowloris defence).</param>
+    /// <param name="DetectTimeout">The same for redirected (transparent) connections, after which they are opaque TCP.</param>
+    /// <param name="Opaque">Opaque TCP handling; null on the admin listener.</param>
+    /// <param name="Errors">Writes CONNECT errors; null where CONNECT is not accepted (inbound, admin).</param>
+    public sealed record Options(TimeSpan HeaderTimeout, TimeSpan DetectTimeout, bool Http2 = true, OpaqueTcp? Opaque = null, ProxyErrorReporter? Errors = null);
+
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(string listener, ProxyMetrics metrics, Func<Options> options) => next => async connection =>
+    {
+        var o = options();
+        var tls = connection.Features.Get<ITlsConnectionFeature>() is not null;
+        metrics.TcpOpened(listener, tls);
         try
         {
-            if (opaque is not null && connection.Features.Get<OriginalDestinationFeature>() is { } original && opaque.IsOpaquePort(original.EndPoint.Port))
+            var inbound = listener == TelemetryNames.Inbound;
+            var original = o.Opaque is null ? null : connection.Features.Get<OriginalDestinationFeature>()?.EndPoint;
+            if (original is not null && (inbound ? o.Opaque!.IsOpaquePort(original.Port) : await o.Opaque!.IsOpaqueDestinationAsync(original, connection.ConnectionClosed)))
             {
-                await (listener == TelemetryNames.Inbound ? opaque.InboundAsync(connection, original.EndPoint.Port) : opaque.OutboundAsync(connection, original.EndPoint));
+                metrics.OpaqueConnection(listener, "opaque-port");
+                await (inbound ? o.Opaque.InboundAsync(connection, original.Port) : o.Opaque.OutboundAsync(connection, original));
                 return;
             }
-            // Mesh TLS with ALPN h2 already chose HTTP/2; otherwise look at the first bytes (HTTP/1, h2c, opaque header).
-            var tls = connection.Features.Get<ITlsConnectionFeature>() is not null;
+            // Mesh TLS with ALPN h2 already chose HTTP/2; otherwise look at the first bytes.
             if (!(tls && connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("h2"u8) == true))
             {
-                var (verdict, port) = await DetectAsync(connection, detectTimeout, acceptOpaque: opaque is not null && listener == TelemetryNames.Inbound);
-                switch (verdict)
+                var transparentPlaintext = original is not null && !tls;
+                var detection = connection.Features.Get<SilentClientFeature>() is not null ? new Detection(Verdict.Silent)
+                    : await DetectAsync(connection, transparentPlaintext ? o.DetectTimeout : o.HeaderTimeout,
+                        acceptOpaque: o.Opaque is not null && inbound, acceptConnect: o.Errors is not null && o.Opaque is not null && !inbound);
+                switch (detection.Verdict)
                 {
+                    case Verdict.Silent when transparentPlaintext:
+                        metrics.OpaqueConnection(listener, "detect-timeout");
+                        await (inbound ? o.Opaque!.InboundAsync(connection, original!.Port) : o.Opaque!.OutboundAsync(connection, original!));
+                        return;
                     case Verdict.Silent:
                         metrics.BadInput(listener, "detect-timeout");
                         return;
                     case Verdict.Opaque:
-                        await opaque!.InboundAsync(connection, port);
+                        metrics.OpaqueConnection(listener, "transport-header");
+                        await o.Opaque!.InboundAsync(connection, detection.Port, detection.Authority);
                         return;
-                    case Verdict.Http2 when http2 && !tls:
+                    case Verdict.Connect:
+                        metrics.OpaqueConnection(listener, "connect");
+                        await o.Opaque!.ConnectTunnelAsync(connection, detection.Authority);
+                        return;
+                    case Verdict.ConnectTooLarge:
+                        metrics.BadInput(listener, "oversized-headers");
+                        await o.Errors!.WriteHttp1Async(connection.Transport.Output, ProxyError.HeadersTooLarge,
+                            $"CONNECT request head over {MaxConnectHeadLength} bytes", listener);
+                        return;
+                    case Verdict.ConnectMalformed:
+                        metrics.BadInput(listener, "bad-connect");
+                        await o.Errors!.WriteHttp1Async(connection.Transport.Output, ProxyError.BadRequest,
+                            "CONNECT needs an authority-form target: CONNECT name.namespace:port HTTP/1.1", listener);
+                        return;
+                    case Verdict.Http2 when o.Http2 && !tls:
                         connection.Features.Set<ITlsConnectionFeature>(new PlaintextH2Feature());
                         connection.Features.Set<ITlsApplicationProtocolFeature>(new PlaintextH2Feature());
                         break;
@@ -57,51 +103,90 @@ internal static class ProtocolDetection
         }
     };
 
-    private static async Task<(Verdict, int)> DetectAsync(ConnectionContext connection, TimeSpan detectTimeout, bool acceptOpaque)
+    private static async Task<Detection> DetectAsync(ConnectionContext connection, TimeSpan timeout, bool acceptOpaque, bool acceptConnect)
     {
         var input = connection.Transport.Input;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        timeout.CancelAfter(detectTimeout);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        cts.CancelAfter(timeout);
         while (true)
         {
             ReadResult result;
-            try { result = await input.ReadAsync(timeout.Token); }
-            catch (OperationCanceledException) { return (Verdict.Silent, 0); }
+            try { result = await input.ReadAsync(cts.Token); }
+            catch (OperationCanceledException) { return new(Verdict.Silent); }
             var buffer = result.Buffer;
-            var (verdict, port, headerLength) = Classify(buffer, acceptOpaque);
-            if (verdict is null && !result.IsCompleted && !result.IsCanceled)
+            var detection = Classify(buffer, acceptOpaque, acceptConnect);
+            if (detection.Verdict is null && !result.IsCompleted && !result.IsCanceled)
             {
                 input.AdvanceTo(buffer.Start, buffer.End);
                 continue;
             }
-            // The opaque header is ours: consume it. Anything else is left for Kestrel to read again.
-            input.AdvanceTo(verdict == Verdict.Opaque ? buffer.GetPosition(headerLength) : buffer.Start);
-            return (verdict ?? Verdict.Http1, port);
+            // Our own heads (opaque header, CONNECT request) are consumed; anything else is left for Kestrel to read again.
+            input.AdvanceTo(buffer.GetPosition(detection.Consumed));
+            return detection.Verdict is null ? new(Verdict.Http1) : detection;
         }
     }
 
-    /// <summary>null: need more bytes.</summary>
-    private static (Verdict?, int Port, int HeaderLength) Classify(ReadOnlySequence<byte> buffer, bool acceptOpaque)
+    private static Detection Classify(ReadOnlySequence<byte> buffer, bool acceptOpaque, bool acceptConnect)
     {
         Span<byte> head = stackalloc byte[OpaqueTcp.MaxHeaderLength];
         var n = (int)Math.Min(buffer.Length, head.Length);
         buffer.Slice(0, n).CopyTo(head);
         head = head[..n];
-        var prefaceLength = Math.Min(n, Preface.Length);
-        var maybeH2 = head[..prefaceLength].SequenceEqual(Preface.AsSpan(0, prefaceLength));
-        if (maybeH2 && prefaceLength == Preface.Length) return (Verdict.Http2, 0, 0);
-        var magic = OpaqueTcp.Magic;
-        var magicLength = Math.Min(n, magic.Length);
-        var maybeOpaque = acceptOpaque && head[..magicLength].SequenceEqual(magic.AsSpan(0, magicLength));
-        if (maybeOpaque && n >= magic.Length)
+        if (StartsWith(head, Preface, out var complete))
+            return complete ? new(Verdict.Http2) : Detection.NeedMore;
+        if (acceptConnect && StartsWith(head, ConnectMethod, out complete))
+            return complete ? ClassifyConnect(buffer) : Detection.NeedMore;
+        if (acceptOpaque && StartsWith(head, OpaqueTcp.Magic, out complete))
         {
+            if (!complete) return Detection.NeedMore;
             var end = head.IndexOf("\r\n"u8);
-            if (end < 0) return n == head.Length ? (Verdict.Http1, 0, 0) : (null, 0, 0);
-            if (Utf8Parser.TryParse(head[magic.Length..end], out int port, out var used) && used == end - magic.Length && port is > 0 and <= 65535)
-                return (Verdict.Opaque, port, end + 2);
-            return (Verdict.Http1, 0, 0);
+            if (end < 0) return n == head.Length ? new(Verdict.Http1) : Detection.NeedMore;
+            // "MESH-OPAQUE port" to a sidecar, "MESH-OPAQUE port authority" to a multicluster gateway.
+            var fields = head[OpaqueTcp.Magic.Length..end];
+            var space = fields.IndexOf((byte)' ');
+            var portField = space < 0 ? fields : fields[..space];
+            var authority = space < 0 ? "" : Encoding.ASCII.GetString(fields[(space + 1)..]);
+            if (Utf8Parser.TryParse(portField, out int port, out var used) && used == portField.Length && port is > 0 and <= 65535 &&
+                (authority.Length == 0 || IsAuthorityForm(authority)))
+                return new(Verdict.Opaque, port, authority.ToLowerInvariant(), Consumed: end + 2);
         }
-        return maybeH2 || maybeOpaque ? (null, 0, 0) : (Verdict.Http1, 0, 0);
+        return new(Verdict.Http1);
+    }
+
+    /// <summary>"CONNECT host:port HTTP/1.1\r\n" then headers (ignored) up to the blank line.</summary>
+    private static Detection ClassifyConnect(ReadOnlySequence<byte> buffer)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> headSeq, HeaderEnd, advancePastDelimiter: true))
+            return buffer.Length >= MaxConnectHeadLength ? new(Verdict.ConnectTooLarge) : Detection.NeedMore;
+        if (headSeq.Length + HeaderEnd.Length > MaxConnectHeadLength) return new(Verdict.ConnectTooLarge);
+        var head = Encoding.ASCII.GetString(headSeq);
+        var lineEnd = head.IndexOf("\r\n", StringComparison.Ordinal);
+        var parts = (lineEnd < 0 ? head : head[..lineEnd]).Split(' ');
+        var consumed = reader.Consumed;
+        if (parts.Length != 3 || !parts[2].StartsWith("HTTP/1.", StringComparison.Ordinal) || !IsAuthorityForm(parts[1]))
+            return new(Verdict.ConnectMalformed, Consumed: consumed);
+        return new(Verdict.Connect, Authority: parts[1].ToLowerInvariant(), Consumed: consumed);
+    }
+
+    /// <summary>host:port with a DNS name or an IPv4 address (no userinfo, no path).</summary>
+    private static bool IsAuthorityForm(string target)
+    {
+        var colon = target.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(target.AsSpan(colon + 1), System.Globalization.NumberStyles.None, null, out var port) || port is < 1 or > 65535) return false;
+        var host = target.AsSpan(0, colon);
+        if (host.Length > 253) return false;
+        foreach (var c in host)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '-')) return false;
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="head"/> could begin with <paramref name="prefix"/>; complete when all of it is there.</summary>
+    private static bool StartsWith(ReadOnlySpan<byte> head, ReadOnlySpan<byte> prefix, out bool complete)
+    {
+        var k = Math.Min(head.Length, prefix.Length);
+        complete = k == prefix.Length;
+        return head[..k].SequenceEqual(prefix[..k]);
     }
 
     /// <summary>Marks a plaintext connection as negotiated "h2" without TLS.</summary>

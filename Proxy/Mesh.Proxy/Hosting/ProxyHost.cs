@@ -41,7 +41,7 @@ public static class ProxyHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
 
         var metrics = new ProxyMetrics();
-        OpaqueTcp? opaque = null;
+        ProtocolDetection.Options inboundDetection = new(settings.HeaderTimeout, settings.DetectTimeout), outboundDetection = inboundDetection;
         var ports = new ListenerPorts
         {
             Inbound = settings.InboundAddress.Port,
@@ -62,22 +62,23 @@ public static class ProxyHost
                 inboundListen = lo;
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
-                if (tls is not null) lo.Use(MeshTlsInbound.Middleware(tls.Server, metrics, settings.HeaderTimeout));
-                lo.Use(next => ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, settings.HeaderTimeout, opaque: opaque)(next));
+                if (tls is not null) lo.Use(MeshTlsInbound.Middleware(tls.Server, metrics, settings.HeaderTimeout, settings.DetectTimeout));
+                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, () => inboundDetection));
             });
             k.Listen(settings.OutboundAddress, lo =>
             {
                 outboundListen = lo;
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
-                lo.Use(next => ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics, settings.HeaderTimeout, opaque: opaque)(next));
+                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics, () => outboundDetection));
             });
             k.Listen(settings.AdminAddress, lo =>
             {
                 adminListen = lo;
                 lo.Protocols = HttpProtocols.Http1;
                 // Only to drop clients that connect and say nothing (Kestrel would keep them for its keep-alive timeout).
-                lo.Use(ProtocolDetection.Middleware("admin", metrics, settings.HeaderTimeout, http2: false));
+                var adminDetection = new ProtocolDetection.Options(settings.HeaderTimeout, settings.HeaderTimeout, Http2: false);
+                lo.Use(ProtocolDetection.Middleware("admin", metrics, () => adminDetection));
             });
         });
 
@@ -112,7 +113,9 @@ public static class ProxyHost
         services.TryAddSingleton<IEndpointConnector, PlaintextEndpointConnector>();
         services.AddSingleton<PassthroughForwarder>();
         services.AddSingleton(sp => new TelemetryReporter(settings, metrics.Stats, sp.GetRequiredService<DiscoveryClient>(), metrics, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<OpaqueTcp>();
+        services.AddSingleton<Gateway.GatewayHandler>();
+        services.AddSingleton(sp => new OpaqueTcp(settings, sp.GetRequiredService<DiscoveryClient>(), sp.GetRequiredService<IEndpointConnector>(), metrics,
+            sp.GetRequiredService<ProxyErrorReporter>(), sp.GetRequiredService<Gateway.GatewayHandler>));
         services.AddSingleton<OutboundRoutingMiddleware>();
         services.AddSingleton<RetryMiddleware>();
         services.AddSingleton<InboundHandler>();
@@ -128,7 +131,7 @@ public static class ProxyHost
         var otlp = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
         var otel = services.AddOpenTelemetry().WithMetrics(m =>
         {
-            m.AddMeter(TelemetryNames.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
+            m.AddMeter(metrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
             m.AddView(TelemetryNames.ResponseLatencyMs, new ExplicitBucketHistogramConfiguration { Boundaries = TelemetryNames.LatencyBucketsMs });
             m.AddReader(new BaseExportingMetricReader(exporter));
             if (otlp) m.AddOtlpExporter();
@@ -138,8 +141,11 @@ public static class ProxyHost
         configureServices?.Invoke(services);
 
         var app = builder.Build();
-        opaque = app.Services.GetRequiredService<OpaqueTcp>();
+        var opaque = app.Services.GetRequiredService<OpaqueTcp>();
+        inboundDetection = inboundDetection with { Opaque = opaque };
+        outboundDetection = outboundDetection with { Opaque = opaque, Errors = app.Services.GetRequiredService<ProxyErrorReporter>() };
         var inbound = app.Services.GetRequiredService<InboundHandler>();
+        var gateway = settings.Mode == ProxyMode.Gateway ? app.Services.GetRequiredService<Gateway.GatewayHandler>() : null;
         var admin = app.Services.GetRequiredService<AdminHandler>();
         var routing = app.Services.GetRequiredService<OutboundRoutingMiddleware>();
         var retry = app.Services.GetRequiredService<RetryMiddleware>();
@@ -148,7 +154,8 @@ public static class ProxyHost
         app.Use(next => context =>
         {
             var port = context.Connection.LocalPort;
-            if (port == ports.Inbound) return inbound.InvokeAsync(context);
+            // A gateway's inbound requests go through the outbound pipeline (routing, balancing, mTLS) once admitted.
+            if (port == ports.Inbound) return gateway is null ? inbound.InvokeAsync(context) : gateway.InvokeAsync(context, next);
             if (port == ports.Admin) return admin.InvokeAsync(context);
             return next(context);
         });

@@ -9,4 +9,6 @@ internal static class DestinationMetadata
     public const string Identity = "mesh.identity";
     /// <summary>"h2" for meshed endpoints (HTTP/2 to the peer proxy), absent otherwise.</summary>
     public const string Protocol = "mesh.protocol";
+    /// <summary>Authority to send instead of the client's (the endpoint is a multicluster gateway).</summary>
+    public const string AuthorityOverride = "mesh.authority-override";
 }

@@ -92,6 +92,7 @@ internal sealed class MeshConfigProvider : IProxyConfigProvider
         {
             metadata[DestinationMetadata.Identity] = e.Identity;
             metadata[DestinationMetadata.Protocol] = "h2";
+            if (e.AuthorityOverride.Length > 0) metadata[DestinationMetadata.AuthorityOverride] = e.AuthorityOverride;
         }
         return new DestinationConfig { Address = $"http://{host}:{port.ToString(CultureInfo.InvariantCulture)}", Metadata = metadata };
     }

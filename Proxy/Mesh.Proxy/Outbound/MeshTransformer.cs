@@ -27,6 +27,8 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
             proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
             proxyRequest.Headers.TryAddWithoutValidation(TargetPortHeader, metadata[DestinationMetadata.TargetPort]);
             proxyRequest.Options.Set(MeshForwarderHttpClientFactory.ExpectedIdentity, identity);
+            // A multicluster gateway routes by authority in its own cluster: send the remote service's name.
+            if (metadata.TryGetValue(DestinationMetadata.AuthorityOverride, out var authority)) proxyRequest.Headers.Host = authority;
         }
         else if (HttpProtocol.IsHttp2(httpContext.Request.Protocol))
         {

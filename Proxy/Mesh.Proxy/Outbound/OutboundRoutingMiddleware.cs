@@ -11,8 +11,11 @@ namespace Mesh.Proxy.Outbound;
 
 /// <summary>Resolves a logical service to a concrete one: authority → discovery state → route match → weighted backend → YARP cluster.</summary>
 /// <remarks>First stage of the outbound YARP pipeline; also records the request's golden metrics around everything after it.</remarks>
-internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, ClusterRegistry clusters, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, PassthroughForwarder passthrough)
+internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, ClusterRegistry clusters, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, PassthroughForwarder passthrough, IEndpointConnector connector)
 {
+    // Without mesh TLS (no trust anchors: dev mode) a meshed endpoint's identity is never verified: report the hop as plaintext.
+    private readonly bool _verifiesIdentity = connector.VerifiesIdentity;
+
     private static readonly TimeSpan AvailabilityPoll = TimeSpan.FromMilliseconds(50);
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
@@ -31,7 +34,7 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
             var status = context.Response.StatusCode;
             var identity = "";
             var destination = feature is null ? null : context.GetReverseProxyFeature().ProxiedDestination;
-            if (destination?.Model.Config.Metadata is { } md && md.TryGetValue(DestinationMetadata.Identity, out var id)) identity = id;
+            if (_verifiesIdentity && destination?.Model.Config.Metadata is { } md && md.TryGetValue(DestinationMetadata.Identity, out var id)) identity = id;
             var failed = status >= 500 || context.Features.Get<IForwarderErrorFeature>() is { Error: not ForwarderError.None };
             metrics.Response(TelemetryNames.Outbound, authority, feature?.Route.Name ?? "", feature?.Backend ?? "", identity, status, !failed,
                 Stopwatch.GetElapsedTime(start).TotalMilliseconds, reachedPeer: destination is not null);

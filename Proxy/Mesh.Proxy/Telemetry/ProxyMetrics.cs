@@ -23,11 +23,17 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _errors;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _badInput;
+    private readonly Counter<long> _opaque;
     private readonly Counter<long> _ejections;
     private readonly Counter<long> _discoveryUpdates;
     private readonly Counter<long> _discoveryReconnects;
     private long _certExpiryUnixSeconds;
     private (string Group, string Suite)? _tls;
+
+    private static int s_instances;
+
+    /// <summary>Name of this instance's meter (what the metrics pipeline subscribes to).</summary>
+    public string MeterName { get; }
 
     /// <summary>Per-interval summaries for the control plane (Telemetry.Report).</summary>
     public StatsAggregator Stats { get; } = new();
@@ -36,6 +42,10 @@ internal sealed class ProxyMetrics : IDisposable
 
     public ProxyMetrics()
     {
+        // One meter name per instance: OpenTelemetry subscribes by name, and proxies hosted in one process (tests)
+        // must not see each other's measurements. A lone proxy's meter is plain "Mesh.Proxy".
+        var instance = Interlocked.Increment(ref s_instances);
+        MeterName = instance == 1 ? TelemetryNames.MeterName : $"{TelemetryNames.MeterName}.{instance}";
         _meter = new Meter(MeterName);
         _requests = _meter.CreateCounter<long>(RequestTotal);
         _responses = _meter.CreateCounter<long>(ResponseTotal);
@@ -50,6 +60,7 @@ internal sealed class ProxyMetrics : IDisposable
         _errors = _meter.CreateCounter<long>(ProxyErrorsTotal);
         _retries = _meter.CreateCounter<long>(RetriesTotal);
         _badInput = _meter.CreateCounter<long>(BadInputTotal);
+        _opaque = _meter.CreateCounter<long>(OpaqueConnectionsTotal);
         _ejections = _meter.CreateCounter<long>(EndpointEjectionsTotal);
         _discoveryUpdates = _meter.CreateCounter<long>(DiscoveryUpdatesTotal);
         _discoveryReconnects = _meter.CreateCounter<long>(DiscoveryReconnectsTotal);
@@ -81,12 +92,13 @@ internal sealed class ProxyMetrics : IDisposable
         _latency.Record(latencyMs, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority), new KeyValuePair<string, object?>(TelemetryNames.Route, route));
     }
 
-    public void TcpOpened(string direction)
+    /// <param name="tls">The connection arrived over mesh TLS (inbound: attributes TCP_CONN to mTLS or plaintext).</param>
+    public void TcpOpened(string direction, bool tls = false)
     {
         var tag = new KeyValuePair<string, object?>(Direction, direction);
         _tcpOpen.Add(1, tag);
         _tcpOpenConnections.Add(1, tag);
-        if (direction == TelemetryNames.Inbound) Stats.InboundConnectionOpened();
+        if (direction == TelemetryNames.Inbound) Stats.InboundConnectionOpened(tls);
     }
 
     public void TcpClosed(string direction)
@@ -117,6 +129,10 @@ internal sealed class ProxyMetrics : IDisposable
     /// <summary>Counts rejected input (garbage, slow or oversized requests) per listener.</summary>
     public void BadInput(string listener, string kind) =>
         _badInput.Add(1, new KeyValuePair<string, object?>(Direction, listener), new KeyValuePair<string, object?>(Kind, kind));
+
+    /// <summary>Counts connections proxied as opaque TCP, by why: opaque-port, detect-timeout, connect, transport-header.</summary>
+    public void OpaqueConnection(string direction, string reason) =>
+        _opaque.Add(1, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Reason, reason));
 
     public void Ejected(string backend) => _ejections.Add(1, new KeyValuePair<string, object?>(Backend, backend));
 

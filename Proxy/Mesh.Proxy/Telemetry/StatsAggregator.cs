@@ -23,21 +23,23 @@ internal sealed class StatsAggregator
 
     private ConcurrentDictionary<Key, Cell> _cells = new();
     private int _paths;
-    private long _inboundOpened, _inboundOpen;
+    private long _inboundOpenedTls, _inboundOpenedPlain, _inboundOpen;
 
     /// <summary>Inbound connections open now (a gauge: not reset by a drain).</summary>
     public long InboundOpen => Volatile.Read(ref _inboundOpen);
 
-    public void InboundConnectionOpened()
+    /// <param name="tls">Whether the connection arrived over mesh TLS (plaintext where policy allows, or dev mode).</param>
+    public void InboundConnectionOpened(bool tls)
     {
-        Interlocked.Increment(ref _inboundOpened);
+        Interlocked.Increment(ref tls ? ref _inboundOpenedTls : ref _inboundOpenedPlain);
         Interlocked.Increment(ref _inboundOpen);
     }
 
     public void InboundConnectionClosed() => Interlocked.Decrement(ref _inboundOpen);
 
-    /// <summary>Takes the inbound connections opened since the last call.</summary>
-    public long DrainInboundOpened() => Interlocked.Exchange(ref _inboundOpened, 0);
+    /// <summary>Takes the inbound connections opened since the last call, over mesh TLS and in plaintext.</summary>
+    public (long Tls, long Plaintext) DrainInboundOpened() =>
+        (Interlocked.Exchange(ref _inboundOpenedTls, 0), Interlocked.Exchange(ref _inboundOpenedPlain, 0));
 
     public void Record(Key key, bool success, double latencyMs)
     {

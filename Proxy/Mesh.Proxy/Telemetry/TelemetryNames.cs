@@ -21,6 +21,7 @@ public static class TelemetryNames
     public const string ProxyErrorsTotal = "proxy_errors_total";
     public const string RetriesTotal = "outbound_http_retry_total";
     public const string BadInputTotal = "bad_input_total";
+    public const string OpaqueConnectionsTotal = "tcp_opaque_connections_total";
     public const string EndpointEjectionsTotal = "outbound_endpoint_ejections_total";
     public const string DiscoveryUpdatesTotal = "discovery_updates_total";
     public const string DiscoveryReconnectsTotal = "discovery_reconnects_total";
@@ -35,6 +36,7 @@ public static class TelemetryNames
     public const string Classification = "classification";
     public const string Error = "error";
     public const string Kind = "kind";
+    public const string Reason = "reason";
     public const string Server = "srv_name";
     public const string Authz = "authz_name";
     public const string Group = "group";
@@ -43,6 +45,8 @@ public static class TelemetryNames
 
     public const string Inbound = "inbound";
     public const string Outbound = "outbound";
+    /// <summary>Errors and refusals at a multicluster gateway's listener.</summary>
+    public const string Gateway = "gateway";
     public const string Success = "success";
     public const string Failure = "failure";
 

@@ -54,11 +54,14 @@ internal sealed class TelemetryReporter(ProxySettings settings, StatsAggregator 
             ProxyClockUnixMs = end.ToUnixTimeMilliseconds(),
         };
         report.Services.AddRange(settings.Services);
-        var opened = stats.DrainInboundOpened();
+        var (openedTls, openedPlain) = stats.DrainInboundOpened();
         var open = stats.InboundOpen;
-        // TCP_CONN of the services this workload serves: its inbound connections (authority "" = those services).
-        if (settings.Services.Length > 0 && (opened > 0 || open > 0))
-            report.Traffic.Add(new TrafficStats { Direction = TelemetryNames.Inbound, Tls = true, TcpOpened = (ulong)opened, TcpOpen = (ulong)Math.Max(0, open) });
+        // TCP_CONN of the services this workload serves: its inbound connections (authority "" = those services), split
+        // by whether they came over mesh TLS; the open-now gauge rides on the first entry only (the silo sums entries).
+        if (settings.Services.Length > 0 && (openedTls > 0 || open > 0))
+            report.Traffic.Add(new TrafficStats { Direction = TelemetryNames.Inbound, Tls = true, TcpOpened = (ulong)openedTls, TcpOpen = (ulong)Math.Max(0, open) });
+        if (settings.Services.Length > 0 && openedPlain > 0)
+            report.Traffic.Add(new TrafficStats { Direction = TelemetryNames.Inbound, Tls = false, TcpOpened = (ulong)openedPlain });
         foreach (var (key, cell) in stats.Drain())
         {
             var t = new TrafficStats

@@ -8,6 +8,9 @@ public interface IEndpointConnector
     /// <summary>"plaintext" or "mesh-tls"; shown in /config.</summary>
     string Name { get; }
 
+    /// <summary>true: connections to meshed endpoints are mutual TLS that checked the expected identity.</summary>
+    bool VerifiesIdentity { get; }
+
     /// <summary>Connects to <paramref name="endPoint"/>; <paramref name="expectedIdentity"/> is the SPIFFE id discovery gave (null: unmeshed).</summary>
     ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, string? expectedIdentity, CancellationToken cancellationToken);
 }

@@ -13,6 +13,8 @@ internal sealed class MeshTlsEndpointConnector(MeshTlsClientOptions options) : I
 
     public string Name => "mesh-tls";
 
+    public bool VerifiesIdentity => true;
+
     public async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, string? expectedIdentity, CancellationToken cancellationToken)
     {
         var stream = await _plaintext.ConnectAsync(endPoint, null, cancellationToken);
@@ -28,7 +30,7 @@ internal sealed class MeshTlsEndpointConnector(MeshTlsClientOptions options) : I
         }
     }
 
-    /// <summary>Opaque TCP over mesh TLS: no ALPN, so the peer reads the transport header instead of HTTP.</summary>
+    /// <summary>Opaque TCP over mesh TLS: ALPN mesh.opaque/1, so the peer reads the transport header instead of HTTP.</summary>
     public async ValueTask<Stream> ConnectOpaqueAsync(DnsEndPoint endPoint, string expectedIdentity, CancellationToken cancellationToken)
     {
         var stream = await _plaintext.ConnectAsync(endPoint, null, cancellationToken);
@@ -46,7 +48,7 @@ internal sealed class MeshTlsEndpointConnector(MeshTlsClientOptions options) : I
     private static MeshTlsClientOptions OpaqueOptions(MeshTlsClientOptions o)
     {
         var copy = o.WithExpectedIdentity(null);
-        copy.ApplicationProtocols = [];
+        copy.ApplicationProtocols = [Mesh.Tls.MeshCrypto.Alpn.Opaque];
         return copy;
     }
 }

@@ -15,14 +15,24 @@ internal static class MeshTlsInbound
 {
     private const byte TlsHandshakeRecord = 0x16;
 
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(MeshTlsServerOptions options, ProxyMetrics metrics, TimeSpan detectTimeout) => next => async connection =>
+    /// <param name="headerTimeout">How long a client may say nothing.</param>
+    /// <param name="detectTimeout">The same for redirected (transparent) connections, which are then handed on as silent
+    /// (a server-speaks-first protocol: protocol detection makes them opaque TCP).</param>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(MeshTlsServerOptions options, ProxyMetrics metrics, TimeSpan headerTimeout, TimeSpan detectTimeout) => next => async connection =>
     {
         var input = connection.Transport.Input;
+        var redirected = connection.Features.Get<OriginalDestinationFeature>() is not null;
         ReadResult first;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
         {
-            timeout.CancelAfter(detectTimeout);
+            timeout.CancelAfter(redirected ? detectTimeout : headerTimeout);
             try { first = await input.ReadAsync(timeout.Token); }
+            catch (OperationCanceledException) when (redirected && !connection.ConnectionClosed.IsCancellationRequested)
+            {
+                connection.Features.Set(SilentClientFeature.Instance);
+                await next(connection);
+                return;
+            }
             catch (OperationCanceledException) { metrics.BadInput(TelemetryNames.Inbound, "detect-timeout"); return; }
         }
         var isTls = !first.Buffer.IsEmpty && first.Buffer.FirstSpan[0] == TlsHandshakeRecord;

@@ -24,6 +24,7 @@ internal sealed record MeshTlsSetup(TrustBundle Trust, MeshCredentialsHolder Cre
             trust,
             credentials,
             new MeshTlsClientOptions { Credentials = credentials, TrustBundle = trust, KeyExchange = exchange },
-            new MeshTlsServerOptions { Credentials = credentials, TrustBundle = trust, KeyExchange = exchange, ClientCertificateMode = ClientCertificateMode.Optional });
+            new MeshTlsServerOptions { Credentials = credentials, TrustBundle = trust, KeyExchange = exchange, ClientCertificateMode = ClientCertificateMode.Optional,
+                ApplicationProtocols = [Mesh.Tls.MeshCrypto.Alpn.Http2, Mesh.Tls.MeshCrypto.Alpn.Http11, Mesh.Tls.MeshCrypto.Alpn.Opaque] });
     }
 }

@@ -1,32 +1,60 @@
 using System.Buffers;
 using System.Globalization;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Errors;
 using Mesh.Proxy.Inbound;
 using Mesh.Proxy.Telemetry;
 using Microsoft.AspNetCore.Connections;
 
 namespace Mesh.Proxy.Transport;
 
-/// <summary>Opaque TCP: outbound connections to opaque ports go to the endpoint's proxy with a one-line transport header
-/// naming the target port ("MESH-OPAQUE 5432\r\n"); inbound reads it, authorizes (refusing = closing), and pipes to the app.</summary>
-internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discovery, IEndpointConnector connector, ProxyMetrics metrics)
+/// <summary>Opaque TCP: outbound connections to opaque destinations (opaque ports, server-speaks-first protocols found by
+/// the detection timeout, HTTP CONNECT tunnels) go to the endpoint's proxy with a one-line transport header naming the
+/// target port ("MESH-OPAQUE 5432\r\n"); inbound reads it, authorizes (refusing = closing), and pipes to the app.</summary>
+internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discovery, IEndpointConnector connector, ProxyMetrics metrics, ProxyErrorReporter errors, Func<Gateway.GatewayHandler> gateway)
 {
     public static readonly byte[] Magic = "MESH-OPAQUE "u8.ToArray();
-    public const int MaxHeaderLength = 32;
+    /// <summary>Longest transport header: the magic, a port, a 253-character name and a port.</summary>
+    public const int MaxHeaderLength = 288;
+    /// <summary>Endpoints tried, in random order, before an opaque connection gives up.</summary>
+    private const int MaxConnectAttempts = 3;
     private static readonly CompiledInboundPolicy Fallback = new InboundPolicyCompiler(new ProxySettings(), TimeProvider.System).Compile(new Api.V1.InboundPolicy());
 
+    /// <summary>The upstream side of an opaque connection, or why there is none.</summary>
+    private readonly record struct Upstream(Stream? Stream, ProxyError Error, string Reason);
+
+    /// <summary>"MESH-OPAQUE port\r\n" to a sidecar; "MESH-OPAQUE port authority\r\n" to a multicluster gateway, which
+    /// resolves the authority in its own cluster.</summary>
+    public static byte[] Header(int targetPort, string authority = "") => Encoding.ASCII.GetBytes(authority.Length == 0
+        ? $"MESH-OPAQUE {targetPort.ToString(CultureInfo.InvariantCulture)}\r\n"
+        : $"MESH-OPAQUE {targetPort.ToString(CultureInfo.InvariantCulture)} {authority}\r\n");
+
+    /// <summary>Ports this proxy always treats as opaque (settings), before any discovery answer.</summary>
     public bool IsOpaquePort(int port) => settings.OpaquePorts.Contains(port);
 
-    public static byte[] Header(int targetPort) => Encoding.ASCII.GetBytes($"MESH-OPAQUE {targetPort.ToString(CultureInfo.InvariantCulture)}\r\n");
-
-    /// <summary>Inbound: authorize the peer for the target port, then pipe to the app on loopback.</summary>
-    public async Task InboundAsync(ConnectionContext connection, int targetPort)
+    /// <summary>Outbound (transparent): the configured opaque ports, or a destination discovery marks opaque (its
+    /// Service port has appProtocol tcp / the opaque-ports annotation). Unknown destinations are detected instead.</summary>
+    public async ValueTask<bool> IsOpaqueDestinationAsync(IPEndPoint original, CancellationToken ct)
     {
+        if (IsOpaquePort(original.Port)) return true;
+        var watch = discovery.Get(AuthorityOf(original));
+        var state = watch.State ?? await watch.GetStateAsync(settings.QueueTimeout, ct);
+        return state is { Exists: true, Profile.Opaque: true };
+    }
+
+    /// <summary>Inbound: authorize the peer for the target port, then pipe to the app on loopback. A gateway instead
+    /// admits the peer for <paramref name="authority"/> (an exported service) and connects to one of its endpoints.</summary>
+    public async Task InboundAsync(ConnectionContext connection, int targetPort, string authority = "")
+    {
+        if (settings.Mode == ProxyMode.Gateway)
+        {
+            await GatewayAsync(connection, authority);
+            return;
+        }
         var policy = discovery.Inbound?.Policy ?? Fallback;
         var peer = connection.Features.Get<PeerIdentityFeature>()?.Identity;
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
@@ -43,43 +71,105 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
         await using (upstream) await PipeAsync(connection, upstream, TelemetryNames.Inbound);
     }
 
-    /// <summary>Outbound (transparent): resolve the original destination; meshed → its proxy with the header, else direct.</summary>
+    private async Task GatewayAsync(ConnectionContext connection, string authority)
+    {
+        var gate = gateway();
+        var refusal = gate.Admit(connection.Features.Get<PeerIdentityFeature>()?.Identity, (connection.RemoteEndPoint as IPEndPoint)?.Address)
+            ?? await gate.CheckExportedAsync(authority, connection.ConnectionClosed);
+        if (refusal is { } r)
+        {
+            metrics.ProxyErrors(TelemetryNames.Gateway, r.Error);
+            return; // Refused: closed without a byte, like an inbound TCP deny.
+        }
+        var upstream = await OpenAsync(authority, direct: null, connection.ConnectionClosed);
+        if (upstream.Stream is null)
+        {
+            metrics.ProxyErrors(TelemetryNames.Gateway, upstream.Error);
+            return;
+        }
+        await using (upstream.Stream) await PipeAsync(connection, upstream.Stream, TelemetryNames.Outbound);
+    }
+
+    /// <summary>Outbound (transparent): the original destination; meshed → its proxy with the header, else straight there.
+    /// Failing to connect closes the client's connection (there is no protocol to say why in).</summary>
     public async Task OutboundAsync(ConnectionContext connection, IPEndPoint original)
     {
-        var authority = $"{original.Address}:{original.Port.ToString(CultureInfo.InvariantCulture)}";
-        var state = await discovery.Get(authority).GetStateAsync(settings.QueueTimeout, connection.ConnectionClosed);
-        var target = new DnsEndPoint(original.Address.ToString(), original.Port);
-        string? identity = null;
-        byte[]? header = null;
-        if (state is { Exists: true })
+        var upstream = await OpenAsync(AuthorityOf(original), new DnsEndPoint(original.Address.ToString(), original.Port), connection.ConnectionClosed);
+        if (upstream.Stream is null)
         {
-            var ready = state.Endpoints.Values.Where(e => e.Ready).ToArray();
-            if (ready.Length == 0) return;
-            var e = ready[Random.Shared.Next(ready.Length)];
-            if (e.Identity.Length > 0 && e.ProxyPort != 0)
-            {
-                target = new DnsEndPoint(e.Address, (int)e.ProxyPort);
-                identity = e.Identity;
-                header = Header((int)e.Port);
-            }
-            else target = new DnsEndPoint(e.Address, (int)e.Port);
+            metrics.ProxyErrors(TelemetryNames.Outbound, upstream.Error);
+            return;
         }
-        Stream upstream;
-        try
+        await using (upstream.Stream) await PipeAsync(connection, upstream.Stream, TelemetryNames.Outbound);
+    }
+
+    /// <summary>Outbound HTTP CONNECT tunnel (an HTTP proxy client asking for raw TCP to a service, e.g. `curl -p`, a
+    /// database client through the proxy): 200 once the upstream is connected, else the mesh error as an HTTP response.</summary>
+    public async Task ConnectTunnelAsync(ConnectionContext connection, string authority)
+    {
+        var upstream = await OpenAsync(authority, direct: null, connection.ConnectionClosed);
+        var output = connection.Transport.Output;
+        if (upstream.Stream is null)
         {
-            upstream = identity is null ? await new PlaintextEndpointConnector().ConnectAsync(target, null, connection.ConnectionClosed)
-                : connector is MeshTlsEndpointConnector tls ? await tls.ConnectOpaqueAsync(target, identity, connection.ConnectionClosed)
-                : await connector.ConnectAsync(target, identity, connection.ConnectionClosed);
+            await errors.WriteHttp1Async(output, upstream.Error, upstream.Reason, TelemetryNames.Outbound);
+            return;
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException) { return; }
-        await using (upstream)
+        await using (upstream.Stream)
         {
-            if (header is not null) await upstream.WriteAsync(header, connection.ConnectionClosed);
-            await PipeAsync(connection, upstream, TelemetryNames.Outbound);
+            await output.WriteAsync("HTTP/1.1 200 Connection Established\r\n\r\n"u8.ToArray(), connection.ConnectionClosed);
+            await PipeAsync(connection, upstream.Stream, TelemetryNames.Outbound);
         }
     }
 
-    /// <summary>Copies both ways until either side closes; counts bytes (read = from the client, written = to it).</summary>
+    private static string AuthorityOf(IPEndPoint endPoint) => $"{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>Resolves <paramref name="authority"/> and connects to one of its ready endpoints (mesh TLS + transport header
+    /// when meshed); not a mesh service → <paramref name="direct"/> if given (transparent), else an error.</summary>
+    private async Task<Upstream> OpenAsync(string authority, DnsEndPoint? direct, CancellationToken ct)
+    {
+        var state = await discovery.Get(authority).GetStateAsync(settings.QueueTimeout, ct);
+        if (state is not { Exists: true })
+        {
+            if (direct is not null) return await ConnectAsync(direct, null, null, ct);
+            return state is null
+                ? new(null, ProxyError.DiscoveryUnavailable, $"service {authority}: discovery at {settings.ControlAddress} has not answered; is the control plane running?")
+                : new(null, ProxyError.UnknownService, state.Reason);
+        }
+        var ready = state.Endpoints.Values.Where(e => e.Ready).ToArray();
+        if (ready.Length == 0)
+            return new(null, ProxyError.NoEndpoints, $"service {authority}: no ready endpoints; is a workload registered and ready?");
+        Random.Shared.Shuffle(ready);
+        Upstream last = default;
+        foreach (var e in ready.Take(MaxConnectAttempts))
+        {
+            last = e.Identity.Length > 0 && e.ProxyPort != 0
+                ? await ConnectAsync(new DnsEndPoint(e.Address, (int)e.ProxyPort), e.Identity, Header((int)e.Port, e.AuthorityOverride), ct)
+                : await ConnectAsync(new DnsEndPoint(e.Address, (int)e.Port), null, null, ct);
+            if (last.Stream is not null || ct.IsCancellationRequested) return last;
+        }
+        return last with { Reason = $"service {authority}: {last.Reason}" };
+    }
+
+    private async Task<Upstream> ConnectAsync(DnsEndPoint target, string? identity, byte[]? header, CancellationToken ct)
+    {
+        Stream? stream = null;
+        try
+        {
+            stream = identity is null ? await new PlaintextEndpointConnector().ConnectAsync(target, null, ct)
+                : connector is MeshTlsEndpointConnector tls ? await tls.ConnectOpaqueAsync(target, identity, ct)
+                : await connector.ConnectAsync(target, identity, ct);
+            if (header is not null) await stream.WriteAsync(header, ct);
+            return new(stream, default, "");
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+        {
+            if (stream is not null) await stream.DisposeAsync();
+            return new(null, ProxyError.Upstream, $"connecting to {target.Host}:{target.Port} failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Copies both ways; the client finishing sends a FIN upstream (plain TCP) and waits for the reply, the upstream
+    /// finishing ends the whole connection. Counts bytes (read = from the client, written = to it).</summary>
     private async Task PipeAsync(ConnectionContext connection, Stream upstream, string direction)
     {
         long read = 0, written = 0;
@@ -129,6 +219,9 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
             {
                 ArrayPool<byte>.Shared.Return(buffer);
                 await output.CompleteAsync();
+                // The upstream is done sending: end the connection, as Kestrel does for a plain socket whose output
+                // completes. Mesh TLS has no half-close, so waiting for the client's side here could wait forever.
+                connection.Transport.Input.CancelPendingRead();
             }
         });
         await Task.WhenAll(toUpstream, toClient);

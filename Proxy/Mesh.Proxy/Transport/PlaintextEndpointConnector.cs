@@ -8,6 +8,8 @@ internal sealed class PlaintextEndpointConnector : IEndpointConnector
 {
     public string Name => "plaintext";
 
+    public bool VerifiesIdentity => false;
+
     public async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, string? expectedIdentity, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -27,7 +27,9 @@ internal sealed class MeshTlsClientPeer(MeshTlsClientOptions options, MeshCreden
 
     protected override IList<SignatureAndHashAlgorithm> GetSupportedSignatureAlgorithms() => [MeshCrypto.SignatureScheme];
 
-    protected override IList<ProtocolName> GetProtocolNames() => [.. _options.ApplicationProtocols.Select(ProtocolName.AsUtf8Encoding)];
+    // No protocols: no ALPN extension at all (an empty protocol list is a malformed extension).
+    protected override IList<ProtocolName>? GetProtocolNames() =>
+        _options.ApplicationProtocols.Count == 0 ? null : [.. _options.ApplicationProtocols.Select(ProtocolName.AsUtf8Encoding)];
 
     public override void NotifyServerVersion(ProtocolVersion serverVersion)
     {

@@ -56,6 +56,18 @@ public sealed class DiscoveryTranslatorTests
         Assert.True(t.Profile.Opaque);
     }
 
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    [InlineData(null, false)]
+    public void Translate_ExportedLabel_MarksTheProfileExported(string? label, bool exported)
+    {
+        var service = Views.Service("books");
+        if (label is not null) service = service with { Labels = service.Labels.Add(Abstractions.Resources.MeshLabels.Exported, label) };
+        var t = DiscoveryTranslator.Translate(Books, service, Views.Endpoints("books", Views.Workload("a", "127.0.0.11")), Profile());
+        Assert.Equal(exported, t.Profile.Exported);
+    }
+
     [Fact]
     public void Translate_OtherPort_NoEndpointsButExists()
     {

@@ -15,7 +15,12 @@ public sealed class EchoServer : IDisposable
         _ = Task.Run(AcceptAsync);
     }
 
+    private int _connections;
+
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     private async Task AcceptAsync()
     {
@@ -24,6 +29,7 @@ public sealed class EchoServer : IDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                Interlocked.Increment(ref _connections);
                 _ = Task.Run(async () =>
                 {
                     using (client)

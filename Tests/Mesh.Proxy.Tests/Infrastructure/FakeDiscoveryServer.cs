@@ -23,6 +23,7 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
     private IPAddress _bind = IPAddress.Loopback;
 
     /// <summary>When set, Identity.Certify issues leaves from it for requests carrying <see cref="Token"/>.</summary>
+    private readonly Dictionary<string, string> _rejected = [];
     public Mesh.Tls.Ca.CertificateAuthority? Ca { get; set; }
     public string Token { get; set; } = "test-token";
 
@@ -133,8 +134,14 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
         }
     }
 
+    /// <summary>Answers watches of <paramref name="authority"/> with InvalidArgument, as the silo does for names that are not
+    /// service names (external hosts, addresses).</summary>
+    public void Reject(string authority, string detail) { lock (_gate) _rejected[authority] = detail; }
+
     public override async Task Watch(WatchRequest request, IServerStreamWriter<ServiceUpdate> responseStream, ServerCallContext context)
     {
+        lock (_gate)
+            if (_rejected.TryGetValue(request.Authority, out var detail)) throw new RpcException(new Status(StatusCode.InvalidArgument, detail));
         var channel = Channel.CreateUnbounded<ServiceUpdate>();
         ServiceEntry entry;
         lock (_gate)

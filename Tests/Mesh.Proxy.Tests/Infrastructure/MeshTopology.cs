@@ -48,6 +48,18 @@ public sealed class MeshTopology : IAsyncDisposable
         DrainTimeout = TimeSpan.FromSeconds(2),
     };
 
+    /// <summary>Starts a sidecar alone (for an app the test runs itself, e.g. an <see cref="EchoServer"/>);
+    /// <paramref name="adjust"/> changes its settings after the topology's own (e.g. gateway mode).</summary>
+    public async Task<RunningProxy> AddSidecarAsync(string name, InboundPolicy? policy = null, Func<ProxySettings, ProxySettings>? adjust = null)
+    {
+        Discovery.SetInbound(name, policy ?? new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllUnauthenticated });
+        var settings = _configure(Settings(Discovery, name));
+        var sidecar = await ProxyHost.StartAsync(adjust is null ? settings : adjust(settings));
+        _owned.Add(sidecar);
+        await sidecar.Ready.WaitAsync(TimeSpan.FromSeconds(10));
+        return sidecar;
+    }
+
     /// <summary>Starts an app and its sidecar; the sidecar's inbound policy is <paramref name="policy"/> (default: all-unauthenticated).</summary>
     public async Task<Server> AddServerAsync(string name, InboundPolicy? policy = null)
     {

@@ -32,6 +32,10 @@ public sealed class TelemetryReportTests : IAsyncLifetime
         var sample = _mesh.Discovery.Reports.SelectMany(r => r.Traffic).First(t => t.Requests > 0);
         Assert.Equal(sample.LatencyBoundsMs.Count + 1, sample.LatencyBuckets.Count);
         Assert.Equal(sample.Requests, sample.LatencyBuckets.Aggregate(0UL, (a, b) => a + b));
+        // These sidecars run without trust anchors (dev mode): the hop is plaintext even though discovery named an identity.
+        var outbound = _mesh.Discovery.Reports.Where(r => r.Workload == "client").SelectMany(r => r.Traffic).Where(t => t.Requests > 0).ToList();
+        Assert.All(outbound, t => Assert.False(t.Tls));
+        Assert.All(outbound, t => Assert.Equal("", t.DestinationIdentity));
     }
 
     [Fact]

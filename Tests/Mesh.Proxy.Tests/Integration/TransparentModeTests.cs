@@ -16,6 +16,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
     private string? _skip;
     private FakeDiscoveryServer? _discovery;
     private string? _webRoot;
+    private readonly string _anchors = Path.Combine(Path.GetTempPath(), $"mesh-anchors-{Guid.NewGuid():N}.pem");
 
     private string Bridge => "mbr" + _suffix;
     private string ClientNs => "mc" + _suffix;
@@ -50,6 +51,10 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
             await Sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
         }
         _discovery = await FakeDiscoveryServer.StartAsync(IPAddress.Parse(Net(254)));
+        // Real mesh TLS between the namespaces: certificates from the fake silo's Certify, anchors in a file both read.
+        var ca = Mesh.Tls.Ca.CertificateAuthority.Create();
+        ca.TrustBundle.Save(_anchors);
+        _discovery.Ca = ca;
     }
 
     private async Task Sh(params string[] args)
@@ -67,6 +72,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         await ChildProcess.RunAsync("ip", "link", "del", Bridge);
         foreach (var ns in new[] { ClientNs, ServerNs }) await ChildProcess.RunAsync("ip", "link", "del", $"v{ns}");
         if (_webRoot is not null) Directory.Delete(_webRoot, recursive: true);
+        File.Delete(_anchors);
     }
 
     private ChildProcess Start(string ns, params string[] args)
@@ -80,7 +86,8 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
     {
         var env = new[] { "env", "MESH_PROXY_LOG_LEVEL=warning" };
         return Start(ns, [.. env, ProxyBin, "sidecar", "--workload", workload, "--inbound-addr", "0.0.0.0:4143", "--outbound-addr", "127.0.0.1:4140",
-            "--admin-addr", "127.0.0.1:4191", "--control-addr", _discovery!.Address.ToString(), "--transparent", "--opaque-ports", "7000"]);
+            "--admin-addr", "127.0.0.1:4191", "--control-addr", _discovery!.Address.ToString(), "--transparent", "--opaque-ports", "7000", "--detect-timeout", "500ms",
+            "--trust-anchors", _anchors, "--token", _discovery.Token]);
     }
 
     [Fact]
@@ -95,9 +102,14 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         _webRoot = Directory.CreateTempSubdirectory("mesh-web").FullName;
         await File.WriteAllTextAsync(Path.Combine(_webRoot, "hello.txt"), "hello from the server namespace");
         var app = Start(ServerNs, "/usr/bin/python3", "-m", "http.server", "8080", "--bind", "0.0.0.0", "--directory", _webRoot);
-        const string echo = "import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('0.0.0.0',7000));s.listen()\n" +
+        const string echo = "import socket,sys\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('0.0.0.0',int(sys.argv[1])));s.listen()\n" +
             "while True:\n c,_=s.accept()\n d=c.recv(100)\n c.sendall(b'echo:'+d)\n c.close()";
-        var echoApp = Start(ServerNs, "/usr/bin/python3", "-c", echo);
+        var echoApp = Start(ServerNs, "/usr/bin/python3", "-c", echo, "7000");
+        var profileOpaqueApp = Start(ServerNs, "/usr/bin/python3", "-c", echo, "7200");
+        // A server-speaks-first protocol (SMTP, MySQL): the client waits for the banner before it sends anything.
+        const string banner = "import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('0.0.0.0',7100));s.listen()\n" +
+            "while True:\n c,_=s.accept()\n c.sendall(b'220 hello\\n')\n d=c.recv(100)\n c.sendall(b'got:'+d)\n c.close()";
+        var bannerApp = Start(ServerNs, "/usr/bin/python3", "-c", banner);
 
         var serverIdentity = "spiffe://cluster.local/ns/default/sa/books";
         var policy = new InboundPolicy { Exists = true, Identity = serverIdentity };
@@ -115,6 +127,15 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
             Key = $"{Net(2)}:7000", Address = Net(2), Port = 7000, Weight = 1, Identity = serverIdentity, ProxyPort = 4143,
             ProtocolHint = ProtocolHint.Opaque, Workload = "books", Ready = true,
         }]);
+
+        Endpoint Meshed(int port) => new()
+        {
+            Key = $"{Net(2)}:{port}", Address = Net(2), Port = (uint)port, Weight = 1, Identity = serverIdentity, ProxyPort = 4143,
+            ProtocolHint = ProtocolHint.Opaque, Workload = "books", Ready = true,
+        };
+        _discovery.SetService($"{Net(2)}:7100", [Meshed(7100)]);
+        // Opaque by the Service (appProtocol tcp → profile.opaque), not by the proxy's --opaque-ports.
+        _discovery.SetService($"{Net(2)}:7200", [Meshed(7200)], new ServiceProfile { Opaque = true });
 
         // The proxies run as root (uid 0); the client runs as nobody so only its traffic is redirected.
         foreach (var ns in new[] { ClientNs, ServerNs })
@@ -163,11 +184,37 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
             throw new TimeoutException(e.Message + "\n" + string.Join('\n', lastMetrics.Split('\n').Where(l => l.StartsWith("tcp_", StringComparison.Ordinal))));
         }
 
+        // Server speaks first: both proxies wait out the detection timeout, then carry the connection as opaque TCP.
+        const string bannerClient = "import socket,sys\nc=socket.create_connection((sys.argv[1],7100),timeout=10);b=c.recv(100).decode();c.sendall(b'ehlo');print(b.strip()+'|'+c.recv(100).decode())";
+        var (bannerCode, bannerOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "/usr/bin/python3", "-c", bannerClient, Net(2));
+        Assert.True(bannerCode == 0, $"server-speaks-first client failed: {bannerOut}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
+        Assert.Equal("220 hello|got:ehlo", bannerOut.Trim());
+
+        // The same from an unmeshed client (the host, outside both namespaces): the server's sidecar waits out the
+        // detection timeout in its TLS stage, then hands the connection to the app as opaque TCP.
+        var (hostCode, hostOut) = await ChildProcess.RunAsync("/usr/bin/python3", "-c", bannerClient, Net(2));
+        Assert.True(hostCode == 0, $"unmeshed server-speaks-first client failed: {hostOut}\nserver proxy: {serverProxy.Output}");
+        Assert.Equal("220 hello|got:ehlo", hostOut.Trim());
+
+        // Opaque by profile: bytes that look like HTTP are not parsed as HTTP (they would fail routing) but piped as they are.
+        const string httpLike = "import socket,sys\nc=socket.create_connection((sys.argv[1],7200),timeout=10);c.sendall(b'GET /x HTTP/1.1\\r\\nHost: nowhere\\r\\n\\r\\n');print(c.recv(200).decode().splitlines()[0])";
+        var (profileCode, profileOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "/usr/bin/python3", "-c", httpLike, Net(2));
+        Assert.True(profileCode == 0, $"profile-opaque client failed: {profileOut}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
+        Assert.Equal("echo:GET /x HTTP/1.1", profileOut.Trim());
+
+        var (_, opaqueMetrics) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "curl", "-s", "http://127.0.0.1:4191/metrics");
+        Assert.Contains("tcp_opaque_connections_total{direction=\"outbound\",reason=\"detect-timeout\"} 1", opaqueMetrics);
+        Assert.Contains("tcp_opaque_connections_total{direction=\"outbound\",reason=\"opaque-port\"} 2", opaqueMetrics);
+
         var (removeCode, removeText) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, ProxyBin, "init", "--remove");
         Assert.True(removeCode == 0, removeText);
         var (_, after) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "iptables", "-t", "nat", "-S");
         Assert.DoesNotContain("MESH_PROXY", after);
         GC.KeepAlive(app);
         GC.KeepAlive(echoApp);
+        GC.KeepAlive(profileOpaqueApp);
+        GC.KeepAlive(bannerApp);
     }
 }

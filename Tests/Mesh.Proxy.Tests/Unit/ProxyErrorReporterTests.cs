@@ -15,6 +15,8 @@ public sealed class ProxyErrorReporterTests
     [InlineData(ProxyError.BackendTimeout, 504, "backend-timeout")]
     [InlineData(ProxyError.Unauthorized, 403, "unauthorized")]
     [InlineData(ProxyError.RateLimited, 429, "rate-limited")]
+    [InlineData(ProxyError.BadRequest, 400, "bad-request")]
+    [InlineData(ProxyError.HeadersTooLarge, 431, "headers-too-large")]
     [InlineData(ProxyError.NoRoute, 404, "no-route")]
     public async Task ReportAsync_EachError_SetsStatusHeaderAndBody(ProxyError error, int status, string code)
     {

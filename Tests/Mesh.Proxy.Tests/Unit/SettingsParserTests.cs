@@ -46,6 +46,9 @@ public sealed class SettingsParserTests
     [InlineData("--opaque-ports", "0", "opaque-ports: '0'")]
     [InlineData("--skip-subnets", "10.0.0.0/99", "skip-subnets: '10.0.0.0/99'")]
     [InlineData("--bogus", "1", "unknown flag '--bogus'")]
+    [InlineData("--detect-timeout", "soon", "detect-timeout 'soon'")]
+    [InlineData("--detect-timeout", "-1s", "detect-timeout '-1s'")]
+    [InlineData("--detect-timeout", "2h", "detect-timeout '2h'")]
     public void Parse_BadValue_NamesTheSetting(string flag, string value, string expected)
     {
         var e = Assert.Throws<FormatException>(() => SettingsParser.Parse([flag, value], new Hashtable()));
@@ -66,5 +69,30 @@ public sealed class SettingsParserTests
     public void Parse_UnknownMode_Throws()
     {
         Assert.Throws<FormatException>(() => SettingsParser.Parse(["gateway-ish"], new Hashtable()));
+    }
+
+    [Theory]
+    [InlineData("500ms", 500)]
+    [InlineData("10s", 10_000)]
+    [InlineData("2", 2_000)]
+    [InlineData("1m", 60_000)]
+    public void Parse_DetectTimeout_AcceptsDurations(string value, int ms)
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(ms), SettingsParser.Parse(["--detect-timeout", value], new Hashtable()).DetectTimeout);
+    }
+
+    [Fact]
+    public void Parse_GatewayMode_DefaultsToAllAuthenticated()
+    {
+        var s = SettingsParser.Parse(["gateway", "--trust-anchors", "/etc/mesh/anchors.pem"], new Hashtable());
+        Assert.Equal(ProxyMode.Gateway, s.Mode);
+        Assert.Equal(DefaultInboundPolicy.AllAuthenticated, s.DefaultInboundPolicy);
+    }
+
+    [Fact]
+    public void Parse_GatewayModeWithoutTrustAnchors_SaysItNeedsThem()
+    {
+        var e = Assert.Throws<FormatException>(() => SettingsParser.Parse(["gateway"], new Hashtable()));
+        Assert.Contains("gateway mode needs --trust-anchors", e.Message);
     }
 }

@@ -1,0 +1,72 @@
+using System.Net;
+using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Errors;
+using Mesh.Proxy.Hosting;
+using Mesh.Proxy.Inbound;
+using Mesh.Proxy.Outbound;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Transport;
+
+namespace Mesh.Proxy.Gateway;
+
+/// <summary>Multicluster gateway admission, in front of the outbound pipeline: the peer must present a mesh identity
+/// (mTLS from a cluster sharing the trust anchor) that the gateway's inbound policy admits, and the authority must be a
+/// Service of this cluster exported with the mirror.mesh.io/exported=true label. Admitted requests are then routed,
+/// balanced and sent over mTLS exactly as a sidecar's outbound requests are.</summary>
+internal sealed class GatewayHandler(DiscoveryClient discovery, InboundPolicyCompiler compiler, ProxySettings settings, ListenerPorts ports, ProxyErrorReporter errors, ProxyMetrics metrics)
+{
+    private readonly CompiledInboundPolicy _fallback = compiler.Compile(new Api.V1.InboundPolicy { Exists = false });
+
+    /// <summary>Why a peer or an authority is refused; null when admitted.</summary>
+    public readonly record struct Refusal(ProxyError Error, string Reason);
+
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        var peer = context.Features.Get<PeerIdentityFeature>()?.Identity;
+        var authority = Authority.Normalize(context.Request.Host);
+        var refusal = Admit(peer, context.Connection.RemoteIpAddress) ?? await CheckExportedAsync(authority, context.RequestAborted);
+        if (refusal is { } r)
+        {
+            await errors.ReportAsync(context, r.Error, r.Reason, TelemetryNames.Gateway);
+            return;
+        }
+        // The sender addressed this gateway's port; the local endpoint's port is chosen again when forwarding.
+        context.Request.Headers.Remove(MeshTransformer.TargetPortHeader);
+        await next(context);
+    }
+
+    /// <summary>Only mesh identities get through a gateway, whatever the policy says; then the policy (default
+    /// all-authenticated, or Server/AuthorizationPolicy for the gateway's workload) decides.</summary>
+    public Refusal? Admit(string? peer, IPAddress? address)
+    {
+        if (peer is null)
+        {
+            metrics.AuthzDenied("gateway");
+            return new(ProxyError.Unauthorized, "gateway: only mesh mTLS clients are accepted (no client identity)");
+        }
+        var policy = discovery.Inbound?.Policy ?? _fallback;
+        var decision = policy.Authorize(ports.Inbound, peer, address);
+        if (!decision.Allowed)
+        {
+            metrics.AuthzDenied(decision.Server);
+            return new(ProxyError.Unauthorized, $"gateway: {peer} is not authorized");
+        }
+        metrics.AuthzAllowed(decision.Server, decision.Authorization);
+        return null;
+    }
+
+    /// <summary>The authority must name an exported Service of this cluster.</summary>
+    public async ValueTask<Refusal?> CheckExportedAsync(string authority, CancellationToken ct)
+    {
+        if (authority.Length == 0) return new(ProxyError.UnknownService, "gateway: the request names no authority");
+        var watch = discovery.Get(authority);
+        var state = watch.State ?? await watch.GetStateAsync(settings.QueueTimeout, ct);
+        if (state is null)
+            return new(ProxyError.DiscoveryUnavailable, $"gateway: service {authority}: discovery at {settings.ControlAddress} has not answered");
+        if (!state.Exists) return new(ProxyError.UnknownService, state.Reason);
+        if (!state.Profile.Exported)
+            return new(ProxyError.Unauthorized, $"gateway: service {authority} is not exported (label the Service mirror.mesh.io/exported=true)");
+        return null;
+    }
+}
