@@ -7,10 +7,14 @@
 # Usage: bench/proxy/rss.sh [BINARY|LABEL=BINARY]...   (default: publish Proxy/Mesh.Proxy Native AOT once)
 #   env DUR (10 s), CONNS (32), ROUNDS (1: repeat the whole set, binaries alternating), PAIR (1: also the mesh pair).
 #   A binary may be a wrapper script that ends in `exec` (e.g. to set DOTNET_* variables): the pid stays the proxy's.
-# Ports 19xxx on 127.0.0.1 (bench/proxy/run.sh uses 18xxx, so both can run). Needs wrk, nginx, curl.
+# Ports PORT_BASE+80…+901 on 127.0.0.1 (env PORT_BASE, default 21000; bench/proxy/run.sh uses 18xxx); it stops if one is
+# taken. Needs wrk, nginx, curl, ss.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dur="${DUR:-10}"; conns="${CONNS:-32}"; rounds="${ROUNDS:-1}"; pair="${PAIR:-1}"
+dur="${DUR:-10}"; conns="${CONNS:-32}"; rounds="${ROUNDS:-1}"; pair="${PAIR:-1}"; pb="${PORT_BASE:-21000}"
+for off in 80 900 901 340 343 391 240 243 244 245 291 292; do
+  if ss -Hltn "sport = :$((pb + off))" | grep -q .; then echo "rss: port $((pb + off)) is taken; set PORT_BASE" >&2; exit 1; fi
+done
 work="$(mktemp -d /tmp/mesh-rss.XXXXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -34,13 +38,13 @@ mkdir -p "$work/app/logs"
 cat >"$work/app/nginx.conf" <<NGX
 worker_processes 1; daemon off; pid $work/app/nginx.pid; error_log $work/app/logs/error.log warn;
 events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:19080; location / { return 200 "ok"; } } }
+http { access_log off; server { listen 127.0.0.1:$((pb + 80)); location / { return 200 "ok"; } } }
 NGX
 nginx -p "$work/app" -c "$work/app/nginx.conf" & pids+=($!)
-"$disco" 19900 "$work/anchors.pem" app.default:80 127.0.0.1:19080 >/dev/null & pids+=($!)
-"$disco" 19901 "$work/anchors2.pem" app.default:80 "127.0.0.1:19080:19243:spiffe://cluster.local/ns/default/sa/rss-b" >/dev/null & pids+=($!)
+"$disco" $((pb + 900)) "$work/anchors.pem" app.default:80 127.0.0.1:$((pb + 80)) >/dev/null & pids+=($!)
+"$disco" $((pb + 901)) "$work/anchors2.pem" app.default:80 "127.0.0.1:$((pb + 80)):$((pb + 243)):spiffe://cluster.local/ns/default/sa/rss-b" >/dev/null & pids+=($!)
 for _ in $(seq 200); do
-  [ -f "$work/anchors.pem" ] && [ -f "$work/anchors2.pem" ] && curl -s -o /dev/null http://127.0.0.1:19080/ && break; sleep 0.05
+  [ -f "$work/anchors.pem" ] && [ -f "$work/anchors2.pem" ] && curl -s -o /dev/null http://127.0.0.1:$((pb + 80))/ && break; sleep 0.05
 done
 sleep 0.5
 
@@ -90,7 +94,7 @@ for round in $(seq "$rounds"); do
   for spec in "${bins[@]}"; do
     label="${spec%%=*}"; bin="${spec#*=}"; [ "$label" = "$spec" ] && label="$(basename "$(dirname "$bin")")/$(basename "$bin")"
     echo; echo "## $label (round $round): $bin"
-    start_proxy hop rss-c 19343 19340 19391 19900 "$work/anchors.pem" "$bin"
+    start_proxy hop rss-c $((pb + 343)) $((pb + 340)) $((pb + 391)) $((pb + 900)) "$work/anchors.pem" "$bin"
     p=$(cat "$work/hop.pid")
     sleep 1
     echo "ready after $(cat "$work/hop.ready") ms; idle +1 s: RSS $(mb "$p" VmRSS) MB; threads $(threads "$p")"
@@ -99,18 +103,18 @@ for round in $(seq "$rounds"); do
     echo "idle +10 s: RSS $(mb "$p" VmRSS) MB"
     echo "  smaps_rollup +10 s: $(rollup "$p")"
     echo "  by mapping (MB):    $(by_mapping "$p")"
-    echo "single hop load: $(load hop http://127.0.0.1:19340/ "$p")"
+    echo "single hop load: $(load hop http://127.0.0.1:$((pb + 340))/ "$p")"
     echo "  after load: threads $(threads "$p")"
     echo "  smaps_rollup:       $(rollup "$p")"
     echo "  by mapping (MB):    $(by_mapping "$p")"
     stop_proxy hop
     if [ "$pair" = 1 ]; then
-      start_proxy meshB rss-b 19243 19244 19292 19901 "$work/anchors2.pem" "$bin"
-      start_proxy meshA rss-a 19245 19240 19291 19901 "$work/anchors2.pem" "$bin"
+      start_proxy meshB rss-b $((pb + 243)) $((pb + 244)) $((pb + 292)) $((pb + 901)) "$work/anchors2.pem" "$bin"
+      start_proxy meshA rss-a $((pb + 245)) $((pb + 240)) $((pb + 291)) $((pb + 901)) "$work/anchors2.pem" "$bin"
       a=$(cat "$work/meshA.pid"); b=$(cat "$work/meshB.pid")
       sleep 1
       echo "mesh pair idle +1 s: client $(mb "$a" VmRSS) MB, server $(mb "$b" VmRSS) MB"
-      echo "mesh pair load: $(load pair http://127.0.0.1:19240/ "$a" "$b") (client/server; VmHWM of the client)"
+      echo "mesh pair load: $(load pair http://127.0.0.1:$((pb + 240))/ "$a" "$b") (client/server; VmHWM of the client)"
       echo "  server after load: $(rollup "$b")"
       stop_proxy meshA; stop_proxy meshB
     fi
