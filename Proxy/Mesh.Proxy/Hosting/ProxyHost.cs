@@ -30,7 +30,9 @@ public static class ProxyHost
 
     internal static async Task<RunningProxy> StartAsync(ProxySettings settings, TextWriter? output, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "mesh-proxy" });
+        // No reload-on-change for appsettings*.json: its watcher adds an inotify watch for every directory under the working
+        // directory (212 when started in a repository checkout; all of / when started there) and keeps a thread for it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"], ApplicationName = "mesh-proxy" });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
