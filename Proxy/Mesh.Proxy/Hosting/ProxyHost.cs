@@ -32,7 +32,12 @@ public static class ProxyHost
     {
         // No reload-on-change for appsettings*.json: its watcher adds an inotify watch for every directory under the working
         // directory (212 when started in a repository checkout; all of / when started there) and keeps a thread for it.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"], ApplicationName = "mesh-proxy" });
+        // Content root = the proxy's own directory: started in an app's folder (`mesh run`), it must not read the app's
+        // appsettings.json (a Kestrel:Endpoints section there would open the app's ports in the proxy).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"], ApplicationName = "mesh-proxy", ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
