@@ -168,8 +168,8 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
         }
     }
 
-    /// <summary>Copies both ways; the client finishing sends a FIN upstream (plain TCP) and waits for the reply, the upstream
-    /// finishing ends the whole connection. Counts bytes (read = from the client, written = to it).</summary>
+    /// <summary>Copies both ways; the client finishing sends a FIN upstream (plain TCP; over mesh TLS it closes the tunnel),
+    /// the upstream finishing ends the whole connection. Counts bytes (read = from the client, written = to it).</summary>
     private async Task PipeAsync(ConnectionContext connection, Stream upstream, string direction)
     {
         long read = 0, written = 0;
@@ -189,7 +189,11 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
                     input.AdvanceTo(result.Buffer.End);
                     if (result.IsCompleted || result.IsCanceled) break;
                 }
+                // The client is done sending. Plain TCP: half-close, the reply still comes back. Mesh TLS cannot half-close
+                // (BouncyCastle ends both directions on close_notify): close the tunnel, or the far side would hold the
+                // app's connection open forever waiting for an end of stream.
                 if (upstream is NetworkStream ns) ns.Socket.Shutdown(SocketShutdown.Send);
+                else if (upstream is Mesh.Tls.Tls.MeshTlsStream tls) await tls.ShutdownAsync();
                 else await upstream.FlushAsync();
             }
             catch (Exception)

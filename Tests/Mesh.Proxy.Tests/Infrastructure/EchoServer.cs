@@ -16,11 +16,15 @@ public sealed class EchoServer : IDisposable
     }
 
     private int _connections;
+    private int _open;
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>Connections accepted so far.</summary>
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Connections still open (the echo ends one when its client ends the stream).</summary>
+    public int Open => Volatile.Read(ref _open);
 
     private async Task AcceptAsync()
     {
@@ -30,12 +34,14 @@ public sealed class EchoServer : IDisposable
             {
                 var client = await _listener.AcceptTcpClientAsync(_stop.Token);
                 Interlocked.Increment(ref _connections);
+                Interlocked.Increment(ref _open);
                 _ = Task.Run(async () =>
                 {
                     using (client)
                     {
                         try { await client.GetStream().CopyToAsync(client.GetStream(), _stop.Token); }
                         catch (Exception e) when (e is IOException or OperationCanceledException or SocketException) { }
+                        finally { Interlocked.Decrement(ref _open); }
                     }
                 });
             }

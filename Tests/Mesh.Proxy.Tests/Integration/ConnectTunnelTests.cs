@@ -90,6 +90,15 @@ public sealed class ConnectTunnelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Connect_ClientCloses_TheAppConnectionBehindTheTunnelEndsToo()
+    {
+        var reply = await ExchangeAsync($"CONNECT {Db} HTTP/1.1\r\n\r\nbye", expectAtLeast: 41);
+        Assert.EndsWith("bye", reply);
+        // The client socket is closed now; mesh TLS cannot half-close, so the tunnel must close and the app see the end.
+        await Poll.UntilAsync(() => _echo.Open == 0, TimeSpan.FromSeconds(10), "the echo app's connection to end");
+    }
+
+    [Fact]
     public async Task Connect_FromCurlThroughTheProxy_Works()
     {
         if (!File.Exists("/usr/bin/curl")) return;
