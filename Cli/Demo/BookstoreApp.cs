@@ -38,7 +38,11 @@ internal static class BookstoreApp
     /// <summary>Runs one role until <paramref name="ct"/> fires. Prints "demo-app: listening http://…" when bound.</summary>
     public static async Task RunAsync(DemoAppOptions options, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Not configured from the user's working directory (appsettings.json, a reload watcher on every folder under it).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"], ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(options.Listen));
         builder.Services.AddHttpClient("upstream", c => c.Timeout = TimeSpan.FromSeconds(10))

@@ -25,7 +25,12 @@ public sealed class SiloHost : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         modules ??= SiloModules.All;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Content root = the silo's own directory and no reload watcher: `mesh silo` started in some project's folder must
+        // not pick up that project's appsettings.json (Kestrel endpoints, logging) nor watch its directory tree.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"], ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
