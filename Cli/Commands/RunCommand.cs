@@ -18,11 +18,12 @@ internal static class RunCommand
         var inbound = new Option<int>("--inbound-port") { Description = "Sidecar inbound port (default: a free port)" };
         var outbound = new Option<int>("--outbound-port") { Description = "Sidecar outbound port, given to the app as HTTP_PROXY (default: a free port)" };
         var adminPort = new Option<int>("--admin-port") { Description = "Sidecar admin port (default: a free port)" };
+        var tcp = new Option<bool>("--tcp") { Description = "The app speaks raw TCP (a database): its Service port is opaque (appProtocol: tcp)" };
         var command = new Argument<string[]>("command") { Description = "The app's command line (after --)", Arity = ArgumentArity.ZeroOrMore };
 
         var run = new Command("run", "Run a local app with its own sidecar, meshed: `mesh run books --port 7001 -- python3 -m http.server 7001`")
         {
-            name, port, ns, serviceAccount, labels, inbound, outbound, adminPort, command,
+            name, port, ns, serviceAccount, labels, inbound, outbound, adminPort, tcp, command,
         };
         run.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, async () =>
         {
@@ -47,7 +48,8 @@ internal static class RunCommand
                 labelMap,
                 PortOrFree(parse.GetValue(inbound)),
                 PortOrFree(parse.GetValue(outbound)),
-                PortOrFree(parse.GetValue(adminPort)));
+                PortOrFree(parse.GetValue(adminPort)),
+                Tcp: parse.GetValue(tcp));
             var cmd = parse.GetValue(command) ?? [];
             using var admin = AdminClient.Create(context);
             await using var workload = await LocalWorkload.StartAsync(spec, admin, MeshBinaries.Proxy(context),

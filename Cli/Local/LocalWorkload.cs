@@ -16,7 +16,8 @@ internal sealed record LocalWorkloadSpec(
     int OutboundPort,
     int AdminPort,
     bool CreateServiceIfUnselected = true,
-    IReadOnlyList<string>? Services = null);
+    IReadOnlyList<string>? Services = null,
+    bool Tcp = false);
 
 /// <summary>A local app behind its own sidecar, registered with the silo as a Workload (the role a Pod plays in
 /// Kubernetes): start the sidecar with a fresh workload token, wait until it is ready (certified, discovery up),
@@ -108,7 +109,10 @@ internal sealed class LocalWorkload : IAsyncDisposable
                 ["spec"] = new JsonObject
                 {
                     ["selector"] = new JsonObject { ["app"] = Spec.Labels.GetValueOrDefault("app", Spec.Service) },
-                    ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = Spec.AppPort, ["targetPort"] = "http" }),
+                    ["ports"] = new JsonArray(Spec.Tcp
+                        // Raw TCP: the port is opaque (no protocol detection; CONNECT tunnels and transparent TCP to it).
+                        ? new JsonObject { ["name"] = "tcp", ["port"] = Spec.AppPort, ["targetPort"] = "http", ["appProtocol"] = "tcp" }
+                        : new JsonObject { ["name"] = "http", ["port"] = Spec.AppPort, ["targetPort"] = "http" }),
                 },
             };
             await admin.ApplyAsync(service.ToJsonString(), Spec.Namespace, dryRun: false, ct);

@@ -68,6 +68,45 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
         }
     }
 
+    [Fact]
+    public async Task RunTcp_CreatesAnOpaqueService_ThatConnectReaches()
+    {
+        Cli.Environment["MESH_PROXY_BIN"] = ProxyBinary();
+        using var echo = new TcpListener(IPAddress.Loopback, 0);
+        echo.Start();
+        var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
+        var serving = Task.Run(async () =>
+        {
+            using var client = await echo.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var buffer = new byte[1024];
+            int n;
+            while ((n = await stream.ReadAsync(buffer)) > 0) await stream.WriteAsync(buffer.AsMemory(0, n));
+        });
+        var port = echoPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var db = Cli.Start("run", "cache", "--port", port, "--tcp");
+        var clientOutbound = FreePort();
+        var client = Cli.Start("run", "client", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--outbound-port", clientOutbound.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            await UntilAsync(() => db.Err.Contains("Ctrl-C stops it") && client.Err.Contains("Ctrl-C stops it"), $"both sidecars ready\n{db.Err}\n{client.Err}");
+            var service = await Cli.RunAsync("get", "service", "cache", "-o", "json");
+            Assert.Contains("\"appProtocol\": \"tcp\"", service.Out);
+
+            const string established = "HTTP/1.1 200 Connection Established\r\n\r\n";
+            var reply = "";
+            await UntilAsync(async () => (reply = await ConnectAsync(clientOutbound, $"CONNECT cache.default:{port} HTTP/1.1\r\n\r\nPING", established.Length + 4))
+                .StartsWith(established + "PING", StringComparison.Ordinal), () => $"the tunnel; last reply: {reply}\n{db.Err}\n{client.Err}");
+            await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await client.StopAsync();
+            await db.StopAsync();
+        }
+    }
+
     private static async Task<string> ConnectAsync(int port, string request, int expect)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
