@@ -26,7 +26,7 @@ internal static class ProtocolDetection
     /// <summary>Largest CONNECT request head (request line + headers) read before answering 431.</summary>
     public const int MaxConnectHeadLength = 8 * 1024;
 
-    private enum Verdict { Http1, Http2, Opaque, Connect, ConnectTooLarge, ConnectMalformed, Silent }
+    private enum Verdict { Http1, Http2, Opaque, Connect, ConnectTooLarge, ConnectMalformed, Silent, NotHttp }
 
     private readonly record struct Detection(Verdict? Verdict, int Port = 0, string Authority = "", long Consumed = 0)
     {
@@ -49,7 +49,7 @@ internal static class ProtocolDetection
         {
             var inbound = listener == TelemetryNames.Inbound;
             var original = o.Opaque is null ? null : connection.Features.Get<OriginalDestinationFeature>()?.EndPoint;
-            if (original is not null && (inbound ? o.Opaque!.IsOpaquePort(original.Port) : await o.Opaque!.IsOpaqueDestinationAsync(original, connection.ConnectionClosed)))
+            if (original is not null && (inbound ? o.Opaque!.IsOpaqueInboundPort(original.Port) : await o.Opaque!.IsOpaqueDestinationAsync(original, connection.ConnectionClosed)))
             {
                 metrics.OpaqueConnection(listener, "opaque-port");
                 await (inbound ? o.Opaque.InboundAsync(connection, original.Port) : o.Opaque.OutboundAsync(connection, original));
@@ -61,7 +61,8 @@ internal static class ProtocolDetection
                 var transparentPlaintext = original is not null && !tls;
                 var detection = connection.Features.Get<SilentClientFeature>() is not null ? new Detection(Verdict.Silent)
                     : await DetectAsync(connection, transparentPlaintext ? o.DetectTimeout : o.HeaderTimeout,
-                        acceptOpaque: o.Opaque is not null && inbound, acceptConnect: o.Errors is not null && o.Opaque is not null && !inbound);
+                        acceptOpaque: o.Opaque is not null && inbound, acceptConnect: o.Errors is not null && o.Opaque is not null && !inbound,
+                        onlyHttp: !transparentPlaintext);
                 switch (detection.Verdict)
                 {
                     case Verdict.Silent when transparentPlaintext:
@@ -70,6 +71,11 @@ internal static class ProtocolDetection
                         return;
                     case Verdict.Silent:
                         metrics.BadInput(listener, "detect-timeout");
+                        return;
+                    case Verdict.NotHttp:
+                        // A redirected client speaking something else (TLS to an external site, a database protocol).
+                        metrics.OpaqueConnection(listener, "not-http");
+                        await (inbound ? o.Opaque!.InboundAsync(connection, original!.Port) : o.Opaque!.OutboundAsync(connection, original!));
                         return;
                     case Verdict.Opaque:
                         metrics.OpaqueConnection(listener, "transport-header");
@@ -103,7 +109,9 @@ internal static class ProtocolDetection
         }
     };
 
-    private static async Task<Detection> DetectAsync(ConnectionContext connection, TimeSpan timeout, bool acceptOpaque, bool acceptConnect)
+    /// <param name="onlyHttp">false: bytes that are not HTTP are <see cref="Verdict.NotHttp"/> (redirected connections, carried
+    /// as opaque TCP) instead of being left for Kestrel to reject.</param>
+    private static async Task<Detection> DetectAsync(ConnectionContext connection, TimeSpan timeout, bool acceptOpaque, bool acceptConnect, bool onlyHttp)
     {
         var input = connection.Transport.Input;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
@@ -114,7 +122,7 @@ internal static class ProtocolDetection
             try { result = await input.ReadAsync(cts.Token); }
             catch (OperationCanceledException) { return new(Verdict.Silent); }
             var buffer = result.Buffer;
-            var detection = Classify(buffer, acceptOpaque, acceptConnect);
+            var detection = Classify(buffer, acceptOpaque, acceptConnect, onlyHttp);
             if (detection.Verdict is null && !result.IsCompleted && !result.IsCanceled)
             {
                 input.AdvanceTo(buffer.Start, buffer.End);
@@ -126,7 +134,7 @@ internal static class ProtocolDetection
         }
     }
 
-    private static Detection Classify(ReadOnlySequence<byte> buffer, bool acceptOpaque, bool acceptConnect)
+    private static Detection Classify(ReadOnlySequence<byte> buffer, bool acceptOpaque, bool acceptConnect, bool onlyHttp)
     {
         Span<byte> head = stackalloc byte[OpaqueTcp.MaxHeaderLength];
         var n = (int)Math.Min(buffer.Length, head.Length);
@@ -150,7 +158,21 @@ internal static class ProtocolDetection
                 (authority.Length == 0 || IsAuthorityForm(authority)))
                 return new(Verdict.Opaque, port, authority.ToLowerInvariant(), Consumed: end + 2);
         }
-        return new(Verdict.Http1);
+        if (onlyHttp) return new(Verdict.Http1);
+        return LooksLikeHttp1(head) switch { true => new(Verdict.Http1), false => new(Verdict.NotHttp), null => Detection.NeedMore };
+    }
+
+    /// <summary>An HTTP/1 request starts with a method token (upper-case letters, at most 20) and a space; null: too few bytes.</summary>
+    private static bool? LooksLikeHttp1(ReadOnlySpan<byte> head)
+    {
+        const int MaxMethod = 20;
+        for (var i = 0; i < head.Length && i <= MaxMethod; i++)
+        {
+            var c = head[i];
+            if (c == (byte)' ') return i > 0;
+            if (c is < (byte)'A' or > (byte)'Z') return false;
+        }
+        return head.Length > MaxMethod ? false : null;
     }
 
     /// <summary>"CONNECT host:port HTTP/1.1\r\n" then headers (ignored) up to the blank line.</summary>

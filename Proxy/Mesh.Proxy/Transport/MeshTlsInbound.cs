@@ -35,7 +35,9 @@ internal static class MeshTlsInbound
             }
             catch (OperationCanceledException) { metrics.BadInput(TelemetryNames.Inbound, "detect-timeout"); return; }
         }
-        var isTls = !first.Buffer.IsEmpty && first.Buffer.FirstSpan[0] == TlsHandshakeRecord;
+        // A redirected connection (iptables sent it here from an app port) is never mesh TLS: meshed peers dial the
+        // inbound port itself. A ClientHello on it is the app's own TLS, passed through untouched.
+        var isTls = !redirected && !first.Buffer.IsEmpty && first.Buffer.FirstSpan[0] == TlsHandshakeRecord;
         input.AdvanceTo(first.Buffer.Start);
         if (!isTls)
         {

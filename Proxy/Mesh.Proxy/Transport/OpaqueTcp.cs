@@ -36,6 +36,10 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
     /// <summary>Ports this proxy always treats as opaque (settings), before any discovery answer.</summary>
     public bool IsOpaquePort(int port) => settings.OpaquePorts.Contains(port);
 
+    /// <summary>Inbound (transparent): the configured opaque ports, or a port whose Server says proxyProtocol: opaque.</summary>
+    public bool IsOpaqueInboundPort(int port) => IsOpaquePort(port) ||
+        (discovery.Inbound?.Policy is { } policy && policy.Servers.TryGetValue(port, out var server) && server.ProxyProtocol == "opaque");
+
     /// <summary>Outbound (transparent): the configured opaque ports, or a destination discovery marks opaque (its
     /// Service port has appProtocol tcp / the opaque-ports annotation). Unknown destinations are detected instead.</summary>
     public async ValueTask<bool> IsOpaqueDestinationAsync(IPEndPoint original, CancellationToken ct)

@@ -106,6 +106,8 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
             "while True:\n c,_=s.accept()\n d=c.recv(100)\n c.sendall(b'echo:'+d)\n c.close()";
         var echoApp = Start(ServerNs, "/usr/bin/python3", "-c", echo, "7000");
         var profileOpaqueApp = Start(ServerNs, "/usr/bin/python3", "-c", echo, "7200");
+        var tlsLikeApp = Start(ServerNs, "/usr/bin/python3", "-c", echo, "7500");
+        var serverOpaqueApp = Start(ServerNs, "/usr/bin/python3", "-c", echo, "7600");
         // A server-speaks-first protocol (SMTP, MySQL): the client waits for the banner before it sends anything.
         const string banner = "import socket\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('0.0.0.0',7100));s.listen()\n" +
             "while True:\n c,_=s.accept()\n c.sendall(b'220 hello\\n')\n d=c.recv(100)\n c.sendall(b'got:'+d)\n c.close()";
@@ -114,6 +116,10 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         var serverIdentity = "spiffe://cluster.local/ns/default/sa/books";
         var policy = new InboundPolicy { Exists = true, Identity = serverIdentity };
         policy.Ports["http"] = 8080;
+        // Port 7600 is opaque by its Server (proxyProtocol: opaque), open to anyone.
+        var raw = new InboundServer { Name = "default/raw", Port = 7600, ProxyProtocol = "opaque" };
+        raw.Authorizations.Add(new Mesh.Api.V1.Authorization { Name = "default/anyone" });
+        policy.Servers.Add(raw);
         _discovery!.SetInbound("books", policy);
         _discovery.SetInbound("client", new InboundPolicy { Exists = true });
         _discovery.SetService($"{Net(2)}:8080", [new Endpoint
@@ -197,6 +203,21 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         Assert.True(hostCode == 0, $"unmeshed server-speaks-first client failed: {hostOut}\nserver proxy: {serverProxy.Output}");
         Assert.Equal("220 hello|got:ehlo", hostOut.Trim());
 
+        // Not HTTP (a TLS ClientHello to a destination outside the mesh, e.g. HTTPS egress): passed through as opaque TCP
+        // on both sides — the server's sidecar must not take the app's TLS for mesh TLS on a redirected connection.
+        const string tlsLike = "import socket,sys\nc=socket.create_connection((sys.argv[1],7500),timeout=10);c.sendall(b'\\x16\\x03\\x01tls-like');d=c.recv(100);print(d[:5].decode()+d[8:].decode())";
+        var (tlsCode, tlsOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "/usr/bin/python3", "-c", tlsLike, Net(2));
+        Assert.True(tlsCode == 0, $"non-HTTP client failed: {tlsOut}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
+        Assert.Equal("echo:tls-like", tlsOut.Trim());
+
+        // Opaque by the server's own policy (Server proxyProtocol: opaque): HTTP-looking bytes from an unmeshed client
+        // reach the app as they are.
+        const string rawHttp = "import socket,sys\nc=socket.create_connection((sys.argv[1],7600),timeout=10);c.sendall(b'GET /y HTTP/1.1\\r\\n\\r\\n');print(c.recv(200).decode().splitlines()[0])";
+        var (rawCode, rawOut) = await ChildProcess.RunAsync("/usr/bin/python3", "-c", rawHttp, Net(2));
+        Assert.True(rawCode == 0, $"server-opaque client failed: {rawOut}\nserver proxy: {serverProxy.Output}");
+        Assert.Equal("echo:GET /y HTTP/1.1", rawOut.Trim());
+
         // Opaque by profile: bytes that look like HTTP are not parsed as HTTP (they would fail routing) but piped as they are.
         const string httpLike = "import socket,sys\nc=socket.create_connection((sys.argv[1],7200),timeout=10);c.sendall(b'GET /x HTTP/1.1\\r\\nHost: nowhere\\r\\n\\r\\n');print(c.recv(200).decode().splitlines()[0])";
         var (profileCode, profileOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -207,6 +228,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         var (_, opaqueMetrics) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "curl", "-s", "http://127.0.0.1:4191/metrics");
         Assert.Contains("tcp_opaque_connections_total{direction=\"outbound\",reason=\"detect-timeout\"} 1", opaqueMetrics);
         Assert.Contains("tcp_opaque_connections_total{direction=\"outbound\",reason=\"opaque-port\"} 2", opaqueMetrics);
+        Assert.Contains("tcp_opaque_connections_total{direction=\"outbound\",reason=\"not-http\"} 1", opaqueMetrics);
 
         var (removeCode, removeText) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, ProxyBin, "init", "--remove");
         Assert.True(removeCode == 0, removeText);
@@ -216,5 +238,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         GC.KeepAlive(echoApp);
         GC.KeepAlive(profileOpaqueApp);
         GC.KeepAlive(bannerApp);
+        GC.KeepAlive(tlsLikeApp);
+        GC.KeepAlive(serverOpaqueApp);
     }
 }
