@@ -49,10 +49,15 @@ internal static class ProtocolDetection
         {
             var inbound = listener == TelemetryNames.Inbound;
             var original = o.Opaque is null ? null : connection.Features.Get<OriginalDestinationFeature>()?.EndPoint;
+            // A redirected connection carried as opaque TCP: to the app's port (inbound) or where it was going (outbound).
+            Task RedirectedOpaqueAsync(string reason)
+            {
+                metrics.OpaqueConnection(listener, reason);
+                return inbound ? o.Opaque!.InboundAsync(connection, original!.Port) : o.Opaque!.OutboundAsync(connection, original!);
+            }
             if (original is not null && (inbound ? o.Opaque!.IsOpaqueInboundPort(original.Port) : await o.Opaque!.IsOpaqueDestinationAsync(original, connection.ConnectionClosed)))
             {
-                metrics.OpaqueConnection(listener, "opaque-port");
-                await (inbound ? o.Opaque.InboundAsync(connection, original.Port) : o.Opaque.OutboundAsync(connection, original));
+                await RedirectedOpaqueAsync("opaque-port");
                 return;
             }
             // Mesh TLS with ALPN h2 already chose HTTP/2; otherwise look at the first bytes.
@@ -66,16 +71,14 @@ internal static class ProtocolDetection
                 switch (detection.Verdict)
                 {
                     case Verdict.Silent when transparentPlaintext:
-                        metrics.OpaqueConnection(listener, "detect-timeout");
-                        await (inbound ? o.Opaque!.InboundAsync(connection, original!.Port) : o.Opaque!.OutboundAsync(connection, original!));
+                        await RedirectedOpaqueAsync("detect-timeout");
                         return;
                     case Verdict.Silent:
                         metrics.BadInput(listener, "detect-timeout");
                         return;
                     case Verdict.NotHttp:
                         // A redirected client speaking something else (TLS to an external site, a database protocol).
-                        metrics.OpaqueConnection(listener, "not-http");
-                        await (inbound ? o.Opaque!.InboundAsync(connection, original!.Port) : o.Opaque!.OutboundAsync(connection, original!));
+                        await RedirectedOpaqueAsync("not-http");
                         return;
                     case Verdict.Opaque:
                         metrics.OpaqueConnection(listener, "transport-header");
