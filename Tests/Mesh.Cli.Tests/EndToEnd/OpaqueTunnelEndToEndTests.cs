@@ -16,18 +16,11 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
     [Fact]
     public async Task Connect_ThroughLocalSidecars_ReachesAnOpaqueServiceOverMtls()
     {
-        Cli.Environment["MESH_PROXY_BIN"] = ProxyBinary();
+        Cli.Environment["MESH_PROXY_BIN"] = BuiltProxy.Path();
         using var echo = new TcpListener(IPAddress.Loopback, 0);
         echo.Start();
         var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
-        var serving = Task.Run(async () =>
-        {
-            using var client = await echo.AcceptTcpClientAsync();
-            var stream = client.GetStream();
-            var buffer = new byte[1024];
-            int n;
-            while ((n = await stream.ReadAsync(buffer)) > 0) await stream.WriteAsync(buffer.AsMemory(0, n));
-        });
+        var serving = EchoOnceAsync(echo);
 
         Cli.Stdin = """
             apiVersion: v1
@@ -71,18 +64,11 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
     [Fact]
     public async Task RunTcp_CreatesAnOpaqueService_ThatConnectReaches()
     {
-        Cli.Environment["MESH_PROXY_BIN"] = ProxyBinary();
+        Cli.Environment["MESH_PROXY_BIN"] = BuiltProxy.Path();
         using var echo = new TcpListener(IPAddress.Loopback, 0);
         echo.Start();
         var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
-        var serving = Task.Run(async () =>
-        {
-            using var client = await echo.AcceptTcpClientAsync();
-            var stream = client.GetStream();
-            var buffer = new byte[1024];
-            int n;
-            while ((n = await stream.ReadAsync(buffer)) > 0) await stream.WriteAsync(buffer.AsMemory(0, n));
-        });
+        var serving = EchoOnceAsync(echo);
         var port = echoPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var db = Cli.Start("run", "cache", "--port", port, "--tcp");
         var clientOutbound = FreePort();
@@ -105,6 +91,16 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
             await client.StopAsync();
             await db.StopAsync();
         }
+    }
+
+    /// <summary>A raw TCP app (like a database): echoes one connection until its client ends it.</summary>
+    private static async Task EchoOnceAsync(TcpListener listener)
+    {
+        using var client = await listener.AcceptTcpClientAsync();
+        var stream = client.GetStream();
+        var buffer = new byte[1024];
+        int n;
+        while ((n = await stream.ReadAsync(buffer)) > 0) await stream.WriteAsync(buffer.AsMemory(0, n));
     }
 
     private static async Task<string> ConnectAsync(int port, string request, int expect)
@@ -145,16 +141,5 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
             if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what()}");
             await Task.Delay(200);
         }
-    }
-
-    private static string ProxyBinary()
-    {
-        if (Environment.GetEnvironmentVariable("MESH_PROXY_BIN") is { Length: > 0 } configured) return configured;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var built = Path.Combine(dir.FullName, ".mesh-build", "proxy", "mesh-proxy");
-            if (File.Exists(built)) return built;
-        }
-        throw new InvalidOperationException("mesh-proxy not found: run ./mesh once (it builds .mesh-build/proxy) or set MESH_PROXY_BIN");
     }
 }

@@ -23,7 +23,7 @@ public sealed class StatsDemoEndToEndTests : IAsyncLifetime
             ["demo", "--duration", "10m", "--data-dir", _cli.DataDirectory, "--admin-addr", "127.0.0.1:0"],
             new Dictionary<string, string?>
             {
-                ["MESH_PROXY_BIN"] = ProxyBinary(), ["MESH_DATA_DIR"] = _cli.DataDirectory, ["MESH_ADMIN_ADDR"] = null,
+                ["MESH_PROXY_BIN"] = BuiltProxy.Path(), ["MESH_DATA_DIR"] = _cli.DataDirectory, ["MESH_ADMIN_ADDR"] = null,
                 ["MESH_CONTROL_ADDR"] = null, ["MESH_TOKEN"] = null, ["MESH_REDIS"] = null, ["NO_COLOR"] = "1",
             });
         await _demo.WaitForLineAsync(new Regex("demo: dashboard "), TrafficDeadline);
@@ -76,19 +76,6 @@ public sealed class StatsDemoEndToEndTests : IAsyncLifetime
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Matches(@"√ proxy \S+ \(spiffe://cluster\.local/ns/default/sa/web\) is connected and certified", check.Out);
         Assert.DoesNotContain("×", check.Out);
-    }
-
-    private static string ProxyBinary()
-    {
-        if (Environment.GetEnvironmentVariable("MESH_PROXY_BIN") is { Length: > 0 } configured)
-            return configured;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var built = Path.Combine(dir.FullName, ".mesh-build", "proxy", "mesh-proxy");
-            if (File.Exists(built))
-                return built;
-        }
-        throw new InvalidOperationException("mesh-proxy not found: run ./mesh once (it builds .mesh-build/proxy) or set MESH_PROXY_BIN");
     }
 
     private static async Task<CliResult> PollAsync(Func<Task<CliResult>> run, Func<CliResult, bool> done)
