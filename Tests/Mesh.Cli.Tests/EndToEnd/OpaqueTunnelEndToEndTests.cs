@@ -20,7 +20,7 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
         using var echo = new TcpListener(IPAddress.Loopback, 0);
         echo.Start();
         var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
-        var serving = EchoOnceAsync(echo);
+        var serving = EchoAsync(echo);
 
         Cli.Stdin = """
             apiVersion: v1
@@ -68,7 +68,7 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
         using var echo = new TcpListener(IPAddress.Loopback, 0);
         echo.Start();
         var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
-        var serving = EchoOnceAsync(echo);
+        var serving = EchoAsync(echo);
         var port = echoPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var db = Cli.Start("run", "cache", "--port", port, "--tcp");
         var clientOutbound = FreePort();
@@ -93,14 +93,38 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
         }
     }
 
-    /// <summary>A raw TCP app (like a database): echoes one connection until its client ends it.</summary>
-    private static async Task EchoOnceAsync(TcpListener listener)
+    /// <summary>A raw TCP app (like a database): echoes every connection until its client ends it. The task completes
+    /// when the first connection has ended (the tunnel closed end to end); accepting goes on until the listener stops.</summary>
+    private static Task EchoAsync(TcpListener listener)
     {
-        using var client = await listener.AcceptTcpClientAsync();
-        var stream = client.GetStream();
-        var buffer = new byte[1024];
-        int n;
-        while ((n = await stream.ReadAsync(buffer)) > 0) await stream.WriteAsync(buffer.AsMemory(0, n));
+        var firstEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var client = await listener.AcceptTcpClientAsync();
+                    _ = Task.Run(async () =>
+                    {
+                        using (client)
+                        {
+                            var stream = client.GetStream();
+                            var buffer = new byte[1024];
+                            try
+                            {
+                                int n;
+                                while ((n = await stream.ReadAsync(buffer)) > 0) await stream.WriteAsync(buffer.AsMemory(0, n));
+                            }
+                            catch (IOException) { }
+                        }
+                        firstEnded.TrySetResult();
+                    });
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        });
+        return firstEnded.Task;
     }
 
     private static async Task<string> ConnectAsync(int port, string request, int expect)
