@@ -86,7 +86,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
     {
         var env = new[] { "env", "MESH_PROXY_LOG_LEVEL=warning" };
         return Start(ns, [.. env, ProxyBin, "sidecar", "--workload", workload, "--inbound-addr", "0.0.0.0:4143", "--outbound-addr", "127.0.0.1:4140",
-            "--admin-addr", "127.0.0.1:4191", "--control-addr", _discovery!.Address.ToString(), "--transparent", "--opaque-ports", "7000", "--detect-timeout", "500ms",
+            "--admin-addr", "127.0.0.1:4191", "--control-addr", _discovery!.Address.ToString(), "--transparent", "--opaque-ports", "7000", "--detect-timeout", "2s",
             "--trust-anchors", _anchors, "--token", _discovery.Token]);
     }
 
