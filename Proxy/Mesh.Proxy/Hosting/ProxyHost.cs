@@ -121,8 +121,7 @@ public static class ProxyHost
         services.AddSingleton<PassthroughForwarder>();
         services.AddSingleton(sp => new TelemetryReporter(settings, metrics.Stats, sp.GetRequiredService<DiscoveryClient>(), metrics, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Gateway.GatewayHandler>();
-        services.AddSingleton(sp => new OpaqueTcp(settings, sp.GetRequiredService<DiscoveryClient>(), sp.GetRequiredService<IEndpointConnector>(), metrics,
-            sp.GetRequiredService<ProxyErrorReporter>(), sp.GetRequiredService<Gateway.GatewayHandler>));
+        services.AddSingleton<OpaqueTcp>();
         services.AddSingleton<OutboundRoutingMiddleware>();
         services.AddSingleton<RetryMiddleware>();
         services.AddSingleton<InboundHandler>();

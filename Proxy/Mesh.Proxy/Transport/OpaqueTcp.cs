@@ -15,7 +15,7 @@ namespace Mesh.Proxy.Transport;
 /// <summary>Opaque TCP: outbound connections to opaque destinations (opaque ports, server-speaks-first protocols found by
 /// the detection timeout, HTTP CONNECT tunnels) go to the endpoint's proxy with a one-line transport header naming the
 /// target port ("MESH-OPAQUE 5432\r\n"); inbound reads it, authorizes (refusing = closing), and pipes to the app.</summary>
-internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discovery, IEndpointConnector connector, ProxyMetrics metrics, ProxyErrorReporter errors, Func<Gateway.GatewayHandler> gateway)
+internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discovery, IEndpointConnector connector, ProxyMetrics metrics, ProxyErrorReporter errors, Gateway.GatewayHandler gateway)
 {
     public static readonly byte[] Magic = "MESH-OPAQUE "u8.ToArray();
     /// <summary>Longest transport header: the magic, a port, a 253-character name and a port.</summary>
@@ -77,9 +77,8 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
 
     private async Task GatewayAsync(ConnectionContext connection, string authority)
     {
-        var gate = gateway();
-        var refusal = gate.Admit(connection.Features.Get<PeerIdentityFeature>()?.Identity, (connection.RemoteEndPoint as IPEndPoint)?.Address)
-            ?? await gate.CheckExportedAsync(authority, connection.ConnectionClosed);
+        var refusal = gateway.Admit(connection.Features.Get<PeerIdentityFeature>()?.Identity, (connection.RemoteEndPoint as IPEndPoint)?.Address)
+            ?? await gateway.CheckExportedAsync(authority, connection.ConnectionClosed);
         if (refusal is { } r)
         {
             metrics.ProxyErrors(TelemetryNames.Gateway, r.Error);
