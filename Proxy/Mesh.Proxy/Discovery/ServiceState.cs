@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Immutable;
 using Mesh.Api.V1;
 using Endpoint = Mesh.Api.V1.Endpoint;
+using Mesh.Proxy.Errors;
 using Mesh.Proxy.Outbound;
 
 namespace Mesh.Proxy.Discovery;
@@ -19,6 +21,15 @@ internal sealed record ServiceState(
     ulong Version,
     string Reason)
 {
+    /// <summary>Whether <paramref name="authority"/> cannot be routed to, and why: discovery never answered (null state) or
+    /// it is not a mesh service.</summary>
+    public static bool IsUnroutable([NotNullWhen(false)] ServiceState? state, string authority, Uri controlAddress, out ProxyRefusal refusal)
+    {
+        refusal = state is null ? new(ProxyError.DiscoveryUnavailable, $"service {authority}: discovery at {controlAddress} has not answered; is the control plane running?")
+            : new(ProxyError.UnknownService, state.Reason);
+        return state is not { Exists: true };
+    }
+
     public static ServiceState Missing(string authority, ulong version, string reason) =>
         new(authority, false, authority, ImmutableDictionary<string, Endpoint>.Empty, new ServiceProfile(), CompiledProfile.Empty, version, reason);
 

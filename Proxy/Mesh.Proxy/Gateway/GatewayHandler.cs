@@ -18,9 +18,6 @@ internal sealed class GatewayHandler(DiscoveryClient discovery, InboundPolicyCom
 {
     private readonly CompiledInboundPolicy _fallback = compiler.Compile(new Api.V1.InboundPolicy { Exists = false });
 
-    /// <summary>Why a peer or an authority is refused; null when admitted.</summary>
-    public readonly record struct Refusal(ProxyError Error, string Reason);
-
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var peer = context.Features.Get<PeerIdentityFeature>()?.Identity;
@@ -38,7 +35,7 @@ internal sealed class GatewayHandler(DiscoveryClient discovery, InboundPolicyCom
 
     /// <summary>Only mesh identities get through a gateway, whatever the policy says; then the policy (default
     /// all-authenticated, or Server/AuthorizationPolicy for the gateway's workload) decides.</summary>
-    public Refusal? Admit(string? peer, IPAddress? address)
+    public ProxyRefusal? Admit(string? peer, IPAddress? address)
     {
         if (peer is null)
         {
@@ -57,14 +54,12 @@ internal sealed class GatewayHandler(DiscoveryClient discovery, InboundPolicyCom
     }
 
     /// <summary>The authority must name an exported Service of this cluster.</summary>
-    public async ValueTask<Refusal?> CheckExportedAsync(string authority, CancellationToken ct)
+    public async ValueTask<ProxyRefusal?> CheckExportedAsync(string authority, CancellationToken ct)
     {
         if (authority.Length == 0) return new(ProxyError.UnknownService, "gateway: the request names no authority");
         var watch = discovery.Get(authority);
         var state = watch.State ?? await watch.GetStateAsync(settings.QueueTimeout, ct);
-        if (state is null)
-            return new(ProxyError.DiscoveryUnavailable, $"gateway: service {authority}: discovery at {settings.ControlAddress} has not answered");
-        if (!state.Exists) return new(ProxyError.UnknownService, state.Reason);
+        if (ServiceState.IsUnroutable(state, authority, settings.ControlAddress, out var refused)) return refused;
         if (!state.Profile.Exported)
             return new(ProxyError.Unauthorized, $"gateway: service {authority} is not exported (label the Service mirror.mesh.io/exported=true)");
         return null;

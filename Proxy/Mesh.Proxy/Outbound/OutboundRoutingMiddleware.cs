@@ -52,19 +52,14 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         }
         var watch = discovery.Get(authority);
         var state = watch.State ?? await watch.GetStateAsync(settings.QueueTimeout, ct);
-        if (state is null)
-        {
-            await errors.ReportAsync(context, ProxyError.DiscoveryUnavailable, $"service {authority}: discovery at {settings.ControlAddress} has not answered; is the control plane running?", TelemetryNames.Outbound);
-            return null;
-        }
-        if (!state.Exists && context.Features.Get<OriginalDestinationFeature>() is { } original)
+        if (state is { Exists: false } && context.Features.Get<OriginalDestinationFeature>() is { } original)
         {
             await passthrough.ForwardAsync(context, original.EndPoint);
             return null;
         }
-        if (!state.Exists)
+        if (ServiceState.IsUnroutable(state, authority, settings.ControlAddress, out var refused))
         {
-            await errors.ReportAsync(context, ProxyError.UnknownService, state.Reason, TelemetryNames.Outbound);
+            await errors.ReportAsync(context, refused.Error, refused.Reason, TelemetryNames.Outbound);
             return null;
         }
         var route = state.Routes.Match(context.Request, out var matchedPrefix);

@@ -131,13 +131,8 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
     private async Task<Upstream> OpenAsync(string authority, DnsEndPoint? direct, CancellationToken ct)
     {
         var state = await discovery.Get(authority).GetStateAsync(settings.QueueTimeout, ct);
-        if (state is not { Exists: true })
-        {
-            if (direct is not null) return await ConnectAsync(direct, null, null, ct);
-            return state is null
-                ? new(null, ProxyError.DiscoveryUnavailable, $"service {authority}: discovery at {settings.ControlAddress} has not answered; is the control plane running?")
-                : new(null, ProxyError.UnknownService, state.Reason);
-        }
+        if (ServiceState.IsUnroutable(state, authority, settings.ControlAddress, out var refused))
+            return direct is not null ? await ConnectAsync(direct, null, null, ct) : new(null, refused.Error, refused.Reason);
         var ready = state.Endpoints.Values.Where(e => e.Ready).ToArray();
         if (ready.Length == 0)
             return new(null, ProxyError.NoEndpoints, $"service {authority}: no ready endpoints; is a workload registered and ready?");

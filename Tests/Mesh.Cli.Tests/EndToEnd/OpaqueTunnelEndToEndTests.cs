@@ -16,12 +16,6 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
     [Fact]
     public async Task Connect_ThroughLocalSidecars_ReachesAnOpaqueServiceOverMtls()
     {
-        Cli.Environment["MESH_PROXY_BIN"] = BuiltProxy.Path();
-        using var echo = new TcpListener(IPAddress.Loopback, 0);
-        echo.Start();
-        var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
-        var serving = EchoAsync(echo);
-
         Cli.Stdin = """
             apiVersion: v1
             kind: Service
@@ -32,66 +26,58 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
         Assert.True(applied.ExitCode == 0, applied.ToString());
 
         var dbAdmin = FreePort();
-        var db = Cli.Start("run", "db", "--port", echoPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--admin-port", dbAdmin.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var clientOutbound = FreePort();
-        var client = Cli.Start("run", "client", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--outbound-port", clientOutbound.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        try
+        await TunnelAsync("db", ["--admin-port", Text(dbAdmin)], _ => "db.default:5432", "ping over mtls", async () =>
         {
-            await UntilAsync(() => db.Err.Contains("Ctrl-C stops it") && client.Err.Contains("Ctrl-C stops it"), $"both sidecars ready\n{db.Err}\n{client.Err}");
-
-            // Discovery may still be settling the new workload: retry the whole CONNECT until it succeeds.
-            const string established = "HTTP/1.1 200 Connection Established\r\n\r\n";
-            var reply = "";
-            await UntilAsync(async () => (reply = await ConnectAsync(clientOutbound, "CONNECT db.default:5432 HTTP/1.1\r\n\r\nping over mtls", established.Length + 14))
-                .StartsWith(established + "ping over mtls", StringComparison.Ordinal), () => $"the tunnel; last reply: {reply}\n{db.Err}\n{client.Err}");
-            await serving.WaitAsync(TimeSpan.FromSeconds(10));
-
             // The db sidecar took the tunnel by its transport header, over post-quantum mesh TLS.
             using var http = new HttpClient();
             var metrics = await http.GetStringAsync($"http://127.0.0.1:{dbAdmin}/metrics");
             Assert.Contains("tcp_opaque_connections_total{direction=\"inbound\",reason=\"transport-header\"}", metrics);
             Assert.Contains("tls_info{group=\"X25519MLKEM768\"", metrics);
-        }
-        finally
-        {
-            await client.StopAsync();
-            await db.StopAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task RunTcp_CreatesAnOpaqueService_ThatConnectReaches()
+    {
+        await TunnelAsync("cache", ["--tcp"], port => $"cache.default:{port}", "PING", async () =>
+        {
+            var service = await Cli.RunAsync("get", "service", "cache", "-o", "json");
+            Assert.Contains("\"appProtocol\": \"tcp\"", service.Out);
+        });
+    }
+
+    /// <summary>A raw TCP echo app run as `mesh run NAME --port ECHO <paramref name="runArgs"/>` and a client app's sidecar;
+    /// once both are ready, CONNECTs to <paramref name="authority"/>(echo port) through the client's outbound port until
+    /// <paramref name="payload"/> comes back (discovery may still be settling the new workloads), waits for the tunnel to
+    /// close end to end, then runs <paramref name="check"/> while both still run.</summary>
+    private async Task TunnelAsync(string name, string[] runArgs, Func<int, string> authority, string payload, Func<Task> check)
     {
         Cli.Environment["MESH_PROXY_BIN"] = BuiltProxy.Path();
         using var echo = new TcpListener(IPAddress.Loopback, 0);
         echo.Start();
         var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
         var serving = EchoAsync(echo);
-        var port = echoPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var db = Cli.Start("run", "cache", "--port", port, "--tcp");
+        var server = Cli.Start(["run", name, "--port", Text(echoPort), .. runArgs]);
         var clientOutbound = FreePort();
-        var client = Cli.Start("run", "client", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--outbound-port", clientOutbound.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var client = Cli.Start("run", "client", "--port", Text(FreePort()), "--outbound-port", Text(clientOutbound));
         try
         {
-            await UntilAsync(() => db.Err.Contains("Ctrl-C stops it") && client.Err.Contains("Ctrl-C stops it"), $"both sidecars ready\n{db.Err}\n{client.Err}");
-            var service = await Cli.RunAsync("get", "service", "cache", "-o", "json");
-            Assert.Contains("\"appProtocol\": \"tcp\"", service.Out);
-
+            await UntilAsync(() => server.Err.Contains("Ctrl-C stops it") && client.Err.Contains("Ctrl-C stops it"), $"both sidecars ready\n{server.Err}\n{client.Err}");
             const string established = "HTTP/1.1 200 Connection Established\r\n\r\n";
             var reply = "";
-            await UntilAsync(async () => (reply = await ConnectAsync(clientOutbound, $"CONNECT cache.default:{port} HTTP/1.1\r\n\r\nPING", established.Length + 4))
-                .StartsWith(established + "PING", StringComparison.Ordinal), () => $"the tunnel; last reply: {reply}\n{db.Err}\n{client.Err}");
+            await UntilAsync(async () => (reply = await ConnectAsync(clientOutbound, $"CONNECT {authority(echoPort)} HTTP/1.1\r\n\r\n{payload}", established.Length + payload.Length))
+                .StartsWith(established + payload, StringComparison.Ordinal), () => $"the tunnel; last reply: {reply}\n{server.Err}\n{client.Err}");
             await serving.WaitAsync(TimeSpan.FromSeconds(10));
+            await check();
         }
         finally
         {
             await client.StopAsync();
-            await db.StopAsync();
+            await server.StopAsync();
         }
     }
+
+    private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A raw TCP app (like a database): echoes every connection until its client ends it. The task completes
     /// when the first connection has ended (the tunnel closed end to end); accepting goes on until the listener stops.</summary>

@@ -12,6 +12,7 @@ public sealed class MeshTopology : IAsyncDisposable
     private readonly List<IAsyncDisposable> _owned = [];
 
     private readonly Func<ProxySettings, ProxySettings> _configure;
+    private string? _anchorsFile;
 
     private MeshTopology(FakeDiscoveryServer discovery, Func<ProxySettings, ProxySettings>? configure)
     {
@@ -34,6 +35,26 @@ public sealed class MeshTopology : IAsyncDisposable
         await mesh.Client.Ready.WaitAsync(TimeSpan.FromSeconds(15));
         mesh._owned.Add(mesh.Client);
         return mesh;
+    }
+
+    /// <summary>The same with mesh mTLS between every sidecar: a fresh CA whose leaves the fake silo's Certify issues, and
+    /// its trust anchors in a temp file every sidecar reads (deleted with the topology).</summary>
+    public static async Task<MeshTopology> StartWithMeshTlsAsync()
+    {
+        var ca = Mesh.Tls.Ca.CertificateAuthority.Create();
+        var anchors = Path.Combine(Path.GetTempPath(), $"mesh-anchors-{Guid.NewGuid():N}.pem");
+        ca.TrustBundle.Save(anchors);
+        try
+        {
+            var mesh = await StartAsync(s => s with { TrustAnchorsPath = anchors, Token = "test-token" }, d => d.Ca = ca);
+            mesh._anchorsFile = anchors;
+            return mesh;
+        }
+        catch
+        {
+            File.Delete(anchors);
+            throw;
+        }
     }
 
     public static ProxySettings Settings(FakeDiscoveryServer discovery, string workload) => new()
@@ -101,6 +122,7 @@ public sealed class MeshTopology : IAsyncDisposable
     {
         for (var i = _owned.Count - 1; i >= 0; i--) await _owned[i].DisposeAsync();
         await Discovery.DisposeAsync();
+        if (_anchorsFile is not null) File.Delete(_anchorsFile);
     }
 
     public sealed record Server(TestApp App, RunningProxy Sidecar)

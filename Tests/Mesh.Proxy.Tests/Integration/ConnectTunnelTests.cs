@@ -4,7 +4,6 @@ using System.Text;
 using Mesh.Api.V1;
 using Mesh.Proxy.Hosting;
 using Mesh.Proxy.Tests.Infrastructure;
-using Mesh.Tls.Ca;
 
 namespace Mesh.Proxy.Tests.Integration;
 
@@ -14,16 +13,13 @@ namespace Mesh.Proxy.Tests.Integration;
 public sealed class ConnectTunnelTests : IAsyncLifetime
 {
     private const string Db = "db.default:5432";
-    private readonly string _anchors = Path.Combine(Path.GetTempPath(), $"mesh-anchors-{Guid.NewGuid():N}.pem");
     private readonly EchoServer _echo = new();
     private MeshTopology _mesh = null!;
     private RunningProxy _db = null!;
 
     public async Task InitializeAsync()
     {
-        var ca = CertificateAuthority.Create();
-        ca.TrustBundle.Save(_anchors);
-        _mesh = await MeshTopology.StartAsync(s => s with { TrustAnchorsPath = _anchors, Token = "test-token" }, d => d.Ca = ca);
+        _mesh = await MeshTopology.StartWithMeshTlsAsync();
         // Only authenticated peers: the echo answers only if the tunnel arrived over mesh mTLS with the client's identity.
         _db = await _mesh.AddSidecarAsync("db", new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllAuthenticated });
         _mesh.Discovery.SetService(Db, [new Endpoint
@@ -38,42 +34,11 @@ public sealed class ConnectTunnelTests : IAsyncLifetime
     {
         await _mesh.DisposeAsync();
         _echo.Dispose();
-        File.Delete(_anchors);
     }
 
-    /// <summary>Sends <paramref name="request"/> raw to the client sidecar's outbound port; returns everything read until close or 5 s.</summary>
-    private async Task<string> ExchangeAsync(string request, string? thenSend = null, int expectAtLeast = 1)
-    {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(_mesh.Client.Outbound);
-        await socket.SendAsync(Encoding.ASCII.GetBytes(request));
-        var received = new StringBuilder();
-        var buffer = new byte[16 * 1024];
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        var sent = thenSend is null;
-        try
-        {
-            while (received.Length < expectAtLeast)
-            {
-                var n = await socket.ReceiveAsync(buffer, cts.Token);
-                if (n == 0) break;
-                received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-                if (!sent && received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                {
-                    await socket.SendAsync(Encoding.ASCII.GetBytes(thenSend!));
-                    sent = true;
-                }
-            }
-        }
-        catch (OperationCanceledException) { }
-        return received.ToString();
-    }
-
-    private async Task<string> MetricsAsync(RunningProxy proxy)
-    {
-        using var http = new HttpClient();
-        return await http.GetStringAsync($"http://{proxy.Admin}/metrics");
-    }
+    /// <summary>Raw bytes to the client sidecar's outbound port.</summary>
+    private Task<string> ExchangeAsync(string request, string? thenSend = null, int expectAtLeast = 1) =>
+        RawTcp.ExchangeAsync(_mesh.Client.Outbound, request, expectAtLeast, thenSend);
 
     [Fact]
     public async Task Connect_ToMeshedService_TunnelsBytesOverMeshTls()
@@ -83,8 +48,8 @@ public sealed class ConnectTunnelTests : IAsyncLifetime
         var reply = await ExchangeAsync($"CONNECT {Db} HTTP/1.1\r\nHost: {Db}\r\n\r\nearly ", thenSend: "late", expectAtLeast: established.Length + "early late".Length);
         Assert.True(reply == established + "early late", reply);
 
-        Assert.Contains("tcp_opaque_connections_total{direction=\"outbound\",reason=\"connect\"} 1", await MetricsAsync(_mesh.Client));
-        var server = await MetricsAsync(_db);
+        Assert.Contains("tcp_opaque_connections_total{direction=\"outbound\",reason=\"connect\"} 1", await _mesh.Client.MetricsAsync());
+        var server = await _db.MetricsAsync();
         Assert.Contains("tcp_opaque_connections_total{direction=\"inbound\",reason=\"transport-header\"} 1", server);
         Assert.Contains("tls_info{group=\"X25519MLKEM768\"", server);
     }
@@ -155,7 +120,7 @@ public sealed class ConnectTunnelTests : IAsyncLifetime
         Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", reply);
         Assert.Contains("authority-form", reply);
         Assert.Equal("HTTP/1.1 200 Connection Established\r\n\r\nok", await ExchangeAsync($"CONNECT {Db} HTTP/1.1\r\n\r\nok", expectAtLeast: 41));
-        Assert.Contains("bad_input_total{direction=\"outbound\",kind=\"bad-connect\"}", await MetricsAsync(_mesh.Client));
+        Assert.Contains("bad_input_total{direction=\"outbound\",kind=\"bad-connect\"}", await _mesh.Client.MetricsAsync());
     }
 
     [Fact]

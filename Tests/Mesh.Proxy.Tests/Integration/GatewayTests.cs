@@ -1,11 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Mesh.Api.V1;
 using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Hosting;
 using Mesh.Proxy.Tests.Infrastructure;
-using Mesh.Tls.Ca;
 
 namespace Mesh.Proxy.Tests.Integration;
 
@@ -18,16 +15,13 @@ public sealed class GatewayTests : IAsyncLifetime
     private const string GatewayIdentity = "spiffe://cluster.local/ns/default/sa/gateway";
     private const string BooksCanonical = "books.default.svc.cluster.local:8080";
     private const string Mirror = "books-east.default:8080";
-    private readonly string _anchors = Path.Combine(Path.GetTempPath(), $"mesh-anchors-{Guid.NewGuid():N}.pem");
     private MeshTopology _mesh = null!;
     private MeshTopology.Server _books = null!;
     private RunningProxy _gateway = null!;
 
     public async Task InitializeAsync()
     {
-        var ca = CertificateAuthority.Create();
-        ca.TrustBundle.Save(_anchors);
-        _mesh = await MeshTopology.StartAsync(s => s with { TrustAnchorsPath = _anchors, Token = "test-token" }, d => d.Ca = ca);
+        _mesh = await MeshTopology.StartWithMeshTlsAsync();
         _books = await _mesh.AddServerAsync("books", new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllAuthenticated });
         _gateway = await _mesh.AddSidecarAsync("gateway", new InboundPolicy { Exists = false },
             s => s with { Mode = ProxyMode.Gateway, DefaultInboundPolicy = DefaultInboundPolicy.AllAuthenticated });
@@ -35,11 +29,7 @@ public sealed class GatewayTests : IAsyncLifetime
         _mesh.Discovery.SetService(Mirror, [ViaGateway(8080, BooksCanonical)]);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _mesh.DisposeAsync();
-        File.Delete(_anchors);
-    }
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
     /// <summary>A mirror endpoint as federation will write it: the gateway's address and identity, the remote name.</summary>
     private Endpoint ViaGateway(int port, string remote, ProtocolHint hint = ProtocolHint.H2) => new()
@@ -47,12 +37,6 @@ public sealed class GatewayTests : IAsyncLifetime
         Key = $"127.0.0.1:{port}", Address = "127.0.0.1", Port = (uint)port, Weight = 1, Identity = GatewayIdentity,
         ProxyPort = (uint)_gateway.Inbound.Port, ProtocolHint = hint, Workload = "gateway", Ready = true, AuthorityOverride = remote,
     };
-
-    private static async Task<string> MetricsAsync(RunningProxy proxy)
-    {
-        using var http = new HttpClient();
-        return await http.GetStringAsync($"http://{proxy.Admin}/metrics");
-    }
 
     [Fact]
     public async Task MirrorService_ReachesTheExportedServiceThroughTheGateway_OverMtlsBothHops()
@@ -62,9 +46,9 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.True(r.StatusCode == HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
         Assert.Equal("books", await r.Content.ReadAsStringAsync());
         // The client sidecar verified the gateway's identity; the books sidecar (all-authenticated) saw the gateway's.
-        Assert.Contains($"dst_identity=\"{GatewayIdentity}\"", await MetricsAsync(_mesh.Client));
-        Assert.Contains($"src_identity=\"{GatewayIdentity}\"", await MetricsAsync(_books.Sidecar));
-        Assert.Contains($"request_total{{authority=\"{BooksCanonical}\",direction=\"outbound\"}} 1", await MetricsAsync(_gateway));
+        Assert.Contains($"dst_identity=\"{GatewayIdentity}\"", await _mesh.Client.MetricsAsync());
+        Assert.Contains($"src_identity=\"{GatewayIdentity}\"", await _books.Sidecar.MetricsAsync());
+        Assert.Contains($"request_total{{authority=\"{BooksCanonical}\",direction=\"outbound\"}} 1", await _gateway.MetricsAsync());
     }
 
     [Fact]
@@ -115,21 +99,10 @@ public sealed class GatewayTests : IAsyncLifetime
         _mesh.Discovery.SetService("db-east.default:5432", [ViaGateway(5432, "db.default.svc.cluster.local:5432", ProtocolHint.Opaque)],
             new ServiceProfile { Opaque = true });
 
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(_mesh.Client.Outbound);
-        await socket.SendAsync("CONNECT db-east.default:5432 HTTP/1.1\r\n\r\nacross clusters"u8.ToArray());
-        var received = new StringBuilder();
-        var buffer = new byte[1024];
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         const string expected = "HTTP/1.1 200 Connection Established\r\n\r\nacross clusters";
-        while (received.Length < expected.Length)
-        {
-            var n = await socket.ReceiveAsync(buffer, cts.Token);
-            if (n == 0) break;
-            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-        }
-        Assert.Equal(expected, received.ToString());
-        var gatewayMetrics = await MetricsAsync(_gateway);
+        var received = await RawTcp.ExchangeAsync(_mesh.Client.Outbound, "CONNECT db-east.default:5432 HTTP/1.1\r\n\r\nacross clusters", expected.Length);
+        Assert.Equal(expected, received);
+        var gatewayMetrics = await _gateway.MetricsAsync();
         Assert.True(gatewayMetrics.Contains("tcp_opaque_connections_total{direction=\"inbound\",reason=\"transport-header\"} 1"), string.Join("\n", gatewayMetrics.Split("\n").Where(l => l.StartsWith("tcp", StringComparison.Ordinal))));
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Mesh.Api.V1;
 using Mesh.Proxy.Tests.Infrastructure;
-using Mesh.Tls.Ca;
 using Xunit.Abstractions;
 
 namespace Mesh.Proxy.Tests.Integration;
@@ -15,23 +14,19 @@ namespace Mesh.Proxy.Tests.Integration;
 public sealed class HopCaptureTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Marker = "plaintext-marker-7f3a9c";
-    private readonly string _anchors = Path.Combine(Path.GetTempPath(), $"mesh-anchors-{Guid.NewGuid():N}.pem");
     private readonly List<string> _files = [];
     private MeshTopology _mesh = null!;
     private MeshTopology.Server _books = null!;
 
     public async Task InitializeAsync()
     {
-        var ca = CertificateAuthority.Create();
-        ca.TrustBundle.Save(_anchors);
-        _mesh = await MeshTopology.StartAsync(s => s with { TrustAnchorsPath = _anchors, Token = "test-token" }, d => d.Ca = ca);
+        _mesh = await MeshTopology.StartWithMeshTlsAsync();
         _books = await _mesh.AddServerAsync("books", new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllAuthenticated });
     }
 
     public async Task DisposeAsync()
     {
         await _mesh.DisposeAsync();
-        File.Delete(_anchors);
         foreach (var f in _files) File.Delete(f);
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Mesh.Api.V1;
 using Mesh.Proxy.Tests.Infrastructure;
-using Mesh.Tls.Ca;
 
 namespace Mesh.Proxy.Tests.Integration;
 
@@ -9,25 +8,16 @@ namespace Mesh.Proxy.Tests.Integration;
 [Trait("Category", "E2E")]
 public sealed class MeshTlsTests : IAsyncLifetime
 {
-    private readonly string _anchors = Path.Combine(Path.GetTempPath(), $"mesh-anchors-{Guid.NewGuid():N}.pem");
     private MeshTopology _mesh = null!;
     private MeshTopology.Server _books = null!;
 
     public async Task InitializeAsync()
     {
-        var ca = CertificateAuthority.Create();
-        ca.TrustBundle.Save(_anchors);
-        _mesh = await MeshTopology.StartAsync(
-            s => s with { TrustAnchorsPath = _anchors, Token = "test-token" },
-            d => d.Ca = ca);
+        _mesh = await MeshTopology.StartWithMeshTlsAsync();
         _books = await _mesh.AddServerAsync("books", new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllAuthenticated });
     }
 
-    public async Task DisposeAsync()
-    {
-        await _mesh.DisposeAsync();
-        File.Delete(_anchors);
-    }
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
     [Fact]
     public async Task Request_CrossesTheHopOverPostQuantumMtls_AndTheServerSeesTheClientIdentity()

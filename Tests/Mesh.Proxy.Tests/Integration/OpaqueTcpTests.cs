@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
 using Mesh.Api.V1;
 using Mesh.Proxy.Hosting;
 using Mesh.Proxy.Tests.Infrastructure;
@@ -30,29 +28,14 @@ public sealed class OpaqueTcpTests : IAsyncLifetime
         _echo.Dispose();
     }
 
-    private async Task<string> SendAsync(string payload)
-    {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(_proxy.Inbound);
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"MESH-OPAQUE {_echo.Port}\r\n{payload}"));
-        var buffer = new byte[1024];
-        var received = new StringBuilder();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        while (received.Length < payload.Length)
-        {
-            var n = await socket.ReceiveAsync(buffer, cts.Token);
-            if (n == 0) break;
-            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-        }
-        return received.ToString();
-    }
+    private Task<string> SendAsync(string payload) =>
+        RawTcp.ExchangeAsync(_proxy.Inbound, $"MESH-OPAQUE {_echo.Port}\r\n{payload}", payload.Length);
 
     [Fact]
     public async Task TransportHeader_PipesBytesToTheTargetPort_AndCountsThem()
     {
         Assert.Equal("ping over opaque tcp", await SendAsync("ping over opaque tcp"));
-        using var http = new HttpClient();
-        await Poll.UntilAsync(async () => (await http.GetStringAsync($"http://{_proxy.Admin}/metrics")).Contains("tcp_read_bytes_total{direction=\"inbound\"} 20"),
+        await Poll.UntilAsync(async () => (await _proxy.MetricsAsync()).Contains("tcp_read_bytes_total{direction=\"inbound\"} 20"),
             TimeSpan.FromSeconds(5), "byte counters after the connection closed");
     }
 

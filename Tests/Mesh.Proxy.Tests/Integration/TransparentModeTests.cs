@@ -162,6 +162,18 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         await Poll.UntilAsync(async () => (await ChildProcess.RunAsync("ip", "netns", "exec", ServerNs, "curl", "-s", "-o", "/dev/null", "http://127.0.0.1:8080/hello.txt")).Code == 0,
             TimeSpan.FromSeconds(15), "the app in the server namespace");
 
+        // An unmodified app: a Python TCP client (argv[1] = the server's address) in the client namespace as nobody, so
+        // iptables sends it through its sidecar, or on the host, outside both namespaces (no sidecar). Trimmed output.
+        async Task<string> PythonClientAsync(string what, string script, bool fromClientNamespace = true)
+        {
+            var (code, text) = fromClientNamespace
+                ? await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    "/usr/bin/python3", "-c", script, Net(2))
+                : await ChildProcess.RunAsync("/usr/bin/python3", "-c", script, Net(2));
+            Assert.True(code == 0, $"{what} failed: {text}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
+            return text.Trim();
+        }
+
         var (curlCode, body) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
             "curl", "-s", "--max-time", "10", $"http://{Net(2)}:8080/hello.txt");
         Assert.True(curlCode == 0, $"curl failed ({curlCode}): {body}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
@@ -175,10 +187,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
 
         // Opaque TCP: port 7000 is opaque on the client side; the bytes travel with the transport header to the server's proxy.
         const string tcpClient = "import socket,sys\nc=socket.create_connection((sys.argv[1],7000),timeout=10);c.sendall(b'raw-bytes');print(c.recv(100).decode())";
-        var (tcpCode, tcpOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            "/usr/bin/python3", "-c", tcpClient, Net(2));
-        Assert.True(tcpCode == 0, $"opaque client failed: {tcpOut}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
-        Assert.Equal("echo:raw-bytes", tcpOut.Trim());
+        Assert.Equal("echo:raw-bytes", await PythonClientAsync("opaque client", tcpClient));
         var lastMetrics = "";
         try
         {
@@ -192,38 +201,25 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
 
         // Server speaks first: both proxies wait out the detection timeout, then carry the connection as opaque TCP.
         const string bannerClient = "import socket,sys\nc=socket.create_connection((sys.argv[1],7100),timeout=10);b=c.recv(100).decode();c.sendall(b'ehlo');print(b.strip()+'|'+c.recv(100).decode())";
-        var (bannerCode, bannerOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            "/usr/bin/python3", "-c", bannerClient, Net(2));
-        Assert.True(bannerCode == 0, $"server-speaks-first client failed: {bannerOut}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
-        Assert.Equal("220 hello|got:ehlo", bannerOut.Trim());
+        Assert.Equal("220 hello|got:ehlo", await PythonClientAsync("server-speaks-first client", bannerClient));
 
         // The same from an unmeshed client (the host, outside both namespaces): the server's sidecar waits out the
         // detection timeout in its TLS stage, then hands the connection to the app as opaque TCP.
-        var (hostCode, hostOut) = await ChildProcess.RunAsync("/usr/bin/python3", "-c", bannerClient, Net(2));
-        Assert.True(hostCode == 0, $"unmeshed server-speaks-first client failed: {hostOut}\nserver proxy: {serverProxy.Output}");
-        Assert.Equal("220 hello|got:ehlo", hostOut.Trim());
+        Assert.Equal("220 hello|got:ehlo", await PythonClientAsync("unmeshed server-speaks-first client", bannerClient, fromClientNamespace: false));
 
         // Not HTTP (a TLS ClientHello to a destination outside the mesh, e.g. HTTPS egress): passed through as opaque TCP
         // on both sides — the server's sidecar must not take the app's TLS for mesh TLS on a redirected connection.
         const string tlsLike = "import socket,sys\nc=socket.create_connection((sys.argv[1],7500),timeout=10);c.sendall(b'\\x16\\x03\\x01tls-like');d=c.recv(100);print(d[:5].decode()+d[8:].decode())";
-        var (tlsCode, tlsOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            "/usr/bin/python3", "-c", tlsLike, Net(2));
-        Assert.True(tlsCode == 0, $"non-HTTP client failed: {tlsOut}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
-        Assert.Equal("echo:tls-like", tlsOut.Trim());
+        Assert.Equal("echo:tls-like", await PythonClientAsync("non-HTTP client", tlsLike));
 
         // Opaque by the server's own policy (Server proxyProtocol: opaque): HTTP-looking bytes from an unmeshed client
         // reach the app as they are.
         const string rawHttp = "import socket,sys\nc=socket.create_connection((sys.argv[1],7600),timeout=10);c.sendall(b'GET /y HTTP/1.1\\r\\n\\r\\n');print(c.recv(200).decode().splitlines()[0])";
-        var (rawCode, rawOut) = await ChildProcess.RunAsync("/usr/bin/python3", "-c", rawHttp, Net(2));
-        Assert.True(rawCode == 0, $"server-opaque client failed: {rawOut}\nserver proxy: {serverProxy.Output}");
-        Assert.Equal("echo:GET /y HTTP/1.1", rawOut.Trim());
+        Assert.Equal("echo:GET /y HTTP/1.1", await PythonClientAsync("server-opaque client", rawHttp, fromClientNamespace: false));
 
         // Opaque by profile: bytes that look like HTTP are not parsed as HTTP (they would fail routing) but piped as they are.
         const string httpLike = "import socket,sys\nc=socket.create_connection((sys.argv[1],7200),timeout=10);c.sendall(b'GET /x HTTP/1.1\\r\\nHost: nowhere\\r\\n\\r\\n');print(c.recv(200).decode().splitlines()[0])";
-        var (profileCode, profileOut) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            "/usr/bin/python3", "-c", httpLike, Net(2));
-        Assert.True(profileCode == 0, $"profile-opaque client failed: {profileOut}\nclient proxy: {clientProxy.Output}\nserver proxy: {serverProxy.Output}");
-        Assert.Equal("echo:GET /x HTTP/1.1", profileOut.Trim());
+        Assert.Equal("echo:GET /x HTTP/1.1", await PythonClientAsync("profile-opaque client", httpLike));
 
         var (_, opaqueMetrics) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "curl", "-s", "http://127.0.0.1:4191/metrics");
         Assert.Contains("tcp_opaque_connections_total{direction=\"outbound\",reason=\"detect-timeout\"} 1", opaqueMetrics);
