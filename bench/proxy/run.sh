@@ -7,6 +7,11 @@
 #   yarp-jit     the yarp setup with the JIT-built proxy (AOT vs JIT, same run; HTTP/1.1 only)
 #   mesh         client → mesh-proxy outbound → mesh mTLS (X25519MLKEM768, HTTP/2) → mesh-proxy inbound → app (HTTP/1.1)
 #   nginx-pair   client → nginx → TLS 1.3 keepalive upstream (HTTP/1.1) → nginx → app (HTTP/1.1)
+# and, in the HTTP/1.1 saturation table only, the floor of one hop:
+#   nginx-hop    client → nginx → keepalive upstream (HTTP/1.1, plaintext) → app: one full nginx HTTP proxy hop
+#   tcp-relay    client → TcpRelay → app: a .NET byte relay (async sockets, no HTTP, no TLS; bench/proxy/TcpRelay), the
+#                least any .NET hop costs on this runtime; tcp-relay-inline: the same with
+#                DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 (loops run on the epoll thread, no thread-pool hop)
 # Clients, in this order:
 #   1. saturation, HTTP/1.1: wrk -t2 -c$conns (keep-alive, no pipelining)
 #   2. saturation, HTTP/2:   h2load -t2 -c$H2_CLIENTS -m$H2_STREAMS, h2c prior knowledge (default 8 connections × 4
@@ -64,6 +69,9 @@ else
   fi
 fi
 dotnet publish "$root/bench/proxy/StaticDiscovery" -c Release -o "$work/disco" -nologo -v q >"$work/disco.log" || { cat "$work/disco.log" >&2; exit 1; }
+relay="$work/relay/TcpRelay"
+dotnet publish "$root/bench/proxy/TcpRelay" -c Release -r linux-x64 -p:PublishAot=true -o "$work/relay" -nologo -v q >"$work/relay.log" 2>&1 ||
+  dotnet publish "$root/bench/proxy/TcpRelay" -c Release -o "$work/relay" -nologo -v q >"$work/relay.log" 2>&1 || { cat "$work/relay.log" >&2; exit 1; }
 echo "bench: $(uptime)" >&2
 
 # --- the app and the nginx pair. keepalive_requests is raised everywhere: nginx's default (1000) closes client and
@@ -88,6 +96,10 @@ nginx_conf ngx1 "upstream ngx2 { server 127.0.0.1:18082; keepalive 64; keepalive
   server { listen 127.0.0.1:18081; listen 127.0.0.1:18085 http2;
     location / { proxy_pass https://ngx2; proxy_http_version 1.1; proxy_set_header Connection \"\";
       proxy_ssl_protocols TLSv1.3; proxy_ssl_session_reuse on; } }"
+nginx_conf ngxhop "upstream app { server 127.0.0.1:18080; keepalive 64; keepalive_requests 100000000; }
+  server { listen 127.0.0.1:18086; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
+"$relay" 18087 18080 >/dev/null & pids+=($!); relay_pid=$!
+DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$relay" 18088 18080 >/dev/null & pids+=($!); relay_inline_pid=$!
 
 # --- control planes: app.default:80 as the unmeshed app (HTTP/1.1 port; h2c port for the h2 yarp), and as the app
 # behind proxy B
@@ -95,7 +107,7 @@ nginx_conf ngx1 "upstream ngx2 { server 127.0.0.1:18082; keepalive 64; keepalive
 "$work/disco/StaticDiscovery" 18901 "$work/anchors2.pem" $authority "127.0.0.1:18080:18243:spiffe://cluster.local/ns/default/sa/bench-b" >/dev/null & pids+=($!)
 "$work/disco/StaticDiscovery" 18902 "$work/anchors3.pem" $authority 127.0.0.1:18083 >/dev/null & pids+=($!)
 for f in anchors anchors2 anchors3; do for _ in $(seq 200); do [ -s "$work/$f.pem" ] && break; sleep 0.05; done; done
-for port in 18080 18081; do for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done; done
+for port in 18080 18081 18086 18087 18088; do for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done; done
 sleep 1
 
 start_proxy() { # name workload inbound outbound admin control anchors [binary] → records pid and ready ms
@@ -135,6 +147,7 @@ check yarp http://127.0.0.1:18340/ h1;       check yarp http://127.0.0.1:18640/ 
 check yarp-jit http://127.0.0.1:18440/ h1
 check mesh http://127.0.0.1:18240/ h1;       check mesh http://127.0.0.1:18240/ h2
 check nginx-pair http://127.0.0.1:18081/ h1; check nginx-pair http://127.0.0.1:18085/ h2
+check nginx-hop http://127.0.0.1:18086/ h1;  check tcp-relay http://127.0.0.1:18087/ h1; check tcp-relay-inline http://127.0.0.1:18088/ h1
 [ "$failed" = 0 ] || { echo "bench: a setup does not answer; see the proxies' logs:" >&2; tail -n 3 "$work"/*.err "$work"/*/logs/error.log >&2; exit 1; }
 
 ms() { # wrk latency ("309.00us", "1.04ms", "1.20s") → ms with 2 decimals
@@ -239,7 +252,8 @@ echo
 echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
 measure sat-h1 "direct|http://127.0.0.1:18080/|" "yarp|http://127.0.0.1:18340/|$(pid_of yarp)" "yarp-jit|http://127.0.0.1:18440/|$(pid_of yarpjit)" \
-  "mesh|http://127.0.0.1:18240/|$A $B" "nginx-pair|http://127.0.0.1:18081/|$NGX"
+  "mesh|http://127.0.0.1:18240/|$A $B" "nginx-pair|http://127.0.0.1:18081/|$NGX" \
+  "nginx-hop|http://127.0.0.1:18086/|$(ngx_pids ngxhop)" "tcp-relay|http://127.0.0.1:18087/|$relay_pid" "tcp-relay-inline|http://127.0.0.1:18088/|$relay_inline_pid"
 ka=$(ss -Htn state established '( dport = :18082 )' | wc -l); tw=$(ss -Htn state time-wait '( dport = :18082 )' | wc -l)
 
 echo
@@ -265,6 +279,7 @@ echo
 echo "- mesh / nginx-pair RPS at saturation: HTTP/1.1 $(ratio mesh.sat-h1.rps nginx-pair.sat-h1.rps), HTTP/2 $(ratio mesh.sat-h2.rps nginx-pair.sat-h2.rps)"
 echo "- p99 at $((perclient * fixc)) req/s, mesh vs nginx-pair: HTTP/1.1 $(cat "$work/mesh.fix-h1.p99") vs $(cat "$work/nginx-pair.fix-h1.p99") ms ($(ratio mesh.fix-h1.p99 nginx-pair.fix-h1.p99)×), HTTP/2 $(cat "$work/mesh.fix-h2.p99") vs $(cat "$work/nginx-pair.fix-h2.p99") ms ($(ratio mesh.fix-h2.p99 nginx-pair.fix-h2.p99)×)"
 echo "- mesh / nginx-pair proxy CPU per request (robust to the machine's load, unlike RPS): saturation HTTP/1.1 $(ratio mesh.sat-h1.cpu1k nginx-pair.sat-h1.cpu1k), HTTP/2 $(ratio mesh.sat-h2.cpu1k nginx-pair.sat-h2.cpu1k); fixed rate HTTP/1.1 $(ratio mesh.fix-h1.cpu1k nginx-pair.fix-h1.cpu1k), HTTP/2 $(ratio mesh.fix-h2.cpu1k nginx-pair.fix-h2.cpu1k)"
+echo "- floor of one hop, CPU per request vs one nginx HTTP hop (HTTP/1.1 saturation): tcp-relay $(ratio tcp-relay.sat-h1.cpu1k nginx-hop.sat-h1.cpu1k), tcp-relay-inline $(ratio tcp-relay-inline.sat-h1.cpu1k nginx-hop.sat-h1.cpu1k), one mesh proxy (half the pair) $(awk -v a="$(cat "$work/mesh.sat-h1.cpu1k")" -v b="$(cat "$work/nginx-hop.sat-h1.cpu1k")" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / 2 / b : 0) }')"
 echo "- yarp-jit / yarp RPS (HTTP/1.1): $(ratio yarp-jit.sat-h1.rps yarp.sat-h1.rps)"
 echo "- idle RSS (MB, before any load): yarp $(cat "$work/yarp.idle"), yarp h2 $(cat "$work/yarph2.idle"), mesh client $(cat "$work/meshA.idle"), mesh server $(cat "$work/meshB.idle"), yarp-jit $(cat "$work/yarpjit.idle")"
 echo "- peak RSS (MB, VmHWM over the whole run): yarp $(hwm "$(pid_of yarp)"), yarp h2 $(hwm "$(pid_of yarph2)"), mesh client $(hwm "$A"), mesh server $(hwm "$B"), yarp-jit $(hwm "$(pid_of yarpjit)")"

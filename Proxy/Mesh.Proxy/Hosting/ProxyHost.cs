@@ -45,6 +45,11 @@ public static class ProxyHost
         // Kestrel warns that cleartext HTTP/2 is off on mixed endpoints; ProtocolDetection turns it on. DataProtection is unused.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        // ASP.NET Core's hosting starts an Activity and a log scope for every request whenever its diagnostics logger is
+        // enabled at any level (it logs "Request starting/finished" at Information and Debug). A proxy logging warnings
+        // needs neither: off below Debug. Tracing (OTLP) still gets its spans through the activity source listener, and
+        // a client's traceparent is forwarded as it came.
+        if (settings.LogLevel > LogLevel.Debug) builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
 
         var metrics = new ProxyMetrics();
