@@ -26,6 +26,8 @@ public sealed record ProxySettings
     public ImmutableHashSet<int> OpaquePorts { get; init; } = [];
     public bool Transparent { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+    /// <summary>OpenTelemetry collector (OTLP) that gets spans and metrics; null: no export (metrics stay on the admin port).</summary>
+    public Uri? OtlpEndpoint { get; init; }
     /// <summary>How long an unused discovery watch is kept open.</summary>
     public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Requests with no available endpoint wait this long for one before 503.</summary>

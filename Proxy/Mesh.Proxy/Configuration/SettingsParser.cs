@@ -30,6 +30,7 @@ public static class SettingsParser
         ("services", "comma-separated services the workload serves (for golden-metric attribution)"),
         ("transparent", "true: iptables redirects traffic here (read SO_ORIGINAL_DST)"),
         ("log-level", "trace | debug | information | warning | error (default warning)"),
+        ("otlp-endpoint", "OpenTelemetry collector for spans and metrics, e.g. http://127.0.0.1:4317 (default: none; env OTEL_EXPORTER_OTLP_ENDPOINT too)"),
         ("proxy-uid", "init: uid whose traffic is not redirected (default 2102)"),
         ("skip-inbound-ports", "init: comma-separated inbound ports not redirected"),
         ("skip-outbound-ports", "init: comma-separated outbound ports not redirected"),
@@ -48,6 +49,8 @@ public static class SettingsParser
             if (environment[env] is string v && v.Length > 0) values[name] = v;
         }
         if (environment["MESH_CONTROL_ADDR"] is string control && control.Length > 0) values["control-addr"] = control;
+        // OpenTelemetry's own variable, as every instrumented process reads it; MESH_PROXY_OTLP_ENDPOINT wins.
+        if (environment["OTEL_EXPORTER_OTLP_ENDPOINT"] is string otlp && otlp.Length > 0) values.TryAdd("otlp-endpoint", otlp);
 
         var mode = ProxyMode.Sidecar;
         for (var i = 0; i < args.Count; i++)
@@ -129,6 +132,12 @@ public static class SettingsParser
         }
         if (Get("detect-timeout") is { } dt) s = s with { DetectTimeout = ParseDuration("detect-timeout", dt) };
         if (Get("log-level") is { } ll) s = s with { LogLevel = ParseLogLevel(ll) };
+        if (Get("otlp-endpoint") is { } oe)
+        {
+            if (!Uri.TryCreate(oe, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                throw new FormatException($"otlp-endpoint '{oe}' is not a collector address like http://127.0.0.1:4317");
+            s = s with { OtlpEndpoint = uri };
+        }
         return s;
     }
 

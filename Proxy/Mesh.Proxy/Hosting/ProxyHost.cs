@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -139,16 +140,24 @@ public static class ProxyHost
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshConfigProvider>());
         services.AddSingleton<ILoadBalancingPolicy, PeakEwmaLoadBalancingPolicy>();
         services.AddSingleton<IPassiveHealthCheckPolicy, FailureAccrualHealthPolicy>();
-        var otlp = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
-        var otel = services.AddOpenTelemetry().WithMetrics(m =>
+        var otlp = settings.OtlpEndpoint;
+        var otel = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("mesh-proxy", serviceInstanceId: settings.ProxyId).AddAttributes(
+            [
+                new("mesh.workload", settings.Workload), new("mesh.namespace", settings.Namespace), new("mesh.mode", settings.Mode.ToString().ToLowerInvariant()),
+            ]))
+            .WithMetrics(m =>
+            {
+                m.AddMeter(metrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
+                m.AddView(TelemetryNames.ResponseLatencyMs, new ExplicitBucketHistogramConfiguration { Boundaries = TelemetryNames.LatencyBucketsMs });
+                m.AddReader(new BaseExportingMetricReader(exporter));
+                if (otlp is not null) m.AddOtlpExporter(o => SetOtlpEndpoint(o, otlp, "v1/metrics"));
+            });
+        if (otlp is not null)
         {
-            m.AddMeter(metrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
-            m.AddView(TelemetryNames.ResponseLatencyMs, new ExplicitBucketHistogramConfiguration { Boundaries = TelemetryNames.LatencyBucketsMs });
-            m.AddReader(new BaseExportingMetricReader(exporter));
-            if (otlp) m.AddOtlpExporter();
-        });
-        if (otlp)
-            otel.WithTracing(t => t.AddSource("Microsoft.AspNetCore", "System.Net.Http", TelemetryNames.ActivitySourceName).AddOtlpExporter());
+            otel.WithTracing(t => t.AddSource("Microsoft.AspNetCore", "System.Net.Http", TelemetryNames.ActivitySourceName)
+                .AddOtlpExporter(o => SetOtlpEndpoint(o, otlp, "v1/traces")));
+        }
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -210,6 +219,14 @@ public static class ProxyHost
         output?.WriteLine("mesh-proxy: ready");
         output?.Flush();
     }
+
+    /// <summary>The collector's address as OTEL_EXPORTER_OTLP_ENDPOINT means it: the base for gRPC; with
+    /// OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf the signal's path goes after it (the exporter adds it only to an
+    /// address it read from the environment itself).</summary>
+    private static void SetOtlpEndpoint(OpenTelemetry.Exporter.OtlpExporterOptions options, Uri endpoint, string signalPath) =>
+        options.Endpoint = options.Protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
+            ? new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/" + signalPath)
+            : endpoint;
 
     private static IPEndPoint Bound(ListenOptions options, IPEndPoint configured) =>
         options.IPEndPoint is { Port: > 0 } ep ? ep : configured;

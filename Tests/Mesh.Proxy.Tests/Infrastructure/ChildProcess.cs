@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 
 namespace Mesh.Proxy.Tests.Infrastructure;
 
@@ -8,6 +9,9 @@ public sealed class ChildProcess : IDisposable
     private readonly Process _process;
     private readonly List<string> _lines = [];
     private readonly Lock _gate = new();
+
+    /// <summary>The published proxy next to the tests (MESH_PROXY_BIN overrides: e.g. the Native AOT build).</summary>
+    public static string ProxyBin => Environment.GetEnvironmentVariable("MESH_PROXY_BIN") is { Length: > 0 } p ? p : Path.Combine(AppContext.BaseDirectory, "mesh-proxy");
 
     public ChildProcess(string file, params string[] args)
     {
@@ -29,6 +33,17 @@ public sealed class ChildProcess : IDisposable
                 if (t.IsFaulted || _process.HasExited && !Output.Contains(text, StringComparison.Ordinal))
                     throw new InvalidOperationException($"process did not print '{text}'; output:\n{Output}");
             }, TaskScheduler.Default);
+
+    /// <summary>The address a proxy printed for a listener ("mesh-proxy: inbound 127.0.0.1:4143" → that endpoint).</summary>
+    public IPEndPoint ListenerAddress(string listener)
+    {
+        var prefix = $"mesh-proxy: {listener} ";
+        lock (_gate)
+        {
+            var line = _lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) ?? throw new InvalidOperationException($"no '{prefix}' line in:\n{string.Join('\n', _lines)}");
+            return IPEndPoint.Parse(line[prefix.Length..]);
+        }
+    }
 
     /// <summary>Runs a command to completion; returns exit code and combined output.</summary>
     public static async Task<(int Code, string Output)> RunAsync(string file, params string[] args)

@@ -23,7 +23,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
     private string ServerNs => "ms" + _suffix;
     private string Net(int host) => $"10.77.{_subnet}.{host}";
 
-    private static string ProxyBin => Environment.GetEnvironmentVariable("MESH_PROXY_BIN") is { Length: > 0 } p ? p : Path.Combine(AppContext.BaseDirectory, "mesh-proxy");
+    private static string ProxyBin => ChildProcess.ProxyBin;
 
     public async Task InitializeAsync()
     {

@@ -9,7 +9,6 @@ namespace Mesh.Proxy.Tests.Integration;
 [Trait("Category", "E2E")]
 public sealed class WorkingDirectoryTests : IAsyncLifetime
 {
-    private static string ProxyBin => Environment.GetEnvironmentVariable("MESH_PROXY_BIN") is { Length: > 0 } p ? p : Path.Combine(AppContext.BaseDirectory, "mesh-proxy");
     private readonly DirectoryInfo _appDir = Directory.CreateTempSubdirectory("mesh-app");
     private FakeDiscoveryServer _discovery = null!;
 
@@ -35,7 +34,7 @@ public sealed class WorkingDirectoryTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(_appDir.FullName, "appsettings.json"),
             $$"""{ "Kestrel": { "Endpoints": { "App": { "Url": "http://127.0.0.1:{{appPort}}" } } }, "Logging": { "LogLevel": { "Default": "Trace" } } }""");
 
-        using var proxy = new ChildProcess("/usr/bin/env", "-C", _appDir.FullName, ProxyBin, "sidecar", "--workload", "web",
+        using var proxy = new ChildProcess("/usr/bin/env", "-C", _appDir.FullName, ChildProcess.ProxyBin, "sidecar", "--workload", "web",
             "--inbound-addr", "127.0.0.1:0", "--outbound-addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--control-addr", _discovery.Address.ToString());
         await proxy.WaitForLineAsync("mesh-proxy: ready", TimeSpan.FromSeconds(30));
 

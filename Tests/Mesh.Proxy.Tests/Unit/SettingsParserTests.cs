@@ -49,6 +49,8 @@ public sealed class SettingsParserTests
     [InlineData("--detect-timeout", "soon", "detect-timeout 'soon'")]
     [InlineData("--detect-timeout", "-1s", "detect-timeout '-1s'")]
     [InlineData("--detect-timeout", "2h", "detect-timeout '2h'")]
+    [InlineData("--otlp-endpoint", "127.0.0.1:4317", "otlp-endpoint '127.0.0.1:4317'")]
+    [InlineData("--otlp-endpoint", "ftp://collector", "otlp-endpoint 'ftp://collector'")]
     public void Parse_BadValue_NamesTheSetting(string flag, string value, string expected)
     {
         var e = Assert.Throws<FormatException>(() => SettingsParser.Parse([flag, value], new Hashtable()));
@@ -69,6 +71,17 @@ public sealed class SettingsParserTests
     public void Parse_UnknownMode_Throws()
     {
         Assert.Throws<FormatException>(() => SettingsParser.Parse(["gateway-ish"], new Hashtable()));
+    }
+
+    [Fact]
+    public void Parse_OtlpEndpoint_FromOpenTelemetrysVariable_OursAndFlagsWin()
+    {
+        Assert.Null(SettingsParser.Parse([], new Hashtable()).OtlpEndpoint);
+        var otel = new Hashtable { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4317" };
+        Assert.Equal(new Uri("http://collector:4317"), SettingsParser.Parse([], otel).OtlpEndpoint);
+        otel["MESH_PROXY_OTLP_ENDPOINT"] = "http://mine:4317";
+        Assert.Equal(new Uri("http://mine:4317"), SettingsParser.Parse([], otel).OtlpEndpoint);
+        Assert.Equal(new Uri("https://flag:4317"), SettingsParser.Parse(["--otlp-endpoint", "https://flag:4317"], otel).OtlpEndpoint);
     }
 
     [Theory]
