@@ -141,6 +141,10 @@ public static class ProxyHost
         services.AddSingleton<ILoadBalancingPolicy, PeakEwmaLoadBalancingPolicy>();
         services.AddSingleton<IPassiveHealthCheckPolicy, FailureAccrualHealthPolicy>();
         var otlp = settings.OtlpEndpoint;
+        // An address that came from OTEL_EXPORTER_OTLP_ENDPOINT is the SDK's to apply (it then honours the per-signal
+        // OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT too); one from our flag or variable is set here.
+        var sdkReadsEndpoint = otlp is not null && Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } fromEnv &&
+            Uri.TryCreate(fromEnv, UriKind.Absolute, out var envUri) && envUri == otlp;
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("mesh-proxy", serviceInstanceId: settings.ProxyId).AddAttributes(
             [
@@ -151,12 +155,12 @@ public static class ProxyHost
                 m.AddMeter(metrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
                 m.AddView(TelemetryNames.ResponseLatencyMs, new ExplicitBucketHistogramConfiguration { Boundaries = TelemetryNames.LatencyBucketsMs });
                 m.AddReader(new BaseExportingMetricReader(exporter));
-                if (otlp is not null) m.AddOtlpExporter(o => SetOtlpEndpoint(o, otlp, "v1/metrics"));
+                if (otlp is not null) m.AddOtlpExporter(o => { if (!sdkReadsEndpoint) SetOtlpEndpoint(o, otlp, "v1/metrics"); });
             });
         if (otlp is not null)
         {
             otel.WithTracing(t => t.AddSource("Microsoft.AspNetCore", "System.Net.Http", TelemetryNames.ActivitySourceName)
-                .AddOtlpExporter(o => SetOtlpEndpoint(o, otlp, "v1/traces")));
+                .AddOtlpExporter(o => { if (!sdkReadsEndpoint) SetOtlpEndpoint(o, otlp, "v1/traces"); }));
         }
         configureServices?.Invoke(services);
 
@@ -221,8 +225,7 @@ public static class ProxyHost
     }
 
     /// <summary>The collector's address as OTEL_EXPORTER_OTLP_ENDPOINT means it: the base for gRPC; with
-    /// OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf the signal's path goes after it (the exporter adds it only to an
-    /// address it read from the environment itself).</summary>
+    /// OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf the signal's path goes after it (as the SDK does for that variable).</summary>
     private static void SetOtlpEndpoint(OpenTelemetry.Exporter.OtlpExporterOptions options, Uri endpoint, string signalPath) =>
         options.Endpoint = options.Protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
             ? new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/" + signalPath)

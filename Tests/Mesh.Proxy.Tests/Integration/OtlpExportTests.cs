@@ -30,14 +30,18 @@ public sealed class OtlpExportTests : IAsyncLifetime
         await _collector.DisposeAsync();
     }
 
-    [Fact]
-    public async Task BothSidecars_ExportSpansOfTheClientsTrace_AndMetrics()
+    /// <param name="fromOtelVariable">The collector named by OpenTelemetry's OTEL_EXPORTER_OTLP_ENDPOINT (applied by the
+    /// SDK) rather than by --otlp-endpoint (applied by the proxy).</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BothSidecars_ExportSpansOfTheClientsTrace_AndMetrics(bool fromOtelVariable)
     {
         var server = new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllUnauthenticated };
         server.Ports["http"] = (uint)_app.HttpPort;
         _discovery.SetInbound("omega", server);
         _discovery.SetInbound("alpha", new InboundPolicy { Exists = true });
-        using var omega = StartSidecar("omega");
+        using var omega = StartSidecar("omega", fromOtelVariable);
         await omega.WaitForLineAsync("mesh-proxy: ready", TimeSpan.FromSeconds(30));
         _discovery.SetService(Authority,
         [
@@ -48,7 +52,7 @@ public sealed class OtlpExportTests : IAsyncLifetime
                 ProtocolHint = ProtocolHint.H2, Workload = "omega",
             },
         ]);
-        using var alpha = StartSidecar("alpha");
+        using var alpha = StartSidecar("alpha", fromOtelVariable);
         await alpha.WaitForLineAsync("mesh-proxy: ready", TimeSpan.FromSeconds(30));
 
         const string traceId = "0af7651916cd43dd8448eb211c80319c", clientSpan = "b7ad6b7169203331";
@@ -76,8 +80,13 @@ public sealed class OtlpExportTests : IAsyncLifetime
 
     private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
 
-    private ChildProcess StartSidecar(string workload) =>
-        new("/usr/bin/env", "OTEL_BSP_SCHEDULE_DELAY=100", "OTEL_METRIC_EXPORT_INTERVAL=500", ChildProcess.ProxyBin, "sidecar",
-            "--workload", workload, "--inbound-addr", "127.0.0.1:0", "--outbound-addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0",
-            "--control-addr", _discovery.Address.ToString(), "--otlp-endpoint", _collector.Address.ToString());
+    private ChildProcess StartSidecar(string workload, bool fromOtelVariable)
+    {
+        List<string> args = ["OTEL_BSP_SCHEDULE_DELAY=100", "OTEL_METRIC_EXPORT_INTERVAL=500"];
+        if (fromOtelVariable) args.Add($"OTEL_EXPORTER_OTLP_ENDPOINT={_collector.Address}");
+        args.AddRange([ChildProcess.ProxyBin, "sidecar", "--workload", workload, "--inbound-addr", "127.0.0.1:0", "--outbound-addr", "127.0.0.1:0",
+            "--admin-addr", "127.0.0.1:0", "--control-addr", _discovery.Address.ToString()]);
+        if (!fromOtelVariable) args.AddRange(["--otlp-endpoint", _collector.Address.ToString()]);
+        return new ChildProcess("/usr/bin/env", [.. args]);
+    }
 }
