@@ -16,6 +16,7 @@ internal sealed class DiscoveryClient : IDisposable
     private readonly ProxyMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
+    private readonly CompiledInboundPolicy _unregistered;
 
     public DiscoveryClient(ProxySettings settings, ProxyMetrics metrics, InboundPolicyCompiler compiler, TimeProvider time)
     {
@@ -29,6 +30,7 @@ internal sealed class DiscoveryClient : IDisposable
         handler.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
         _client = new Api.V1.Discovery.DiscoveryClient(_channel);
+        _unregistered = compiler.Compile(new Api.V1.InboundPolicy { Exists = false });
         if (settings.Workload.Length > 0)
             Inbound = new InboundPolicyWatch(_client, settings.Namespace, settings.Workload, settings.ProxyId, compiler, metrics, time);
         var period = settings.WatchIdleTimeout < TimeSpan.FromSeconds(30) ? settings.WatchIdleTimeout : TimeSpan.FromSeconds(30);
@@ -40,6 +42,10 @@ internal sealed class DiscoveryClient : IDisposable
 
     /// <summary>The watch of this proxy's own inbound policy, or null when no workload is configured.</summary>
     public InboundPolicyWatch? Inbound { get; }
+
+    /// <summary>The inbound policy in force: the control plane's for this workload, else (no workload configured) the
+    /// proxy's --default-inbound-policy. The one source for inbound HTTP, opaque TCP and the gateway.</summary>
+    public CompiledInboundPolicy InboundPolicy => Inbound?.Policy ?? _unregistered;
 
     /// <summary>Raised when any watched service changes (used to rebuild the YARP config).</summary>
     public event Action? Changed;

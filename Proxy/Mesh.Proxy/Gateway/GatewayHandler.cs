@@ -14,10 +14,8 @@ namespace Mesh.Proxy.Gateway;
 /// (mTLS from a cluster sharing the trust anchor) that the gateway's inbound policy admits, and the authority must be a
 /// Service of this cluster exported with the mirror.mesh.io/exported=true label. Admitted requests are then routed,
 /// balanced and sent over mTLS exactly as a sidecar's outbound requests are.</summary>
-internal sealed class GatewayHandler(DiscoveryClient discovery, InboundPolicyCompiler compiler, ProxySettings settings, ListenerPorts ports, ProxyErrorReporter errors, ProxyMetrics metrics)
+internal sealed class GatewayHandler(DiscoveryClient discovery, ProxySettings settings, ListenerPorts ports, ProxyErrorReporter errors, ProxyMetrics metrics)
 {
-    private readonly CompiledInboundPolicy _fallback = compiler.Compile(new Api.V1.InboundPolicy { Exists = false });
-
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var peer = context.Features.Get<PeerIdentityFeature>()?.Identity;
@@ -42,8 +40,7 @@ internal sealed class GatewayHandler(DiscoveryClient discovery, InboundPolicyCom
             metrics.AuthzDenied("gateway");
             return new(ProxyError.Unauthorized, "gateway: only mesh mTLS clients are accepted (no client identity)");
         }
-        var policy = discovery.Inbound?.Policy ?? _fallback;
-        var decision = policy.Authorize(ports.Inbound, peer, address);
+        var decision = discovery.InboundPolicy.Authorize(ports.Inbound, peer, address);
         if (!decision.Allowed)
         {
             metrics.AuthzDenied(decision.Server);

@@ -18,22 +18,20 @@ internal sealed class InboundHandler : IDisposable
     private readonly ProxyErrorReporter _errors;
     private readonly ProxyMetrics _metrics;
     private readonly ProxySettings _settings;
-    private readonly InboundPolicyWatch? _watch;
-    private readonly CompiledInboundPolicy _fallback;
+    private readonly DiscoveryClient _discovery;
     private readonly HttpMessageInvoker _invoker;
     private readonly InboundTransformer _transformer = new();
     private readonly ForwarderRequestConfig _requestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
     private readonly string[] _prefixes = new string[65536];
     private readonly string _authority;
 
-    public InboundHandler(IHttpForwarder forwarder, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, DiscoveryClient discovery, InboundPolicyCompiler compiler)
+    public InboundHandler(IHttpForwarder forwarder, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, DiscoveryClient discovery)
     {
         _forwarder = forwarder;
         _errors = errors;
         _metrics = metrics;
         _settings = settings;
-        _watch = discovery.Inbound;
-        _fallback = compiler.Compile(new Api.V1.InboundPolicy { Exists = false });
+        _discovery = discovery;
         _invoker = new HttpMessageInvoker(MeshForwarderHttpClientFactory.Create(new PlaintextEndpointConnector()), disposeHandler: true);
         _authority = settings.Workload.Length > 0 ? $"{settings.Workload}.{settings.Namespace}" : "local";
     }
@@ -46,7 +44,7 @@ internal sealed class InboundHandler : IDisposable
         var route = "";
         try
         {
-            var policy = _watch?.Policy ?? _fallback;
+            var policy = _discovery.InboundPolicy;
             var port = TargetPort(context, policy);
             if (port is not int target)
             {

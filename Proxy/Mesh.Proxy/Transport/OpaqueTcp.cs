@@ -22,7 +22,6 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
     public const int MaxHeaderLength = 288;
     /// <summary>Endpoints tried, in random order, before an opaque connection gives up.</summary>
     private const int MaxConnectAttempts = 3;
-    private static readonly CompiledInboundPolicy Fallback = new InboundPolicyCompiler(new ProxySettings(), TimeProvider.System).Compile(new Api.V1.InboundPolicy());
 
     /// <summary>The upstream side of an opaque connection, or why there is none.</summary>
     private readonly record struct Upstream(Stream? Stream, ProxyError Error, string Reason);
@@ -38,7 +37,7 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
 
     /// <summary>Inbound (transparent): the configured opaque ports, or a port whose Server says proxyProtocol: opaque.</summary>
     public bool IsOpaqueInboundPort(int port) => IsOpaquePort(port) ||
-        (discovery.Inbound?.Policy is { } policy && policy.Servers.TryGetValue(port, out var server) && server.ProxyProtocol == "opaque");
+        (discovery.InboundPolicy.Servers.TryGetValue(port, out var server) && server.ProxyProtocol == "opaque");
 
     /// <summary>Outbound (transparent): the configured opaque ports, or a destination discovery marks opaque (its
     /// Service port has appProtocol tcp / the opaque-ports annotation). Unknown destinations are detected instead.</summary>
@@ -59,7 +58,7 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
             await GatewayAsync(connection, authority);
             return;
         }
-        var policy = discovery.Inbound?.Policy ?? Fallback;
+        var policy = discovery.InboundPolicy;
         var peer = connection.Features.Get<PeerIdentityFeature>()?.Identity;
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
         var decision = policy.Authorize(targetPort, peer, address);

@@ -45,4 +45,15 @@ public sealed class OpaqueTcpTests : IAsyncLifetime
         _discovery.SetInbound("db", new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.Deny });
         await Poll.UntilAsync(async () => await SendAsync("x") == "", TimeSpan.FromSeconds(5), "the deny policy to refuse the connection");
     }
+
+    [Fact]
+    public async Task TransportHeader_WithoutAWorkload_FollowsTheConfiguredDefaultPolicy()
+    {
+        // No workload: no policy watch, so --default-inbound-policy decides, for opaque TCP as for HTTP.
+        var settings = MeshTopology.Settings(_discovery, "") with { DefaultInboundPolicy = Configuration.DefaultInboundPolicy.Deny };
+        await using var proxy = await ProxyHost.StartAsync(settings);
+        await proxy.Ready.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("", await RawTcp.ExchangeAsync(proxy.Inbound, $"MESH-OPAQUE {_echo.Port}\r\nx", 1));
+        Assert.Equal(0, _echo.Connections);
+    }
 }

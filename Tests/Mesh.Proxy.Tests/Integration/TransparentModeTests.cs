@@ -23,7 +23,6 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
     private string ServerNs => "ms" + _suffix;
     private string Net(int host) => $"10.77.{_subnet}.{host}";
 
-    private static string ProxyBin => ChildProcess.ProxyBin;
 
     public async Task InitializeAsync()
     {
@@ -85,7 +84,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
     private ChildProcess StartProxy(string ns, string workload)
     {
         var env = new[] { "env", "MESH_PROXY_LOG_LEVEL=warning" };
-        return Start(ns, [.. env, ProxyBin, "sidecar", "--workload", workload, "--inbound-addr", "0.0.0.0:4143", "--outbound-addr", "127.0.0.1:4140",
+        return Start(ns, [.. env, ChildProcess.ProxyBin, "sidecar", "--workload", workload, "--inbound-addr", "0.0.0.0:4143", "--outbound-addr", "127.0.0.1:4140",
             "--admin-addr", "127.0.0.1:4191", "--control-addr", _discovery!.Address.ToString(), "--transparent", "--opaque-ports", "7000", "--detect-timeout", "2s",
             "--trust-anchors", _anchors, "--token", _discovery.Token]);
     }
@@ -148,7 +147,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         {
             for (var i = 0; i < 2; i++) // twice: init must be idempotent
             {
-                var (code, text) = await ChildProcess.RunAsync("ip", "netns", "exec", ns, ProxyBin, "init", "--proxy-uid", "0");
+                var (code, text) = await ChildProcess.RunAsync("ip", "netns", "exec", ns, ChildProcess.ProxyBin, "init", "--proxy-uid", "0");
                 Assert.True(code == 0, text);
             }
             var (_, rules) = await ChildProcess.RunAsync("ip", "netns", "exec", ns, "iptables", "-t", "nat", "-S");
@@ -226,7 +225,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Contains("tcp_opaque_connections_total{direction=\"outbound\",reason=\"opaque-port\"} 2", opaqueMetrics);
         Assert.Contains("tcp_opaque_connections_total{direction=\"outbound\",reason=\"not-http\"} 1", opaqueMetrics);
 
-        var (removeCode, removeText) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, ProxyBin, "init", "--remove");
+        var (removeCode, removeText) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, ChildProcess.ProxyBin, "init", "--remove");
         Assert.True(removeCode == 0, removeText);
         var (_, after) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "iptables", "-t", "nat", "-S");
         Assert.DoesNotContain("MESH_PROXY", after);
