@@ -139,7 +139,7 @@ public static class DiscoveryTranslator
                     RequestRedirect = new RequestRedirect
                     {
                         Scheme = r.Scheme ?? "", Hostname = r.Hostname ?? "", Path = r.Path ?? "",
-                        Port = (uint)(r.Port ?? 0), StatusCode = (uint)r.StatusCode,
+                        Port = (uint)(r.Port ?? 0), StatusCode = (uint)r.StatusCode, ReplacePrefixMatch = r.ReplacePrefixMatch ?? "",
                     },
                 },
                 FilterKind.UrlRewrite when f.Rewrite is { } u => new RouteFilter

@@ -70,7 +70,7 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         }
         if (route.Filters.Redirect is not null)
         {
-            var (status, location) = route.Filters.RedirectFor(context.Request);
+            var (status, location) = route.Filters.RedirectFor(context.Request, matchedPrefix);
             context.Response.StatusCode = status;
             context.Response.Headers.Location = location;
             return null;
