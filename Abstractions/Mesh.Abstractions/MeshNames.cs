@@ -21,6 +21,10 @@ public static class MeshNames
     /// <summary>Grain key of namespaced things: "&lt;ns&gt;/&lt;name&gt;".</summary>
     public static string Key(string ns, string name) => $"{ns}/{name}";
 
+    /// <summary>Grain key of the GAMMA consumer routes that namespace <paramref name="consumerNs"/> attaches to Service
+    /// <paramref name="ns"/>/<paramref name="name"/>: "&lt;ns&gt;/&lt;name&gt;@&lt;consumer ns&gt;" ('@' is never in a name).</summary>
+    public static string ConsumerKey(string ns, string name, string consumerNs) => $"{ns}/{name}@{consumerNs}";
+
     public static (string Namespace, string Name) SplitKey(string key)
     {
         var slash = key.IndexOf('/');

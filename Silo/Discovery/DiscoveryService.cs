@@ -24,14 +24,18 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
             await using var service = await feeds.ServiceAsync(authority.Key, queue);
             await using var endpoints = await feeds.EndpointsAsync(authority.Key, queue);
             await using var profile = await feeds.ProfileAsync(authority.Key, queue);
+            // GAMMA: a client outside the Service's namespace also gets the consumer routes its own namespace attaches.
+            var consumerNs = ServiceAuthority.ConsumerNamespace(request.ContextNamespace, authority);
+            await using var consumer = consumerNs is null ? null
+                : await feeds.ConsumerProfileAsync(MeshNames.ConsumerKey(authority.Namespace, authority.Name, consumerNs), queue);
 
-            var current = (Service: service.Initial.Value, Endpoints: endpoints.Initial.Value, Profile: profile.Initial);
+            var current = (Service: service.Initial.Value, Endpoints: endpoints.Initial.Value, Profile: profile.Initial, Consumer: consumer?.Initial);
             TranslatedService? sent = null;
             ulong version = 0;
             var resync = false;
             while (true)
             {
-                var next = TranslationMemo.Translate(authority, current.Service, current.Endpoints, current.Profile);
+                var next = TranslationMemo.Translate(authority, current.Service, current.Endpoints, current.Profile, current.Consumer);
                 var updates = resync ? ServiceUpdatePlanner.Plan(authority, sent, next, resync: true) : TranslationMemo.Plan(authority, sent, next);
                 foreach (var shared in updates)
                 {
@@ -53,6 +57,7 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
                         case FeedKind.Service: current.Service = (ServiceView?)change.Value; break;
                         case FeedKind.Endpoints: current.Endpoints = (EndpointSetView)change.Value!; break;
                         case FeedKind.Profile: current.Profile = new Versioned<ProfileView>(change.Version, (ProfileView)change.Value!); break;
+                        case FeedKind.ConsumerProfile: current.Consumer = new Versioned<ProfileView>(change.Version, (ProfileView)change.Value!); break;
                     }
                 } while (queue.Reader.TryRead(out change));
             }

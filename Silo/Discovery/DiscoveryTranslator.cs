@@ -19,8 +19,10 @@ public sealed record TranslatedService(bool Exists, ImmutableSortedDictionary<st
 /// <summary>Translates grain views into the discovery wire format for one watched service port. Pure.</summary>
 public static class DiscoveryTranslator
 {
+    /// <param name="consumer">The GAMMA consumer routes the watcher's namespace attaches to this Service, when the
+    /// watcher is in another namespace: when any applies to this port they replace the producer's routes.</param>
     public static TranslatedService Translate(ServiceAuthority authority, ServiceView? service, EndpointSetView endpoints,
-        Versioned<ProfileView> profile)
+        Versioned<ProfileView> profile, Versioned<ProfileView>? consumer = null)
     {
         if (service is null) return TranslatedService.Missing;
         var port = service.Ports.FirstOrDefault(p => p.Port == authority.Port);
@@ -31,7 +33,15 @@ public static class DiscoveryTranslator
                 if (Endpoint(w, port, opaque) is { } e)
                     result[e.Key] = e;
         var exported = service.Labels.TryGetValue(MeshLabels.Exported, out var label) && label == "true";
-        return new TranslatedService(true, result.ToImmutable(), Profile(profile, authority.Port, opaque, exported));
+        var translated = Profile(profile, authority.Port, opaque, exported);
+        if (consumer is not null && consumer.Value.Routes.Any(r => r.Port == 0 || r.Port == authority.Port))
+        {
+            translated.Routes.Clear();
+            foreach (var r in consumer.Value.Routes)
+                if (r.Port == 0 || r.Port == authority.Port)
+                    translated.Routes.Add(Route(r));
+        }
+        return new TranslatedService(true, result.ToImmutable(), translated);
     }
 
     /// <summary>The endpoint for one workload, or null when it lacks the named target port.</summary>

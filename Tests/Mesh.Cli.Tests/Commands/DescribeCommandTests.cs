@@ -57,6 +57,24 @@ public sealed class DescribeCommandTests : FakeSiloTestBase
     }
 
     [Fact]
+    public async Task DescribeService_ConsumerRoutes_ListedWithTheirNamespace()
+    {
+        Admin.Respond("GET", "/api/v1/services/prod/echo", 200, """
+            {"resource":RESOURCE,"service":{"version":1,"value":{}},"endpoints":{"version":0,"value":{"endpoints":[]}},"profile":{"version":0,"value":{"routes":[]}},
+             "consumerRoutes":[{"namespace":"cons","version":1,"routes":[
+               {"name":"cons/mesh-echo-add-header/rule-0","kind":0,"port":0,"matches":[],"filters":[],
+                "backends":[{"namespace":"prod","name":"echo","port":80,"weight":1,"filters":[]}]}]}]}
+            """.Replace("RESOURCE", Samples.BooksService));
+
+        var result = await Cli.RunAsync("describe", "svc", "echo", "-n", "prod");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Routes:          none of its own", result.Out);
+        Assert.Contains("Consumer routes: from cons: 1", result.Out);
+        Assert.Matches(@"cons\s+cons/mesh-echo-add-header/rule-0\s+\*\s+.*echo\.prod:80", result.Out);
+    }
+
+    [Fact]
     public async Task DescribeService_Json_WritesTheSilosAnswer()
     {
         Admin.Respond("GET", "/api/v1/services/default/books", 200, Answer);
