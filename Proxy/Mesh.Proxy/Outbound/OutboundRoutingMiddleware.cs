@@ -23,10 +23,11 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         var start = Stopwatch.GetTimestamp();
         var authority = Authority.Normalize(context.Request.Host);
         MeshRequestFeature? feature = null;
-        metrics.Request(TelemetryNames.Outbound, authority);
         try
         {
-            feature = await RouteAsync(context, authority);
+            // Counted once routed, so request_total carries the concrete service's dst_* labels as Linkerd's does.
+            try { feature = await RouteAsync(context, authority); }
+            finally { metrics.Request(TelemetryNames.Outbound, authority, feature?.Dst); }
             if (feature is not null) await next();
         }
         finally
@@ -37,7 +38,7 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
             if (_verifiesIdentity && destination?.Model.Config.Metadata is { } md && md.TryGetValue(DestinationMetadata.Identity, out var id)) identity = id;
             var failed = status >= 500 || context.Features.Get<IForwarderErrorFeature>() is { Error: not ForwarderError.None };
             metrics.Response(TelemetryNames.Outbound, authority, feature?.Route.Name ?? "", feature?.Backend ?? "", identity, status, !failed,
-                Stopwatch.GetElapsedTime(start).TotalMilliseconds, reachedPeer: destination is not null);
+                Stopwatch.GetElapsedTime(start).TotalMilliseconds, reachedPeer: destination is not null, dst: feature?.Dst);
         }
     }
 
@@ -112,7 +113,7 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         }
         context.ReassignProxyRequest(routeModel, cluster);
         var feature = new MeshRequestFeature(authority, watch, route, backend.Authority,
-            backend.Filters.IsEmpty ? route.Filters : backend.Filters, matchedPrefix);
+            backend.Filters.IsEmpty ? route.Filters : backend.Filters, matchedPrefix, backend.Dst);
         context.Features.Set(feature);
         return feature;
     }
