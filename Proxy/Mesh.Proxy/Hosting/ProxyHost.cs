@@ -125,7 +125,8 @@ public static class ProxyHost
         }
         services.TryAddSingleton<IEndpointConnector, PlaintextEndpointConnector>();
         services.AddSingleton<PassthroughForwarder>();
-        services.AddSingleton(sp => new TelemetryReporter(settings, metrics.Stats, sp.GetRequiredService<DiscoveryClient>(), metrics, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TelemetryReporter(settings, metrics.Stats, sp.GetRequiredService<DiscoveryClient>(), metrics, tls,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TelemetryReporter>>()));
         services.AddSingleton<Gateway.GatewayHandler>();
         services.AddSingleton<OpaqueTcp>();
         services.AddSingleton<OutboundRoutingMiddleware>();

@@ -1,28 +1,50 @@
 using Grpc.Core;
+using Grpc.Net.Client;
 using Mesh.Api.V1;
 using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Transport;
+using Mesh.Tls.Client;
+using Mesh.Tls.Credentials;
+using Microsoft.Extensions.Logging;
 
 namespace Mesh.Proxy.Telemetry;
 
 /// <summary>Sends golden-metric summaries to the control plane every interval (Telemetry.Report), so `mesh stat`
-/// works without Prometheus. A report is idempotent per interval start; one that fails twice is dropped.</summary>
-internal sealed class TelemetryReporter(ProxySettings settings, StatsAggregator stats, DiscoveryClient discovery, ProxyMetrics metrics, TimeProvider time) : IAsyncDisposable
+/// works without Prometheus. The silo attributes a report to the client certificate it came with, so with mesh TLS
+/// reports go over their own mTLS channel that presents the proxy's current certificate (rebuilt when Certify renews
+/// it; nothing is sent before the first one: the interval just grows). Without mesh TLS (development) they share the
+/// discovery channel. A report is idempotent per interval start; one that fails twice is dropped.</summary>
+internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAggregator stats, DiscoveryClient discovery, ProxyMetrics metrics,
+    MeshTlsSetup? tls, TimeProvider time, ILogger<TelemetryReporter> log) : IAsyncDisposable
 {
+    /// <summary>Without a certificate for this long, the accumulated interval is dropped (the silo takes at most 10 min).</summary>
+    private static readonly TimeSpan MaxWaitForCertificate = TimeSpan.FromMinutes(5);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+    private GrpcChannel? _channel;
+    private MeshCredentials? _channelCredentials;
 
     public void Start() => _loop ??= Task.Run(RunAsync);
 
     private async Task RunAsync()
     {
-        var client = new Api.V1.Telemetry.TelemetryClient(discovery.Channel);
         var intervalStart = time.GetUtcNow();
         while (!_stop.IsCancellationRequested)
         {
             try { await Task.Delay(settings.ReportInterval, time, _stop.Token); }
             catch (OperationCanceledException) { return; }
             var now = time.GetUtcNow();
+            var client = Client();
+            if (client is null)
+            {
+                if (now - intervalStart >= MaxWaitForCertificate)
+                {
+                    Build(intervalStart, now);
+                    intervalStart = now;
+                }
+                continue;
+            }
             var report = Build(intervalStart, now);
             intervalStart = now;
             for (var attempt = 0; attempt < 2; attempt++)
@@ -32,10 +54,29 @@ internal sealed class TelemetryReporter(ProxySettings settings, StatsAggregator 
                     await client.ReportAsync(report, deadline: now.UtcDateTime.AddSeconds(5), cancellationToken: _stop.Token);
                     break;
                 }
-                catch (RpcException) { }
+                catch (RpcException e) { LogReportFailed(log, e.StatusCode, e.Status.Detail); }
                 catch (OperationCanceledException) { return; }
             }
         }
+    }
+
+    /// <summary>The client to report with: over a channel presenting the current certificate (a new one after each
+    /// renewal, so the new connection carries it), the discovery channel without mesh TLS, or null while there is no
+    /// certificate yet.</summary>
+    private Api.V1.Telemetry.TelemetryClient? Client()
+    {
+        if (tls is null) return new Api.V1.Telemetry.TelemetryClient(discovery.Channel);
+        var current = tls.Credentials.Current;
+        if (current is null) return null;
+        if (_channel is null || !ReferenceEquals(current, _channelCredentials))
+        {
+            _channel?.Dispose();
+            var (address, handler) = ControlPlaneConnection.Create(settings.ControlAddress, tls.Trust, credentials: new MeshCredentialsHolder(current));
+            handler.ConnectTimeout = TimeSpan.FromSeconds(3);
+            _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
+            _channelCredentials = current;
+        }
+        return new Api.V1.Telemetry.TelemetryClient(_channel);
     }
 
     internal StatsReport Build(DateTimeOffset start, DateTimeOffset end)
@@ -91,6 +132,10 @@ internal sealed class TelemetryReporter(ProxySettings settings, StatsAggregator 
     {
         await _stop.CancelAsync();
         if (_loop is not null) await _loop;
+        _channel?.Dispose();
         _stop.Dispose();
     }
+
+    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "stats report failed: {Code}: {Detail}")]
+    private static partial void LogReportFailed(ILogger logger, StatusCode code, string detail);
 }
