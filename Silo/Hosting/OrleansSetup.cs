@@ -1,13 +1,15 @@
 using System.Net;
 using Mesh.Abstractions;
+using Mesh.Silo.Storage;
 using Orleans.Configuration;
 using Orleans.Storage;
 using StackExchange.Redis;
 
 namespace Mesh.Silo.Hosting;
 
-/// <summary>Orleans configuration: localhost clustering + memory storage by default, Redis clustering + storage with
-/// fast failure detection when MESH_REDIS is set; memory streams with a short pulling period either way.</summary>
+/// <summary>Orleans configuration: localhost clustering + SQLite storage under the data dir by default (memory with
+/// --ephemeral), Redis clustering + storage with fast failure detection when MESH_REDIS is set; memory streams with a
+/// short pulling period either way.</summary>
 internal static class OrleansSetup
 {
     public static void Configure(ISiloBuilder silo, SiloSettings settings)
@@ -18,8 +20,23 @@ internal static class OrleansSetup
         {
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
                 new IPEndPoint(IPAddress.Loopback, settings.SiloPort), settings.ServiceId, settings.ClusterId);
-            silo.AddMemoryGrainStorage(MeshNames.StateStore);
-            silo.AddMemoryGrainStorage(MeshNames.PubSubStore);
+            if (settings.Ephemeral)
+            {
+                silo.AddMemoryGrainStorage(MeshNames.StateStore);
+                silo.AddMemoryGrainStorage(MeshNames.PubSubStore);
+            }
+            else
+            {
+                // Opened here, before anything listens: a locked or damaged file stops the start with its own message.
+                var store = LocalStateStore.Open(settings.StatePath, settings.LockPath);
+                // A factory, so the container disposes it (closes the file, drops the lock); resolved at start as a
+                // lifecycle participant, so that happens even if no grain ever touched storage.
+                silo.Services.AddSingleton(_ => store);
+                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocalStateStore>());
+                silo.AddSqliteGrainStorage(MeshNames.StateStore);
+                // Subscriptions must outlive a restart too, or watchers' streams stay silent after it.
+                silo.AddSqliteGrainStorage(MeshNames.PubSubStore);
+            }
         }
         else
         {
@@ -39,6 +56,7 @@ internal static class OrleansSetup
             });
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
         }
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CatalogWakeup>();
         silo.AddMemoryStreams(MeshNames.StreamProvider, b =>
             b.ConfigurePullingAgent(ob => ob.Configure(o => o.GetQueueMsgsTimerPeriod = settings.StreamPollPeriod)));
     }
