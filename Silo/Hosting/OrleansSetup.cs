@@ -28,14 +28,7 @@ internal static class OrleansSetup
             else
             {
                 // Opened here, before anything listens: a locked or damaged file stops the start with its own message.
-                var store = LocalStateStore.Open(settings.StatePath, settings.LockPath);
-                // A factory, so the container disposes it (closes the file, drops the lock); resolved at start as a
-                // lifecycle participant, so that happens even if no grain ever touched storage.
-                silo.Services.AddSingleton(_ => store);
-                silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocalStateStore>());
-                silo.AddSqliteGrainStorage(MeshNames.StateStore);
-                // Subscriptions must outlive a restart too, or watchers' streams stay silent after it.
-                silo.AddSqliteGrainStorage(MeshNames.PubSubStore);
+                UseLocalStateStore(silo, settings.StatePath, settings.LockPath);
             }
         }
         else
@@ -59,6 +52,19 @@ internal static class OrleansSetup
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CatalogWakeup>();
         silo.AddMemoryStreams(MeshNames.StreamProvider, b =>
             b.ConfigurePullingAgent(ob => ob.Configure(o => o.GetQueueMsgsTimerPeriod = settings.StreamPollPeriod)));
+    }
+
+    /// <summary>Grain state and stream subscriptions (which must outlive a restart too, or watchers' streams stay
+    /// silent after it) in one SQLite file; <paramref name="lockPath"/> keeps a second silo off the same data dir.</summary>
+    public static void UseLocalStateStore(ISiloBuilder silo, string statePath, string? lockPath)
+    {
+        var store = LocalStateStore.Open(statePath, lockPath);
+        // A factory, so the container disposes it (closes the file, drops the lock); resolved at start as a lifecycle
+        // participant, so that happens even if no grain ever touched storage.
+        silo.Services.AddSingleton(_ => store);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocalStateStore>());
+        silo.AddSqliteGrainStorage(MeshNames.StateStore);
+        silo.AddSqliteGrainStorage(MeshNames.PubSubStore);
     }
 
     /// <summary>Stores grain state with the Orleans serializer. The default (Newtonsoft JSON) cannot read back the
