@@ -221,9 +221,12 @@ internal static class CheckCommand
         if (rows.Count == 0)
             return [new(Proxies, "proxies are connected and certified", CheckStatus.Ok, "no proxies have reported yet")];
         var results = new List<CheckResult>();
-        foreach (var proxy in rows.OrderBy(p => Json.Str(p["proxyId"]), StringComparer.Ordinal))
+        var names = rows.ToDictionary(p => p, ProxyName);
+        var shared = names.Values.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        foreach (var proxy in rows.OrderBy(p => names[p], StringComparer.Ordinal).ThenBy(p => Json.Str(p["proxyId"]), StringComparer.Ordinal))
         {
-            var id = Json.Str(proxy["proxyId"]) ?? "?";
+            // Named for the workload it serves; the host-pid proxy id only tells apart two proxies of one workload.
+            var id = shared.Contains(names[proxy]) ? $"{names[proxy]} [{Json.Str(proxy["proxyId"])}]" : names[proxy];
             var who = Json.Str(proxy["identity"]) is { Length: > 0 } identity ? identity : $"{Json.Str(proxy["namespace"])}/{Json.Str(proxy["workload"])}";
             results.Add(ProxyHealth(proxy, $"proxy {id} ({who}) is connected and certified"));
             if (Json.Long(proxy["clockSkewMs"]) is { } skewMs)
@@ -236,6 +239,10 @@ internal static class CheckCommand
         }
         return results;
     }
+
+    /// <summary>The workload a proxy serves ("books-1"), or its proxy id when it reported none (a gateway, a bare proxy).</summary>
+    private static string ProxyName(JsonNode proxy) =>
+        Json.Str(proxy["workload"]) is { Length: > 0 } workload ? workload : Json.Str(proxy["proxyId"]) ?? "?";
 
     /// <summary>Discovery connected, a certificate that has not expired, a report within <see cref="ReportDeadline"/>;
     /// the silo's own problem texts when those pass but it still sees something wrong.</summary>

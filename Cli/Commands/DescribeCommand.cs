@@ -205,16 +205,16 @@ internal static class DescribeCommand
 
     private static string Retry(JsonNode? retry) => retry is JsonObject
         ? $"on {string.Join(",", Json.Items(retry["conditions"]).Select(Json.Str))}, limit {Json.Str(retry["limit"])}" +
-          (Json.Str(retry["perTryTimeout"]) is { } perTry ? $", per try {perTry}" : "")
+          (Durations.Human(Json.Str(retry["perTryTimeout"])) is { } perTry ? $", per try {perTry}" : "")
         : "none";
 
     private static string Timeouts(JsonNode? timeouts)
     {
-        var parts = Json.Props(timeouts).Where(p => Json.Str(p.Value) is not null).Select(p => $"{p.Key} {Json.Str(p.Value)}").ToList();
+        var parts = Json.Props(timeouts).Where(p => Json.Str(p.Value) is not null).Select(p => $"{p.Key} {Durations.Human(Json.Str(p.Value))}").ToList();
         return parts.Count == 0 ? "none" : string.Join(", ", parts);
     }
 
     private static string FailureAccrual(JsonNode? accrual) => accrual is JsonObject
-        ? $"{Json.Str(accrual["consecutiveFailures"])} consecutive failures, backoff {Json.Str(accrual["minBackoff"])} to {Json.Str(accrual["maxBackoff"])}, jitter {Json.Str(accrual["jitter"])}"
+        ? $"{Json.Str(accrual["consecutiveFailures"])} consecutive failures, backoff {Durations.Human(Json.Str(accrual["minBackoff"]))} to {Durations.Human(Json.Str(accrual["maxBackoff"]))}, jitter {Json.Str(accrual["jitter"])}"
         : "default";
 }

@@ -11,7 +11,8 @@ using MatchType = Mesh.Api.V1.MatchType;
 namespace Mesh.Silo.Discovery;
 
 /// <summary>One service port as a proxy sees it: whether it exists, its endpoints by key, its profile.</summary>
-public sealed record TranslatedService(bool Exists, ImmutableSortedDictionary<string, Endpoint> Endpoints, ServiceProfile Profile)
+/// <param name="Problem">Why the port can have no endpoints although the service exists (it has no such port); "" otherwise.</param>
+public sealed record TranslatedService(bool Exists, ImmutableSortedDictionary<string, Endpoint> Endpoints, ServiceProfile Profile, string Problem = "")
 {
     public static readonly TranslatedService Missing = new(false, ImmutableSortedDictionary<string, Endpoint>.Empty, new ServiceProfile());
 }
@@ -41,8 +42,14 @@ public static class DiscoveryTranslator
                 if (r.Port == 0 || r.Port == authority.Port)
                     translated.Routes.Add(Route(r));
         }
-        return new TranslatedService(true, result.ToImmutable(), translated);
+        return new TranslatedService(true, result.ToImmutable(), translated,
+            port is null ? NoSuchPort(service, authority.Port) : "");
     }
+
+    /// <summary>"service books.default has no port 80; its ports: 8080 (http)".</summary>
+    public static string NoSuchPort(ServiceView service, int port) =>
+        $"service {service.Name}.{service.Namespace} has no port {port}; its ports: " + (service.Ports.IsEmpty ? "none"
+            : string.Join(", ", service.Ports.Select(p => p.Name is { Length: > 0 } name ? $"{p.Port} ({name})" : $"{p.Port}")));
 
     /// <summary>The endpoint for one workload, or null when it lacks the named target port.</summary>
     public static Endpoint? Endpoint(WorkloadEndpoint w, ServicePortView port, bool opaque)

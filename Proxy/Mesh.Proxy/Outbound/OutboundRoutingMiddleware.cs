@@ -103,7 +103,9 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
             if (remaining <= TimeSpan.Zero)
             {
                 var total = cluster.Destinations.Count;
-                var why = total == 0 ? "no ready endpoints; is a workload registered and ready?" : $"all {total} endpoints are failing (ejected by failure accrual)";
+                var why = total == 0
+                    ? backendWatch.State?.Reason is { Length: > 0 } problem ? problem : "no ready endpoints; is a workload registered and ready?"
+                    : $"all {total} endpoints are failing (ejected by failure accrual)";
                 await errors.ReportAsync(context, ProxyError.NoEndpoints, $"service {authority}: backend {backend.Authority}: {why}", TelemetryNames.Outbound);
                 return null;
             }

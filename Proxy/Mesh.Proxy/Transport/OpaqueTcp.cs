@@ -134,7 +134,8 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
             return direct is not null ? await ConnectAsync(direct, null, null, ct) : new(null, refused.Error, refused.Reason);
         var ready = state.Endpoints.Values.Where(e => e.Ready).ToArray();
         if (ready.Length == 0)
-            return new(null, ProxyError.NoEndpoints, $"service {authority}: no ready endpoints; is a workload registered and ready?");
+            return new(null, ProxyError.NoEndpoints, state.Reason is { Length: > 0 } problem ? $"service {authority}: {problem}"
+                : $"service {authority}: no ready endpoints; is a workload registered and ready?");
         Random.Shared.Shuffle(ready);
         Upstream last = default;
         foreach (var e in ready.Take(MaxConnectAttempts))

@@ -37,6 +37,21 @@ public sealed class CheckCommandTests : FakeSiloTestBase
     }
 
     [Fact]
+    public async Task Check_Proxies_NamedByWorkloadNotHostPid()
+    {
+        Healthy($"[{StatsSamples.Proxy(id: "myhost-1")},{StatsSamples.Proxy(id: "myhost-2")},{StatsSamples.Proxy(id: "gw-7", workload: "")},{StatsSamples.Proxy(id: "myhost-3", workload: "books-1")}]");
+
+        var result = await Cli.RunAsync("check");
+
+        var lines = TableText.Lines(result.Out);
+        Assert.Contains(lines, l => l.StartsWith("√ proxy books-1 (spiffe://", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("√ proxy web-1 [myhost-1] (spiffe://", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("√ proxy web-1 [myhost-2] (spiffe://", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("√ proxy gw-7 (spiffe://", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("proxy myhost-3", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Check_NoProxies_Passes()
     {
         Healthy(proxies: "[]");

@@ -21,6 +21,17 @@ public sealed class DiscoveryTranslatorTests
     }
 
     [Fact]
+    public void Translate_PortTheServiceDoesNotHave_ProblemNamesThePortAndListsPorts()
+    {
+        var t = DiscoveryTranslator.Translate(new ServiceAuthority("books", "default", 80), Views.Service("books"),
+            Views.Endpoints("books", Views.Workload("a", "127.0.0.11")), Profile());
+        Assert.True(t.Exists);
+        Assert.Empty(t.Endpoints);
+        Assert.Equal("service books.default has no port 80; its ports: 8080 (http)", t.Problem);
+        Assert.Equal("", DiscoveryTranslator.Translate(Books, Views.Service("books"), Views.Endpoints("books"), Profile()).Problem);
+    }
+
+    [Fact]
     public void Translate_NamedTargetPort_ResolvedPerWorkloadAndSkippedWhenMissing()
     {
         var service = Views.Service("books", targetPort: "http");
