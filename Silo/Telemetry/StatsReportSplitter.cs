@@ -29,7 +29,9 @@ internal static class StatsReportSplitter
             if (sample.Direction == TrafficDirection.Inbound)
             {
                 var service = ServiceAuthority.TryParse(t.Authority, report.Namespace, out var ns, out var name) ? $"{ns}/{name}"
-                    : served.FirstOrDefault() ?? $"{report.Namespace}/{report.Workload}";
+                    : served.FirstOrDefault() ?? (report.Workload.Length > 0 ? $"{report.Namespace}/{report.Workload}" : null);
+                // No service to count it against (no parseable authority, no served service, no workload name).
+                if (service is null) continue;
                 var (sns, sname) = Abstractions.MeshNames.SplitKey(service);
                 Add(StatsKeys.Service(sns, sname), null, sample);
                 // A connection count alone (the workload's TCP_CONN) says nothing about who called: no edge.
