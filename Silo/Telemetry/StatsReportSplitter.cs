@@ -29,6 +29,8 @@ internal static class StatsReportSplitter
             if (sample.Direction == TrafficDirection.Inbound)
             {
                 var service = InboundService(report, t, served);
+                // No service to count it against (no parseable authority, no served service, no workload name).
+                if (service is null) continue;
                 var (sns, sname) = Abstractions.MeshNames.SplitKey(service);
                 Add(StatsKeys.Service(sns, sname), null, sample);
                 // A connection count alone (the workload's TCP_CONN) says nothing about who called: no edge.
@@ -64,12 +66,12 @@ internal static class StatsReportSplitter
     {
         var served = ServedServices(report);
         return report.Traffic.Where(t => t.Direction == "inbound")
-            .Select(t => InboundService(report, t, served)).Distinct(StringComparer.Ordinal).ToImmutableArray();
+            .Select(t => InboundService(report, t, served)).OfType<string>().Distinct(StringComparer.Ordinal).ToImmutableArray();
     }
 
-    private static string InboundService(StatsReport report, TrafficStats t, ImmutableArray<string> served) =>
+    private static string? InboundService(StatsReport report, TrafficStats t, ImmutableArray<string> served) =>
         ServiceAuthority.TryParse(t.Authority, report.Namespace, out var ns, out var name) ? $"{ns}/{name}"
-            : served.FirstOrDefault() ?? $"{report.Namespace}/{report.Workload}";
+            : served.FirstOrDefault() ?? (report.Workload.Length > 0 ? $"{report.Namespace}/{report.Workload}" : null);
 
     /// <summary>The report's served services as "ns/name" (unparseable names are dropped).</summary>
     public static ImmutableArray<string> ServedServices(StatsReport report) =>

@@ -14,6 +14,10 @@ internal static class StatsReportValidator
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(report.ProxyId)) errors.Add("proxy_id is required");
+        // Both name grain keys ("<namespace>/<workload>"); found by fuzzing (a '/' or no namespace threw in the splitter).
+        if (string.IsNullOrWhiteSpace(report.Namespace) || report.Namespace.Contains('/'))
+            errors.Add($"namespace must be a namespace name, got \"{report.Namespace}\"");
+        if (report.Workload.Contains('/')) errors.Add($"workload must be a workload name, got \"{report.Workload}\"");
         if (report.IntervalStartUnixMs <= 0) errors.Add($"interval_start_unix_ms must be a positive Unix time in ms, got {report.IntervalStartUnixMs}");
         if (report.IntervalMs == 0 || report.IntervalMs > MaxInterval.TotalMilliseconds)
             errors.Add($"interval_ms must be within 1..{MaxInterval.TotalMilliseconds:0}, got {report.IntervalMs}");

@@ -53,6 +53,11 @@ public static class CsrValidator
         {
             return new CsrRejection(CsrError.BadSignature, $"CSR signature does not verify with its own key: {e.Message}");
         }
+        catch (NotSupportedException e)
+        {
+            // .NET refuses a signature algorithm it does not know (found by fuzzing; was an uncaught exception → gRPC Internal).
+            return new CsrRejection(CsrError.BadSignature, $"CSR is not signed with ECDSA over SHA-256: {e.Message}");
+        }
 
         var identityError = CheckIdentity(parsed, requested);
         if (identityError is not null) return identityError;

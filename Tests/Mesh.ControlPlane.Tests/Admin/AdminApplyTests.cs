@@ -125,6 +125,20 @@ public sealed class AdminApplyTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task Apply_UnclosedFlowMapping_400WithLineNothingWritten()
+    {
+        // Was a 500: YamlDotNet's scanner throws InvalidOperationException on this (issue 11).
+        var ns = NewNamespace();
+        var (status, body) = await ApplyAsync(Books + "\n---\napiVersion: v1\nkind: Service\nmetadata: {name: x\nspec:\n  ports: [{port: 80}]\n", ns);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var error = Assert.Single(body.GetProperty("errors").EnumerateArray());
+        Assert.Equal(4, error.GetProperty("document").GetInt32());
+        Assert.Equal("line 31, column 1", error.GetProperty("path").GetString());
+        Assert.Contains("'}' or ']' missing", error.GetProperty("message").GetString());
+        Assert.Empty(await silo.Grains.GetGrain<ICatalogGrain>(ns).ListAsync(null));
+    }
+
+    [Fact]
     public async Task Apply_DryRun_ReportsActionsWritesNothing()
     {
         var ns = NewNamespace();

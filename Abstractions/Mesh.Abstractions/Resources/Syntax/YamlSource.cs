@@ -17,7 +17,8 @@ internal static class YamlSource
     public static ImmutableArray<SourceDocument> Read(string text)
     {
         var docs = ImmutableArray.CreateBuilder<SourceDocument>();
-        var parser = new Parser(new StringReader(text));
+        var scanner = new Scanner(new StringReader(text));
+        var parser = new Parser(scanner);
         var number = 0;
         try
         {
@@ -35,7 +36,16 @@ internal static class YamlSource
         }
         catch (YamlException e)
         {
-            throw new SyntaxException(Math.Max(number, 1), (int)e.Start.Line, (int)e.Start.Column, Clean(e));
+            throw Positioned(e, text, Math.Max(number, 1));
+        }
+        catch (Exception e) when (e is not SyntaxException && e.TargetSite?.DeclaringType?.Assembly == typeof(Parser).Assembly)
+        {
+            // YamlDotNet's scanner throws a bare InvalidOperationException where a plain scalar inside '{…}' or '[…]'
+            // runs onto a line indented less than the block around it: an unclosed flow collection, as users write it.
+            var at = scanner.CurrentPosition;
+            throw new SyntaxException(Math.Max(number, 1), (int)at.Line, (int)at.Column, e.TargetSite?.Name == "ScanPlainScalar"
+                ? "a '{…}' or '[…]' is still open here, on a line indented less than the block it is in: is a '}' or ']' missing?"
+                : $"not valid YAML here ({e.Message.TrimEnd('.')})");
         }
         return docs.ToImmutable();
     }
@@ -109,6 +119,39 @@ internal static class YamlSource
     private static void Remember(Dictionary<string, Node> anchors, AnchorName anchor, Node node)
     {
         if (!anchor.IsEmpty) anchors[anchor.Value] = node;
+    }
+
+    /// <summary>A YamlDotNet error at the place it was found (End; Start is where the enclosing construct began, named in the
+    /// message when it is elsewhere), except at the end of the text, where what is left open is the news. A tab in indentation is reported on its own line: YamlDotNet places it at the start
+    /// of the enclosing mapping, or reports what the tab did to the structure instead.</summary>
+    private static SyntaxException Positioned(YamlException e, string text, int doc)
+    {
+        var start = e.Start;
+        var atEnd = e.Message.Contains("end of stream", StringComparison.OrdinalIgnoreCase);
+        var end = !atEnd && (e.End.Line > e.Start.Line || e.End.Line == e.Start.Line && e.End.Column > e.Start.Column) ? e.End : e.Start;
+        var aboutTab = e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase);
+        if (TabIndentedLine(text, (int)start.Line, aboutTab ? int.MaxValue : (int)end.Line) is { } tab)
+            return new SyntaxException(doc, tab, 1, "indented with a tab; YAML indents with spaces only");
+        var message = Clean(e);
+        if (start.Line > 0 && start.Line != end.Line)
+            message += $" (it starts at line {start.Line}, column {start.Column})";
+        return new SyntaxException(doc, (int)end.Line, (int)end.Column, message);
+    }
+
+    /// <summary>The first line in <paramref name="from"/>..<paramref name="to"/> whose indentation holds a tab, or null.</summary>
+    private static int? TabIndentedLine(string text, int from, int to)
+    {
+        var line = 1;
+        var atLineStart = true;
+        foreach (var c in text)
+        {
+            if (line > to) break;
+            if (c == '\n') { line++; atLineStart = true; continue; }
+            if (!atLineStart) continue;
+            if (c == '\t' && line >= from) return line;
+            if (c != ' ') atLineStart = false;
+        }
+        return null;
     }
 
     /// <summary>YamlDotNet prefixes its messages with the marks; we print the position ourselves.</summary>
