@@ -27,6 +27,7 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _ejections;
     private readonly Counter<long> _discoveryUpdates;
     private readonly Counter<long> _discoveryReconnects;
+    private readonly Counter<long> _discoveryErrors;
     private long _certExpiryUnixSeconds;
     private (string Group, string Suite)? _tls;
 
@@ -64,6 +65,7 @@ internal sealed class ProxyMetrics : IDisposable
         _ejections = _meter.CreateCounter<long>(EndpointEjectionsTotal);
         _discoveryUpdates = _meter.CreateCounter<long>(DiscoveryUpdatesTotal);
         _discoveryReconnects = _meter.CreateCounter<long>(DiscoveryReconnectsTotal);
+        _discoveryErrors = _meter.CreateCounter<long>(DiscoveryErrorsTotal);
         _meter.CreateObservableGauge(IdentityCertExpiration, () => Volatile.Read(ref _certExpiryUnixSeconds) is var s && s > 0 ? [new Measurement<long>(s)] : Array.Empty<Measurement<long>>());
         _meter.CreateObservableGauge(TlsInfo, () => _tls is { } t ? [new Measurement<long>(1, new KeyValuePair<string, object?>(Group, t.Group), new KeyValuePair<string, object?>(Suite, t.Suite))] : Array.Empty<Measurement<long>>());
     }
@@ -192,6 +194,10 @@ internal sealed class ProxyMetrics : IDisposable
     public void DiscoveryUpdate(string kind) => _discoveryUpdates.Add(1, new KeyValuePair<string, object?>(Kind, kind));
 
     public void DiscoveryReconnect() => _discoveryReconnects.Add(1);
+
+    /// <summary>Counts a watch that failed or an update that was not applied, by watch kind and reason.</summary>
+    public void DiscoveryError(string kind, string reason) =>
+        _discoveryErrors.Add(1, new KeyValuePair<string, object?>(Kind, kind), new KeyValuePair<string, object?>(Reason, reason));
 
     public void SetCertificateExpiry(DateTimeOffset notAfter) => Volatile.Write(ref _certExpiryUnixSeconds, notAfter.ToUnixTimeSeconds());
 

@@ -25,6 +25,7 @@ public static class TelemetryNames
     public const string EndpointEjectionsTotal = "outbound_endpoint_ejections_total";
     public const string DiscoveryUpdatesTotal = "discovery_updates_total";
     public const string DiscoveryReconnectsTotal = "discovery_reconnects_total";
+    public const string DiscoveryErrorsTotal = "discovery_errors_total";
 
     public const string Direction = "direction";
     public const string Authority = "authority";

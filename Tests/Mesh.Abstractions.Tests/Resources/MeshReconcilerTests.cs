@@ -241,4 +241,31 @@ public sealed class MeshReconcilerTests
         Assert.True(ViewEquality.Equal(a, b));
         Assert.False(ViewEquality.Equal(a, Derive(yaml.Replace("127.0.0.1", "127.0.0.2"))));
     }
+
+    [Fact]
+    public void Derive_InboundPorts_WorkloadAndServiceTargetPortsButNeverTheProxysOwn()
+    {
+        var d = Derive("""
+            apiVersion: mesh.io/v1alpha1
+            kind: Workload
+            metadata: {name: w, labels: {app: web}}
+            spec: {addresses: [127.0.0.1], ports: [{name: http, port: 8080}], proxy: {inboundPort: 4143, adminPort: 4191}}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec:
+              selector: {app: web}
+              ports: [{name: a, port: 80, targetPort: http}, {name: b, port: 9090, targetPort: 9091}, {name: c, port: 7000}, {name: d, port: 4143}, {name: e, port: 81, targetPort: 4191}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: other}
+            spec: {selector: {app: other}, ports: [{port: 5432}]}
+            """);
+
+        var declared = d.Inbound["w"].Ports.Values.Distinct().Order().ToArray();
+        Assert.Equal([7000, 8080, 9091], declared);
+        Assert.Equal(8080, d.Inbound["w"].Ports["http"]);
+    }
 }

@@ -116,6 +116,8 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         var serverIdentity = "spiffe://cluster.local/ns/default/sa/books";
         var policy = new InboundPolicy { Exists = true, Identity = serverIdentity };
         policy.Ports["http"] = 8080;
+        // The inbound forwards only to declared ports: every app port of the server namespace is one.
+        foreach (var (name, port) in new[] { ("echo", 7000u), ("banner", 7100u), ("opaque", 7200u), ("tls", 7500u), ("raw", 7600u) }) policy.Ports[name] = port;
         // Port 7600 is opaque by its Server (proxyProtocol: opaque), open to anyone.
         var raw = new InboundServer { Name = "default/raw", Port = 7600, ProxyProtocol = "opaque" };
         raw.Authorizations.Add(new Mesh.Api.V1.Authorization { Name = "default/anyone" });
