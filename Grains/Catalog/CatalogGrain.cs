@@ -130,7 +130,7 @@ public sealed class CatalogGrain(
         _reconciled = false;
         var next = MeshReconciler.Derive(Namespace, state.State.Resources.Values.ToList(), _settings);
         var plan = ViewWritePlan.Compute(Namespace, _derived, next, state.State.DerivedServices, state.State.DerivedWorkloads, _settings,
-            state.State.DerivedConsumerTargets);
+            state.State.DerivedConsumerTargets, state.State.DerivedAddresses);
         var writes = new List<Task>(plan.Count);
         foreach (var (name, view) in plan.Services) writes.Add(GrainFactory.GetGrain<IServiceGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.Endpoints) writes.Add(GrainFactory.GetGrain<IEndpointSetGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
@@ -138,6 +138,7 @@ public sealed class CatalogGrain(
         foreach (var (name, view) in plan.Inbound) writes.Add(GrainFactory.GetGrain<IInboundPolicyGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (target, view) in plan.ConsumerProfiles)
             writes.Add(GrainFactory.GetGrain<IPolicyGrain>(MeshNames.ConsumerKey(view.Namespace, view.Service, Namespace)).SetAsync(view));
+        foreach (var (key, endpoint) in plan.Addresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimAsync(Namespace, endpoint));
         await Task.WhenAll(writes);
         _derived = next;
         _reconciled = true;
@@ -145,8 +146,12 @@ public sealed class CatalogGrain(
         var services = next.Services.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
         var workloads = next.Inbound.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
         var targets = next.ConsumerProfiles.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
+        var addresses = next.Addresses.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
         if (!services.SequenceEqual(state.State.DerivedServices) || !workloads.SequenceEqual(state.State.DerivedWorkloads)
-            || !targets.SequenceEqual(state.State.DerivedConsumerTargets))
-            await CommitAsync(state.State with { DerivedServices = services, DerivedWorkloads = workloads, DerivedConsumerTargets = targets });
+            || !targets.SequenceEqual(state.State.DerivedConsumerTargets) || !addresses.SequenceEqual(state.State.DerivedAddresses))
+            await CommitAsync(state.State with
+            {
+                DerivedServices = services, DerivedWorkloads = workloads, DerivedConsumerTargets = targets, DerivedAddresses = addresses,
+            });
     }
 }

@@ -17,14 +17,17 @@ public sealed record ViewWritePlan(
     /// consumer route went away gets the default (empty) profile.</summary>
     public ImmutableArray<(string Target, ProfileView View)> ConsumerProfiles { get; init; } = [];
 
-    public int Count => Services.Length + Endpoints.Length + Profiles.Length + Inbound.Length + ConsumerProfiles.Length;
+    /// <summary>This namespace's address claims that changed (endpoint null: released).</summary>
+    public ImmutableArray<(string Key, WorkloadEndpoint? Endpoint)> Addresses { get; init; } = [];
+
+    public int Count => Services.Length + Endpoints.Length + Profiles.Length + Inbound.Length + ConsumerProfiles.Length + Addresses.Length;
 
     /// <param name="previous">The last derivation, or null when unknown (after reactivation): then every current view is
     /// written (view grains ignore equal values) and names from <paramref name="previousServices"/> /
     /// <paramref name="previousWorkloads"/> (and <paramref name="previousConsumerTargets"/>) that are gone are cleared.</param>
     public static ViewWritePlan Compute(string ns, DerivedNamespace? previous, DerivedNamespace next,
         IEnumerable<string> previousServices, IEnumerable<string> previousWorkloads, ReconcileSettings settings,
-        IEnumerable<string>? previousConsumerTargets = null)
+        IEnumerable<string>? previousConsumerTargets = null, IEnumerable<string>? previousAddresses = null)
     {
         var oldServices = previous?.Services.Keys ?? previousServices;
         var oldWorkloads = previous?.Inbound.Keys ?? previousWorkloads;
@@ -67,9 +70,18 @@ public sealed record ViewWritePlan(
             consumers.Add((target, ProfileView.Default(targetNs, targetName)));
         }
 
+        var addresses = ImmutableArray.CreateBuilder<(string, WorkloadEndpoint?)>();
+        foreach (var (key, endpoint) in next.Addresses)
+            if (previous is null || !previous.Addresses.TryGetValue(key, out var old) || !ViewEquality.Equal(old, endpoint))
+                addresses.Add((key, endpoint));
+        var oldAddresses = previous?.Addresses.Keys ?? previousAddresses ?? [];
+        foreach (var key in oldAddresses.Distinct().Where(k => !next.Addresses.ContainsKey(k)).Order(StringComparer.Ordinal))
+            addresses.Add((key, null));
+
         return new ViewWritePlan(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable())
         {
             ConsumerProfiles = consumers.ToImmutable(),
+            Addresses = addresses.ToImmutable(),
         };
     }
 }

@@ -14,6 +14,11 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
 {
     public override async Task Watch(WatchRequest request, IServerStreamWriter<ServiceUpdate> responseStream, ServerCallContext context)
     {
+        if (AddressAuthority.TryParse(request.Authority, out var address))
+        {
+            await WatchAddressAsync(request, address, responseStream, context);
+            return;
+        }
         if (!ServiceAuthority.TryParse(request.Authority, request.ContextNamespace, out var authority, out var error))
             throw new RpcException(new Status(StatusCode.InvalidArgument, error));
 
@@ -65,6 +70,47 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
         catch (Exception e) when (Ended(e, context, queue))
         {
             logger.LogDebug("discovery: watch {Authority} from {Proxy} ended", request.Authority, request.ProxyId);
+        }
+        finally
+        {
+            metrics.WatchEnded();
+        }
+    }
+
+    /// <summary>Discovery by address: a snapshot of who serves it now, and a new snapshot whenever that changes (one
+    /// endpoint at most, so deltas would save nothing).</summary>
+    private async Task WatchAddressAsync(WatchRequest request, AddressAuthority address, IServerStreamWriter<ServiceUpdate> responseStream, ServerCallContext context)
+    {
+        var queue = new WatchQueue(settings.WatcherQueueCapacity, context.GetHttpContext(), metrics);
+        metrics.WatchStarted();
+        try
+        {
+            await using var feed = await feeds.AddressAsync(address.Key, queue);
+            var current = feed.Initial.Value;
+            ServiceSnapshot? sent = null;
+            ulong version = 0;
+            var resync = false;
+            while (true)
+            {
+                var next = address.Snapshot(address.Translate(current), current.Winner?.Namespace ?? "");
+                if (sent is null || resync || !sent.Equals(next))
+                {
+                    await responseStream.WriteAsync(new ServiceUpdate { Version = ++version, Snapshot = next }, context.CancellationToken);
+                    metrics.UpdateSent(ServiceUpdate.KindOneofCase.Snapshot.ToString());
+                    sent = next;
+                }
+                resync = false;
+                var change = await queue.Reader.ReadAsync(context.CancellationToken);
+                do
+                {
+                    resync |= change.Resync;
+                    current = (AddressView)change.Value!;
+                } while (queue.Reader.TryRead(out change));
+            }
+        }
+        catch (Exception e) when (Ended(e, context, queue))
+        {
+            logger.LogDebug("discovery: address watch {Authority} from {Proxy} ended", request.Authority, request.ProxyId);
         }
         finally
         {

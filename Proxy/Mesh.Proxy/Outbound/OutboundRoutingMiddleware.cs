@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Errors;
@@ -56,6 +57,18 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         if (state is { Exists: false } && context.Features.Get<OriginalDestinationFeature>() is { } original)
         {
             await passthrough.ForwardAsync(context, original.EndPoint);
+            return null;
+        }
+        // An address no workload claims (discovery by address found none): forward to it as it is, as a mesh does for a
+        // pod IP outside it; never to this listener itself (a loop).
+        if (state is { Exists: false } && Authority.TryParseAddress(authority, out var address))
+        {
+            if (address.Port == context.Connection.LocalPort && (IPAddress.IsLoopback(address.Address) || address.Address.Equals(context.Connection.LocalIpAddress)))
+            {
+                await errors.ReportAsync(context, ProxyError.UnknownService, $"{authority} is this proxy's own outbound port; refusing to loop", TelemetryNames.Outbound);
+                return null;
+            }
+            await passthrough.ForwardAsync(context, address);
             return null;
         }
         if (ServiceState.IsUnroutable(state, authority, settings.ControlAddress, out var refused))

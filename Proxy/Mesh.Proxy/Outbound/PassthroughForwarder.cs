@@ -7,7 +7,8 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Outbound;
 
-/// <summary>Transparent mode, destination not in the mesh: forwards the request unchanged to where the client was going.</summary>
+/// <summary>Destination not in the mesh (transparent mode's original destination, or an address no workload claims):
+/// forwards the request unchanged to where the client was going.</summary>
 internal sealed class PassthroughForwarder(IHttpForwarder forwarder, ProxyErrorReporter errors) : IDisposable
 {
     private readonly HttpMessageInvoker _invoker = new(MeshForwarderHttpClientFactory.Create(new PlaintextEndpointConnector()), disposeHandler: true);
