@@ -6,25 +6,41 @@ using Mesh.Proxy.Discovery;
 namespace Mesh.Proxy.Telemetry;
 
 /// <summary>Sends golden-metric summaries to the control plane every interval (Telemetry.Report), so `mesh stat`
-/// works without Prometheus. A report is idempotent per interval start; one that fails twice is dropped.</summary>
+/// works without Prometheus. A report is idempotent per interval start; one that fails twice is dropped. On stop (after
+/// in-flight requests drained) a last report carries what was counted since the previous one: a short-lived client
+/// under `mesh run` exits before its first interval, and its calls would otherwise never reach `mesh edges`.</summary>
 internal sealed class TelemetryReporter(ProxySettings settings, StatsAggregator stats, DiscoveryClient discovery, ProxyMetrics metrics, TimeProvider time) : IAsyncDisposable
 {
+    /// <summary>How long stopping may wait for the last report.</summary>
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
+
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
     private Task? _loop;
+    private Task? _stopped;
+    private DateTimeOffset _intervalStart;
+    private StatsReport? _unsent;
 
     public void Start() => _loop ??= Task.Run(RunAsync);
+
+    /// <summary>Starts reporting and sends the last report once the host has stopped.</summary>
+    public void Start(IHostApplicationLifetime lifetime)
+    {
+        Start();
+        lifetime.ApplicationStopped.Register(() => StopAsync().Wait(FlushTimeout + TimeSpan.FromSeconds(1)));
+    }
 
     private async Task RunAsync()
     {
         var client = new Api.V1.Telemetry.TelemetryClient(discovery.Channel);
-        var intervalStart = time.GetUtcNow();
+        _intervalStart = time.GetUtcNow();
         while (!_stop.IsCancellationRequested)
         {
             try { await Task.Delay(settings.ReportInterval, time, _stop.Token); }
             catch (OperationCanceledException) { return; }
             var now = time.GetUtcNow();
-            var report = Build(intervalStart, now);
-            intervalStart = now;
+            var report = Build(_intervalStart, now);
+            _intervalStart = now;
             for (var attempt = 0; attempt < 2; attempt++)
             {
                 try
@@ -33,8 +49,30 @@ internal sealed class TelemetryReporter(ProxySettings settings, StatsAggregator 
                     break;
                 }
                 catch (RpcException) { }
-                catch (OperationCanceledException) { return; }
+                catch (OperationCanceledException) { _unsent = report; return; }
             }
+        }
+    }
+
+    /// <summary>Ends the loop, then sends the report it was sending when stopped and the counts since; once.</summary>
+    private Task StopAsync()
+    {
+        lock (_gate) return _stopped ??= StopOnceAsync();
+    }
+
+    private async Task StopOnceAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is null) return;
+        await _loop;
+        var client = new Api.V1.Telemetry.TelemetryClient(discovery.Channel);
+        var last = Build(_intervalStart, time.GetUtcNow());
+        var deadline = DateTime.UtcNow + FlushTimeout;
+        foreach (var report in new[] { _unsent, last })
+        {
+            if (report is null || (report.Traffic.Count == 0 && report != _unsent)) continue;
+            try { await client.ReportAsync(report, deadline: deadline); }
+            catch (RpcException) { } // the silo is gone too: nothing to tell it
         }
     }
 
@@ -89,8 +127,7 @@ internal sealed class TelemetryReporter(ProxySettings settings, StatsAggregator 
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        if (_loop is not null) await _loop;
+        await StopAsync();
         _stop.Dispose();
     }
 }
