@@ -195,7 +195,7 @@ public static class ProxyHost
 
         var discovery = app.Services.GetRequiredService<DiscoveryClient>();
         discovery.Start();
-        app.Services.GetRequiredService<TelemetryReporter>().Start();
+        app.Services.GetRequiredService<TelemetryReporter>().Start(app.Lifetime);
         if (tls is not null)
         {
             // Disposed by the container with the host.

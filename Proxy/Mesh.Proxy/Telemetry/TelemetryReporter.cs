@@ -14,22 +14,37 @@ namespace Mesh.Proxy.Telemetry;
 /// works without Prometheus. The silo attributes a report to the client certificate it came with, so with mesh TLS
 /// reports go over their own mTLS channel that presents the proxy's current certificate (rebuilt when Certify renews
 /// it; nothing is sent before the first one: the interval just grows). Without mesh TLS (development) they share the
-/// discovery channel. A report is idempotent per interval start; one that fails twice is dropped.</summary>
+/// discovery channel. A report is idempotent per interval start; one that fails twice is dropped. On stop (after
+/// in-flight requests drained) a last report carries what was counted since the previous one: a short-lived client
+/// under `mesh run` exits before its first interval, and its calls would otherwise never reach `mesh edges`.</summary>
 internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAggregator stats, DiscoveryClient discovery, ProxyMetrics metrics,
     MeshTlsSetup? tls, TimeProvider time, ILogger<TelemetryReporter> log) : IAsyncDisposable
 {
     /// <summary>Without a certificate for this long, the accumulated interval is dropped (the silo takes at most 10 min).</summary>
     private static readonly TimeSpan MaxWaitForCertificate = TimeSpan.FromMinutes(5);
+    /// <summary>How long stopping may wait for the last report.</summary>
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
     private Task? _loop;
+    private Task? _stopped;
     private GrpcChannel? _channel;
     private MeshCredentials? _channelCredentials;
+    private DateTimeOffset _intervalStart;
+    private StatsReport? _unsent;
 
     public void Start() => _loop ??= Task.Run(RunAsync);
 
+    /// <summary>Starts reporting and sends the last report once the host has stopped.</summary>
+    public void Start(IHostApplicationLifetime lifetime)
+    {
+        Start();
+        lifetime.ApplicationStopped.Register(() => StopAsync().Wait(FlushTimeout + TimeSpan.FromSeconds(1)));
+    }
+
     private async Task RunAsync()
     {
-        var intervalStart = time.GetUtcNow();
+        _intervalStart = time.GetUtcNow();
         while (!_stop.IsCancellationRequested)
         {
             try { await Task.Delay(settings.ReportInterval, time, _stop.Token); }
@@ -38,15 +53,15 @@ internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAgg
             var client = Client();
             if (client is null)
             {
-                if (now - intervalStart >= MaxWaitForCertificate)
+                if (now - _intervalStart >= MaxWaitForCertificate)
                 {
-                    Build(intervalStart, now);
-                    intervalStart = now;
+                    Build(_intervalStart, now);
+                    _intervalStart = now;
                 }
                 continue;
             }
-            var report = Build(intervalStart, now);
-            intervalStart = now;
+            var report = Build(_intervalStart, now);
+            _intervalStart = now;
             for (var attempt = 0; attempt < 2; attempt++)
             {
                 try
@@ -55,8 +70,31 @@ internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAgg
                     break;
                 }
                 catch (RpcException e) { LogReportFailed(log, e.StatusCode, e.Status.Detail); }
-                catch (OperationCanceledException) { return; }
+                catch (OperationCanceledException) { _unsent = report; return; }
             }
+        }
+    }
+
+    /// <summary>Ends the loop, then sends the report it was sending when stopped and the counts since; once.</summary>
+    private Task StopAsync()
+    {
+        lock (_gate) return _stopped ??= StopOnceAsync();
+    }
+
+    private async Task StopOnceAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is null) return;
+        await _loop;
+        var client = Client();
+        if (client is null) return;
+        var last = Build(_intervalStart, time.GetUtcNow());
+        var deadline = DateTime.UtcNow + FlushTimeout;
+        foreach (var report in new[] { _unsent, last })
+        {
+            if (report is null || (report.Traffic.Count == 0 && report != _unsent)) continue;
+            try { await client.ReportAsync(report, deadline: deadline); }
+            catch (RpcException e) { LogReportFailed(log, e.StatusCode, e.Status.Detail); } // the silo may be gone too
         }
     }
 
@@ -130,8 +168,7 @@ internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAgg
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        if (_loop is not null) await _loop;
+        await StopAsync();
         _channel?.Dispose();
         _stop.Dispose();
     }
