@@ -72,11 +72,10 @@ internal sealed class InboundHandler : IDisposable
                 return;
             }
             var error = await _forwarder.SendAsync(context, Prefix(target), _invoker, _requestConfig, _transformer);
-            if (error != ForwarderError.None && !context.Response.HasStarted && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
+            if (!context.Response.HasStarted && ForwardingFailure.ToProxyError(error) is { } failure)
             {
                 var ex = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-                await _errors.ReportAsync(context, error == ForwarderError.RequestTimedOut ? ProxyError.BackendTimeout : ProxyError.Upstream,
-                    $"inbound: app on {_settings.AppHost}:{target}: {error}: {ex?.GetBaseException().Message}", TelemetryNames.Inbound);
+                await _errors.ReportAsync(context, failure, $"inbound: app on {_settings.AppHost}:{target}: {ForwardingFailure.Describe(error, ex)} ({error})", TelemetryNames.Inbound);
             }
         }
         finally
