@@ -40,7 +40,7 @@ public static class DiscoveryTranslator
             translated.Routes.Clear();
             foreach (var r in consumer.Value.Routes)
                 if (r.Port == 0 || r.Port == authority.Port)
-                    translated.Routes.Add(Route(r));
+                    translated.Routes.Add(Route(r, authority.Port));
         }
         return new TranslatedService(true, result.ToImmutable(), translated,
             port is null ? NoSuchPort(service, authority.Port) : "");
@@ -96,11 +96,13 @@ public static class DiscoveryTranslator
         };
         foreach (var r in p.Routes)
             if (r.Port == 0 || r.Port == port)
-                profile.Routes.Add(Route(r));
+                profile.Routes.Add(Route(r, port));
         return profile;
     }
 
-    public static Route Route(RouteView r)
+    /// <param name="port">The watched service port: a backend without a port (a parentRef and backendRef that name
+    /// none) means the port the request came in on.</param>
+    public static Route Route(RouteView r, int port)
     {
         var route = new Route
         {
@@ -115,7 +117,8 @@ public static class DiscoveryTranslator
         {
             var backend = new Backend
             {
-                Authority = b.Authority(), Weight = (uint)Math.Max(0, b.Weight), Name = b.Name, Namespace = b.Namespace, Port = (uint)b.Port,
+                Authority = (b.Port == 0 ? b with { Port = port } : b).Authority(), Weight = (uint)Math.Max(0, b.Weight), Name = b.Name,
+                Namespace = b.Namespace, Port = (uint)(b.Port == 0 ? port : b.Port),
             };
             AddFilters(backend.Filters, b.Filters);
             route.Backends.Add(backend);

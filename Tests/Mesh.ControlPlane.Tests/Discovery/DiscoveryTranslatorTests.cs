@@ -168,4 +168,14 @@ public sealed class DiscoveryTranslatorTests
         var wire = t.Profile.Routes.Single().Filters.Single().RequestRedirect;
         Assert.Equal(("/replacement-prefix", "", 301u), (wire.ReplacePrefixMatch, wire.Path, wire.StatusCode));
     }
+
+    [Fact]
+    public void Translate_BackendWithoutPort_TakesTheWatchedPort()
+    {
+        var route = NamedRoute("default/r/rule-0") with { Backends = [new BackendView("default", "books", 0, 1, [])] };
+        var t = DiscoveryTranslator.Translate(Books, Views.Service("books"), Views.Endpoints("books"),
+            Profile(ProfileView.Default("default", "books") with { Routes = [route] }));
+        var backend = t.Profile.Routes.Single().Backends.Single();
+        Assert.Equal(("books.default.svc.cluster.local:8080", 8080u), (backend.Authority, backend.Port));
+    }
 }
