@@ -112,7 +112,27 @@ internal static class CheckCommand
         progress("checking proxies…");
         foreach (var result in await ProxiesAsync(admin, ct))
             report(result);
+
+        progress("comparing what proxies serve with what the silo holds…");
+        foreach (var result in await StateAsync(admin, ct))
+            report(result);
         return true;
+    }
+
+    private static async Task<List<CheckResult>> StateAsync(AdminClient admin, CancellationToken ct)
+    {
+        try
+        {
+            var proxies = Json.Items(await admin.ProxiesAsync(ct)).ToList();
+            var workloads = Json.Items(await admin.ListAsync("workloads", null, ct));
+            var services = Json.Items(await admin.ListAsync("services", null, ct));
+            var storage = Json.Str((await admin.InfoAsync(ct))?["storage"]);
+            return CheckState.Compare(proxies, workloads, services, storage);
+        }
+        catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return [new(CheckState.Category, "proxies serve what the silo holds", CheckStatus.Warn, $"not compared: {e.Problem.Summary}", "upgrade the silo")];
+        }
     }
 
     private static async Task<CheckResult> StorageAsync(AdminClient admin, AdminResponse health, CancellationToken ct)
@@ -128,7 +148,8 @@ internal static class CheckCommand
         }
         var kind = storage ?? "unknown storage";
         if (health.Status == HttpStatusCode.OK)
-            return new(Silo, "silo and storage are healthy", CheckStatus.Ok, kind);
+            return new(Silo, "silo and storage are healthy", CheckStatus.Ok,
+                string.Equals(storage, "memory", StringComparison.OrdinalIgnoreCase) ? "memory: --ephemeral, every resource is lost when the silo stops" : kind);
         var why = health.Body.Trim() is { Length: > 0 } body ? body : $"/healthz answered {(int)health.Status} {health.Reason}";
         var fix = why.Contains("redis", StringComparison.OrdinalIgnoreCase) || string.Equals(storage, "redis", StringComparison.OrdinalIgnoreCase)
             ? "start Redis (redis-server) or point the silo at a reachable one (--redis / MESH_REDIS), then run mesh check again"

@@ -42,8 +42,8 @@ internal static class ResourceColumns
         new("BACKENDS", r => Join(Json.Items(r["spec"]?["rules"]).SelectMany(rule => Json.Items(rule["backendRefs"])).Select(Backend))),
     ];
 
-    /// <summary>"30s, 21s left" for a leased Workload (`mesh run`), "expired" past its end, "-" for one that never
-    /// expires (applied from YAML).</summary>
+    /// <summary>"21s/30s" (time left of a 30 s lease) for a leased Workload (`mesh run`), "expired/30s" past its end,
+    /// "-" for one that never expires (applied from YAML).</summary>
     internal static string Lease(JsonNode r) => Lease(r, DateTimeOffset.UtcNow);
 
     internal static string Lease(JsonNode r, DateTimeOffset now)
@@ -52,9 +52,9 @@ internal static class ResourceColumns
         var seconds = Json.Str(lease["seconds"]) ?? "?";
         if (!DateTimeOffset.TryParse(Json.Str(lease["expiresAt"]), System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AssumeUniversal, out var expires))
-            return $"{seconds}s";
+            return $"?/{seconds}s";
         var left = (expires - now).TotalSeconds;
-        return left <= 0 ? $"{seconds}s, expired" : $"{seconds}s, {Math.Ceiling(left):0}s left";
+        return left <= 0 ? $"expired/{seconds}s" : $"{Math.Ceiling(left):0}s/{seconds}s";
     }
 
     private static string Join(IEnumerable<string?> parts) => string.Join(",", parts.Where(p => !string.IsNullOrEmpty(p)).Distinct());
