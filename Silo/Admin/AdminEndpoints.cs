@@ -65,7 +65,11 @@ internal static class AdminEndpoints
         {
             kind = o.Kind, @namespace = o.Namespace, name = o.Name, action = o.Action.ToString().ToLowerInvariant(),
         });
-        return Results.Ok(new { results, dryRun = dryRun == true });
+        var existing = new Dictionary<string, IReadOnlyList<StoredResource>>();
+        foreach (var n in BackendRefWarnings.Namespaces(resources))
+            existing[n] = await grains.GetGrain<ICatalogGrain>(n).ListAsync(ResourceKinds.Service.Kind);
+        var warnings = BackendRefWarnings.Compute(resources, existing);
+        return Results.Ok(new { results, dryRun = dryRun == true, warnings });
     }
 
     private static async Task<string?> ReadLimitedAsync(Stream body, long limit, CancellationToken cancellationToken)
