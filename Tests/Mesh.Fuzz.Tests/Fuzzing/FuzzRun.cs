@@ -14,11 +14,18 @@ internal static class FuzzRun
         var cases = FuzzBudget.Cases(ciCases);
         var clock = Stopwatch.StartNew();
         inputs.Sample(check, iter: cases, print: print);
-        var line = $"fuzz {target}: {cases} cases in {clock.Elapsed.TotalSeconds:0.0} s, 0 unexpected exceptions";
+        Note(output, $"fuzz {target}: {cases} cases in {clock.Elapsed.TotalSeconds:0.0} s, 0 unexpected exceptions");
+    }
+
+    /// <summary>A line for the test output and, with MESH_FUZZ_LOG=file, appended to that file (numbers for the issue).</summary>
+    public static void Note(ITestOutputHelper output, string line)
+    {
         output.WriteLine(line);
         var log = Environment.GetEnvironmentVariable("MESH_FUZZ_LOG");
-        if (!string.IsNullOrEmpty(log)) File.AppendAllText(log, line + "\n");
+        if (!string.IsNullOrEmpty(log)) lock (Lock) File.AppendAllText(log, line + "\n");
     }
+
+    private static readonly Lock Lock = new();
 
     /// <summary>Bytes shown escaped (printable ASCII kept) for reading, then as hex for Convert.FromHexString in a regression test.</summary>
     public static string Show(byte[] bytes)

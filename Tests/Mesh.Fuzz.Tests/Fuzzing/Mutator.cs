@@ -42,18 +42,18 @@ internal sealed class Mutator(IReadOnlyList<byte[]> seeds, IReadOnlyList<byte[]>
                 d.Insert(Pos(m.A, 1), m.C % 3 == 0 ? (byte)m.B : Interesting[m.B % Interesting.Length]);
                 break;
             case MutationKind.DeleteRange when d.Count > 0:
-            {
-                var at = Pos(m.A);
-                d.RemoveRange(at, Math.Min(d.Count - at, 1 + m.B % 16));
-                break;
-            }
+                {
+                    var at = Pos(m.A);
+                    d.RemoveRange(at, Math.Min(d.Count - at, 1 + m.B % 16));
+                    break;
+                }
             case MutationKind.DuplicateRange when d.Count > 0:
-            {
-                var at = Pos(m.A);
-                var len = Math.Min(d.Count - at, 1 + m.B % 64);
-                d.InsertRange(Pos(m.C, 1), d.GetRange(at, len));
-                break;
-            }
+                {
+                    var at = Pos(m.A);
+                    var len = Math.Min(d.Count - at, 1 + m.B % 64);
+                    d.InsertRange(Pos(m.C, 1), d.GetRange(at, len));
+                    break;
+                }
             case MutationKind.Truncate when d.Count > 0:
                 d.RemoveRange(Pos(m.A), d.Count - Pos(m.A));
                 break;
@@ -61,22 +61,22 @@ internal sealed class Mutator(IReadOnlyList<byte[]> seeds, IReadOnlyList<byte[]>
                 d.InsertRange(Pos(m.A, 1), tokens[m.B % tokens.Count]);
                 break;
             case MutationKind.ReplaceWithToken when tokens.Count > 0 && d.Count > 0:
-            {
-                var at = Pos(m.A);
-                var token = tokens[m.B % tokens.Count];
-                d.RemoveRange(at, Math.Min(d.Count - at, token.Length));
-                d.InsertRange(at, token);
-                break;
-            }
+                {
+                    var at = Pos(m.A);
+                    var token = tokens[m.B % tokens.Count];
+                    d.RemoveRange(at, Math.Min(d.Count - at, token.Length));
+                    d.InsertRange(at, token);
+                    break;
+                }
             case MutationKind.SpliceSeed:
-            {
-                var other = seeds[m.A % seeds.Count];
-                if (other.Length == 0) break;
-                var from = m.B % other.Length;
-                var len = Math.Min(other.Length - from, 1 + m.C % 256);
-                d.InsertRange(Pos(m.C, 1), other.AsSpan(from, len).ToArray());
-                break;
-            }
+                {
+                    var other = seeds[m.A % seeds.Count];
+                    if (other.Length == 0) break;
+                    var from = m.B % other.Length;
+                    var len = Math.Min(other.Length - from, 1 + m.C % 256);
+                    d.InsertRange(Pos(m.C, 1), other.AsSpan(from, len).ToArray());
+                    break;
+                }
             case MutationKind.DuplicateLine or MutationKind.DeleteLine or MutationKind.SwapLines
                 or MutationKind.IndentLine or MutationKind.DedentLine or MutationKind.TabIndentLine:
                 EditLines(d, m);
@@ -107,28 +107,28 @@ internal sealed class Mutator(IReadOnlyList<byte[]> seeds, IReadOnlyList<byte[]>
                 d.RemoveRange(s, len);
                 break;
             case MutationKind.SwapLines:
-            {
-                var (s2, len2) = lines[m.B % lines.Count];
-                if (s2 == s) break;
-                var (first, second) = s < s2 ? ((s, len), (s2, len2)) : ((s2, len2), (s, len));
-                var a = d.GetRange(first.Item1, first.Item2);
-                var b = d.GetRange(second.Item1, second.Item2);
-                d.RemoveRange(second.Item1, second.Item2);
-                d.InsertRange(second.Item1, a);
-                d.RemoveRange(first.Item1, first.Item2);
-                d.InsertRange(first.Item1, b);
-                break;
-            }
+                {
+                    var (s2, len2) = lines[m.B % lines.Count];
+                    if (s2 == s) break;
+                    var (first, second) = s < s2 ? ((s, len), (s2, len2)) : ((s2, len2), (s, len));
+                    var a = d.GetRange(first.Item1, first.Item2);
+                    var b = d.GetRange(second.Item1, second.Item2);
+                    d.RemoveRange(second.Item1, second.Item2);
+                    d.InsertRange(second.Item1, a);
+                    d.RemoveRange(first.Item1, first.Item2);
+                    d.InsertRange(first.Item1, b);
+                    break;
+                }
             case MutationKind.IndentLine:
                 d.InsertRange(s, Enumerable.Repeat((byte)' ', 1 + m.B % 4));
                 break;
             case MutationKind.DedentLine:
-            {
-                var n = 0;
-                while (n < len && n < 1 + m.B % 4 && d[s + n] == (byte)' ') n++;
-                d.RemoveRange(s, n);
-                break;
-            }
+                {
+                    var n = 0;
+                    while (n < len && n < 1 + m.B % 4 && d[s + n] == (byte)' ') n++;
+                    d.RemoveRange(s, n);
+                    break;
+                }
             case MutationKind.TabIndentLine:
                 d.Insert(s, (byte)'\t');
                 break;

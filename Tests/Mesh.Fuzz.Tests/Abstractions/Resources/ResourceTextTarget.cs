@@ -28,7 +28,7 @@ internal static partial class ResourceTextTarget
         if (!result.Ok)
         {
             if (!result.Resources.IsEmpty) throw new FuzzFailure("a rejected text yielded resources");
-            var lines = text.Count(c => c == '\n') + 1;
+            var lines = Lines(text);
             foreach (var e in result.Errors)
             {
                 if (e.Document < 0 || string.IsNullOrWhiteSpace(e.Path) || string.IsNullOrWhiteSpace(e.Message))
@@ -51,6 +51,18 @@ internal static partial class ResourceTextTarget
                 throw new FuzzFailure($"{r.Kind} {r.Namespace}/{r.Name} does not round-trip through YAML: " +
                                       (again.Ok ? again.Resources.FirstOrDefault()?.CanonicalJson : string.Join("; ", again.Errors)));
         }
+    }
+
+    /// <summary>Lines as YAML counts them (and editors show them): breaks are \r\n, \n, \r, NEL, LS and PS.</summary>
+    private static int Lines(string text)
+    {
+        var lines = 1;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
+            if (text[i] is '\n' or '\r' or '\u0085' or '\u2028' or '\u2029') lines++;
+        }
+        return lines;
     }
 
     [GeneratedRegex(@"^line (-?\d+), column (-?\d+)$")]

@@ -39,16 +39,18 @@ public sealed class SettingsParserFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Parse_GeneratedFlagsAndEnvironment_SettingsOrFormatException()
     {
-        FuzzRun.Run(output, "proxy-settings", Gen.Select(Args.Array[0, 8], Environments), c =>
+        FuzzRun.Run(output, "proxy-settings", Gen.Select(Args.Array[0, 8], Environments), c => Check(c.Item1, c.Item2), ciCases: 3000, print: c => $"args [{string.Join(" ", c.Item1.Select(a => $"\"{a}\""))}] env {{{string.Join(", ", c.Item2.Select(p => $"{p.Key}={p.Value}"))}}}");
+    }
+
+    internal static void Check(IReadOnlyList<string> args, IDictionary<string, string> environment)
+    {
+        try
         {
-            try
-            {
-                SettingsParser.Parse(c.Item1, new Hashtable(c.Item2));
-            }
-            catch (FormatException e) when (e.Message.Length > 0)
-            {
-                // A bad setting, named in the message.
-            }
-        }, ciCases: 3000, print: c => $"args [{string.Join(" ", c.Item1.Select(a => $"\"{a}\""))}] env {{{string.Join(", ", c.Item2.Select(p => $"{p.Key}={p.Value}"))}}}");
+            SettingsParser.Parse(args, new Hashtable((IDictionary)environment));
+        }
+        catch (FormatException e) when (e.Message.Length > 0)
+        {
+            // A bad setting, named in the message.
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class ProtocolDetectionFuzzTests(ITestOutputHelper output)
         "0", "65535", "65536", "-1", "+80", "0x50", "99999999999", "books.default:8080", "[::1]:80", "user@host:80", "host:80/path",
         "Host: x\r\n", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "GET / HTTP/1.1\r\n", "\0", "\u00e9");
 
-    private static List<byte[]> Seeds() =>
+    internal static List<byte[]> Seeds() =>
     [
         .. Corpus.Load("transport-heads"),
         .. Mutator.Tokens("MESH-OPAQUE 5432\r\n", "MESH-OPAQUE 6379 redis.default.svc.cluster.local:6379\r\nPING\r\n",
@@ -60,7 +60,7 @@ public sealed class ProtocolDetectionFuzzTests(ITestOutputHelper output)
         public new Segment? Next { set => base.Next = value; }
     }
 
-    private static void Check(byte[] data, int[] cuts, bool[] flags)
+    internal static void Check(byte[] data, int[] cuts, bool[] flags)
     {
         var buffer = Segmented(data, cuts);
         object detection;

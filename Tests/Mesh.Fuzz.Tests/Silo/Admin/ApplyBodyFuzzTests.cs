@@ -22,17 +22,19 @@ public sealed class ApplyBodyFuzzTests(ITestOutputHelper output)
     public void Apply_MutatedBodyAndNamespace_ParsesOrRejectsNeverThrows()
     {
         var bodies = ResourceTextTarget.Mutator().Inputs();
-        FuzzRun.Run(output, "admin-apply", Gen.Select(bodies, Namespaces), c =>
+        FuzzRun.Run(output, "admin-apply", Gen.Select(bodies, Namespaces), c => Check(c.Item1, c.Item2),
+            ciCases: 800, print: c => $"namespace \"{c.Item2}\" body {FuzzRun.Show(c.Item1)}");
+    }
+
+    internal static void Check(byte[] body, string ns)
+    {
+        var parsed = ResourceParser.Parse(Encoding.UTF8.GetString(body), string.IsNullOrWhiteSpace(ns) ? "default" : ns);
+        if (!parsed.Ok) return;
+        foreach (var group in parsed.Resources.GroupBy(r => r.Namespace))
         {
-            var (body, ns) = c;
-            var parsed = ResourceParser.Parse(Encoding.UTF8.GetString(body), string.IsNullOrWhiteSpace(ns) ? "default" : ns);
-            if (!parsed.Ok) return;
-            foreach (var group in parsed.Resources.GroupBy(r => r.Namespace))
-            {
-                var batch = group.Select(r => new StoredResource(r.Kind, r.Namespace, r.Name, r.CanonicalJson, 0)).ToImmutableArray();
-                var plan = ApplyPlanner.Compute(ImmutableDictionary<string, StoredResource>.Empty, batch);
-                if (plan.Outcomes.Length != batch.Length) throw new FuzzFailure($"{plan.Outcomes.Length} outcomes for {batch.Length} resources");
-            }
-        }, ciCases: 800, print: c => $"namespace \"{c.Item2}\" body {FuzzRun.Show(c.Item1)}");
+            var batch = group.Select(r => new StoredResource(r.Kind, r.Namespace, r.Name, r.CanonicalJson, 0)).ToImmutableArray();
+            var plan = ApplyPlanner.Compute(ImmutableDictionary<string, StoredResource>.Empty, batch);
+            if (plan.Outcomes.Length != batch.Length) throw new FuzzFailure($"{plan.Outcomes.Length} outcomes for {batch.Length} resources");
+        }
     }
 }

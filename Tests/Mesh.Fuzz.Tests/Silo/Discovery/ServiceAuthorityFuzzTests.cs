@@ -19,18 +19,21 @@ public sealed class ServiceAuthorityFuzzTests(ITestOutputHelper output)
         var seeds = Corpus.Load("authorities").SelectMany(f => Encoding.UTF8.GetString(f).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             .Select(Encoding.UTF8.GetBytes).ToList();
         var inputs = Gen.Select(new Mutator(seeds, Tokens).Inputs(), Gen.OneOf<string?>(null, "", "default", "Books", " ns ", "a.b", "ns/x"));
-        FuzzRun.Run(output, "service-authority", inputs, c =>
+        FuzzRun.Run(output, "service-authority", inputs, c => Check(c.Item1, c.Item2), ciCases: 3000,
+            print: c => $"context \"{c.Item2}\" authority {FuzzRun.Show(c.Item1)}");
+    }
+
+    internal static void Check(byte[] bytes, string? context)
+    {
+        var text = Encoding.UTF8.GetString(bytes);
+        if (!ServiceAuthority.TryParse(text, context, out var parsed, out var error))
         {
-            var text = Encoding.UTF8.GetString(c.Item1);
-            if (!ServiceAuthority.TryParse(text, c.Item2, out var parsed, out var error))
-            {
-                if (string.IsNullOrWhiteSpace(error)) throw new FuzzFailure("rejected without an error");
-                return;
-            }
-            if (parsed.Port is < 1 or > 65535) throw new FuzzFailure($"port {parsed.Port}");
-            // The context namespace is the caller's: only what it names must be a label; the canonical form must re-parse.
-            if (!ServiceAuthority.TryParse(parsed.Canonical(), null, out var again, out var againError) || again != parsed)
-                throw new FuzzFailure($"'{text}' parsed as {parsed} but its canonical form '{parsed.Canonical()}' gives {again?.ToString() ?? againError}");
-        }, ciCases: 3000, print: c => $"context \"{c.Item2}\" authority {FuzzRun.Show(c.Item1)}");
+            if (string.IsNullOrWhiteSpace(error)) throw new FuzzFailure("rejected without an error");
+            return;
+        }
+        if (parsed.Port is < 1 or > 65535) throw new FuzzFailure($"port {parsed.Port}");
+        // The context namespace is the caller's: only what it names must be a label; the canonical form must re-parse.
+        if (!ServiceAuthority.TryParse(parsed.Canonical(), null, out var again, out var againError) || again != parsed)
+            throw new FuzzFailure($"'{text}' parsed as {parsed} but its canonical form '{parsed.Canonical()}' gives {again?.ToString() ?? againError}");
     }
 }

@@ -30,9 +30,18 @@ public sealed class StatsReportFuzzTests(ITestOutputHelper output)
             {
                 var t = new TrafficStats
                 {
-                    Direction = direction, Authority = authority, SourceIdentity = identity, DestinationIdentity = identity, Tls = tls,
-                    Requests = counts.Item1, Successes = counts.Item2, Failures = counts.Item3, TcpOpened = counts.Item4,
-                    TcpOpen = counts.Item4, TcpReadBytes = counts.Item1, TcpWriteBytes = counts.Item2,
+                    Direction = direction,
+                    Authority = authority,
+                    SourceIdentity = identity,
+                    DestinationIdentity = identity,
+                    Tls = tls,
+                    Requests = counts.Item1,
+                    Successes = counts.Item2,
+                    Failures = counts.Item3,
+                    TcpOpened = counts.Item4,
+                    TcpOpen = counts.Item4,
+                    TcpReadBytes = counts.Item1,
+                    TcpWriteBytes = counts.Item2,
                 };
                 t.LatencyBuckets.AddRange(buckets);
                 t.LatencyBoundsMs.AddRange(bounds);
@@ -49,8 +58,15 @@ public sealed class StatsReportFuzzTests(ITestOutputHelper output)
             {
                 var r = new StatsReport
                 {
-                    ProxyId = proxy, Namespace = ns, Workload = workload, Identity = identity, IntervalStartUnixMs = times.Item1,
-                    IntervalMs = times.Item2, ProxyClockUnixMs = times.Item3, CertNotAfterUnixMs = times.Item3, Version = "1",
+                    ProxyId = proxy,
+                    Namespace = ns,
+                    Workload = workload,
+                    Identity = identity,
+                    IntervalStartUnixMs = times.Item1,
+                    IntervalMs = times.Item2,
+                    ProxyClockUnixMs = times.Item3,
+                    CertNotAfterUnixMs = times.Item3,
+                    Version = "1",
                 };
                 r.Traffic.AddRange(traffic);
                 r.Services.AddRange(services);
@@ -58,7 +74,7 @@ public sealed class StatsReportFuzzTests(ITestOutputHelper output)
             });
 
     /// <summary>The service's steps after decoding: validate; on no problems split and read the served services.</summary>
-    private static void Check(StatsReport report)
+    internal static void Check(StatsReport report)
     {
         var errors = StatsReportValidator.Validate(report);
         if (errors.Any(string.IsNullOrWhiteSpace)) throw new FuzzFailure("an empty validation message");
@@ -74,17 +90,42 @@ public sealed class StatsReportFuzzTests(ITestOutputHelper output)
     {
         var report = new StatsReport
         {
-            ProxyId = "host-1234", Namespace = "default", Workload = "books-1", Identity = "spiffe://cluster.local/ns/default/sa/books",
-            IntervalStartUnixMs = 1_700_000_000_000, IntervalMs = 10_000, ProxyClockUnixMs = 1_700_000_010_000,
-            CertNotAfterUnixMs = 1_700_086_400_000, DiscoveryConnected = true, Version = "0.1.0",
+            ProxyId = "host-1234",
+            Namespace = "default",
+            Workload = "books-1",
+            Identity = "spiffe://cluster.local/ns/default/sa/books",
+            IntervalStartUnixMs = 1_700_000_000_000,
+            IntervalMs = 10_000,
+            ProxyClockUnixMs = 1_700_000_010_000,
+            CertNotAfterUnixMs = 1_700_086_400_000,
+            DiscoveryConnected = true,
+            Version = "0.1.0",
         };
         report.Services.Add("books.default.svc.cluster.local:8080");
-        var inbound = new TrafficStats { Direction = "inbound", Authority = "books.default.svc.cluster.local:8080", Tls = true,
-            SourceIdentity = "spiffe://cluster.local/ns/default/sa/web", Requests = 100, Successes = 95, Failures = 5, Route = "books-split" };
+        var inbound = new TrafficStats
+        {
+            Direction = "inbound",
+            Authority = "books.default.svc.cluster.local:8080",
+            Tls = true,
+            SourceIdentity = "spiffe://cluster.local/ns/default/sa/web",
+            Requests = 100,
+            Successes = 95,
+            Failures = 5,
+            Route = "books-split"
+        };
         inbound.LatencyBuckets.AddRange(Enumerable.Range(0, LatencyBuckets.Count).Select(i => (ulong)i));
         inbound.LatencyBoundsMs.AddRange(LatencyBuckets.BoundsMs);
-        var outbound = new TrafficStats { Direction = "outbound", Authority = "authors.default:7002", Tls = true, Requests = 7, Successes = 7,
-            DestinationIdentity = "spiffe://cluster.local/ns/default/sa/authors", Backend = "authors", TlsGroup = "X25519MLKEM768" };
+        var outbound = new TrafficStats
+        {
+            Direction = "outbound",
+            Authority = "authors.default:7002",
+            Tls = true,
+            Requests = 7,
+            Successes = 7,
+            DestinationIdentity = "spiffe://cluster.local/ns/default/sa/authors",
+            Backend = "authors",
+            TlsGroup = "X25519MLKEM768"
+        };
         report.Traffic.Add(inbound);
         report.Traffic.Add(outbound);
         yield return report;
@@ -103,12 +144,16 @@ public sealed class StatsReportFuzzTests(ITestOutputHelper output)
     public void Validate_MutatedWireBytes_ProblemsOrSlicesNeverThrows()
     {
         var mutator = new Mutator([.. Seeds().Select(r => r.ToByteArray())], []);
-        FuzzRun.Run(output, "stats-report-wire", mutator.Inputs(), bytes =>
-        {
-            StatsReport report;
-            try { report = StatsReport.Parser.ParseFrom(bytes); }
-            catch (InvalidProtocolBufferException) { return; } // gRPC answers these itself, before the service
-            Check(report);
-        }, ciCases: 1500, FuzzRun.Show);
+        FuzzRun.Run(output, "stats-report-wire", mutator.Inputs(), CheckWire, ciCases: 1500, FuzzRun.Show);
     }
+
+    internal static void CheckWire(byte[] bytes)
+    {
+        StatsReport report;
+        try { report = StatsReport.Parser.ParseFrom(bytes); }
+        catch (InvalidProtocolBufferException) { return; } // gRPC answers these itself, before the service
+        Check(report);
+    }
+
+    internal static IEnumerable<byte[]> WireSeeds() => Seeds().Select(r => r.ToByteArray());
 }

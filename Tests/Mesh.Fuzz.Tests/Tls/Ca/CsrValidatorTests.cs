@@ -12,7 +12,7 @@ public sealed class CsrValidatorTests
     public void Validate_UnknownSignatureAlgorithm_RejectedAsBadSignature()
     {
         var der = CsrBuilder.Create(Books).Der;
-        // The signatureAlgorithm after the request info: ecdsa-with-SHA256 (1.2.840.10045.4.3.2) → 1.2.840.10041.4.3.2.
+        // The signatureAlgorithm after the request info: ecdsa-with-SHA256 (1.2.840.10045.4.3.2) → an OID .NET does not know.
         byte[] ecdsaSha256 = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
         var at = der.AsSpan().LastIndexOf(ecdsaSha256);
         Assert.True(at > 0);
