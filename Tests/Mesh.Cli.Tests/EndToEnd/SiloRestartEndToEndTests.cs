@@ -64,8 +64,8 @@ public sealed class SiloRestartEndToEndTests(ITestOutputHelper log) : IDisposabl
         var silo = await StartSiloAsync();
         var booksPort = FreePort();
         var outbound = FreePort();
-        await RunAppAsync("books", booksPort);
-        await RunAppAsync("client", FreePort(), "--outbound-port", Text(outbound));
+        var booksRun = await RunAppAsync("books", booksPort);
+        var clientRun = await RunAppAsync("client", FreePort(), "--outbound-port", Text(outbound));
         using var http = new HttpClient(new HttpClientHandler { Proxy = new WebProxy($"http://127.0.0.1:{outbound}"), UseProxy = true })
         {
             Timeout = TimeSpan.FromSeconds(10),
@@ -73,6 +73,15 @@ public sealed class SiloRestartEndToEndTests(ITestOutputHelper log) : IDisposabl
         var books = $"http://books.default.svc.cluster.local:{booksPort}/";
         await UntilAsync(async () => await OkAsync(http, books), () => $"books reachable through the client sidecar\n{Tail(silo)}");
 
+        // A resource nobody re-applies: only durable storage brings it back after the restart.
+        _cli.Stdin = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: catalog}
+            spec: {selector: {app: catalog}, ports: [{name: http, port: 9000}]}
+            """;
+        var staticApply = await _cli.RunAsync("apply", "-f", "-");
+        Assert.True(staticApply.ExitCode == 0, staticApply.ToString());
         var before = await _cli.RunAsync("get", "workloads", "-o", "json");
         Assert.True(before.ExitCode == 0, before.ToString());
         var workloads = Names(before.Out);
@@ -116,6 +125,10 @@ public sealed class SiloRestartEndToEndTests(ITestOutputHelper log) : IDisposabl
         Assert.True(after.ExitCode == 0, after.ToString());
         Assert.Equal(workloads, Names(after.Out));
         Assert.All(JsonNode.Parse(after.Out)!.AsArray(), w => Assert.Equal(30, w!["status"]!["lease"]!["seconds"]!.GetValue<long>()));
+        var catalog = await _cli.RunAsync("get", "service", "catalog", "-o", "json");
+        Assert.True(catalog.ExitCode == 0, catalog.ToString());
+        // They were never lost (nothing had to register again).
+        Assert.DoesNotContain(booksRun.Output.Concat(clientRun.Output), l => l.Contains("had lost this workload", StringComparison.Ordinal));
 
         // A new apply reaches the proxies through the restarted silo's discovery.
         _cli.Stdin = $$"""
@@ -143,9 +156,8 @@ public sealed class SiloRestartEndToEndTests(ITestOutputHelper log) : IDisposabl
         await StartSiloAsync();
         var run = await RunAppAsync("books", FreePort());
         var children = Children(run.Id);
-        var seen = $"children of mesh run ({run.Id}): {string.Join(", ", children)}\n{Tail(run)}";
-        Assert.True(children.Count(p => p.Name == "mesh-proxy") == 1, seen);
-        Assert.True(children.Count(p => p.Name != "mesh-proxy") == 1, seen);
+        await UntilAsync(() => Task.FromResult((children = Children(run.Id)).Count(p => p.Name == "mesh-proxy") == 1 && children.Count(p => p.Name != "mesh-proxy") == 1),
+            () => $"the sidecar and the app as children of mesh run ({run.Id}): {string.Join(", ", children)}\n{Tail(run)}");
         var proxy = children.Single(p => p.Name == "mesh-proxy");
         var app = children.Single(p => p.Name != "mesh-proxy");
         Assert.Single(Names((await _cli.RunAsync("get", "workloads", "-o", "json")).Out));
