@@ -21,6 +21,14 @@ public static class MeshNames
     /// <summary>Grain key of namespaced things: "&lt;ns&gt;/&lt;name&gt;".</summary>
     public static string Key(string ns, string name) => $"{ns}/{name}";
 
+    /// <summary>Grain key of the GAMMA consumer routes that namespace <paramref name="consumerNs"/> attaches to Service
+    /// <paramref name="ns"/>/<paramref name="name"/>: "&lt;ns&gt;/&lt;name&gt;@&lt;consumer ns&gt;" ('@' is never in a name).</summary>
+    public static string ConsumerKey(string ns, string name, string consumerNs) => $"{ns}/{name}@{consumerNs}";
+
+    /// <summary>Grain key of a workload address: "addr/&lt;ip&gt;:&lt;port&gt;" (IPv6 in brackets), from the address as written.</summary>
+    public static string AddressKey(string address, int port) =>
+        $"addr/{(address.Contains(':') && !address.StartsWith('[') ? $"[{address}]" : address)}:{port}";
+
     public static (string Namespace, string Name) SplitKey(string key)
     {
         var slash = key.IndexOf('/');

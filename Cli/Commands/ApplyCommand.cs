@@ -37,11 +37,17 @@ internal static class ApplyCommand
         }
 
         var results = new JsonArray();
+        var warnings = new List<string>();
         foreach (var source in sources)
         {
-            foreach (var result in await ApplySourceAsync(admin, source, ns, dryRun, prefix: sources.Count > 1, ct))
+            var (applied, warned) = await ApplySourceAsync(admin, source, ns, dryRun, prefix: sources.Count > 1, ct);
+            foreach (var result in applied)
                 results.Add(result?.DeepClone());
+            warnings.AddRange(warned.Select(w => sources.Count > 1 ? $"{source.Name}: {w}" : w));
         }
+        // Applied, but will not route as written: said on stderr whatever the output format.
+        foreach (var warning in warnings)
+            context.Console.Note("warning: " + warning);
 
         if (output == OutputFormat.Json)
         {
@@ -56,11 +62,12 @@ internal static class ApplyCommand
         return ExitCodes.Ok;
     }
 
-    private static async Task<JsonArray> ApplySourceAsync(AdminClient admin, ManifestSource source, string? ns, bool dryRun, bool prefix, CancellationToken ct)
+    private static async Task<(JsonArray Results, IReadOnlyList<string> Warnings)> ApplySourceAsync(AdminClient admin, ManifestSource source,
+        string? ns, bool dryRun, bool prefix, CancellationToken ct)
     {
         try
         {
-            return await admin.ApplyAsync(source.Text, ns, dryRun, ct);
+            return await admin.ApplyWithWarningsAsync(source.Text, ns, dryRun, ct);
         }
         catch (AdminProblemException e) when (e.Status == System.Net.HttpStatusCode.BadRequest)
         {

@@ -112,7 +112,27 @@ internal static class CheckCommand
         progress("checking proxies…");
         foreach (var result in await ProxiesAsync(admin, ct))
             report(result);
+
+        progress("comparing what proxies serve with what the silo holds…");
+        foreach (var result in await StateAsync(admin, ct))
+            report(result);
         return true;
+    }
+
+    private static async Task<List<CheckResult>> StateAsync(AdminClient admin, CancellationToken ct)
+    {
+        try
+        {
+            var proxies = Json.Items(await admin.ProxiesAsync(ct)).ToList();
+            var workloads = Json.Items(await admin.ListAsync("workloads", null, ct));
+            var services = Json.Items(await admin.ListAsync("services", null, ct));
+            var storage = Json.Str((await admin.InfoAsync(ct))?["storage"]);
+            return CheckState.Compare(proxies, workloads, services, storage);
+        }
+        catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return [new(CheckState.Category, "proxies serve what the silo holds", CheckStatus.Warn, $"not compared: {e.Problem.Summary}", "upgrade the silo")];
+        }
     }
 
     private static async Task<CheckResult> StorageAsync(AdminClient admin, AdminResponse health, CancellationToken ct)
@@ -128,7 +148,8 @@ internal static class CheckCommand
         }
         var kind = storage ?? "unknown storage";
         if (health.Status == HttpStatusCode.OK)
-            return new(Silo, "silo and storage are healthy", CheckStatus.Ok, kind);
+            return new(Silo, "silo and storage are healthy", CheckStatus.Ok,
+                string.Equals(storage, "memory", StringComparison.OrdinalIgnoreCase) ? "memory: --ephemeral, every resource is lost when the silo stops" : kind);
         var why = health.Body.Trim() is { Length: > 0 } body ? body : $"/healthz answered {(int)health.Status} {health.Reason}";
         var fix = why.Contains("redis", StringComparison.OrdinalIgnoreCase) || string.Equals(storage, "redis", StringComparison.OrdinalIgnoreCase)
             ? "start Redis (redis-server) or point the silo at a reachable one (--redis / MESH_REDIS), then run mesh check again"
@@ -221,9 +242,12 @@ internal static class CheckCommand
         if (rows.Count == 0)
             return [new(Proxies, "proxies are connected and certified", CheckStatus.Ok, "no proxies have reported yet")];
         var results = new List<CheckResult>();
-        foreach (var proxy in rows.OrderBy(p => Json.Str(p["proxyId"]), StringComparer.Ordinal))
+        var names = rows.ToDictionary(p => p, ProxyName);
+        var shared = names.Values.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        foreach (var proxy in rows.OrderBy(p => names[p], StringComparer.Ordinal).ThenBy(p => Json.Str(p["proxyId"]), StringComparer.Ordinal))
         {
-            var id = Json.Str(proxy["proxyId"]) ?? "?";
+            // Named for the workload it serves; the host-pid proxy id only tells apart two proxies of one workload.
+            var id = shared.Contains(names[proxy]) ? $"{names[proxy]} [{Json.Str(proxy["proxyId"])}]" : names[proxy];
             var who = Json.Str(proxy["identity"]) is { Length: > 0 } identity ? identity : $"{Json.Str(proxy["namespace"])}/{Json.Str(proxy["workload"])}";
             results.Add(ProxyHealth(proxy, $"proxy {id} ({who}) is connected and certified"));
             if (Json.Long(proxy["clockSkewMs"]) is { } skewMs)
@@ -236,6 +260,10 @@ internal static class CheckCommand
         }
         return results;
     }
+
+    /// <summary>The workload a proxy serves ("books-1"), or its proxy id when it reported none (a gateway, a bare proxy).</summary>
+    private static string ProxyName(JsonNode proxy) =>
+        Json.Str(proxy["workload"]) is { Length: > 0 } workload ? workload : Json.Str(proxy["proxyId"]) ?? "?";
 
     /// <summary>Discovery connected, a certificate that has not expired, a report within <see cref="ReportDeadline"/>;
     /// the silo's own problem texts when those pass but it still sees something wrong.</summary>

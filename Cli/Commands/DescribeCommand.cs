@@ -62,6 +62,7 @@ internal static class DescribeCommand
         var endpoints = Json.Items(answer?["endpoints"]?["value"]?["endpoints"]).ToList();
         var profile = answer?["profile"]?["value"];
         var routes = Json.Items(profile?["routes"]).ToList();
+        var consumers = Json.Items(answer?["consumerRoutes"]).ToList();
         var output = console.Out;
 
         Field(output, "Name", name);
@@ -95,7 +96,9 @@ internal static class DescribeCommand
         }
         output.WriteLine();
 
-        Field(output, "Routes", routes.Count == 0 ? "none (requests go straight to this service's endpoints)" : routes.Count.ToString(CultureInfo.InvariantCulture));
+        Field(output, "Routes", routes.Count > 0 ? routes.Count.ToString(CultureInfo.InvariantCulture)
+            : consumers.Count > 0 ? "none of its own (clients of the namespaces below use their consumer routes)"
+            : "none (requests go straight to this service's endpoints)");
         output.Flush();
         if (routes.Count > 0)
         {
@@ -105,6 +108,21 @@ internal static class DescribeCommand
                 var port = Json.Long(route["port"]) is { } p and not 0 ? p.ToString(CultureInfo.InvariantCulture) : "*";
                 Tables.AddRow(table, [Json.Str(route["name"]) ?? "", port, Matches(route), Backends(route)]);
             }
+            console.Ansi.Write(Tables.Indent(table, 2));
+        }
+        // GAMMA consumer routes: each applies to clients in its own namespace, instead of the routes above.
+        if (consumers.Count > 0)
+        {
+            output.WriteLine();
+            Field(output, "Consumer routes", string.Join(", ", consumers.Select(c => $"from {Json.Str(c["namespace"])}: {Json.Items(c["routes"]).Count()}")));
+            output.Flush();
+            var table = Tables.Create(["FROM", "ROUTE", "PORT", "MATCHES", "BACKENDS"]);
+            foreach (var consumer in consumers)
+                foreach (var route in Json.Items(consumer["routes"]))
+                {
+                    var port = Json.Long(route["port"]) is { } p and not 0 ? p.ToString(CultureInfo.InvariantCulture) : "*";
+                    Tables.AddRow(table, [Json.Str(consumer["namespace"]) ?? "", Json.Str(route["name"]) ?? "", port, Matches(route), Backends(route)]);
+                }
             console.Ansi.Write(Tables.Indent(table, 2));
         }
         if (profile is not null)
@@ -187,16 +205,16 @@ internal static class DescribeCommand
 
     private static string Retry(JsonNode? retry) => retry is JsonObject
         ? $"on {string.Join(",", Json.Items(retry["conditions"]).Select(Json.Str))}, limit {Json.Str(retry["limit"])}" +
-          (Json.Str(retry["perTryTimeout"]) is { } perTry ? $", per try {perTry}" : "")
+          (Durations.Human(Json.Str(retry["perTryTimeout"])) is { } perTry ? $", per try {perTry}" : "")
         : "none";
 
     private static string Timeouts(JsonNode? timeouts)
     {
-        var parts = Json.Props(timeouts).Where(p => Json.Str(p.Value) is not null).Select(p => $"{p.Key} {Json.Str(p.Value)}").ToList();
+        var parts = Json.Props(timeouts).Where(p => Json.Str(p.Value) is not null).Select(p => $"{p.Key} {Durations.Human(Json.Str(p.Value))}").ToList();
         return parts.Count == 0 ? "none" : string.Join(", ", parts);
     }
 
     private static string FailureAccrual(JsonNode? accrual) => accrual is JsonObject
-        ? $"{Json.Str(accrual["consecutiveFailures"])} consecutive failures, backoff {Json.Str(accrual["minBackoff"])} to {Json.Str(accrual["maxBackoff"])}, jitter {Json.Str(accrual["jitter"])}"
+        ? $"{Json.Str(accrual["consecutiveFailures"])} consecutive failures, backoff {Durations.Human(Json.Str(accrual["minBackoff"]))} to {Durations.Human(Json.Str(accrual["maxBackoff"]))}, jitter {Json.Str(accrual["jitter"])}"
         : "default";
 }

@@ -10,7 +10,8 @@ using Mesh.Cli.Output;
 namespace Mesh.Cli.Commands;
 
 /// <summary>`mesh diagnostics endpoints AUTHORITY [--watch]`: opens a real discovery watch, as a proxy does, and prints
-/// the endpoints the silo serves for that authority (cf. `linkerd diagnostics endpoints`); with --watch, every update.</summary>
+/// the endpoints the silo serves for that authority (cf. `linkerd diagnostics endpoints`); with --watch, every update.
+/// The port is required (endpoints are per service port); no endpoints is exit 1 with the reason.</summary>
 internal static class DiagnosticsEndpointsCommand
 {
     /// <summary>How long a one-shot lookup waits for the snapshot the silo must send first.</summary>
@@ -29,8 +30,11 @@ internal static class DiagnosticsEndpointsCommand
 
         var command = new Command("endpoints", "Show the endpoints the control plane serves for a service authority") { authority, ns, watch, output };
         command.Aliases.Add("ep");
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, () =>
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, async () =>
         {
+            var target = parse.GetValue(authority)!;
+            if (!HasPort(target))
+                throw await PortRequiredAsync(context, target, parse.GetValue(ns) ?? CommonOptions.DefaultNamespace, ct);
             var request = new WatchRequest
             {
                 Authority = parse.GetValue(authority)!,
@@ -38,9 +42,45 @@ internal static class DiagnosticsEndpointsCommand
                 ProxyId = $"mesh-cli/{Environment.ProcessId}",
             };
             var json = parse.GetValue(output) == OutputFormat.Json;
-            return parse.GetValue(watch) ? WatchAsync(context, request, json, ct) : ShowAsync(context, request, json, ct);
+            return await (parse.GetValue(watch) ? WatchAsync(context, request, json, ct) : ShowAsync(context, request, json, ct));
         }, ct));
         return command;
+    }
+
+    /// <summary>"books:8080", "books.default.svc.cluster.local:8080", "[::1]:80" have a port; "books" does not.</summary>
+    private static bool HasPort(string authority)
+    {
+        var colon = authority.LastIndexOf(':');
+        return colon > 0 && colon > authority.LastIndexOf(']') && colon < authority.Length - 1;
+    }
+
+    /// <summary>A service has one endpoint set per port, so the port is required; the error lists the service's ports
+    /// (from the admin API) so the user can pick one.</summary>
+    private static async Task<CliException> PortRequiredAsync(CliContext context, string authority, string ns, CancellationToken ct)
+    {
+        var parts = authority.Split('.');
+        var (name, serviceNs) = (parts[0], parts.Length > 1 ? parts[1] : ns);
+        string ports;
+        var example = $"{name}.{serviceNs}:PORT";
+        try
+        {
+            using var admin = AdminClient.Create(context);
+            var answer = await admin.DescribeServiceAsync(serviceNs, name, ct);
+            var list = Json.Items(answer?["resource"]?["spec"]?["ports"]).ToList();
+            ports = list.Count == 0 ? $"service {name}.{serviceNs} has none" : $"service {name}.{serviceNs} has "
+                + string.Join(", ", list.Select(p => Json.Str(p["name"]) is { Length: > 0 } n ? $"{Json.Str(p["port"])} ({n})" : Json.Str(p["port"])));
+            if (list.Count > 0) example = $"{name}.{serviceNs}:{Json.Str(list[0]["port"])}";
+        }
+        catch (AdminProblemException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            ports = $"and there is no service {name}.{serviceNs}; list services with: mesh get services -A";
+        }
+        catch (CliException)
+        {
+            ports = "the silo's admin API did not say which ports the service has";
+        }
+        return new CliException($"{authority}: no port given; endpoints are per service port ({ports})",
+            hint: $"name the port, e.g.: mesh diagnostics endpoints {example}");
     }
 
     private static async Task<int> ShowAsync(CliContext context, WatchRequest request, bool json, CancellationToken ct)
@@ -75,10 +115,10 @@ internal static class DiagnosticsEndpointsCommand
         if (json)
         {
             context.Console.Out.WriteLine(Json.Write(JsonNode.Parse(Formatter.Format(snapshot))));
-            return ExitCodes.Ok;
+            return snapshot.Endpoints.Count == 0 ? ExitCodes.UserError : ExitCodes.Ok;
         }
         WriteSnapshot(context.Console, snapshot, request);
-        return ExitCodes.Ok;
+        return snapshot.Endpoints.Count == 0 ? ExitCodes.UserError : ExitCodes.Ok;
     }
 
     private static CliException NoSuchService(WatchRequest request) => new(
@@ -155,7 +195,7 @@ internal static class DiagnosticsEndpointsCommand
                 }
                 if (!first)
                     output.WriteLine($"{v} snapshot: {snapshot.Authority}, {snapshot.Endpoints.Count} endpoint(s)");
-                WriteSnapshot(console, snapshot, request);
+                WriteSnapshot(console, snapshot, request, watching: true);
                 break;
             case ServiceUpdate.KindOneofCase.Upserted:
                 foreach (var endpoint in update.Upserted.Endpoints)
@@ -185,11 +225,15 @@ internal static class DiagnosticsEndpointsCommand
         }
     }
 
-    private static void WriteSnapshot(IConsoleOutput console, ServiceSnapshot snapshot, WatchRequest request)
+    private static void WriteSnapshot(IConsoleOutput console, ServiceSnapshot snapshot, WatchRequest request, bool watching = false)
     {
         if (snapshot.Endpoints.Count == 0)
         {
-            console.Note($"service {snapshot.Authority} has no endpoints (no Workload matches its selector, or none has the target port)");
+            // The silo says why when it knows (the service has no such port); otherwise no Workload qualifies.
+            Action<string> say = watching ? console.Note : console.Error;
+            say(snapshot.Problem.Length > 0
+                ? $"{snapshot.Problem}; nothing serves {snapshot.Authority}"
+                : $"service {snapshot.Authority} has no endpoints: no Workload matches its selector, or none has the target port (see: mesh describe service NAME)");
             return;
         }
         var service = snapshot.Name.Length > 0 ? snapshot.Name : request.Authority;

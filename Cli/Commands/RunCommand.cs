@@ -56,14 +56,15 @@ internal static class RunCommand
                 cmd.Length == 0 ? null : (cmd[0], cmd[1..]), context.Console.ErrorWriter, ct);
             context.Console.Note($"{spec.Namespace}/{spec.WorkloadName}: app 127.0.0.1:{spec.AppPort}, sidecar inbound :{spec.InboundPort}, " +
                 $"outbound :{spec.OutboundPort} (HTTP_PROXY), admin :{spec.AdminPort}; Ctrl-C stops it");
-            if (workload.App is { } app)
+            ChildProcess exited;
+            try { exited = await workload.WaitForExitAsync(ct); }
+            catch (OperationCanceledException) { return ExitCodes.Ok; }
+            if (exited == workload.Proxy)
             {
-                try { await app.WaitForExitAsync(ct); }
-                catch (OperationCanceledException) { return ExitCodes.Ok; }
-                return app.ExitCode is null or 0 ? ExitCodes.Ok : ExitCodes.UserError;
+                context.Console.Error($"{spec.Namespace}/{spec.WorkloadName}: the sidecar exited (code {exited.ExitCode}); stopping the app and withdrawing the workload");
+                return ExitCodes.UserError;
             }
-            await Task.Delay(Timeout.Infinite, ct);
-            return ExitCodes.Ok;
+            return exited.ExitCode is null or 0 ? ExitCodes.Ok : ExitCodes.UserError;
         }, ct));
         return run;
     }

@@ -6,8 +6,8 @@ using Mesh.Cli.Output;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary>`mesh version`: this CLI's version and, when the silo answers, the silo's. An unreachable silo is a note,
-/// not a failure: the client version is still worth printing.</summary>
+/// <summary>`mesh version`: this CLI's version and, when the silo answers, the silo's. The client version is printed
+/// even when the silo cannot be reached, but the exit code says so (2, as for every command), so scripts can tell.</summary>
 internal static class VersionCommand
 {
     public static Command Create(CliContext context)
@@ -36,6 +36,7 @@ internal static class VersionCommand
     {
         JsonNode? server = null;
         string? unreachable = null;
+        var exitCode = ExitCodes.Ok;
         if (!clientOnly)
         {
             using var admin = AdminClient.Create(context);
@@ -46,10 +47,12 @@ internal static class VersionCommand
             catch (SiloUnreachableException e)
             {
                 unreachable = $"cannot reach the silo at {e.Address}";
+                exitCode = e.ExitCode;
             }
             catch (CliException e)
             {
                 unreachable = e.Lines[0];
+                exitCode = e.ExitCode;
             }
         }
 
@@ -72,7 +75,7 @@ internal static class VersionCommand
         }
         if (unreachable is not null)
             console.Note($"Server version: unavailable ({unreachable})");
-        return ExitCodes.Ok;
+        return exitCode;
     }
 
     private static string Uptime(double? seconds) => seconds is { } s

@@ -33,7 +33,11 @@ internal sealed class AdminClient : IDisposable
     public SiloConnection Connection => _connection;
 
     /// <summary>POST /api/v1/apply: the results array (kind, namespace, name, action).</summary>
-    public async Task<JsonArray> ApplyAsync(string manifest, string? ns, bool dryRun, CancellationToken ct)
+    public async Task<JsonArray> ApplyAsync(string manifest, string? ns, bool dryRun, CancellationToken ct) =>
+        (await ApplyWithWarningsAsync(manifest, ns, dryRun, ct)).Results;
+
+    /// <summary>POST /api/v1/apply: the results and the silo's warnings (e.g. a backendRef to a Service that does not exist).</summary>
+    public async Task<(JsonArray Results, IReadOnlyList<string> Warnings)> ApplyWithWarningsAsync(string manifest, string? ns, bool dryRun, CancellationToken ct)
     {
         var query = new List<string>();
         if (ns is not null)
@@ -43,7 +47,8 @@ internal sealed class AdminClient : IDisposable
         var path = "api/v1/apply" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
         using var content = new StringContent(manifest, Encoding.UTF8, "application/yaml");
         var answer = await SendAsync(HttpMethod.Post, path, content, ct);
-        return answer?["results"] as JsonArray ?? [];
+        var warnings = (answer?["warnings"] as JsonArray ?? []).Select(w => w?.GetValue<string>()).OfType<string>().ToList();
+        return (answer?["results"] as JsonArray ?? [], warnings);
     }
 
     /// <summary>GET /api/v1/resources/{kind}[?namespace=]: the items; null namespace lists every namespace.</summary>

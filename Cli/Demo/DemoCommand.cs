@@ -33,6 +33,11 @@ internal static class DemoCommand
         return command;
     }
 
+    private const int DefaultAdminPort = 8085;
+
+    /// <summary>How long a headless run waits for the first reported request before starting its clock.</summary>
+    private static readonly TimeSpan FirstStatsTimeout = TimeSpan.FromSeconds(60);
+
     private sealed record DemoOptions(TimeSpan? Duration, string? DataDir, int Rps, string? AdminAddr, bool Json, bool Verbose);
 
     private sealed record Role(string Workload, string ServiceAccount, string AppRole, string Version, double FailureRate,
@@ -70,7 +75,9 @@ internal static class DemoCommand
         AdminClient? client = null;
         try
         {
-            var admin = options.AdminAddr ?? (FreePort.IsFree(8085) ? "127.0.0.1:8085" : "127.0.0.1:0");
+            var admin = options.AdminAddr ?? (FreePort.IsFree(DefaultAdminPort) ? $"127.0.0.1:{DefaultAdminPort}" : "127.0.0.1:0");
+            if (options.AdminAddr is null && admin.EndsWith(":0", StringComparison.Ordinal))
+                console.Note($"demo: 127.0.0.1:{DefaultAdminPort} is taken (another silo or demo?); the admin API and dashboard use a free port instead (printed below; --admin-addr picks one)");
             console.Note($"demo: starting the silo (data dir {dataDir})");
             silo = ChildProcess.Start("silo", cli.File, [.. cli.Prefix, "silo", "--admin", admin, "--control", "127.0.0.1:0", "--data-dir", dataDir],
                 new Dictionary<string, string?> { ["MESH_REDIS"] = null }, echo);
@@ -100,16 +107,21 @@ internal static class DemoCommand
             }
 
             console.Note($"demo: dashboard {adminUrl.TrimEnd('/')}/   ·   try: MESH_DATA_DIR={dataDir} ./mesh stat   ·   Ctrl-C stops everything");
-            var stats = new DemoStats(client);
             if (options.Duration is { } d)
             {
+                // The clock starts when traffic is seen, so a slow start (a loaded machine) does not eat the run.
+                var stats = new DemoStats(client, DemoStats.WindowFor(d));
+                if (!await stats.WaitForTrafficAsync(FirstStatsTimeout, ct))
+                    console.Note($"demo: no traffic reported within {FirstStatsTimeout.TotalSeconds:0} s (is the machine overloaded? --verbose shows every process); measuring anyway");
+                else
+                    console.Note($"demo: traffic is flowing; measuring for {Output.Durations.Human(d)}");
                 await Task.Delay(d, ct);
                 var (services, edges) = await stats.FetchAsync(ct);
                 if (options.Json) console.Out.WriteLine(new JsonObject { ["services"] = services.DeepClone(), ["edges"] = edges.DeepClone() }.ToJsonString());
-                else DemoStats.Render(console.Ansi, services, edges);
+                else DemoStats.Render(console.Ansi, services, edges, DemoStats.WindowFor(d));
                 return ExitCodes.Ok;
             }
-            await stats.LiveAsync(console.Ansi, ct);
+            await new DemoStats(client).LiveAsync(console.Ansi, ct);
             return ExitCodes.Ok;
         }
         finally

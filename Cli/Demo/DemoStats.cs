@@ -5,17 +5,36 @@ using Spectre.Console;
 
 namespace Mesh.Cli.Demo;
 
-/// <summary>The demo's view of golden metrics: services and edges from the silo's stats API, as a table refreshed
-/// in place on a terminal (or reprinted every 10 s when output is not a terminal).</summary>
-internal sealed class DemoStats(AdminClient client)
+/// <summary>The demo's view of golden metrics: services and edges from the silo's stats API over
+/// <paramref name="window"/>, as a table refreshed in place on a terminal (or reprinted every 10 s when output is not a
+/// terminal).</summary>
+internal sealed class DemoStats(AdminClient client, string window = "1m")
 {
-    private const string Window = "1m";
+    private string Window { get; } = window;
+
+    /// <summary>The smallest stats window (10s, 1m, 10m) that covers a run of <paramref name="duration"/>.</summary>
+    public static string WindowFor(TimeSpan duration) =>
+        duration <= TimeSpan.FromSeconds(10) ? "10s" : duration <= TimeSpan.FromMinutes(1) ? "1m" : "10m";
 
     public async Task<(JsonArray Services, JsonArray Edges)> FetchAsync(CancellationToken ct)
     {
         var services = await client.StatsAsync("services", "default", Window, ct) as JsonArray ?? [];
         var edges = await client.StatsAsync("edges", "default", Window, ct) as JsonArray ?? [];
         return (services, edges);
+    }
+
+    /// <summary>Polls until every demo service has reported requests (true) or <paramref name="timeout"/> passes (false).</summary>
+    public async Task<bool> WaitForTrafficAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var (services, _) = await FetchAsync(ct);
+            var rows = services.OfType<JsonObject>().ToList();
+            if (rows.Count > 0 && rows.All(r => (long?)r["requests"] > 0)) return true;
+            if (DateTime.UtcNow >= deadline) return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+        }
     }
 
     public async Task LiveAsync(IAnsiConsole console, CancellationToken ct)
@@ -28,7 +47,7 @@ internal sealed class DemoStats(AdminClient client)
                 try { await Task.Delay(TimeSpan.FromSeconds(10), ct); }
                 catch (OperationCanceledException) { return; }
                 var (s, e) = await FetchAsync(ct);
-                Render(console, s, e);
+                Render(console, s, e, Window);
             }
             return;
         }
@@ -37,18 +56,18 @@ internal sealed class DemoStats(AdminClient client)
             while (!ct.IsCancellationRequested)
             {
                 var (s, e) = await FetchAsync(ct);
-                live.UpdateTarget(Build(s, e));
+                live.UpdateTarget(Build(s, e, Window));
                 try { await Task.Delay(TimeSpan.FromSeconds(2), ct); }
                 catch (OperationCanceledException) { return; }
             }
         });
     }
 
-    public static void Render(IAnsiConsole console, JsonArray services, JsonArray edges) => console.Write(Build(services, edges));
+    public static void Render(IAnsiConsole console, JsonArray services, JsonArray edges, string window) => console.Write(Build(services, edges, window));
 
-    private static Rows Build(JsonArray services, JsonArray edges)
+    private static Rows Build(JsonArray services, JsonArray edges, string window)
     {
-        var svc = new Table().Border(TableBorder.Simple).Title($"services (last {Window})");
+        var svc = new Table().Border(TableBorder.Simple).Title($"services (last {window})");
         foreach (var c in new[] { "SERVICE", "MESHED", "SUCCESS", "RPS", "P50", "P95", "P99", "TCP", "MTLS" }) svc.AddColumn(c);
         foreach (var row in services.OfType<JsonObject>().OrderBy(r => (string?)r["name"]))
             svc.AddRow(Cell(row["name"]), (bool?)row["meshed"] == true ? "yes" : "no", Percent(row["successRate"], 100), Number(row["rps"], "0.0"),

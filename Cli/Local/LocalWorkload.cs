@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Mesh.Abstractions.Resources;
 using Mesh.Cli.Connection;
 
 namespace Mesh.Cli.Local;
@@ -22,12 +23,24 @@ internal sealed record LocalWorkloadSpec(
 /// <summary>A local app behind its own sidecar, registered with the silo as a Workload (the role a Pod plays in
 /// Kubernetes): start the sidecar with a fresh workload token, wait until it is ready (certified, discovery up),
 /// register the Workload (and a Service if none selects it), then start the app with HTTP_PROXY pointing at the
-/// sidecar's outbound port. Disposing undoes all of it, in reverse.</summary>
+/// sidecar's outbound port. The Workload is a lease (<see cref="Lease"/>): re-applied every <see cref="RenewEvery"/>,
+/// so a silo that lost it gets it back, and withdrawn by the silo when renewals stop (this process died).
+/// Disposing undoes all of it, in reverse.</summary>
 internal sealed class LocalWorkload : IAsyncDisposable
 {
+    /// <summary>How long the silo keeps the Workload without a renewal: three missed renewals.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
+    /// <summary>While the silo does not answer, renewals are tried this often, so a restarted silo is caught up quickly.</summary>
+    public static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(2);
+
     private static readonly Regex Ready = new(@"^mesh-proxy: ready", RegexOptions.Compiled);
     private readonly AdminClient admin;
     private readonly List<Func<Task>> undo = [];
+    private readonly CancellationTokenSource renewals = new();
+    private JsonObject? service;
+    private string? workloadJson;
+    private TextWriter? notes;
 
     private LocalWorkload(LocalWorkloadSpec spec, AdminClient admin)
     {
@@ -46,8 +59,10 @@ internal sealed class LocalWorkload : IAsyncDisposable
         var workload = new LocalWorkload(spec, admin);
         try
         {
+            workload.notes = echo;
             await workload.StartProxyAsync(proxyBinary, echo, ct);
             await workload.RegisterAsync(ct);
+            workload.StartRenewals();
             if (app is { } command) workload.StartApp(command.File, command.Args, echo);
             return workload;
         }
@@ -90,7 +105,14 @@ internal sealed class LocalWorkload : IAsyncDisposable
         {
             ["apiVersion"] = "mesh.io/v1alpha1",
             ["kind"] = "Workload",
-            ["metadata"] = new JsonObject { ["name"] = Spec.WorkloadName, ["namespace"] = Spec.Namespace, ["labels"] = labels },
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = Spec.WorkloadName, ["namespace"] = Spec.Namespace, ["labels"] = labels,
+                ["annotations"] = new JsonObject
+                {
+                    [MeshAnnotations.WorkloadLease] = ((int)Lease.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                },
+            },
             ["spec"] = new JsonObject
             {
                 ["serviceAccount"] = Spec.ServiceAccount,
@@ -101,7 +123,7 @@ internal sealed class LocalWorkload : IAsyncDisposable
         };
         if (Spec.CreateServiceIfUnselected && !await AnyServiceSelectsAsync(ct))
         {
-            var service = new JsonObject
+            service = new JsonObject
             {
                 ["apiVersion"] = "v1",
                 ["kind"] = "Service",
@@ -118,8 +140,62 @@ internal sealed class LocalWorkload : IAsyncDisposable
             await admin.ApplyAsync(service.ToJsonString(), Spec.Namespace, dryRun: false, ct);
             undo.Add(() => DeleteQuietlyAsync("services", Spec.Service));
         }
-        await admin.ApplyAsync(workload.ToJsonString(), Spec.Namespace, dryRun: false, ct);
+        workloadJson = workload.ToJsonString();
+        await admin.ApplyAsync(workloadJson, Spec.Namespace, dryRun: false, ct);
         undo.Add(() => DeleteQuietlyAsync("workloads", Spec.WorkloadName));
+    }
+
+    /// <summary>Re-applies the Workload until disposed: an unchanged apply only renews the lease; one the silo answers
+    /// "created" means it had lost it (restarted without its state, or expired it while this process was stopped), and
+    /// the Service this process created is put back too.</summary>
+    private void StartRenewals()
+    {
+        var token = renewals.Token;
+        var loop = Task.Run(async () =>
+        {
+            var failing = false;
+            while (!token.IsCancellationRequested)
+            {
+                try { await Task.Delay(failing ? RetryEvery : RenewEvery, token); }
+                catch (OperationCanceledException) { return; }
+                try
+                {
+                    var results = await admin.ApplyAsync(workloadJson!, Spec.Namespace, dryRun: false, token);
+                    var recreated = results.Any(r => r?["action"]?.GetValue<string>() == "created");
+                    if (recreated && service is not null)
+                        await admin.ApplyAsync(service.ToJsonString(), Spec.Namespace, dryRun: false, token);
+                    if (failing || recreated)
+                        notes?.WriteLine($"mesh: {Spec.Namespace}/{Spec.WorkloadName}: " + (recreated ? "the silo had lost this workload; registered it again" : "the silo answers again; lease renewed"));
+                    failing = false;
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested) { return; }
+                catch (Exception e) when (e is CliException or HttpRequestException or OperationCanceledException)
+                {
+                    if (!failing)
+                        notes?.WriteLine($"mesh: {Spec.Namespace}/{Spec.WorkloadName}: could not renew the workload's lease ({e.Message}); retrying every {RetryEvery.TotalSeconds:0} s, traffic keeps flowing");
+                    failing = true;
+                }
+            }
+        });
+        // Stopped before the Workload is deleted (undo runs in reverse), so no renewal re-creates it afterwards.
+        undo.Add(async () =>
+        {
+            await renewals.CancelAsync();
+            await loop;
+        });
+    }
+
+    /// <summary>Completes when the app or the sidecar exits, and says which: without its sidecar the app is cut off
+    /// from the mesh, so `mesh run` stops it and withdraws the Workload instead of leaving a dead endpoint.</summary>
+    public async Task<ChildProcess> WaitForExitAsync(CancellationToken ct)
+    {
+        var waits = new List<Task<ChildProcess>>();
+        if (Proxy is { } proxy) waits.Add(proxy.WaitForExitAsync(ct).ContinueWith(_ => proxy, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default));
+        if (App is { } app) waits.Add(app.WaitForExitAsync(ct).ContinueWith(_ => app, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default));
+        if (waits.Count == 0) { await Task.Delay(Timeout.Infinite, ct); throw new OperationCanceledException(ct); }
+        var first = await Task.WhenAny(waits);
+        ct.ThrowIfCancellationRequested();
+        return await first;
     }
 
     private async Task<bool> AnyServiceSelectsAsync(CancellationToken ct)
@@ -144,7 +220,9 @@ internal sealed class LocalWorkload : IAsyncDisposable
             ["MESH_WORKLOAD"] = Spec.WorkloadName,
             ["PORT"] = Spec.AppPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, echo);
-        undo.Add(() => App.StopAsync(TimeSpan.FromSeconds(5)));
+        // Right after the sidecar's own stop in the undo list: on exit the Workload is withdrawn first (no new
+        // traffic is sent to it), then the app is stopped, then its sidecar.
+        undo.Insert(1, () => App.StopAsync(TimeSpan.FromSeconds(5)));
     }
 
     private async Task DeleteQuietlyAsync(string kind, string name)
@@ -169,6 +247,7 @@ internal sealed class LocalWorkload : IAsyncDisposable
             catch (Exception e) when (e is not OutOfMemoryException) { Console.Error.WriteLine($"mesh: cleanup of {Spec.WorkloadName}: {e.Message}"); }
         }
         undo.Clear();
+        renewals.Dispose();
         if (App is not null) await App.DisposeAsync();
         if (Proxy is not null) await Proxy.DisposeAsync();
     }

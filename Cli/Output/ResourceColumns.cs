@@ -13,7 +13,7 @@ internal static class ResourceColumns
         IReadOnlyList<ResourceColumn> columns = kind.ToLowerInvariant() switch
         {
             "service" => wide ? [.. Service, new("APP-PROTOCOLS", AppProtocols), Labels] : Service,
-            "workload" => wide ? [.. Workload, new("PORTS", WorkloadPorts), new("PROXY", Proxy), new("ZONE", r => Json.Str(r["spec"]?["zone"]) ?? ""), new("WEIGHT", r => Json.Str(r["spec"]?["weight"]) ?? ""), Labels] : Workload,
+            "workload" => wide ? [.. Workload, new("PORTS", WorkloadPorts), new("PROXY", Proxy), new("ZONE", r => Json.Str(r["spec"]?["zone"]) ?? ""), new("WEIGHT", r => Json.Str(r["spec"]?["weight"]) ?? ""), new("LEASE", Lease), Labels] : Workload,
             "httproute" or "grpcroute" => wide ? [.. Route, new("HOSTNAMES", r => Join(Json.Items(r["spec"]?["hostnames"]).Select(Json.Str))), new("RULES", r => Json.Items(r["spec"]?["rules"]).Count().ToString()), Labels] : Route,
             _ => wide ? [Labels] : [],
         };
@@ -41,6 +41,21 @@ internal static class ResourceColumns
         new("PARENTS", r => Join(Json.Items(r["spec"]?["parentRefs"]).Select(Parent))),
         new("BACKENDS", r => Join(Json.Items(r["spec"]?["rules"]).SelectMany(rule => Json.Items(rule["backendRefs"])).Select(Backend))),
     ];
+
+    /// <summary>"21s/30s" (time left of a 30 s lease) for a leased Workload (`mesh run`), "expired/30s" past its end,
+    /// "-" for one that never expires (applied from YAML).</summary>
+    internal static string Lease(JsonNode r) => Lease(r, DateTimeOffset.UtcNow);
+
+    internal static string Lease(JsonNode r, DateTimeOffset now)
+    {
+        if (r["status"]?["lease"] is not JsonObject lease) return "-";
+        var seconds = Json.Str(lease["seconds"]) ?? "?";
+        if (!DateTimeOffset.TryParse(Json.Str(lease["expiresAt"]), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var expires))
+            return $"?/{seconds}s";
+        var left = (expires - now).TotalSeconds;
+        return left <= 0 ? $"expired/{seconds}s" : $"{Math.Ceiling(left):0}s/{seconds}s";
+    }
 
     private static string Join(IEnumerable<string?> parts) => string.Join(",", parts.Where(p => !string.IsNullOrEmpty(p)).Distinct());
 

@@ -7,18 +7,33 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mesh.Grains.Catalog;
 
 /// <summary>Source-of-truth resources of one namespace. Every change is persisted first, then the namespace is
-/// re-derived and the changed views are written to the view grains (which publish them).</summary>
+/// re-derived and the changed views are written to the view grains (which publish them). Leased Workloads (`mesh run`)
+/// that are not re-applied in time are deleted through the same path (<see cref="WorkloadLeases"/>).</summary>
 public sealed class CatalogGrain(
     [PersistentState("state", MeshNames.StateStore)] IPersistentState<CatalogState> state,
     IServiceProvider services) : Grain, ICatalogGrain
 {
+    /// <summary>How often expired leases are looked for while this namespace has any (an in-memory check).</summary>
+    internal static readonly TimeSpan LeaseSweepPeriod = TimeSpan.FromSeconds(1);
+
     private readonly ReconcileSettings _settings = services.GetService<ReconcileSettings>() ?? ReconcileSettings.Default;
+    private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+    private readonly WorkloadLeases _leases = new();
+    private IGrainTimer? _leaseSweep;
     private DerivedNamespace? _derived;
     // False until a reconcile completes in this activation: a retried apply after a failed one (or after this grain
     // moved to another silo) must still push the views, even though the resources themselves are unchanged.
     private bool _reconciled;
 
     private string Namespace => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // After a restart (or a move to another silo) every leased Workload gets a full lease to be renewed in.
+        _leases.Track(state.State.Resources.Values, _time.GetUtcNow());
+        UpdateLeaseSweep();
+        return Task.CompletedTask;
+    }
 
     public async Task<ImmutableArray<ApplyOutcome>> ApplyAsync(ImmutableArray<StoredResource> resources)
     {
@@ -34,6 +49,10 @@ public sealed class CatalogGrain(
             if (wasEmpty) await GrainFactory.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).AddAsync(Namespace);
         }
         if (plan.Changed || !_reconciled) await ReconcileAsync();
+        var now = _time.GetUtcNow();
+        _leases.Track(state.State.Resources.Values, now);
+        _leases.Renew(resources, now);
+        UpdateLeaseSweep();
         return plan.Outcomes;
     }
 
@@ -47,17 +66,54 @@ public sealed class CatalogGrain(
         }
         await CommitAsync(state.State with { Resources = state.State.Resources.Remove(key) });
         await ReconcileAsync();
+        if (kind == ResourceKinds.Workload.Kind) _leases.Forget(name);
+        UpdateLeaseSweep();
         return true;
     }
 
+    /// <summary>The resource; a leased Workload asked for by kind carries its lease as status.lease.</summary>
     public Task<StoredResource?> GetAsync(string kind, string name) =>
-        Task.FromResult(state.State.Resources.GetValueOrDefault(CatalogState.Key(kind, name)));
+        Task.FromResult(state.State.Resources.GetValueOrDefault(CatalogState.Key(kind, name)) is { } r ? _leases.WithStatus(r) : null);
 
+    /// <summary>Resources of one kind (Workloads with their status.lease) or, for null, every stored resource as
+    /// stored (the admin API's dry run compares those with what is applied).</summary>
     public Task<ImmutableArray<StoredResource>> ListAsync(string? kind) =>
         Task.FromResult(state.State.Resources.Values
             .Where(r => kind is null || r.Kind == kind)
             .OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)
+            .Select(r => kind is null ? r : _leases.WithStatus(r))
             .ToImmutableArray());
+
+    /// <summary>Deletes the Workloads whose lease ran out (their sidecar stopped renewing), in one write.</summary>
+    private async Task SweepLeasesAsync(CancellationToken cancellationToken)
+    {
+        var expired = _leases.Expired(_time.GetUtcNow());
+        if (expired.IsEmpty) return;
+        var resources = state.State.Resources;
+        foreach (var name in expired)
+        {
+            resources = resources.Remove(CatalogState.Key(ResourceKinds.Workload.Kind, name));
+            _leases.Forget(name);
+        }
+        if (resources.Count != state.State.Resources.Count)
+        {
+            await CommitAsync(state.State with { Resources = resources });
+            await ReconcileAsync();
+        }
+        UpdateLeaseSweep();
+    }
+
+    /// <summary>A sweep timer runs (and keeps this grain active) exactly while some Workload here has a lease.</summary>
+    private void UpdateLeaseSweep()
+    {
+        if (_leases.Count > 0 && _leaseSweep is null)
+            _leaseSweep = this.RegisterGrainTimer(SweepLeasesAsync, new GrainTimerCreationOptions(LeaseSweepPeriod, LeaseSweepPeriod) { KeepAlive = true });
+        else if (_leases.Count == 0 && _leaseSweep is not null)
+        {
+            _leaseSweep.Dispose();
+            _leaseSweep = null;
+        }
+    }
 
     private async Task CommitAsync(CatalogState next)
     {
@@ -73,19 +129,29 @@ public sealed class CatalogGrain(
     {
         _reconciled = false;
         var next = MeshReconciler.Derive(Namespace, state.State.Resources.Values.ToList(), _settings);
-        var plan = ViewWritePlan.Compute(Namespace, _derived, next, state.State.DerivedServices, state.State.DerivedWorkloads, _settings);
+        var plan = ViewWritePlan.Compute(Namespace, _derived, next, state.State.DerivedServices, state.State.DerivedWorkloads, _settings,
+            state.State.DerivedConsumerTargets, state.State.DerivedAddresses);
         var writes = new List<Task>(plan.Count);
         foreach (var (name, view) in plan.Services) writes.Add(GrainFactory.GetGrain<IServiceGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.Endpoints) writes.Add(GrainFactory.GetGrain<IEndpointSetGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.Profiles) writes.Add(GrainFactory.GetGrain<IPolicyGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.Inbound) writes.Add(GrainFactory.GetGrain<IInboundPolicyGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
+        foreach (var (target, view) in plan.ConsumerProfiles)
+            writes.Add(GrainFactory.GetGrain<IPolicyGrain>(MeshNames.ConsumerKey(view.Namespace, view.Service, Namespace)).SetAsync(view));
+        foreach (var (key, endpoint) in plan.Addresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimAsync(Namespace, endpoint));
         await Task.WhenAll(writes);
         _derived = next;
         _reconciled = true;
 
         var services = next.Services.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
         var workloads = next.Inbound.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
-        if (!services.SequenceEqual(state.State.DerivedServices) || !workloads.SequenceEqual(state.State.DerivedWorkloads))
-            await CommitAsync(state.State with { DerivedServices = services, DerivedWorkloads = workloads });
+        var targets = next.ConsumerProfiles.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
+        var addresses = next.Addresses.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
+        if (!services.SequenceEqual(state.State.DerivedServices) || !workloads.SequenceEqual(state.State.DerivedWorkloads)
+            || !targets.SequenceEqual(state.State.DerivedConsumerTargets) || !addresses.SequenceEqual(state.State.DerivedAddresses))
+            await CommitAsync(state.State with
+            {
+                DerivedServices = services, DerivedWorkloads = workloads, DerivedConsumerTargets = targets, DerivedAddresses = addresses,
+            });
     }
 }

@@ -11,6 +11,10 @@ public sealed record CatalogState
     [Id(0)] public ImmutableDictionary<string, StoredResource> Resources { get; init; } = ImmutableDictionary<string, StoredResource>.Empty;
     [Id(1)] public ImmutableArray<string> DerivedServices { get; init; } = [];
     [Id(2)] public ImmutableArray<string> DerivedWorkloads { get; init; } = [];
+    /// <summary>Services in other namespaces this namespace's consumer routes attached to ("&lt;ns&gt;/&lt;name&gt;").</summary>
+    [Id(3)] public ImmutableArray<string> DerivedConsumerTargets { get; init; } = [];
+    /// <summary>Address grain keys this namespace's workloads claimed.</summary>
+    [Id(4)] public ImmutableArray<string> DerivedAddresses { get; init; } = [];
 
     public static string Key(string kind, string name) => $"{kind}/{name}";
 }

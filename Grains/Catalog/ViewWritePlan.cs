@@ -1,3 +1,4 @@
+using Mesh.Abstractions;
 using System.Collections.Immutable;
 using Mesh.Abstractions.Model;
 using Mesh.Abstractions.Resources;
@@ -12,13 +13,21 @@ public sealed record ViewWritePlan(
     ImmutableArray<(string Name, ProfileView View)> Profiles,
     ImmutableArray<(string Name, InboundPolicyView View)> Inbound)
 {
-    public int Count => Services.Length + Endpoints.Length + Profiles.Length + Inbound.Length;
+    /// <summary>Consumer-route profiles that changed, by target Service key ("&lt;ns&gt;/&lt;name&gt;"); a target whose last
+    /// consumer route went away gets the default (empty) profile.</summary>
+    public ImmutableArray<(string Target, ProfileView View)> ConsumerProfiles { get; init; } = [];
+
+    /// <summary>This namespace's address claims that changed (endpoint null: released).</summary>
+    public ImmutableArray<(string Key, WorkloadEndpoint? Endpoint)> Addresses { get; init; } = [];
+
+    public int Count => Services.Length + Endpoints.Length + Profiles.Length + Inbound.Length + ConsumerProfiles.Length + Addresses.Length;
 
     /// <param name="previous">The last derivation, or null when unknown (after reactivation): then every current view is
     /// written (view grains ignore equal values) and names from <paramref name="previousServices"/> /
-    /// <paramref name="previousWorkloads"/> that are gone are cleared.</param>
+    /// <paramref name="previousWorkloads"/> (and <paramref name="previousConsumerTargets"/>) that are gone are cleared.</param>
     public static ViewWritePlan Compute(string ns, DerivedNamespace? previous, DerivedNamespace next,
-        IEnumerable<string> previousServices, IEnumerable<string> previousWorkloads, ReconcileSettings settings)
+        IEnumerable<string> previousServices, IEnumerable<string> previousWorkloads, ReconcileSettings settings,
+        IEnumerable<string>? previousConsumerTargets = null, IEnumerable<string>? previousAddresses = null)
     {
         var oldServices = previous?.Services.Keys ?? previousServices;
         var oldWorkloads = previous?.Inbound.Keys ?? previousWorkloads;
@@ -50,6 +59,29 @@ public sealed record ViewWritePlan(
         foreach (var name in oldWorkloads.Distinct().Where(n => !next.Inbound.ContainsKey(n)).Order(StringComparer.Ordinal))
             inbound.Add((name, InboundPolicyView.Missing(ns, name, settings.DefaultPolicy)));
 
-        return new ViewWritePlan(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable());
+        var consumers = ImmutableArray.CreateBuilder<(string, ProfileView)>();
+        foreach (var (target, view) in next.ConsumerProfiles)
+            if (previous is null || !previous.ConsumerProfiles.TryGetValue(target, out var old) || !ViewEquality.Equal(old, view))
+                consumers.Add((target, view));
+        var oldTargets = previous?.ConsumerProfiles.Keys ?? previousConsumerTargets ?? [];
+        foreach (var target in oldTargets.Distinct().Where(t => !next.ConsumerProfiles.ContainsKey(t)).Order(StringComparer.Ordinal))
+        {
+            var (targetNs, targetName) = MeshNames.SplitKey(target);
+            consumers.Add((target, ProfileView.Default(targetNs, targetName)));
+        }
+
+        var addresses = ImmutableArray.CreateBuilder<(string, WorkloadEndpoint?)>();
+        foreach (var (key, endpoint) in next.Addresses)
+            if (previous is null || !previous.Addresses.TryGetValue(key, out var old) || !ViewEquality.Equal(old, endpoint))
+                addresses.Add((key, endpoint));
+        var oldAddresses = previous?.Addresses.Keys ?? previousAddresses ?? [];
+        foreach (var key in oldAddresses.Distinct().Where(k => !next.Addresses.ContainsKey(k)).Order(StringComparer.Ordinal))
+            addresses.Add((key, null));
+
+        return new ViewWritePlan(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable())
+        {
+            ConsumerProfiles = consumers.ToImmutable(),
+            Addresses = addresses.ToImmutable(),
+        };
     }
 }

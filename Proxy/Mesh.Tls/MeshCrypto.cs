@@ -41,6 +41,21 @@ public static class MeshCrypto
     internal static SignatureAndHashAlgorithm SignatureScheme { get; } =
         Org.BouncyCastle.Tls.SignatureScheme.GetSignatureAndHashAlgorithm(Org.BouncyCastle.Tls.SignatureScheme.ecdsa_secp256r1_sha256);
 
+    /// <summary>True when a peer's signature_algorithms list lets us sign with <see cref="SignatureScheme"/> (our keys are
+    /// ECDSA P-256 only, so a peer that does not offer it cannot be served).</summary>
+    internal static bool AcceptsOurSignatureScheme(IEnumerable<SignatureAndHashAlgorithm>? offered) =>
+        offered is not null && offered.Any(a => a.Equals(SignatureScheme));
+
+    /// <summary>Length of a key_share's key_exchange for a group: the client's (ClientHello) or the server's (ServerHello).
+    /// X25519MLKEM768 is the ML-KEM-768 part first, then X25519's 32 bytes (draft-ietf-tls-ecdhe-mlkem): the client sends
+    /// the 1184-byte encapsulation key, the server the 1088-byte ciphertext. Null for groups we do not use.</summary>
+    internal static int? KeyShareLength(int group, bool fromClient) => group switch
+    {
+        X25519MLKem768 => (fromClient ? 1184 : 1088) + 32,
+        X25519 => 32,
+        _ => null,
+    };
+
     /// <summary>Curve of every mesh key (anchor, issuer, leaf).</summary>
     public static ECCurve Curve => ECCurve.NamedCurves.nistP256;
 

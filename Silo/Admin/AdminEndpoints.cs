@@ -65,7 +65,11 @@ internal static class AdminEndpoints
         {
             kind = o.Kind, @namespace = o.Namespace, name = o.Name, action = o.Action.ToString().ToLowerInvariant(),
         });
-        return Results.Ok(new { results, dryRun = dryRun == true });
+        var existing = new Dictionary<string, IReadOnlyList<StoredResource>>();
+        foreach (var n in BackendRefWarnings.Namespaces(resources))
+            existing[n] = await grains.GetGrain<ICatalogGrain>(n).ListAsync(ResourceKinds.Service.Kind);
+        var warnings = BackendRefWarnings.Compute(resources, existing);
+        return Results.Ok(new { results, dryRun = dryRun == true, warnings });
     }
 
     private static async Task<string?> ReadLimitedAsync(Stream body, long limit, CancellationToken cancellationToken)
@@ -115,7 +119,8 @@ internal static class AdminEndpoints
         var serviceTask = grains.GetGrain<IServiceGrain>(key).GetAsync();
         var endpointsTask = grains.GetGrain<IEndpointSetGrain>(key).GetAsync();
         var profileTask = grains.GetGrain<IPolicyGrain>(key).GetAsync();
-        await Task.WhenAll(resourceTask, serviceTask, endpointsTask, profileTask);
+        var consumersTask = ConsumerRoutesAsync(ns, name, grains);
+        await Task.WhenAll(resourceTask, serviceTask, endpointsTask, profileTask, consumersTask);
         var resource = resourceTask.Result;
         if (resource is null && serviceTask.Result.Value is null) return AdminProblems.NotFound(ResourceKinds.Service, ns, name);
         return Results.Ok(new
@@ -124,7 +129,18 @@ internal static class AdminEndpoints
             service = serviceTask.Result,
             endpoints = endpointsTask.Result,
             profile = profileTask.Result,
+            consumerRoutes = consumersTask.Result,
         });
+    }
+
+    /// <summary>GAMMA consumer routes other namespaces attach to the Service: (namespace, versioned profile) for each
+    /// namespace that has any.</summary>
+    private static async Task<object[]> ConsumerRoutesAsync(string ns, string name, IGrainFactory grains)
+    {
+        var namespaces = (await grains.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).ListAsync()).Where(c => c != ns).ToArray();
+        var profiles = await Task.WhenAll(namespaces.Select(c => grains.GetGrain<IPolicyGrain>(MeshNames.ConsumerKey(ns, name, c)).GetAsync()));
+        return [.. namespaces.Zip(profiles).Where(p => !p.Second.Value.Routes.IsEmpty)
+            .Select(p => (object)new { @namespace = p.First, version = p.Second.Version, routes = p.Second.Value.Routes })];
     }
 
     private static IResult InfoAsync(SiloSettings settings, ILocalSiloDetails silo, SiloStartTime started, TimeProvider time) =>

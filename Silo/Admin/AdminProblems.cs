@@ -41,4 +41,14 @@ internal static class AdminProblems
 
     public static IResult BadRequest(string detail) => Results.Problem(
         statusCode: StatusCodes.Status400BadRequest, title: "bad request", detail: detail);
+
+    public static IResult Forbidden(string detail) => Results.Problem(
+        statusCode: StatusCodes.Status403Forbidden, title: "refused by the admin API's browser guard", detail: detail);
+
+    /// <summary>503 for a request the cluster could not serve right now (see <see cref="ClusterUnavailable"/>).</summary>
+    public static IResult Unavailable(Exception cause) => Results.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "cluster unavailable",
+        detail: $"the cluster could not serve this request ({cause.GetType().Name}: a silo is unreachable or being declared dead); "
+            + $"it was not acknowledged (apply and delete are idempotent: send it again); retry after {(int)ClusterUnavailable.RetryAfter.TotalSeconds} s");
 }

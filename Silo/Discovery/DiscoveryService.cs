@@ -14,6 +14,11 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
 {
     public override async Task Watch(WatchRequest request, IServerStreamWriter<ServiceUpdate> responseStream, ServerCallContext context)
     {
+        if (AddressAuthority.TryParse(request.Authority, out var address))
+        {
+            await WatchAddressAsync(request, address, responseStream, context);
+            return;
+        }
         if (!ServiceAuthority.TryParse(request.Authority, request.ContextNamespace, out var authority, out var error))
             throw new RpcException(new Status(StatusCode.InvalidArgument, error));
 
@@ -24,14 +29,18 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
             await using var service = await feeds.ServiceAsync(authority.Key, queue);
             await using var endpoints = await feeds.EndpointsAsync(authority.Key, queue);
             await using var profile = await feeds.ProfileAsync(authority.Key, queue);
+            // GAMMA: a client outside the Service's namespace also gets the consumer routes its own namespace attaches.
+            var consumerNs = ServiceAuthority.ConsumerNamespace(request.ContextNamespace, authority);
+            await using var consumer = consumerNs is null ? null
+                : await feeds.ConsumerProfileAsync(MeshNames.ConsumerKey(authority.Namespace, authority.Name, consumerNs), queue);
 
-            var current = (Service: service.Initial.Value, Endpoints: endpoints.Initial.Value, Profile: profile.Initial);
+            var current = (Service: service.Initial.Value, Endpoints: endpoints.Initial.Value, Profile: profile.Initial, Consumer: consumer?.Initial);
             TranslatedService? sent = null;
             ulong version = 0;
             var resync = false;
             while (true)
             {
-                var next = TranslationMemo.Translate(authority, current.Service, current.Endpoints, current.Profile);
+                var next = TranslationMemo.Translate(authority, current.Service, current.Endpoints, current.Profile, current.Consumer);
                 var updates = resync ? ServiceUpdatePlanner.Plan(authority, sent, next, resync: true) : TranslationMemo.Plan(authority, sent, next);
                 foreach (var shared in updates)
                 {
@@ -53,6 +62,7 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
                         case FeedKind.Service: current.Service = (ServiceView?)change.Value; break;
                         case FeedKind.Endpoints: current.Endpoints = (EndpointSetView)change.Value!; break;
                         case FeedKind.Profile: current.Profile = new Versioned<ProfileView>(change.Version, (ProfileView)change.Value!); break;
+                        case FeedKind.ConsumerProfile: current.Consumer = new Versioned<ProfileView>(change.Version, (ProfileView)change.Value!); break;
                     }
                 } while (queue.Reader.TryRead(out change));
             }
@@ -60,6 +70,47 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
         catch (Exception e) when (Ended(e, context, queue))
         {
             logger.LogDebug("discovery: watch {Authority} from {Proxy} ended", request.Authority, request.ProxyId);
+        }
+        finally
+        {
+            metrics.WatchEnded();
+        }
+    }
+
+    /// <summary>Discovery by address: a snapshot of who serves it now, and a new snapshot whenever that changes (one
+    /// endpoint at most, so deltas would save nothing).</summary>
+    private async Task WatchAddressAsync(WatchRequest request, AddressAuthority address, IServerStreamWriter<ServiceUpdate> responseStream, ServerCallContext context)
+    {
+        var queue = new WatchQueue(settings.WatcherQueueCapacity, context.GetHttpContext(), metrics);
+        metrics.WatchStarted();
+        try
+        {
+            await using var feed = await feeds.AddressAsync(address.Key, queue);
+            var current = feed.Initial.Value;
+            ServiceSnapshot? sent = null;
+            ulong version = 0;
+            var resync = false;
+            while (true)
+            {
+                var next = address.Snapshot(address.Translate(current), current.Winner?.Namespace ?? "");
+                if (sent is null || resync || !sent.Equals(next))
+                {
+                    await responseStream.WriteAsync(new ServiceUpdate { Version = ++version, Snapshot = next }, context.CancellationToken);
+                    metrics.UpdateSent(ServiceUpdate.KindOneofCase.Snapshot.ToString());
+                    sent = next;
+                }
+                resync = false;
+                var change = await queue.Reader.ReadAsync(context.CancellationToken);
+                do
+                {
+                    resync |= change.Resync;
+                    current = (AddressView)change.Value!;
+                } while (queue.Reader.TryRead(out change));
+            }
+        }
+        catch (Exception e) when (Ended(e, context, queue))
+        {
+            logger.LogDebug("discovery: address watch {Authority} from {Proxy} ended", request.Authority, request.ProxyId);
         }
         finally
         {

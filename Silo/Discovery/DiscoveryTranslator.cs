@@ -11,7 +11,8 @@ using MatchType = Mesh.Api.V1.MatchType;
 namespace Mesh.Silo.Discovery;
 
 /// <summary>One service port as a proxy sees it: whether it exists, its endpoints by key, its profile.</summary>
-public sealed record TranslatedService(bool Exists, ImmutableSortedDictionary<string, Endpoint> Endpoints, ServiceProfile Profile)
+/// <param name="Problem">Why the port can have no endpoints although the service exists (it has no such port); "" otherwise.</param>
+public sealed record TranslatedService(bool Exists, ImmutableSortedDictionary<string, Endpoint> Endpoints, ServiceProfile Profile, string Problem = "")
 {
     public static readonly TranslatedService Missing = new(false, ImmutableSortedDictionary<string, Endpoint>.Empty, new ServiceProfile());
 }
@@ -19,8 +20,10 @@ public sealed record TranslatedService(bool Exists, ImmutableSortedDictionary<st
 /// <summary>Translates grain views into the discovery wire format for one watched service port. Pure.</summary>
 public static class DiscoveryTranslator
 {
+    /// <param name="consumer">The GAMMA consumer routes the watcher's namespace attaches to this Service, when the
+    /// watcher is in another namespace: when any applies to this port they replace the producer's routes.</param>
     public static TranslatedService Translate(ServiceAuthority authority, ServiceView? service, EndpointSetView endpoints,
-        Versioned<ProfileView> profile)
+        Versioned<ProfileView> profile, Versioned<ProfileView>? consumer = null)
     {
         if (service is null) return TranslatedService.Missing;
         var port = service.Ports.FirstOrDefault(p => p.Port == authority.Port);
@@ -31,8 +34,22 @@ public static class DiscoveryTranslator
                 if (Endpoint(w, port, opaque) is { } e)
                     result[e.Key] = e;
         var exported = service.Labels.TryGetValue(MeshLabels.Exported, out var label) && label == "true";
-        return new TranslatedService(true, result.ToImmutable(), Profile(profile, authority.Port, opaque, exported));
+        var translated = Profile(profile, authority.Port, opaque, exported);
+        if (consumer is not null && consumer.Value.Routes.Any(r => r.Port == 0 || r.Port == authority.Port))
+        {
+            translated.Routes.Clear();
+            foreach (var r in consumer.Value.Routes)
+                if (r.Port == 0 || r.Port == authority.Port)
+                    translated.Routes.Add(Route(r, authority.Port));
+        }
+        return new TranslatedService(true, result.ToImmutable(), translated,
+            port is null ? NoSuchPort(service, authority.Port) : "");
     }
+
+    /// <summary>"service books.default has no port 80; its ports: 8080 (http)".</summary>
+    public static string NoSuchPort(ServiceView service, int port) =>
+        $"service {service.Name}.{service.Namespace} has no port {port}; its ports: " + (service.Ports.IsEmpty ? "none"
+            : string.Join(", ", service.Ports.Select(p => p.Name is { Length: > 0 } name ? $"{p.Port} ({name})" : $"{p.Port}")));
 
     /// <summary>The endpoint for one workload, or null when it lacks the named target port.</summary>
     public static Endpoint? Endpoint(WorkloadEndpoint w, ServicePortView port, bool opaque)
@@ -79,11 +96,13 @@ public static class DiscoveryTranslator
         };
         foreach (var r in p.Routes)
             if (r.Port == 0 || r.Port == port)
-                profile.Routes.Add(Route(r));
+                profile.Routes.Add(Route(r, port));
         return profile;
     }
 
-    public static Route Route(RouteView r)
+    /// <param name="port">The watched service port: a backend without a port (a parentRef and backendRef that name
+    /// none) means the port the request came in on.</param>
+    public static Route Route(RouteView r, int port)
     {
         var route = new Route
         {
@@ -98,7 +117,8 @@ public static class DiscoveryTranslator
         {
             var backend = new Backend
             {
-                Authority = b.Authority(), Weight = (uint)Math.Max(0, b.Weight), Name = b.Name, Namespace = b.Namespace, Port = (uint)b.Port,
+                Authority = (b.Port == 0 ? b with { Port = port } : b).Authority(), Weight = (uint)Math.Max(0, b.Weight), Name = b.Name,
+                Namespace = b.Namespace, Port = (uint)(b.Port == 0 ? port : b.Port),
             };
             AddFilters(backend.Filters, b.Filters);
             route.Backends.Add(backend);
@@ -139,7 +159,7 @@ public static class DiscoveryTranslator
                     RequestRedirect = new RequestRedirect
                     {
                         Scheme = r.Scheme ?? "", Hostname = r.Hostname ?? "", Path = r.Path ?? "",
-                        Port = (uint)(r.Port ?? 0), StatusCode = (uint)r.StatusCode,
+                        Port = (uint)(r.Port ?? 0), StatusCode = (uint)r.StatusCode, ReplacePrefixMatch = r.ReplacePrefixMatch ?? "",
                     },
                 },
                 FilterKind.UrlRewrite when f.Rewrite is { } u => new RouteFilter

@@ -62,6 +62,15 @@ public sealed record ServiceAuthority(string Name, string Namespace, int Port)
         return true;
     }
 
+    /// <summary>The watcher's namespace when it differs from the service's (its GAMMA consumer routes apply), else null.
+    /// A context that is not a namespace name is ignored.</summary>
+    public static string? ConsumerNamespace(string? contextNamespace, ServiceAuthority service)
+    {
+        if (string.IsNullOrWhiteSpace(contextNamespace)) return null;
+        var ns = contextNamespace.Trim().ToLowerInvariant();
+        return IsDnsLabel(ns) && ns != service.Namespace ? ns : null;
+    }
+
     private static bool IsDnsLabel(string s) =>
         s.Length is > 0 and <= 63 && s[0] != '-' && s[^1] != '-' && s.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-');
 }

@@ -9,7 +9,7 @@ public static class ServiceUpdatePlanner
     public static List<ServiceUpdate> Plan(ServiceAuthority authority, TranslatedService? previous, TranslatedService next, bool resync)
     {
         var updates = new List<ServiceUpdate>();
-        if (previous is null || resync || (!previous.Exists && next.Exists))
+        if (previous is null || resync || (!previous.Exists && next.Exists) || (next.Exists && previous.Problem != next.Problem))
         {
             updates.Add(new ServiceUpdate { Snapshot = Snapshot(authority, next) });
             return updates;
@@ -44,6 +44,7 @@ public static class ServiceUpdatePlanner
             Namespace = authority.Namespace,
             Port = (uint)authority.Port,
             Profile = state.Exists ? state.Profile : null,
+            Problem = state.Problem,
         };
         snapshot.Endpoints.AddRange(state.Endpoints.Values);
         return snapshot;

@@ -12,7 +12,7 @@ internal static class TranslationMemo
 {
     private sealed class Box
     {
-        public readonly List<(ServiceAuthority Authority, ServiceView? Service, Versioned<ProfileView> Profile, TranslatedService Result)> Entries = [];
+        public readonly List<(ServiceAuthority Authority, ServiceView? Service, Versioned<ProfileView> Profile, Versioned<ProfileView>? Consumer, TranslatedService Result)> Entries = [];
     }
 
     private sealed class PlanBox
@@ -24,20 +24,21 @@ internal static class TranslationMemo
     private static readonly ConditionalWeakTable<TranslatedService, PlanBox> Plans = new();
     private const int MaxEntries = 8;
 
-    public static TranslatedService Translate(ServiceAuthority authority, ServiceView? service, EndpointSetView endpoints, Versioned<ProfileView> profile)
+    public static TranslatedService Translate(ServiceAuthority authority, ServiceView? service, EndpointSetView endpoints, Versioned<ProfileView> profile,
+        Versioned<ProfileView>? consumer = null)
     {
         var box = Translations.GetOrCreateValue(endpoints);
         lock (box)
         {
             foreach (var e in box.Entries)
-                if (e.Authority == authority && ReferenceEquals(e.Service, service) && ReferenceEquals(e.Profile, profile))
+                if (e.Authority == authority && ReferenceEquals(e.Service, service) && ReferenceEquals(e.Profile, profile) && ReferenceEquals(e.Consumer, consumer))
                     return e.Result;
         }
-        var result = DiscoveryTranslator.Translate(authority, service, endpoints, profile);
+        var result = DiscoveryTranslator.Translate(authority, service, endpoints, profile, consumer);
         lock (box)
         {
             if (box.Entries.Count >= MaxEntries) box.Entries.RemoveAt(0);
-            box.Entries.Add((authority, service, profile, result));
+            box.Entries.Add((authority, service, profile, consumer, result));
         }
         return result;
     }

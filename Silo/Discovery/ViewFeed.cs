@@ -7,7 +7,9 @@ namespace Mesh.Silo.Discovery;
 /// listener should send its watcher a fresh snapshot rather than a delta.</summary>
 public readonly record struct FeedChange(FeedKind Kind, object? Value, long Version, bool Resync);
 
-public enum FeedKind { Service, Endpoints, Profile, Inbound }
+/// <summary>ConsumerProfile: the GAMMA consumer routes the watcher's namespace attaches to the service; Address: who
+/// serves a workload address.</summary>
+public enum FeedKind { Service, Endpoints, Profile, Inbound, ConsumerProfile, Address }
 
 /// <summary>Receives feed changes. Must not block: implementations only try to enqueue.</summary>
 public interface IFeedListener

@@ -1,13 +1,15 @@
 using System.Net;
 using Mesh.Abstractions;
+using Mesh.Silo.Storage;
 using Orleans.Configuration;
 using Orleans.Storage;
 using StackExchange.Redis;
 
 namespace Mesh.Silo.Hosting;
 
-/// <summary>Orleans configuration: localhost clustering + memory storage by default, Redis clustering + storage with
-/// fast failure detection when MESH_REDIS is set; memory streams with a short pulling period either way.</summary>
+/// <summary>Orleans configuration: localhost clustering + SQLite storage under the data dir by default (memory with
+/// --ephemeral), Redis clustering + storage with fast failure detection when MESH_REDIS is set; memory streams with a
+/// short pulling period either way.</summary>
 internal static class OrleansSetup
 {
     public static void Configure(ISiloBuilder silo, SiloSettings settings)
@@ -18,8 +20,16 @@ internal static class OrleansSetup
         {
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort,
                 new IPEndPoint(IPAddress.Loopback, settings.SiloPort), settings.ServiceId, settings.ClusterId);
-            silo.AddMemoryGrainStorage(MeshNames.StateStore);
-            silo.AddMemoryGrainStorage(MeshNames.PubSubStore);
+            if (settings.Ephemeral)
+            {
+                silo.AddMemoryGrainStorage(MeshNames.StateStore);
+                silo.AddMemoryGrainStorage(MeshNames.PubSubStore);
+            }
+            else
+            {
+                // Opened here, before anything listens: a locked or damaged file stops the start with its own message.
+                UseLocalStateStore(silo, settings.StatePath, settings.LockPath);
+            }
         }
         else
         {
@@ -39,8 +49,22 @@ internal static class OrleansSetup
             });
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
         }
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CatalogWakeup>();
         silo.AddMemoryStreams(MeshNames.StreamProvider, b =>
             b.ConfigurePullingAgent(ob => ob.Configure(o => o.GetQueueMsgsTimerPeriod = settings.StreamPollPeriod)));
+    }
+
+    /// <summary>Grain state and stream subscriptions (which must outlive a restart too, or watchers' streams stay
+    /// silent after it) in one SQLite file; <paramref name="lockPath"/> keeps a second silo off the same data dir.</summary>
+    public static void UseLocalStateStore(ISiloBuilder silo, string statePath, string? lockPath)
+    {
+        var store = LocalStateStore.Open(statePath, lockPath);
+        // A factory, so the container disposes it (closes the file, drops the lock); resolved at start as a lifecycle
+        // participant, so that happens even if no grain ever touched storage.
+        silo.Services.AddSingleton(_ => store);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocalStateStore>());
+        silo.AddSqliteGrainStorage(MeshNames.StateStore);
+        silo.AddSqliteGrainStorage(MeshNames.PubSubStore);
     }
 
     /// <summary>Stores grain state with the Orleans serializer. The default (Newtonsoft JSON) cannot read back the

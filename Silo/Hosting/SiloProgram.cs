@@ -20,6 +20,11 @@ public static class SiloProgram
 
         SiloHost host;
         try { host = await SiloHost.StartAsync(settings); }
+        catch (Storage.StateStoreException e)
+        {
+            Console.Error.WriteLine($"mesh-silo: error: {e.Message}");
+            return 2;
+        }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException
                                        or OrleansException or UnauthorizedAccessException or TimeoutException)
         {
@@ -34,7 +39,12 @@ public static class SiloProgram
             SiloInfoFile.Write(settings.InfoPath, new SiloInfo(settings.AdminUrl, settings.ControlUrl, pid));
             Console.Out.WriteLine($"mesh-silo: admin {settings.AdminUrl}");
             Console.Out.WriteLine($"mesh-silo: control {settings.ControlUrl}");
-            Console.Error.WriteLine($"mesh-silo: storage {settings.StorageKind}, data dir {settings.DataDir}");
+            Console.Error.WriteLine(settings.StorageKind switch
+            {
+                "sqlite" => $"mesh-silo: storage sqlite {settings.StatePath} (state survives restarts)",
+                "memory" => $"mesh-silo: storage memory (--ephemeral: every resource is lost when this silo stops), data dir {settings.DataDir}",
+                var kind => $"mesh-silo: storage {kind}, data dir {settings.DataDir}",
+            });
             Console.Out.WriteLine("mesh-silo: ready");
             Console.Out.Flush();
             // Started by `mesh demo`: stop with it, even if it died without cleaning up.

@@ -10,8 +10,10 @@ public sealed record SiloSettings
     public required IPEndPoint Admin { get; init; }
     public required IPEndPoint Control { get; init; }
     public required string DataDir { get; init; }
-    /// <summary>"host:port" of a Redis server: Redis clustering + storage. Null: one silo, memory storage.</summary>
+    /// <summary>"host:port" of a Redis server: Redis clustering + storage. Null: one silo, SQLite storage in the data dir.</summary>
     public string? Redis { get; init; }
+    /// <summary>Local mode only: keep grain state in memory (lost when the silo stops) instead of &lt;data-dir&gt;/state.db.</summary>
+    public bool Ephemeral { get; init; }
     public required int SiloPort { get; init; }
     public required int GatewayPort { get; init; }
     /// <summary>Address other silos reach this one at (Redis clustering).</summary>
@@ -27,13 +29,15 @@ public sealed record SiloSettings
     public int WatcherQueueCapacity { get; init; } = 64;
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 
-    public string StorageKind => Redis is null ? "memory" : "redis";
+    public string StorageKind => Redis is not null ? "redis" : Ephemeral ? "memory" : "sqlite";
     public string AdminUrl => ListenAddress.ToUrl(Admin);
     /// <summary>Serve the control gRPC over mesh TLS with the silo's own identity (default). Off: plain h2c.</summary>
     public bool ControlTls { get; init; } = true;
     public string ControlUrl => ControlTls ? "https" + ListenAddress.ToUrl(Control)["http".Length..] : ListenAddress.ToUrl(Control);
     public string TokenPath => Path.Combine(DataDir, "admin-token");
     public string InfoPath => Path.Combine(DataDir, "silo.json");
+    public string StatePath => Path.Combine(DataDir, "state.db");
+    public string LockPath => Path.Combine(DataDir, "silo.lock");
 }
 
 /// <summary>A setting that cannot be used; the message says which one and how to fix it.</summary>
@@ -56,6 +60,7 @@ public static class SiloSettingsLoader
           --resync-seconds N       MESH_RESYNC_SECONDS discovery re-read period, default 30
           --log-level LEVEL        MESH_LOG_LEVEL      Trace|Debug|Information|Warning|Error, default Warning (logs go to stderr)
           --control-tls BOOL       MESH_CONTROL_TLS    control gRPC over mesh TLS with the silo's identity, default true
+          --ephemeral              MESH_EPHEMERAL=true local mode: grain state in memory, lost at exit (default: <data-dir>/state.db)
         """;
 
     private static readonly Dictionary<string, string> OptionToEnv = new()
@@ -64,8 +69,11 @@ public static class SiloSettingsLoader
         ["--redis"] = "MESH_REDIS", ["--silo-port"] = "MESH_SILO_PORT", ["--gateway-port"] = "MESH_GATEWAY_PORT",
         ["--advertise"] = "MESH_ADVERTISE_ADDR", ["--cluster-id"] = "MESH_CLUSTER_ID", ["--trust-domain"] = "MESH_TRUST_DOMAIN",
         ["--resync-seconds"] = "MESH_RESYNC_SECONDS", ["--log-level"] = "MESH_LOG_LEVEL",
-        ["--control-tls"] = "MESH_CONTROL_TLS",
+        ["--control-tls"] = "MESH_CONTROL_TLS", ["--ephemeral"] = "MESH_EPHEMERAL",
     };
+
+    /// <summary>Options that are switches: given alone they mean "true".</summary>
+    private static readonly HashSet<string> Switches = ["--ephemeral"];
 
     public static SiloSettings Load(IReadOnlyList<string> args, IDictionary environment)
     {
@@ -81,7 +89,8 @@ public static class SiloSettingsLoader
             if (eq > 0) { inline = arg[(eq + 1)..]; arg = arg[..eq]; }
             if (!OptionToEnv.TryGetValue(arg, out var env))
                 throw new SiloSettingsException($"unknown option '{args[i]}'\n{Usage}");
-            var value = inline ?? (i + 1 < args.Count ? args[++i] : throw new SiloSettingsException($"option {arg} needs a value\n{Usage}"));
+            var value = inline ?? (Switches.Contains(arg) ? "true"
+                : i + 1 < args.Count ? args[++i] : throw new SiloSettingsException($"option {arg} needs a value\n{Usage}"));
             values[env] = value;
         }
         string? Get(string env) => values.GetValueOrDefault(env);
@@ -115,6 +124,12 @@ public static class SiloSettingsLoader
         if (Get("MESH_CONTROL_TLS") is { } ct && !bool.TryParse(ct, out controlTls))
             throw new SiloSettingsException($"MESH_CONTROL_TLS='{ct}' must be true or false");
 
+        var ephemeral = false;
+        if (Get("MESH_EPHEMERAL") is { } ep && !bool.TryParse(ep, out ephemeral))
+            throw new SiloSettingsException($"MESH_EPHEMERAL='{ep}' must be true or false");
+        if (ephemeral && redis is not null)
+            throw new SiloSettingsException("--ephemeral (MESH_EPHEMERAL) is for a local silo; with --redis (MESH_REDIS) the state is in Redis: drop one of them");
+
         if (Get("MESH_LOG_LEVEL") is { } ll && !Enum.TryParse(ll, ignoreCase: true, out logLevel))
             throw new SiloSettingsException($"MESH_LOG_LEVEL='{ll}' must be one of Trace, Debug, Information, Warning, Error");
 
@@ -136,6 +151,7 @@ public static class SiloSettingsLoader
             ResyncPeriod = TimeSpan.FromSeconds(resync),
             LogLevel = logLevel,
             ControlTls = controlTls,
+            Ephemeral = ephemeral,
         };
     }
 

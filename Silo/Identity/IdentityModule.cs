@@ -10,7 +10,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Mesh.Silo.Identity;
 
 /// <summary>Wires identity: the CA (loaded from, or on first start created in, &lt;data-dir&gt;/ca), the trust bundle
-/// published for proxies and the CLI (&lt;data-dir&gt;/trust-anchors.pem), local workload tokens, Certify on the
+/// published for proxies and the CLI (&lt;data-dir&gt;/trust-anchors.pem), workload tokens (key in the data dir, or
+/// shared through Redis by a cluster), Certify on the
 /// control listener and the identity admin endpoints.</summary>
 internal sealed class IdentityModule : ISiloModule
 {
@@ -30,8 +31,11 @@ internal sealed class IdentityModule : ISiloModule
         services.AddGrpc();
         services.AddSingleton(ca);
         services.AddSingleton<IWorkloadCertificateIssuer>(ca);
-        services.AddSingleton(sp => new LocalTokenIssuer(LocalTokenIssuer.LoadOrCreateKey(IdentityPaths.TokenKey(settings)),
-            sp.GetRequiredService<TimeProvider>()));
+        // One silo keeps its key in its data dir; the silos of a Redis cluster share one key, kept in Redis.
+        var tokenKey = settings.Redis is null
+            ? LocalTokenIssuer.LoadOrCreateKey(IdentityPaths.TokenKey(settings))
+            : ClusterTokenKey.LoadOrCreate(settings.Redis, settings.ServiceId, settings.ClusterId, IdentityPaths.TokenKey(settings));
+        services.AddSingleton(sp => new LocalTokenIssuer(tokenKey, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IWorkloadTokenValidator, LocalTokenValidator>();
         services.AddSingleton(sp =>
         {

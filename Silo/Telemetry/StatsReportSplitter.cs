@@ -28,8 +28,7 @@ internal static class StatsReportSplitter
             var sample = ToSample(t);
             if (sample.Direction == TrafficDirection.Inbound)
             {
-                var service = ServiceAuthority.TryParse(t.Authority, report.Namespace, out var ns, out var name) ? $"{ns}/{name}"
-                    : served.FirstOrDefault() ?? (report.Workload.Length > 0 ? $"{report.Namespace}/{report.Workload}" : null);
+                var service = InboundService(report, t, served);
                 // No service to count it against (no parseable authority, no served service, no workload name).
                 if (service is null) continue;
                 var (sns, sname) = Abstractions.MeshNames.SplitKey(service);
@@ -61,6 +60,18 @@ internal static class StatsReportSplitter
                 e.Value.Samples.ToImmutable()),
             StringComparer.Ordinal);
     }
+
+    /// <summary>The services ("ns/name") the report's inbound traffic is recorded under (as <see cref="Split"/> picks them).</summary>
+    public static ImmutableArray<string> InboundServices(StatsReport report)
+    {
+        var served = ServedServices(report);
+        return report.Traffic.Where(t => t.Direction == "inbound")
+            .Select(t => InboundService(report, t, served)).OfType<string>().Distinct(StringComparer.Ordinal).ToImmutableArray();
+    }
+
+    private static string? InboundService(StatsReport report, TrafficStats t, ImmutableArray<string> served) =>
+        ServiceAuthority.TryParse(t.Authority, report.Namespace, out var ns, out var name) ? $"{ns}/{name}"
+            : served.FirstOrDefault() ?? (report.Workload.Length > 0 ? $"{report.Namespace}/{report.Workload}" : null);
 
     /// <summary>The report's served services as "ns/name" (unparseable names are dropped).</summary>
     public static ImmutableArray<string> ServedServices(StatsReport report) =>

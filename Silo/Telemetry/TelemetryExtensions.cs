@@ -6,8 +6,10 @@ namespace Mesh.Silo.Telemetry;
 /// admin stats API. Stats grains live in Mesh.Grains and need only a <see cref="TimeProvider"/>.</summary>
 public static class TelemetryExtensions
 {
-    public static IServiceCollection AddMeshTelemetry(this IServiceCollection services)
+    /// <param name="options">Null: reports need a verified client certificate (<see cref="TelemetryOptions"/>).</param>
+    public static IServiceCollection AddMeshTelemetry(this IServiceCollection services, TelemetryOptions? options = null)
     {
+        services.TryAddSingleton(options ?? new TelemetryOptions());
         services.AddGrpc();
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();

@@ -9,7 +9,10 @@ internal sealed class TelemetryModule : ISiloModule
 {
     public string Name => "telemetry";
 
-    public void ConfigureServices(IServiceCollection services, SiloSettings settings) => services.AddMeshTelemetry();
+    /// <summary>Reports need the proxy's client certificate whenever the control port runs mesh TLS; without TLS
+    /// (MESH_CONTROL_TLS=false, development) there is no identity to check and reports are taken as claimed.</summary>
+    public void ConfigureServices(IServiceCollection services, SiloSettings settings) =>
+        services.AddMeshTelemetry(new TelemetryOptions(RequireClientCertificate: settings.ControlTls));
 
     public void MapEndpoints(WebApplication app, SiloSettings settings)
     {

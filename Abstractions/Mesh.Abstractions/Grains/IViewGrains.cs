@@ -37,3 +37,13 @@ public interface IInboundPolicyGrain : IGrainWithStringKey
     [Alias("Get")] Task<Versioned<InboundPolicyView>> GetAsync();
     [Alias("Set")] Task<long> SetAsync(InboundPolicyView view);
 }
+
+/// <summary>Who serves one workload address, keyed <see cref="MeshNames.AddressKey"/> ("addr/&lt;ip&gt;:&lt;port&gt;"); each
+/// namespace's catalog claims or releases its own entry. Publishes on <see cref="MeshStreams.Addresses"/>.</summary>
+[Alias("mesh.IAddressGrain")]
+public interface IAddressGrain : IGrainWithStringKey
+{
+    [Alias("Get")] Task<Versioned<AddressView>> GetAsync();
+    /// <summary>Sets namespace <paramref name="ns"/>'s claim (null releases it); an unchanged claim is not a change.</summary>
+    [Alias("Claim")] Task<long> ClaimAsync(string ns, WorkloadEndpoint? endpoint);
+}

@@ -17,6 +17,8 @@ public static class MeshAnnotations
     public const string FailureAccrualJitterRatio = "balancer.mesh.io/failure-accrual-consecutive-jitter-ratio";
     public const string OpaquePorts = "config.mesh.io/opaque-ports";
     public const string DefaultInboundPolicy = "config.mesh.io/default-inbound-policy";
+    /// <summary>On a Workload: seconds it lives unless re-applied (`mesh run` renews it); absent = never expires.</summary>
+    public const string WorkloadLease = "lease.mesh.io/seconds";
 
     /// <summary>Prefixes reserved for mesh annotations: an unknown key under one of them is a typo and rejected.</summary>
     public static readonly string[] ReservedPrefixes = ["retry.mesh.io/", "timeout.mesh.io/", "balancer.mesh.io/", "config.mesh.io/"];

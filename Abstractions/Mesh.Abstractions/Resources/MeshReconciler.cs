@@ -18,7 +18,16 @@ public sealed record DerivedNamespace(
     ImmutableDictionary<string, ServiceView> Services,
     ImmutableDictionary<string, EndpointSetView> Endpoints,
     ImmutableDictionary<string, ProfileView> Profiles,
-    ImmutableDictionary<string, InboundPolicyView> Inbound);
+    ImmutableDictionary<string, InboundPolicyView> Inbound)
+{
+    /// <summary>GAMMA consumer routes of this namespace, keyed by the Service they attach to in another namespace
+    /// ("&lt;ns&gt;/&lt;name&gt;"); written to the policy grain <see cref="MeshNames.ConsumerKey"/>.</summary>
+    public ImmutableDictionary<string, ProfileView> ConsumerProfiles { get; init; } = ImmutableDictionary<string, ProfileView>.Empty;
+
+    /// <summary>This namespace's workload addresses, keyed <see cref="MeshNames.AddressKey"/>: its claims on the
+    /// address grains, for discovery by address.</summary>
+    public ImmutableDictionary<string, WorkloadEndpoint> Addresses { get; init; } = ImmutableDictionary<string, WorkloadEndpoint>.Empty;
+}
 
 /// <summary>Derives the data-plane views of a namespace from its resources, as Kubernetes controllers derive
 /// EndpointSlices from Pods: pure, deterministic, no I/O.</summary>
@@ -44,6 +53,10 @@ public static class MeshReconciler
         }
         foreach (var workload in all.Workloads)
             inbound[workload.Metadata.Name] = InboundPolicyCompiler.Compile(workload, all, settings);
-        return new DerivedNamespace(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable());
+        return new DerivedNamespace(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable())
+        {
+            ConsumerProfiles = RouteCompiler.CompileConsumers(all),
+            Addresses = AddressDeriver.Derive(all, settings.TrustDomain),
+        };
     }
 }

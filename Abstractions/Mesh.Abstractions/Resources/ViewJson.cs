@@ -30,11 +30,17 @@ public static class ViewJson
     };
 
     /// <summary>A whole namespace's views, keyed and sorted by name.</summary>
-    public static string Serialize(DerivedNamespace derived) => Serialize(new SortedDictionary<string, object>(StringComparer.Ordinal)
+    public static string Serialize(DerivedNamespace derived)
     {
-        ["services"] = derived.Services.ToImmutableSortedDictionary(StringComparer.Ordinal),
-        ["endpoints"] = derived.Endpoints.ToImmutableSortedDictionary(StringComparer.Ordinal),
-        ["profiles"] = derived.Profiles.ToImmutableSortedDictionary(StringComparer.Ordinal),
-        ["inbound"] = derived.Inbound.ToImmutableSortedDictionary(StringComparer.Ordinal),
-    });
+        var views = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["services"] = derived.Services.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            ["endpoints"] = derived.Endpoints.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            ["profiles"] = derived.Profiles.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            ["inbound"] = derived.Inbound.ToImmutableSortedDictionary(StringComparer.Ordinal),
+        };
+        // Only namespaces with consumer routes show the key, so goldens without any stay as they were.
+        if (!derived.ConsumerProfiles.IsEmpty) views["consumerProfiles"] = derived.ConsumerProfiles.ToImmutableSortedDictionary(StringComparer.Ordinal);
+        return Serialize(views);
+    }
 }

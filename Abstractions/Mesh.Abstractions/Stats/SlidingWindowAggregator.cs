@@ -53,7 +53,10 @@ public sealed class SlidingWindowAggregator
         foreach (var sample in samples)
         {
             Get(slot, new Dimension(sample.Direction, DimensionKind.Total, "")).Add(sample);
-            if (sample.Route.Length > 0) Get(slot, new Dimension(sample.Direction, DimensionKind.Route, sample.Route)).Add(sample);
+            // Routes are the clients' view: an HTTPRoute rule is chosen on the outbound side; what an inbound proxy
+            // reports as its route is the Server / default authorization policy that admitted the call, not a route.
+            if (sample.Route.Length > 0 && sample.Direction == TrafficDirection.Outbound)
+                Get(slot, new Dimension(sample.Direction, DimensionKind.Route, sample.Route)).Add(sample);
             if (sample.Backend.Length > 0) Get(slot, new Dimension(sample.Direction, DimensionKind.Backend, sample.Backend)).Add(sample);
             if (sample.Path.Length > 0)
             {

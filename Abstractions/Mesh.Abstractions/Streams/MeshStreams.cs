@@ -8,4 +8,5 @@ public static class MeshStreams
     public const string Endpoints = "mesh.endpoints";
     public const string Profiles = "mesh.profiles";
     public const string Inbound = "mesh.inbound";
+    public const string Addresses = "mesh.addresses";
 }

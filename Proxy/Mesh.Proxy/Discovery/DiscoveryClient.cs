@@ -18,7 +18,7 @@ internal sealed class DiscoveryClient : IDisposable
     private readonly ITimer _sweeper;
     private readonly CompiledInboundPolicy _unregistered;
 
-    public DiscoveryClient(ProxySettings settings, ProxyMetrics metrics, InboundPolicyCompiler compiler, TimeProvider time)
+    public DiscoveryClient(ProxySettings settings, ProxyMetrics metrics, InboundPolicyCompiler compiler, TimeProvider time, ILoggerFactory loggers)
     {
         _settings = settings;
         _metrics = metrics;
@@ -32,7 +32,8 @@ internal sealed class DiscoveryClient : IDisposable
         _client = new Api.V1.Discovery.DiscoveryClient(_channel);
         _unregistered = compiler.Compile(new Api.V1.InboundPolicy { Exists = false });
         if (settings.Workload.Length > 0)
-            Inbound = new InboundPolicyWatch(_client, settings.Namespace, settings.Workload, settings.ProxyId, compiler, metrics, time);
+            Inbound = new InboundPolicyWatch(_client, settings.Namespace, settings.Workload, settings.ProxyId, compiler, metrics, time,
+                loggers.CreateLogger<InboundPolicyWatch>());
         var period = settings.WatchIdleTimeout < TimeSpan.FromSeconds(30) ? settings.WatchIdleTimeout : TimeSpan.FromSeconds(30);
         _sweeper = time.CreateTimer(_ => Sweep(), null, period, period);
     }
@@ -43,8 +44,9 @@ internal sealed class DiscoveryClient : IDisposable
     /// <summary>The watch of this proxy's own inbound policy, or null when no workload is configured.</summary>
     public InboundPolicyWatch? Inbound { get; }
 
-    /// <summary>The inbound policy in force: the control plane's for this workload, else (no workload configured) the
-    /// proxy's --default-inbound-policy. The one source for inbound HTTP, opaque TCP and the gateway.</summary>
+    /// <summary>The inbound policy in force: the control plane's for this workload (the last one it knew, kept through
+    /// outages and exists=false), the proxy's --default-inbound-policy before that or when no workload is configured.
+    /// The one source for inbound HTTP, opaque TCP and the gateway.</summary>
     public CompiledInboundPolicy InboundPolicy => Inbound?.Policy ?? _unregistered;
 
     /// <summary>Raised when any watched service changes (used to rebuild the YARP config).</summary>

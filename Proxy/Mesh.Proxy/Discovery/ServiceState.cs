@@ -9,6 +9,7 @@ namespace Mesh.Proxy.Discovery;
 
 /// <summary>What discovery last said about one authority; immutable, replaced whole on every update.</summary>
 /// <param name="Exists">false: not a service in the mesh (yet), see <paramref name="Reason"/>.</param>
+/// <param name="Reason">Why it is missing, or — when it exists — why it can have no endpoints (the silo's problem text; often "").</param>
 /// <param name="Endpoints">Ready and unready endpoints keyed by "address:port".</param>
 /// <param name="Routes">The profile compiled for matching (never empty when the service exists: a default route).</param>
 internal sealed record ServiceState(
@@ -38,7 +39,7 @@ internal sealed record ServiceState(
         if (!s.Exists) return Missing(authority, version, $"service {authority}: not found in the mesh; is it applied?");
         var canonical = s.Authority.Length > 0 ? s.Authority : authority;
         var profile = s.Profile ?? new ServiceProfile();
-        return new(authority, true, canonical, s.Endpoints.ToImmutableDictionary(e => e.Key), profile, CompiledProfile.Compile(canonical, profile), version, "");
+        return new(authority, true, canonical, s.Endpoints.ToImmutableDictionary(e => e.Key), profile, CompiledProfile.Compile(canonical, profile), version, s.Problem);
     }
 
     /// <summary>Applies one delta; a delta before a snapshot is a protocol error (the caller reconnects).</summary>

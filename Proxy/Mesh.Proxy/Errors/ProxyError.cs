@@ -23,7 +23,8 @@ public enum ProxyError
     Unauthorized,
     /// <summary>Inbound: a local rate limit was exceeded.</summary>
     RateLimited,
-    /// <summary>A request the proxy parses itself (an HTTP CONNECT) was malformed.</summary>
+    /// <summary>The client's request was malformed: an HTTP CONNECT the proxy parses itself, a header value with CR, LF or
+    /// NUL, a body whose framing is broken (a bad chunk) or that was cut short. Never counts against an endpoint.</summary>
     BadRequest,
     /// <summary>A request the proxy parses itself (an HTTP CONNECT) had headers over the limit.</summary>
     HeadersTooLarge,

@@ -53,7 +53,7 @@ internal static class ProtocolDetection
             Task RedirectedOpaqueAsync(string reason)
             {
                 metrics.OpaqueConnection(listener, reason);
-                return inbound ? o.Opaque!.InboundAsync(connection, original!.Port) : o.Opaque!.OutboundAsync(connection, original!);
+                return inbound ? o.Opaque!.RedirectedInboundAsync(connection, original!.Port) : o.Opaque!.OutboundAsync(connection, original!);
             }
             if (original is not null && (inbound ? o.Opaque!.IsOpaqueInboundPort(original.Port) : await o.Opaque!.IsOpaqueDestinationAsync(original, connection.ConnectionClosed)))
             {

@@ -35,6 +35,7 @@ public static class ProxyHost
         // directory (212 when started in a repository checkout; all of / when started there) and keeps a thread for it.
         // Content root = the proxy's own directory: started in an app's folder (`mesh run`), it must not read the app's
         // appsettings.json (a Kestrel:Endpoints section there would open the app's ports in the proxy).
+        AppContext.SetSwitch(RequestHygiene.DisableLineFeedTerminators, true);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = ["--hostBuilder:reloadConfigOnChange=false"], ApplicationName = "mesh-proxy", ContentRootPath = AppContext.BaseDirectory,
@@ -77,6 +78,7 @@ public static class ProxyHost
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
                 if (tls is not null) lo.Use(MeshTlsInbound.Middleware(tls.Server, metrics, settings.HeaderTimeout, settings.DetectTimeout));
                 lo.Use(ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, () => inboundDetection));
+                lo.Use(ConnectionFieldTap.Middleware());
             });
             k.Listen(settings.OutboundAddress, lo =>
             {
@@ -84,6 +86,7 @@ public static class ProxyHost
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
                 lo.Use(ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics, () => outboundDetection));
+                lo.Use(ConnectionFieldTap.Middleware());
             });
             k.Listen(settings.AdminAddress, lo =>
             {
@@ -125,7 +128,8 @@ public static class ProxyHost
         }
         services.TryAddSingleton<IEndpointConnector, PlaintextEndpointConnector>();
         services.AddSingleton<PassthroughForwarder>();
-        services.AddSingleton(sp => new TelemetryReporter(settings, metrics.Stats, sp.GetRequiredService<DiscoveryClient>(), metrics, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TelemetryReporter(settings, metrics.Stats, sp.GetRequiredService<DiscoveryClient>(), metrics, tls,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TelemetryReporter>>()));
         services.AddSingleton<Gateway.GatewayHandler>();
         services.AddSingleton<OpaqueTcp>();
         services.AddSingleton<OutboundRoutingMiddleware>();
@@ -175,6 +179,8 @@ public static class ProxyHost
         var retry = app.Services.GetRequiredService<RetryMiddleware>();
         // Materialize the config provider so it subscribes to discovery before the first request.
         app.Services.GetRequiredService<MeshConfigProvider>();
+        app.Use(RequestHygiene.Middleware(app.Services.GetRequiredService<ProxyErrorReporter>(), context =>
+            context.Connection.LocalPort == ports.Inbound ? TelemetryNames.Inbound : context.Connection.LocalPort == ports.Outbound ? TelemetryNames.Outbound : null));
         app.Use(next => context =>
         {
             var port = context.Connection.LocalPort;
@@ -194,7 +200,7 @@ public static class ProxyHost
 
         var discovery = app.Services.GetRequiredService<DiscoveryClient>();
         discovery.Start();
-        app.Services.GetRequiredService<TelemetryReporter>().Start();
+        app.Services.GetRequiredService<TelemetryReporter>().Start(app.Lifetime);
         if (tls is not null)
         {
             // Disposed by the container with the host.

@@ -83,8 +83,13 @@ internal sealed class CompiledInboundPolicy(
     public ImmutableDictionary<string, uint> Ports { get; } = ports;
     public string Identity { get; } = identity;
 
-    /// <summary>The app port used when a request names none: the only declared port, if there is exactly one.</summary>
-    public int? SinglePort => Ports.Count == 1 ? (int)Ports.Values.First() : null;
+    /// <summary>The application ports the workload declares (the values of <see cref="Ports"/>: its Workload ports and the
+    /// target ports of the Services selecting it): the only ports a client's target-port header may name.</summary>
+    public FrozenSet<int> DeclaredPorts { get; } = ports.Values.Select(p => (int)p).ToFrozenSet();
+
+    /// <summary>The app port used when a request names none: the only declared port, if there is exactly one (a named
+    /// port appears twice in <see cref="Ports"/>, under its name and its number).</summary>
+    public int? SinglePort => DeclaredPorts.Count == 1 ? DeclaredPorts.First() : null;
 
     /// <summary>Decides whether a peer (identity from mTLS, null when plaintext) may reach a port.</summary>
     public AuthorizationDecision Authorize(int port, string? peerIdentity, IPAddress? peerAddress)

@@ -4,6 +4,7 @@ using System.Net;
 using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Errors;
+using Mesh.Proxy.Hosting;
 using Mesh.Proxy.Outbound;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
@@ -11,7 +12,7 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Inbound;
 
-/// <summary>Inbound: learns the target port, authorizes the peer with the workload's policy, rate-limits, forwards to the app on loopback.</summary>
+/// <summary>Inbound: learns the target port (only a declared one, see <see cref="InboundTarget"/>), authorizes the peer with the workload's policy, rate-limits, forwards to the app on loopback.</summary>
 internal sealed class InboundHandler : IDisposable
 {
     private readonly IHttpForwarder _forwarder;
@@ -19,14 +20,16 @@ internal sealed class InboundHandler : IDisposable
     private readonly ProxyMetrics _metrics;
     private readonly ProxySettings _settings;
     private readonly DiscoveryClient _discovery;
+    private readonly ListenerPorts _ports;
     private readonly HttpMessageInvoker _invoker;
     private readonly InboundTransformer _transformer = new();
     private readonly ForwarderRequestConfig _requestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(2) };
     private readonly string[] _prefixes = new string[65536];
     private readonly string _authority;
 
-    public InboundHandler(IHttpForwarder forwarder, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, DiscoveryClient discovery)
+    public InboundHandler(IHttpForwarder forwarder, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, DiscoveryClient discovery, ListenerPorts ports)
     {
+        _ports = ports;
         _forwarder = forwarder;
         _errors = errors;
         _metrics = metrics;
@@ -45,12 +48,13 @@ internal sealed class InboundHandler : IDisposable
         try
         {
             var policy = _discovery.InboundPolicy;
-            var port = TargetPort(context, policy);
-            if (port is not int target)
+            var (target, refusal) = TargetPort(context, peer, policy);
+            if (refusal is { } r)
             {
-                await _errors.ReportAsync(context, ProxyError.BadTarget, "inbound: no target port (send mesh-target-port, or configure --app-addr ip:port)", TelemetryNames.Inbound);
+                await _errors.ReportAsync(context, r.Error, r.Reason, TelemetryNames.Inbound);
                 return;
             }
+            // Authorized for the port actually reached.
             var decision = policy.Authorize(target, peer, context.Connection.RemoteIpAddress);
             route = decision.Server;
             if (!decision.Allowed)
@@ -68,11 +72,10 @@ internal sealed class InboundHandler : IDisposable
                 return;
             }
             var error = await _forwarder.SendAsync(context, Prefix(target), _invoker, _requestConfig, _transformer);
-            if (error != ForwarderError.None && !context.Response.HasStarted && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
+            if (!context.Response.HasStarted && ForwardingFailure.ToProxyError(error) is { } failure)
             {
                 var ex = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-                await _errors.ReportAsync(context, error == ForwarderError.RequestTimedOut ? ProxyError.BackendTimeout : ProxyError.Upstream,
-                    $"inbound: app on {_settings.AppHost}:{target}: {error}: {ex?.GetBaseException().Message}", TelemetryNames.Inbound);
+                await _errors.ReportAsync(context, failure, $"inbound: app on {_settings.AppHost}:{target}: {ForwardingFailure.Describe(error, ex)} ({error})", TelemetryNames.Inbound);
             }
         }
         finally
@@ -83,12 +86,11 @@ internal sealed class InboundHandler : IDisposable
         }
     }
 
-    private int? TargetPort(HttpContext context, CompiledInboundPolicy policy)
+    private (int Port, ProxyRefusal? Refusal) TargetPort(HttpContext context, string? peer, CompiledInboundPolicy policy)
     {
-        if (context.Request.Headers.TryGetValue(MeshTransformer.TargetPortHeader, out var header))
-            return int.TryParse(header.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 65535 ? p : null;
-        if (context.Features.Get<OriginalDestinationFeature>() is { } original) return original.EndPoint.Port;
-        return _settings.AppPort ?? policy.SinglePort;
+        string? requested = context.Request.Headers.TryGetValue(MeshTransformer.TargetPortHeader, out var header) ? header.ToString() : null;
+        return InboundTarget.Resolve(requested, context.Features.Get<OriginalDestinationFeature>()?.EndPoint.Port, peer, policy, _settings,
+            [_ports.Inbound, _ports.Outbound, _ports.Admin]);
     }
 
     /// <summary>The client's mesh identity from mTLS; null on plaintext connections.</summary>

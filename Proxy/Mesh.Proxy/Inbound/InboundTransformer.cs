@@ -1,15 +1,18 @@
 using System.Net;
 using Mesh.Proxy.Outbound;
+using Mesh.Proxy.Transport;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Inbound;
 
-/// <summary>Prepares the request to the local app: drops mesh transport headers, keeps the original Host.</summary>
+/// <summary>Prepares the request to the local app: drops mesh transport headers and the fields the peer's `Connection`
+/// names, keeps the original Host; drops the fields the app's `Connection` names from its response.</summary>
 internal sealed class InboundTransformer : HttpTransformer
 {
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        HopByHopHeaders.RemoveNamed(httpContext, proxyRequest);
         proxyRequest.Headers.Remove(MeshTransformer.TargetPortHeader);
         if (httpContext.Request.Host.HasValue) proxyRequest.Headers.Host = httpContext.Request.Host.Value;
         // gRPC needs HTTP/2 end to end (trailers); everything else is downgraded to HTTP/1.1, which every app speaks.
@@ -23,6 +26,13 @@ internal sealed class InboundTransformer : HttpTransformer
             proxyRequest.Version = HttpVersion.Version11;
             proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
         }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is not null) HopByHopHeaders.RemoveNamed(proxyResponse.Headers.Connection, httpContext.Response.Headers);
+        return copy;
     }
 
     public static bool IsGrpc(HttpRequest request) =>

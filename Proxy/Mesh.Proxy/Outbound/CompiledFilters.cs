@@ -47,6 +47,8 @@ internal sealed class CompiledFilters
         {
             foreach (var name in m.Remove) message.Headers.Remove(name);
             foreach (var (name, value) in m.Set) { message.Headers.Remove(name); message.Headers.TryAddWithoutValidation(name, value); }
+            // Gateway API "add" appends one more value to the client's (never one string folded from them); how several
+            // values of one name cross the wire is the transformers' business.
             foreach (var (name, value) in m.Add) message.Headers.TryAddWithoutValidation(name, value);
         }
         if (Rewrite is { } r && message.RequestUri is { } uri)
@@ -54,14 +56,24 @@ internal sealed class CompiledFilters
             if (r.Hostname.Length > 0) message.Headers.Host = r.Hostname;
             var path = uri.AbsolutePath;
             if (r.ReplaceFullPath.Length > 0) path = r.ReplaceFullPath;
-            else if (r.ReplacePrefixMatch.Length > 0 && matchedPrefix is { Length: > 0 } prefix && path.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                var rest = path[prefix.Length..];
-                path = r.ReplacePrefixMatch.TrimEnd('/') + (rest.StartsWith('/') || rest.Length == 0 ? rest : "/" + rest);
-                if (path.Length == 0) path = "/";
-            }
+            else if (r.ReplacePrefixMatch.Length > 0) path = ReplacePrefix(path, matchedPrefix, r.ReplacePrefixMatch);
             message.RequestUri = new UriBuilder(uri) { Path = path }.Uri;
         }
+    }
+
+    /// <summary>Gateway API ReplacePrefixMatch: replaces the PathPrefix that matched, on path-segment boundaries
+    /// ("/foo" + "/xyz": "/foo/bar" → "/xyz/bar", "/foo/" → "/xyz/", "/foo" → "/xyz"; "/" strips the prefix). The path
+    /// is unchanged when the route matched no prefix (ReplacePrefixMatch needs a PathPrefix match).</summary>
+    public static string ReplacePrefix(string path, string? matchedPrefix, string replacement)
+    {
+        if (matchedPrefix is not { Length: > 0 } prefix) return path;
+        var trimmed = prefix.Length > 1 ? prefix.TrimEnd('/') : prefix;
+        if (!path.StartsWith(trimmed, StringComparison.Ordinal)) return path;
+        var rest = trimmed == "/" ? path[1..] : path[trimmed.Length..];
+        if (rest.Length > 0 && rest[0] != '/' && trimmed != "/") return path; // "/foo" never matches "/foobar"
+        var head = replacement.TrimEnd('/');
+        var result = head + (rest.Length == 0 || rest[0] == '/' ? rest : "/" + rest);
+        return result.Length == 0 ? "/" : result;
     }
 
     public void ApplyResponse(HttpResponse response)
@@ -72,14 +84,18 @@ internal sealed class CompiledFilters
         foreach (var (name, value) in m.Add) response.Headers.Append(name, value);
     }
 
-    /// <summary>The Location and status of a RequestRedirect filter for this request.</summary>
-    public (int Status, string Location) RedirectFor(HttpRequest request)
+    /// <summary>The Location and status of a RequestRedirect filter for this request (<paramref name="matchedPrefix"/>:
+    /// the route's PathPrefix that matched, for ReplacePrefixMatch).</summary>
+    public (int Status, string Location) RedirectFor(HttpRequest request, string? matchedPrefix = null)
     {
         var r = Redirect!;
         var scheme = r.Scheme.Length > 0 ? r.Scheme : request.Scheme;
         var host = r.Hostname.Length > 0 ? r.Hostname : request.Host.Host;
         var port = r.Port != 0 ? (int)r.Port : request.Host.Port;
-        var path = r.Path.Length > 0 ? r.Path : request.Path.Value ?? "/";
+        var original = request.Path.Value is { Length: > 0 } v ? v : "/";
+        var path = r.Path.Length > 0 ? r.Path
+            : r.ReplacePrefixMatch.Length > 0 ? ReplacePrefix(original, matchedPrefix, r.ReplacePrefixMatch)
+            : original;
         var authority = port is int p && !(scheme == "http" && p == 80 || scheme == "https" && p == 443) ? $"{host}:{p.ToString(CultureInfo.InvariantCulture)}" : host;
         return (r.StatusCode is 301 or 302 or 303 or 307 or 308 ? (int)r.StatusCode : 302, $"{scheme}://{authority}{path}{request.QueryString}");
     }

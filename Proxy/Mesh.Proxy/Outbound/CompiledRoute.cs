@@ -1,10 +1,15 @@
 using System.Collections.Immutable;
 using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Telemetry;
 
 namespace Mesh.Proxy.Outbound;
 
 /// <summary>A concrete service a route splits traffic to, with its share.</summary>
-internal sealed record CompiledBackend(string Authority, uint Weight, CompiledFilters Filters);
+internal sealed record CompiledBackend(string Authority, uint Weight, CompiledFilters Filters)
+{
+    /// <summary>Its dst_* metric labels, parsed once per profile update instead of per request.</summary>
+    public DstLabels Dst { get; } = DstLabels.From(Authority);
+}
 
 /// <summary>One route rule of a logical service: matches, weighted backends, retry and timeout settings.</summary>
 internal sealed class CompiledRoute

@@ -1,9 +1,11 @@
 using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Telemetry;
 
 namespace Mesh.Proxy.Outbound;
 
 /// <summary>Per-request routing decision shared by the outbound stages (routing → retries → transformer).</summary>
-internal sealed class MeshRequestFeature(string authority, ServiceWatch service, CompiledRoute route, string backend, CompiledFilters filters, string? matchedPrefix)
+internal sealed class MeshRequestFeature(string authority, ServiceWatch service, CompiledRoute route, string backend, CompiledFilters filters, string? matchedPrefix,
+    DstLabels? dst = null)
 {
     public string Authority { get; } = authority;
     public ServiceWatch Service { get; } = service;
@@ -12,6 +14,8 @@ internal sealed class MeshRequestFeature(string authority, ServiceWatch service,
     /// <summary>The rule's filters merged with the chosen backend's.</summary>
     public CompiledFilters Filters { get; } = filters;
     public string? MatchedPrefix { get; } = matchedPrefix;
+    /// <summary>The backend's dst_* metric labels.</summary>
+    public DstLabels Dst { get; } = dst ?? DstLabels.None;
     /// <summary>Set per try by the retry stage: the transformer may swallow a retryable response.</summary>
     public bool MayRetry { get; set; }
     /// <summary>Set by the transformer when it swallowed a retryable response (budget already withdrawn).</summary>

@@ -8,8 +8,9 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Outbound;
 
-/// <summary>Shapes each outbound try: HTTP/2 + target-port header to meshed endpoints, the client's protocol to others;
-/// records the endpoint's latency when headers arrive and swallows retryable responses.</summary>
+/// <summary>Shapes each outbound try: HTTP/2 + target-port header to meshed endpoints, the client's protocol to others,
+/// without the fields the client's `Connection` names nor a client's own target port; records the endpoint's latency when
+/// headers arrive and swallows retryable responses.</summary>
 internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
 {
     public const string TargetPortHeader = "mesh-target-port";
@@ -17,6 +18,10 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        HopByHopHeaders.RemoveNamed(httpContext, proxyRequest);
+        // Only the proxy says which port a peer's inbound forwards to, and only to meshed endpoints: a client's value
+        // would reach a non-meshed destination as is, or ride along with ours to a peer.
+        proxyRequest.Headers.Remove(TargetPortHeader);
         // Keep the logical authority: the peer proxy and the app see what the client asked for.
         proxyRequest.Headers.Host = httpContext.Request.Host.Value;
         var destination = httpContext.GetReverseProxyFeature().ProxiedDestination;
@@ -66,14 +71,15 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
                 return new ValueTask<bool>(false);
             }
         }
-        if (f is null || f.Filters.ResponseHeaders is null) return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
-        return CopyThenModifyAsync(httpContext, proxyResponse, f.Filters, cancellationToken);
+        return CopyAsync(httpContext, proxyResponse, f?.Filters.ResponseHeaders is null ? null : f.Filters, cancellationToken);
     }
 
-    private async ValueTask<bool> CopyThenModifyAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CompiledFilters filters, CancellationToken cancellationToken)
+    /// <summary>YARP's copy of the response, minus the fields the endpoint's `Connection` names, then the route's filters.</summary>
+    private async ValueTask<bool> CopyAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CompiledFilters? filters, CancellationToken cancellationToken)
     {
         var copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
-        filters.ApplyResponse(httpContext.Response);
+        if (proxyResponse is not null) HopByHopHeaders.RemoveNamed(proxyResponse.Headers.Connection, httpContext.Response.Headers);
+        filters?.ApplyResponse(httpContext.Response);
         return copy;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Errors;
@@ -23,10 +24,11 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         var start = Stopwatch.GetTimestamp();
         var authority = Authority.Normalize(context.Request.Host);
         MeshRequestFeature? feature = null;
-        metrics.Request(TelemetryNames.Outbound, authority);
         try
         {
-            feature = await RouteAsync(context, authority);
+            // Counted once routed, so request_total carries the concrete service's dst_* labels as Linkerd's does.
+            try { feature = await RouteAsync(context, authority); }
+            finally { metrics.Request(TelemetryNames.Outbound, authority, feature?.Dst); }
             if (feature is not null) await next();
         }
         finally
@@ -37,7 +39,7 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
             if (_verifiesIdentity && destination?.Model.Config.Metadata is { } md && md.TryGetValue(DestinationMetadata.Identity, out var id)) identity = id;
             var failed = status >= 500 || context.Features.Get<IForwarderErrorFeature>() is { Error: not ForwarderError.None };
             metrics.Response(TelemetryNames.Outbound, authority, feature?.Route.Name ?? "", feature?.Backend ?? "", identity, status, !failed,
-                Stopwatch.GetElapsedTime(start).TotalMilliseconds, reachedPeer: destination is not null);
+                Stopwatch.GetElapsedTime(start).TotalMilliseconds, reachedPeer: destination is not null, dst: feature?.Dst);
         }
     }
 
@@ -57,6 +59,18 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
             await passthrough.ForwardAsync(context, original.EndPoint);
             return null;
         }
+        // An address no workload claims (discovery by address found none): forward to it as it is, as a mesh does for a
+        // pod IP outside it; never to this listener itself (a loop).
+        if (state is { Exists: false } && Authority.TryParseAddress(authority, out var address))
+        {
+            if (address.Port == context.Connection.LocalPort && (IPAddress.IsLoopback(address.Address) || address.Address.Equals(context.Connection.LocalIpAddress)))
+            {
+                await errors.ReportAsync(context, ProxyError.UnknownService, $"{authority} is this proxy's own outbound port; refusing to loop", TelemetryNames.Outbound);
+                return null;
+            }
+            await passthrough.ForwardAsync(context, address);
+            return null;
+        }
         if (ServiceState.IsUnroutable(state, authority, settings.ControlAddress, out var refused))
         {
             await errors.ReportAsync(context, refused.Error, refused.Reason, TelemetryNames.Outbound);
@@ -70,7 +84,7 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         }
         if (route.Filters.Redirect is not null)
         {
-            var (status, location) = route.Filters.RedirectFor(context.Request);
+            var (status, location) = route.Filters.RedirectFor(context.Request, matchedPrefix);
             context.Response.StatusCode = status;
             context.Response.Headers.Location = location;
             return null;
@@ -102,7 +116,9 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
             if (remaining <= TimeSpan.Zero)
             {
                 var total = cluster.Destinations.Count;
-                var why = total == 0 ? "no ready endpoints; is a workload registered and ready?" : $"all {total} endpoints are failing (ejected by failure accrual)";
+                var why = total == 0
+                    ? backendWatch.State?.Reason is { Length: > 0 } problem ? problem : "no ready endpoints; is a workload registered and ready?"
+                    : $"all {total} endpoints are failing (ejected by failure accrual)";
                 await errors.ReportAsync(context, ProxyError.NoEndpoints, $"service {authority}: backend {backend.Authority}: {why}", TelemetryNames.Outbound);
                 return null;
             }
@@ -112,7 +128,7 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         }
         context.ReassignProxyRequest(routeModel, cluster);
         var feature = new MeshRequestFeature(authority, watch, route, backend.Authority,
-            backend.Filters.IsEmpty ? route.Filters : backend.Filters, matchedPrefix);
+            backend.Filters.IsEmpty ? route.Filters : backend.Filters, matchedPrefix, backend.Dst);
         context.Features.Set(feature);
         return feature;
     }

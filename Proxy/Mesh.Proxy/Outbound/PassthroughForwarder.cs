@@ -7,7 +7,8 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Outbound;
 
-/// <summary>Transparent mode, destination not in the mesh: forwards the request unchanged to where the client was going.</summary>
+/// <summary>Destination not in the mesh (transparent mode's original destination, or an address no workload claims):
+/// forwards the request unchanged to where the client was going.</summary>
 internal sealed class PassthroughForwarder(IHttpForwarder forwarder, ProxyErrorReporter errors) : IDisposable
 {
     private readonly HttpMessageInvoker _invoker = new(MeshForwarderHttpClientFactory.Create(new PlaintextEndpointConnector()), disposeHandler: true);
@@ -18,10 +19,10 @@ internal sealed class PassthroughForwarder(IHttpForwarder forwarder, ProxyErrorR
     {
         var prefix = $"http://{destination.Address}:{destination.Port.ToString(CultureInfo.InvariantCulture)}";
         var error = await forwarder.SendAsync(context, prefix, _invoker, _config, _transformer);
-        if (error != ForwarderError.None && !context.Response.HasStarted && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
+        if (!context.Response.HasStarted && ForwardingFailure.ToProxyError(error) is { } failure)
         {
             var ex = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-            await errors.ReportAsync(context, ProxyError.Upstream, $"original destination {destination}: {error}: {ex?.GetBaseException().Message}", TelemetryNames.Outbound);
+            await errors.ReportAsync(context, failure, $"original destination {destination}: {ForwardingFailure.Describe(error, ex)} ({error})", TelemetryNames.Outbound);
         }
     }
 

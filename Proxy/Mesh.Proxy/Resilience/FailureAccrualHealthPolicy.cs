@@ -1,3 +1,4 @@
+using Mesh.Proxy.Errors;
 using Mesh.Proxy.Outbound;
 using Mesh.Proxy.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
@@ -31,8 +32,8 @@ internal sealed class FailureAccrualHealthPolicy(EndpointStats stats, ClusterReg
     {
         if (context.Features.Get<IForwarderErrorFeature>() is { } error)
         {
-            // The client going away says nothing about the endpoint.
-            return error.Error is not (ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled);
+            // The client going away, or breaking its own request (a malformed chunked body), says nothing about the endpoint.
+            return error.Error != ForwarderError.None && !ForwardingFailure.IsClientSide(error.Error);
         }
         return context.Response.StatusCode >= 500;
     }

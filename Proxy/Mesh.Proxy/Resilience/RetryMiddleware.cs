@@ -99,13 +99,12 @@ internal sealed class RetryMiddleware(ProxyErrorReporter errors, ProxyMetrics me
 
     private Task ReportForwarderErrorAsync(HttpContext context)
     {
-        if (context.Features.Get<IForwarderErrorFeature>() is not { } error || error.Error == ForwarderError.None || context.Response.HasStarted)
-            return Task.CompletedTask;
-        if (error.Error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled) return Task.CompletedTask;
+        if (context.Features.Get<IForwarderErrorFeature>() is not { } error || context.Response.HasStarted) return Task.CompletedTask;
+        if (ForwardingFailure.ToProxyError(error.Error) is not { } kind) return Task.CompletedTask;
         var f = context.Features.Get<MeshRequestFeature>();
-        var destination = context.GetReverseProxyFeature().ProxiedDestination;
-        var detail = $"service {f?.Authority}: endpoint {destination?.DestinationId}: {error.Error}: {error.Exception?.GetBaseException().Message}";
-        var kind = error.Error == ForwarderError.RequestTimedOut ? ProxyError.BackendTimeout : ProxyError.Upstream;
+        var detail = kind == ProxyError.BadRequest
+            ? $"service {f?.Authority}: {ForwardingFailure.Describe(error.Error, error.Exception)}"
+            : $"service {f?.Authority}: endpoint {context.GetReverseProxyFeature().ProxiedDestination?.DestinationId}: {ForwardingFailure.Describe(error.Error, error.Exception)} ({error.Error})";
         return errors.ReportAsync(context, kind, detail, TelemetryNames.Outbound);
     }
 

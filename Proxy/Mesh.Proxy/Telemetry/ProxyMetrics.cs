@@ -27,6 +27,7 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _ejections;
     private readonly Counter<long> _discoveryUpdates;
     private readonly Counter<long> _discoveryReconnects;
+    private readonly Counter<long> _discoveryErrors;
     private long _certExpiryUnixSeconds;
     private (string Group, string Suite)? _tls;
 
@@ -64,32 +65,86 @@ internal sealed class ProxyMetrics : IDisposable
         _ejections = _meter.CreateCounter<long>(EndpointEjectionsTotal);
         _discoveryUpdates = _meter.CreateCounter<long>(DiscoveryUpdatesTotal);
         _discoveryReconnects = _meter.CreateCounter<long>(DiscoveryReconnectsTotal);
+        _discoveryErrors = _meter.CreateCounter<long>(DiscoveryErrorsTotal);
         _meter.CreateObservableGauge(IdentityCertExpiration, () => Volatile.Read(ref _certExpiryUnixSeconds) is var s && s > 0 ? [new Measurement<long>(s)] : Array.Empty<Measurement<long>>());
         _meter.CreateObservableGauge(TlsInfo, () => _tls is { } t ? [new Measurement<long>(1, new KeyValuePair<string, object?>(Group, t.Group), new KeyValuePair<string, object?>(Suite, t.Suite))] : Array.Empty<Measurement<long>>());
     }
 
     public static string StatusString(int status) => (uint)status < StatusStrings.Length ? StatusStrings[status] : status.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public void Request(string direction, string authority) =>
-        _requests.Add(1, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority));
-
-    public void Response(string direction, string authority, string route, string backend, string peerIdentity, int status, bool success, double latencyMs, string? path = null, bool reachedPeer = true)
+    /// <param name="dst">Outbound: the concrete service routed to (dst_* labels); null before or without routing.</param>
+    public void Request(string direction, string authority, DstLabels? dst = null)
     {
-        var tags = new TagList
+        if (dst is null)
         {
-            { Direction, direction },
-            { Authority, authority },
-            { TelemetryNames.Route, route },
-            { Backend, backend },
-            { direction == TelemetryNames.Outbound ? DstIdentity : SrcIdentity, peerIdentity },
-            { StatusCode, StatusString(status) },
-            { Classification, success ? Success : Failure },
-        };
-        _responses.Add(1, tags);
+            _requests.Add(1, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority));
+            return;
+        }
+        _requests.Add(1, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority),
+            new KeyValuePair<string, object?>(DstNamespace, dst.Namespace), new KeyValuePair<string, object?>(DstService, dst.Service),
+            new KeyValuePair<string, object?>(DstPort, dst.Port));
+    }
+
+    /// <param name="peerIdentity">The SPIFFE id the hop verified (outbound: the server's, inbound: the client's); empty
+    /// without mesh TLS.</param>
+    /// <param name="dst">Outbound: the concrete service the request went to, for linkerd2-proxy's dst_* labels.</param>
+    public void Response(string direction, string authority, string route, string backend, string peerIdentity, int status, bool success, double latencyMs, string? path = null, bool reachedPeer = true, DstLabels? dst = null)
+    {
         var outbound = direction == TelemetryNames.Outbound;
+        // Ours first, then linkerd2-proxy's (tls, client_id | server_id, dst_*); pre-resolved strings, on the stack.
+        var buffer = new TagBuffer();
+        Span<KeyValuePair<string, object?>> tags = buffer;
+        tags[0] = new(Direction, direction);
+        tags[1] = new(Authority, authority);
+        tags[2] = new(TelemetryNames.Route, route);
+        var common = 3;
+        var n = common;
+        tags[n++] = new(Backend, backend);
+        tags[n++] = new(outbound ? DstIdentity : SrcIdentity, peerIdentity);
+        tags[n++] = new(StatusCode, StatusString(status));
+        tags[n++] = new(Classification, success ? Success : Failure);
+        var linkerd = n;
+        n = AddLinkerdLabels(tags, n, outbound, peerIdentity, dst);
+        _responses.Add(1, tags[..n]);
         Stats.Record(new StatsAggregator.Key(direction, authority, outbound ? "" : peerIdentity, outbound ? peerIdentity : "", route, backend, path ?? "",
             Plaintext: reachedPeer && peerIdentity.Length == 0), success, latencyMs);
-        _latency.Record(latencyMs, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority), new KeyValuePair<string, object?>(TelemetryNames.Route, route));
+        // The latency histogram: direction, authority, route and the linkerd2-proxy labels (no status, no backend).
+        tags[linkerd..n].CopyTo(tags[common..]);
+        _latency.Record(latencyMs, tags[..(common + n - linkerd)]);
+    }
+
+    /// <summary>tls="true" with client_id (inbound) or server_id + dst_serviceaccount (outbound) when the hop was mesh
+    /// mTLS with a verified peer, else tls="no_identity" with linkerd2-proxy's no_tls_reason; outbound also dst_namespace,
+    /// dst_service, dst_port of the concrete service.</summary>
+    private static int AddLinkerdLabels(Span<KeyValuePair<string, object?>> tags, int n, bool outbound, string peerIdentity, DstLabels? dst)
+    {
+        if (peerIdentity.Length > 0)
+        {
+            var peer = PeerLabels.Of(peerIdentity);
+            tags[n++] = new(TelemetryNames.Tls, TlsTrue);
+            tags[n++] = new(outbound ? ServerId : ClientId, peer.Id);
+            if (outbound) tags[n++] = new(DstServiceAccount, peer.ServiceAccount);
+        }
+        else
+        {
+            tags[n++] = new(TelemetryNames.Tls, TlsNoIdentity);
+            tags[n++] = new(NoTlsReason, outbound ? NoTlsFromDiscovery : NoTlsFromRemote);
+        }
+        if (outbound)
+        {
+            var d = dst ?? DstLabels.None;
+            tags[n++] = new(DstNamespace, d.Namespace);
+            tags[n++] = new(DstService, d.Service);
+            tags[n++] = new(DstPort, d.Port);
+        }
+        return n;
+    }
+
+    /// <summary>Room for every label of one response on the stack (TagList spills to the heap past 8).</summary>
+    [System.Runtime.CompilerServices.InlineArray(16)]
+    private struct TagBuffer
+    {
+        private KeyValuePair<string, object?> _first;
     }
 
     /// <param name="tls">The connection arrived over mesh TLS (inbound: attributes TCP_CONN to mTLS or plaintext).</param>
@@ -139,6 +194,10 @@ internal sealed class ProxyMetrics : IDisposable
     public void DiscoveryUpdate(string kind) => _discoveryUpdates.Add(1, new KeyValuePair<string, object?>(Kind, kind));
 
     public void DiscoveryReconnect() => _discoveryReconnects.Add(1);
+
+    /// <summary>Counts a watch that failed or an update that was not applied, by watch kind and reason.</summary>
+    public void DiscoveryError(string kind, string reason) =>
+        _discoveryErrors.Add(1, new KeyValuePair<string, object?>(Kind, kind), new KeyValuePair<string, object?>(Reason, reason));
 
     public void SetCertificateExpiry(DateTimeOffset notAfter) => Volatile.Write(ref _certExpiryUnixSeconds, notAfter.ToUnixTimeSeconds());
 

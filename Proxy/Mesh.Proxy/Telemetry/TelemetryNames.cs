@@ -25,6 +25,7 @@ public static class TelemetryNames
     public const string EndpointEjectionsTotal = "outbound_endpoint_ejections_total";
     public const string DiscoveryUpdatesTotal = "discovery_updates_total";
     public const string DiscoveryReconnectsTotal = "discovery_reconnects_total";
+    public const string DiscoveryErrorsTotal = "discovery_errors_total";
 
     public const string Direction = "direction";
     public const string Authority = "authority";
@@ -42,6 +43,22 @@ public static class TelemetryNames
     public const string Group = "group";
     public const string Suite = "suite";
     public const string Port = "target_port";
+
+    // linkerd2-proxy's TLS and destination labels (README: Metrics), beside ours so Linkerd dashboards and alerts work.
+    public const string Tls = "tls";
+    public const string ClientId = "client_id";
+    public const string ServerId = "server_id";
+    public const string NoTlsReason = "no_tls_reason";
+    public const string DstNamespace = "dst_namespace";
+    public const string DstService = "dst_service";
+    public const string DstPort = "dst_port";
+    public const string DstServiceAccount = "dst_serviceaccount";
+    public const string TlsTrue = "true";
+    public const string TlsNoIdentity = "no_identity";
+    /// <summary>Outbound to an endpoint discovery gave no identity (unmeshed), linkerd2-proxy's reason.</summary>
+    public const string NoTlsFromDiscovery = "not_provided_by_service_discovery";
+    /// <summary>Inbound from a client that did not speak mesh TLS, linkerd2-proxy's reason.</summary>
+    public const string NoTlsFromRemote = "no_tls_from_remote";
 
     public const string Inbound = "inbound";
     public const string Outbound = "outbound";

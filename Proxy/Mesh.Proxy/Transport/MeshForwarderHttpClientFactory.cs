@@ -22,7 +22,12 @@ internal sealed class MeshForwarderHttpClientFactory : IForwarderHttpClientFacto
 
     public HttpMessageInvoker CreateClient(ForwarderHttpClientContext context) => _invoker;
 
-    public static SocketsHttpHandler Create(IEndpointConnector connector) => new()
+    /// <summary>The client every hop sends with: pooled connections, except to origins that close after each response
+    /// (<see cref="PersistentConnectionHandler"/>).</summary>
+    public static HttpMessageHandler Create(IEndpointConnector connector) =>
+        new PersistentConnectionHandler(Sockets(connector, pooled: true), Sockets(connector, pooled: false));
+
+    private static SocketsHttpHandler Sockets(IEndpointConnector connector, bool pooled) => new()
     {
         UseProxy = false,
         AllowAutoRedirect = false,
@@ -30,6 +35,8 @@ internal sealed class MeshForwarderHttpClientFactory : IForwarderHttpClientFacto
         UseCookies = false,
         EnableMultipleHttp2Connections = true,
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+        // Zero: a connection serves one request and is closed, never pooled.
+        PooledConnectionLifetime = pooled ? Timeout.InfiniteTimeSpan : TimeSpan.Zero,
         ConnectTimeout = TimeSpan.FromSeconds(3),
         ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
         ConnectCallback = async (ctx, ct) =>

@@ -15,7 +15,7 @@ namespace Mesh.Proxy.Transport;
 /// <summary>Opaque TCP: outbound connections to opaque destinations (opaque ports, server-speaks-first protocols found by
 /// the detection timeout, HTTP CONNECT tunnels) go to the endpoint's proxy with a one-line transport header naming the
 /// target port ("MESH-OPAQUE 5432\r\n"); inbound reads it, authorizes (refusing = closing), and pipes to the app.</summary>
-internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discovery, IEndpointConnector connector, ProxyMetrics metrics, ProxyErrorReporter errors, Gateway.GatewayHandler gateway)
+internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discovery, IEndpointConnector connector, ProxyMetrics metrics, ProxyErrorReporter errors, Gateway.GatewayHandler gateway, Hosting.ListenerPorts ports)
 {
     public static readonly byte[] Magic = "MESH-OPAQUE "u8.ToArray();
     /// <summary>Longest transport header: the magic, a port, a 253-character name and a port.</summary>
@@ -49,8 +49,9 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
         return state is { Exists: true, Profile.Opaque: true };
     }
 
-    /// <summary>Inbound: authorize the peer for the target port, then pipe to the app on loopback. A gateway instead
-    /// admits the peer for <paramref name="authority"/> (an exported service) and connects to one of its endpoints.</summary>
+    /// <summary>Inbound with a transport header: the port it names (only a declared one, honoured from a mesh peer; see
+    /// <see cref="InboundTarget"/>), authorized for the peer, then piped to the app on loopback. A gateway instead admits
+    /// the peer for <paramref name="authority"/> (an exported service) and connects to one of its endpoints.</summary>
     public async Task InboundAsync(ConnectionContext connection, int targetPort, string authority = "")
     {
         if (settings.Mode == ProxyMode.Gateway)
@@ -58,9 +59,24 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
             await GatewayAsync(connection, authority);
             return;
         }
+        await ToAppAsync(connection, targetPort.ToString(CultureInfo.InvariantCulture), original: null);
+    }
+
+    /// <summary>Inbound (transparent): a redirected connection carried as opaque TCP to its original destination port.</summary>
+    public Task RedirectedInboundAsync(ConnectionContext connection, int originalPort) => ToAppAsync(connection, requested: null, originalPort);
+
+    private async Task ToAppAsync(ConnectionContext connection, string? requested, int? original)
+    {
         var policy = discovery.InboundPolicy;
         var peer = connection.Features.Get<PeerIdentityFeature>()?.Identity;
+        var (targetPort, refusal) = InboundTarget.Resolve(requested, original, peer, policy, settings, [ports.Inbound, ports.Outbound, ports.Admin]);
+        if (refusal is { } r)
+        {
+            metrics.ProxyErrors(TelemetryNames.Inbound, r.Error);
+            return; // TCP refusal: the connection is closed without a byte.
+        }
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        // Authorized for the port actually reached.
         var decision = policy.Authorize(targetPort, peer, address);
         if (!decision.Allowed)
         {
@@ -134,7 +150,8 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
             return direct is not null ? await ConnectAsync(direct, null, null, ct) : new(null, refused.Error, refused.Reason);
         var ready = state.Endpoints.Values.Where(e => e.Ready).ToArray();
         if (ready.Length == 0)
-            return new(null, ProxyError.NoEndpoints, $"service {authority}: no ready endpoints; is a workload registered and ready?");
+            return new(null, ProxyError.NoEndpoints, state.Reason is { Length: > 0 } problem ? $"service {authority}: {problem}"
+                : $"service {authority}: no ready endpoints; is a workload registered and ready?");
         Random.Shared.Shuffle(ready);
         Upstream last = default;
         foreach (var e in ready.Take(MaxConnectAttempts))

@@ -70,7 +70,8 @@ internal sealed class MeshTlsClientPeer(MeshTlsClientOptions options, MeshCreden
         public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest)
         {
             var creds = peer._credentials;
-            if (creds is null) return null;
+            // A server that cannot verify our only signature scheme gets no certificate (it decides whether that is fatal).
+            if (creds is null || !MeshCrypto.AcceptsOurSignatureScheme(certificateRequest.SupportedSignatureAlgorithms)) return null;
             var context = certificateRequest.GetCertificateRequestContext();
             var certificate = context is { Length: > 0 }
                 ? new Certificate(context, creds.BcCertificate.GetCertificateEntryList())

@@ -26,6 +26,49 @@ internal sealed class MeshTlsCrypto : BcTlsCrypto
     public override TlsCertificate CreateCertificate(short type, byte[] encoding) =>
         type == CertificateType.X509 ? new DotNetVerifyingCertificate(this, encoding) : base.CreateCertificate(type, encoding);
 
+    /// <summary>ML-KEM with a peer check: an encapsulation key that is no valid key (FIPS 203's modulus check) is the
+    /// peer's error, answered with illegal_parameter, not BouncyCastle's internal_error.</summary>
+    public override TlsKemDomain CreateKemDomain(TlsKemConfig kemConfig) => new CheckedKemDomain(base.CreateKemDomain(kemConfig));
+
+    /// <summary>ECDH/X25519 with the same peer check.</summary>
+    public override TlsECDomain CreateECDomain(TlsECConfig ecConfig) => new CheckedECDomain(base.CreateECDomain(ecConfig));
+
+    private sealed class CheckedKemDomain(TlsKemDomain inner) : TlsKemDomain
+    {
+        public TlsAgreement CreateKem() => new PeerCheckedAgreement(inner.CreateKem());
+    }
+
+    private sealed class CheckedECDomain(TlsECDomain inner) : TlsECDomain
+    {
+        public TlsAgreement CreateECDH() => new PeerCheckedAgreement(inner.CreateECDH());
+    }
+
+    /// <summary>Turns a failure caused by the peer's value (decoding it, or a server encapsulating to it) into the
+    /// illegal_parameter alert; the agreement itself is BouncyCastle's.</summary>
+    private sealed class PeerCheckedAgreement(TlsAgreement inner) : TlsAgreement
+    {
+        private bool _peerValueSeen;
+
+        public byte[] GenerateEphemeral()
+        {
+            if (!_peerValueSeen) return inner.GenerateEphemeral();
+            try { return inner.GenerateEphemeral(); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException) { throw Illegal(e); }
+        }
+
+        public void ReceivePeerValue(byte[] peerValue)
+        {
+            _peerValueSeen = true;
+            try { inner.ReceivePeerValue(peerValue); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException) { throw Illegal(e); }
+        }
+
+        public TlsSecret CalculateSecret() => inner.CalculateSecret();
+
+        private static TlsFatalAlert Illegal(Exception e) =>
+            new(AlertDescription.illegal_parameter, $"peer key share is not a valid key: {e.Message}", e);
+    }
+
     protected override TlsAeadCipher CreateCipher_Aes_Gcm(TlsCryptoParameters cryptoParams, int cipherKeySize, int macSize) =>
         new(cryptoParams, new DotNetAeadCipher(DotNetAeadCipher.Algorithm.AesGcm, encrypt: true),
             new DotNetAeadCipher(DotNetAeadCipher.Algorithm.AesGcm, encrypt: false), cipherKeySize, macSize, TlsAeadCipher.AEAD_GCM);

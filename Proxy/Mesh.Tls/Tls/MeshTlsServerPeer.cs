@@ -28,6 +28,35 @@ internal sealed class MeshTlsServerPeer(MeshTlsServerOptions options, MeshCreden
         base.NotifyClientVersion(clientVersion);
     }
 
+    /// <summary>Checks the ClientHello before BouncyCastle uses it, so a bad one gets the alert RFC 8446 names instead of
+    /// internal_error: a key share of the wrong length for its group → illegal_parameter (draft-ietf-tls-ecdhe-mlkem §4);
+    /// no signature_algorithms → missing_extension; none we can sign with → handshake_failure.</summary>
+    public override void ProcessClientExtensions(IDictionary<int, byte[]> clientExtensions)
+    {
+        base.ProcessClientExtensions(clientExtensions);
+        foreach (var share in TlsExtensionsUtilities.GetKeyShareClientHello(clientExtensions) ?? [])
+        {
+            if (MeshCrypto.KeyShareLength(share.NamedGroup, fromClient: true) is { } expected && share.KeyExchange.Length != expected)
+            {
+                var message = $"client key share for {MeshCrypto.GroupName(share.NamedGroup)} has {share.KeyExchange.Length} bytes; expected {expected}";
+                state.Fail(MeshTlsError.Protocol, message);
+                throw new TlsFatalAlert(AlertDescription.illegal_parameter, message);
+            }
+        }
+        var offered = TlsExtensionsUtilities.GetSignatureAlgorithmsExtension(clientExtensions);
+        if (offered is null)
+        {
+            state.Fail(MeshTlsError.NoCommonParameters, "client sent no signature_algorithms");
+            throw new TlsFatalAlert(AlertDescription.missing_extension, "client sent no signature_algorithms");
+        }
+        if (!MeshCrypto.AcceptsOurSignatureScheme(offered))
+        {
+            var message = $"client accepts no signature scheme we can sign with (it offered {string.Join(", ", offered)}; we have {MeshCrypto.SignatureScheme})";
+            state.Fail(MeshTlsError.NoCommonParameters, message);
+            throw new TlsFatalAlert(AlertDescription.handshake_failure, message);
+        }
+    }
+
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();

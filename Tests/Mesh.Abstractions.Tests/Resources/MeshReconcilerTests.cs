@@ -73,6 +73,56 @@ public sealed class MeshReconcilerTests
     }
 
     [Fact]
+    public void Derive_ConsumerRoute_CompiledForTheServiceInTheOtherNamespace()
+    {
+        var d = Derive("""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: consumer, namespace: cons}
+            spec:
+              parentRefs: [{group: "", kind: Service, name: books, namespace: prod, port: 8080}]
+              rules:
+                - filters: [{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: X-Header-Set, value: set}]}}]
+                - matches: [{path: {type: PathPrefix, value: /v2}}]
+                  backendRefs: [{name: books-v2, port: 8080}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: producer-of-own, namespace: cons}
+            spec:
+              parentRefs: [{group: "", kind: Service, name: local}]
+            """, ns: "cons");
+
+        var profile = Assert.Single(d.ConsumerProfiles).Value;
+        Assert.Equal(("prod", "books"), (profile.Namespace, profile.Service));
+        Assert.Equal(["cons/consumer/rule-1", "cons/consumer/rule-0"], profile.Routes.Select(r => r.Name));
+        // No backendRefs: the parent Service, in its own namespace; a backendRef without a namespace: the route's.
+        Assert.Equal(("prod", "books", 8080), profile.Routes[1].Backends.Select(b => (b.Namespace, b.Name, b.Port)).Single());
+        Assert.Equal(("cons", "books-v2", 8080), profile.Routes[0].Backends.Select(b => (b.Namespace, b.Name, b.Port)).Single());
+        Assert.Equal(d.ConsumerProfiles.Keys, ["prod/books"]);
+    }
+
+    [Fact]
+    public void Derive_ParentRefNamingItsOwnNamespace_ProducerRouteNotConsumer()
+    {
+        var d = Derive("""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: books}
+            spec: {ports: [{port: 8080}]}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: r}
+            spec:
+              parentRefs: [{group: "", kind: Service, name: books, namespace: default}]
+            """);
+
+        Assert.Single(d.Profiles["books"].Routes);
+        Assert.Empty(d.ConsumerProfiles);
+    }
+
+    [Fact]
     public void Derive_ServerNamesPortWorkloadLacks_ServerNotApplied()
     {
         var d = Derive("""
@@ -190,5 +240,32 @@ public sealed class MeshReconcilerTests
         Assert.True(ViewEquality.Equal(a.Inbound["w"], b.Inbound["w"]));
         Assert.True(ViewEquality.Equal(a, b));
         Assert.False(ViewEquality.Equal(a, Derive(yaml.Replace("127.0.0.1", "127.0.0.2"))));
+    }
+
+    [Fact]
+    public void Derive_InboundPorts_WorkloadAndServiceTargetPortsButNeverTheProxysOwn()
+    {
+        var d = Derive("""
+            apiVersion: mesh.io/v1alpha1
+            kind: Workload
+            metadata: {name: w, labels: {app: web}}
+            spec: {addresses: [127.0.0.1], ports: [{name: http, port: 8080}], proxy: {inboundPort: 4143, adminPort: 4191}}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec:
+              selector: {app: web}
+              ports: [{name: a, port: 80, targetPort: http}, {name: b, port: 9090, targetPort: 9091}, {name: c, port: 7000}, {name: d, port: 4143}, {name: e, port: 81, targetPort: 4191}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: other}
+            spec: {selector: {app: other}, ports: [{port: 5432}]}
+            """);
+
+        var declared = d.Inbound["w"].Ports.Values.Distinct().Order().ToArray();
+        Assert.Equal([7000, 8080, 9091], declared);
+        Assert.Equal(8080, d.Inbound["w"].Ports["http"]);
     }
 }

@@ -25,6 +25,22 @@ public sealed class ApplyCommandTests : FakeSiloTestBase
     }
 
     [Fact]
+    public async Task Apply_SiloWarns_PrintsEachWarningOnStderr()
+    {
+        Admin.Respond("POST", "/api/v1/apply", 200, """
+            {"results":[{"kind":"HTTPRoute","namespace":"default","name":"books-split","action":"created"}],"dryRun":false,
+             "warnings":["HTTPRoute books-split.default: backendRef books-v1:8080: no Service books-v1 in namespace default; requests routed to it fail with 503 until it is applied"]}
+            """);
+        var file = Cli.WriteFile("route.yaml", Samples.BooksYaml);
+
+        var result = await Cli.RunAsync("apply", "-f", file);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["httproute/books-split created"], Lines(result.Out));
+        Assert.Contains("warning: HTTPRoute books-split.default: backendRef books-v1:8080: no Service books-v1 in namespace default", result.Err);
+    }
+
+    [Fact]
     public async Task Apply_DryRunAndNamespace_SendsQueryAndMarksLines()
     {
         Admin.Respond("POST", "/api/v1/apply?namespace=shop&dryRun=true", 200, CreatedBoth);

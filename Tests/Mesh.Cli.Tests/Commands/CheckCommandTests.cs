@@ -13,6 +13,43 @@ public sealed class CheckCommandTests : FakeSiloTestBase
         Admin.Respond("GET", "/api/v1/info", 200, StatsSamples.Info);
         Admin.Respond("GET", "/api/v1/identities", 200, StatsSamples.Identities());
         Admin.Respond("GET", "/api/v1/proxies", 200, proxies ?? $"[{StatsSamples.Proxy()}]");
+        HoldsWeb(true);
+    }
+
+    /// <summary>What the silo holds: the sample proxy's workload and service (default/web-1, default/web), or nothing.</summary>
+    private void HoldsWeb(bool holds)
+    {
+        Admin.Respond("GET", "/api/v1/resources/workloads", 200, holds
+            ? Samples.List("""{"kind":"Workload","metadata":{"name":"web-1","namespace":"default"}}""") : Samples.List());
+        Admin.Respond("GET", "/api/v1/resources/services", 200, holds
+            ? Samples.List("""{"kind":"Service","metadata":{"name":"web","namespace":"default"}}""") : Samples.List());
+    }
+
+    [Fact]
+    public async Task Check_SiloLostItsState_FailsForEachLiveProxyWithTheFix()
+    {
+        Healthy();
+        HoldsWeb(false);
+
+        var result = await Cli.RunAsync("check");
+
+        Assert.Equal(1, result.ExitCode);
+        var lines = TableText.Lines(result.Out);
+        Assert.Contains("× proxy web-1 (default/web-1) serves what the silo holds (the silo does not hold workload default/web-1, service default/web)", lines);
+        Assert.Contains(lines, l => l.Contains("fix: the silo keeps state in memory (--ephemeral) and lost it", StringComparison.Ordinal));
+        Assert.DoesNotContain("all checks passed", result.Out);
+    }
+
+    [Fact]
+    public async Task Check_StaleProxyOnly_NotComparedAgainstTheSilo()
+    {
+        // A proxy that stopped reporting is already a failure of its own; it does not count as serving anything.
+        Healthy(proxies: $"[{StatsSamples.Proxy(lastReportAgeMs: 120_000)}]");
+        HoldsWeb(false);
+
+        var result = await Cli.RunAsync("check");
+
+        Assert.Contains("√ proxies serve what the silo holds (no live proxy to compare)", TableText.Lines(result.Out));
     }
 
     [Fact]
@@ -26,7 +63,8 @@ public sealed class CheckCommandTests : FakeSiloTestBase
         var lines = TableText.Lines(result.Out);
         Assert.Equal("mesh-silo", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("√ silo is reachable (http://127.0.0.1:", StringComparison.Ordinal));
-        Assert.Contains("√ silo and storage are healthy (memory)", lines);
+        Assert.Contains("√ silo and storage are healthy (memory: --ephemeral, every resource is lost when the silo stops)", lines);
+        Assert.Contains("√ proxy web-1 (default/web-1) serves what the silo holds", lines);
         Assert.Contains(lines, l => l.StartsWith("√ clocks of this machine and the silo agree (skew ", StringComparison.Ordinal));
         Assert.Contains("√ trust anchor is valid (3650 days left)", lines);
         Assert.Contains("√ issuer is valid (364 days left)", lines);
@@ -34,6 +72,21 @@ public sealed class CheckCommandTests : FakeSiloTestBase
         Assert.Contains("√ proxy web-1 clock agrees with the silo (skew 0 s, allowance 20 s)", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith('×') || l.StartsWith('‼'));
         Assert.Equal("Status check results: √ all checks passed", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Check_Proxies_NamedByWorkloadNotHostPid()
+    {
+        Healthy($"[{StatsSamples.Proxy(id: "myhost-1")},{StatsSamples.Proxy(id: "myhost-2")},{StatsSamples.Proxy(id: "gw-7", workload: "")},{StatsSamples.Proxy(id: "myhost-3", workload: "books-1")}]");
+
+        var result = await Cli.RunAsync("check");
+
+        var lines = TableText.Lines(result.Out);
+        Assert.Contains(lines, l => l.StartsWith("√ proxy books-1 (spiffe://", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("√ proxy web-1 [myhost-1] (spiffe://", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("√ proxy web-1 [myhost-2] (spiffe://", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("√ proxy gw-7 (spiffe://", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("proxy myhost-3", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -228,7 +281,7 @@ public sealed class CheckCommandTests : FakeSiloTestBase
         var json = JsonNode.Parse(result.Out)!;
         Assert.False(json["ok"]!.GetValue<bool>());
         var checks = json["checks"]!.AsArray();
-        Assert.Equal(7, checks.Count);
+        Assert.Equal(8, checks.Count);
         var failed = Assert.Single(checks, c => c!["status"]!.GetValue<string>() == "fail")!;
         Assert.Equal("proxies", failed["category"]!.GetValue<string>());
         Assert.Contains("control port", failed["fix"]!.GetValue<string>());

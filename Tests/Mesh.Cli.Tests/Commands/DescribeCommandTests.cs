@@ -16,7 +16,7 @@ public sealed class DescribeCommandTests : FakeSiloTestBase
              "matches":[{"path":{"kind":1,"value":"/api"},"headers":[{"name":"x-canary","value":{"kind":"exact","value":"1"}}],"queryParams":[],"method":"GET"}],
              "filters":[],
              "backends":[{"namespace":"default","name":"books-v1","port":8080,"weight":90,"filters":[]},{"namespace":"default","name":"books-v2","port":8080,"weight":10,"filters":[]}]}],
-            "retry":{"conditions":["5xx"],"limit":2,"perTryTimeout":"00:00:00.5000000"},"timeouts":{"request":"00:00:10","backendRequest":null,"idle":null},
+            "retry":{"conditions":["5xx"],"limit":2,"perTryTimeout":"00:00:00.5000000"},"timeouts":{"request":"00:00:10","backendRequest":"00:01:30","idle":null},
             "failureAccrual":{"consecutiveFailures":7,"minBackoff":"00:00:01","maxBackoff":"00:01:00","jitter":0.5},"opaquePorts":[]}}}
         """.Replace("RESOURCE", Samples.BooksService);
 
@@ -37,9 +37,10 @@ public sealed class DescribeCommandTests : FakeSiloTestBase
         Assert.Matches(@"127\.0\.0\.11:7001\s+books-1\s+spiffe://cluster\.local/ns/default/sa/books\s+true\s+zone-a\s+1", text);
         Assert.Matches(@"127\.0\.0\.12:7001\s+books-2\s+\(unmeshed\)\s+false\s+-\s+3", text);
         Assert.Matches(@"default/books-split/rule-0\s+8080\s+GET PathPrefix /api header x-canary=1\s+books-v1\.default:8080 \(weight 90, 90%\), books-v2\.default:8080 \(weight 10, 10%\)", text);
-        Assert.Contains("Retry:           on 5xx, limit 2, per try 00:00:00.5000000", text);
-        Assert.Contains("Timeouts:        request 00:00:10", text);
-        Assert.Contains("Failure accrual: 7 consecutive failures", text);
+        Assert.Contains("Retry:           on 5xx, limit 2, per try 500ms", text);
+        Assert.Contains("Timeouts:        request 10s, backendRequest 1m30s", text);
+        Assert.Contains("Failure accrual: 7 consecutive failures, backoff 1s to 1m, jitter 0.5", text);
+        Assert.DoesNotContain("00:0", text);
     }
 
     [Fact]
@@ -54,6 +55,24 @@ public sealed class DescribeCommandTests : FakeSiloTestBase
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("Endpoints:       none (no Workload matches the selector)", result.Out);
         Assert.Contains("Routes:          none", result.Out);
+    }
+
+    [Fact]
+    public async Task DescribeService_ConsumerRoutes_ListedWithTheirNamespace()
+    {
+        Admin.Respond("GET", "/api/v1/services/prod/echo", 200, """
+            {"resource":RESOURCE,"service":{"version":1,"value":{}},"endpoints":{"version":0,"value":{"endpoints":[]}},"profile":{"version":0,"value":{"routes":[]}},
+             "consumerRoutes":[{"namespace":"cons","version":1,"routes":[
+               {"name":"cons/mesh-echo-add-header/rule-0","kind":0,"port":0,"matches":[],"filters":[],
+                "backends":[{"namespace":"prod","name":"echo","port":80,"weight":1,"filters":[]}]}]}]}
+            """.Replace("RESOURCE", Samples.BooksService));
+
+        var result = await Cli.RunAsync("describe", "svc", "echo", "-n", "prod");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Routes:          none of its own", result.Out);
+        Assert.Contains("Consumer routes: from cons: 1", result.Out);
+        Assert.Matches(@"cons\s+cons/mesh-echo-add-header/rule-0\s+\*\s+.*echo\.prod:80", result.Out);
     }
 
     [Fact]

@@ -74,15 +74,50 @@ public sealed class DiagnosticsEndpointsCommandTests : FakeSiloTestBase
     }
 
     [Fact]
-    public async Task Endpoints_ServiceWithoutEndpoints_NotesItAndExits0()
+    public async Task Endpoints_ServiceWithoutEndpoints_SaysWhyAndExits1()
     {
         Discovery.Publish(Authority, Snapshot(1));
 
         var result = await Cli.RunAsync("diagnostics", "endpoints", Authority);
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Out);
-        Assert.Contains("has no endpoints", result.Err);
+        Assert.Contains("error: service books.default.svc.cluster.local:8080 has no endpoints: no Workload matches its selector", result.Err);
+    }
+
+    [Fact]
+    public async Task Endpoints_PortTheServiceDoesNotHave_NamesThePortAndExits1()
+    {
+        var update = Snapshot(1);
+        update.Snapshot.Problem = "service books.default has no port 80; its ports: 8080 (http)";
+        Discovery.Publish("books:80", update);
+
+        var result = await Cli.RunAsync("diagnostics", "endpoints", "books:80");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: service books.default has no port 80; its ports: 8080 (http)", result.Err);
+    }
+
+    [Fact]
+    public async Task Endpoints_NoPort_Exits1ListingTheServicesPortsWithoutWatching()
+    {
+        Admin.Respond("GET", "/api/v1/services/default/books", 200, $$"""{"resource":{{Samples.BooksService}}}""");
+
+        var result = await Cli.RunAsync("diagnostics", "endpoints", "books");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: books: no port given; endpoints are per service port (service books.default has 8080 (http))", result.Err);
+        Assert.Contains("mesh diagnostics endpoints books.default:8080", result.Err);
+        Assert.Empty(Discovery.Watches);
+    }
+
+    [Fact]
+    public async Task Endpoints_NoPortUnknownService_Exits1SayingThereIsNone()
+    {
+        var result = await Cli.RunAsync("diagnostics", "endpoints", "ghost.shop.svc.cluster.local");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("there is no service ghost.shop", result.Err);
     }
 
     [Fact]

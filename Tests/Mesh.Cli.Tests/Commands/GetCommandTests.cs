@@ -55,8 +55,26 @@ public sealed class GetCommandTests : FakeSiloTestBase
         var result = await Cli.RunAsync("get", "workloads", "-o", "wide");
 
         var lines = Rows(result.Out);
-        Assert.Equal(["NAMESPACE", "NAME", "ADDRESSES", "SA", "MESHED", "READY", "PORTS", "PROXY", "ZONE", "WEIGHT", "LABELS"], lines[0]);
-        Assert.Equal(["default", "books-1", "127.0.0.11", "books", "yes", "true", "http:7001", "inbound:4143,admin:4191", "a", "1", "app=books"], lines[1]);
+        Assert.Equal(["NAMESPACE", "NAME", "ADDRESSES", "SA", "MESHED", "READY", "PORTS", "PROXY", "ZONE", "WEIGHT", "LEASE", "LABELS"], lines[0]);
+        Assert.Equal(["default", "books-1", "127.0.0.11", "books", "yes", "true", "http:7001", "inbound:4143,admin:4191", "a", "1", "-", "app=books"], lines[1]);
+    }
+
+    [Fact]
+    public async Task Get_WideLeasedWorkload_ShowsTimeLeftOfItsLease()
+    {
+        var workload = JsonNode.Parse(Samples.BooksWorkload1)!;
+        var expires = DateTimeOffset.UtcNow.AddSeconds(30).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        workload["status"] = new JsonObject { ["lease"] = new JsonObject { ["seconds"] = 30, ["expiresAt"] = expires } };
+        var expired = JsonNode.Parse(Samples.BooksWorkload2)!;
+        expired["status"] = new JsonObject { ["lease"] = new JsonObject { ["seconds"] = 30, ["expiresAt"] = "2020-01-01T00:00:00.000Z" } };
+        Admin.Respond("GET", "/api/v1/resources/workloads?namespace=default", 200, Samples.List(workload.ToJsonString(), expired.ToJsonString()));
+
+        var result = await Cli.RunAsync("get", "workloads", "-o", "wide");
+
+        var lines = Rows(result.Out);
+        var lease = Array.IndexOf(lines[0], "LEASE");
+        Assert.Matches(@"^(2\d|30)s/30s$", lines[1][lease]);
+        Assert.Equal("expired/30s", lines[2][lease]);
     }
 
     [Fact]

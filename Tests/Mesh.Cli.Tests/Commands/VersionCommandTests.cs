@@ -33,14 +33,14 @@ public sealed class VersionCommandTests : FakeSiloTestBase
     }
 
     [Fact]
-    public async Task Version_SiloDown_PrintsClientAndNotesServerUnavailable()
+    public async Task Version_SiloDown_PrintsClientNotesServerUnavailableAndExits2()
     {
         var address = ClosedAddress();
         Cli.Environment["MESH_ADMIN_ADDR"] = address;
 
         var result = await Cli.RunAsync("version");
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         Assert.Equal("Client version: 0.1.0", result.Out.Trim());
         Assert.Contains($"Server version: unavailable (cannot reach the silo at http://{address})", result.Err);
     }

@@ -40,9 +40,9 @@ internal static class StatsSamples
         """;
 
     /// <summary>A proxy row of `GET /api/v1/proxies`.</summary>
-    public static string Proxy(string id = "web-1", bool discoveryConnected = true, long? certRemainingSeconds = 80000, long lastReportAgeMs = 1200,
-        long clockSkewMs = 40, string problems = "[]") => $$"""
-        {"proxyId":"{{id}}","namespace":"default","workload":"web-1","identity":"spiffe://cluster.local/ns/default/sa/web","version":"0.1.0",
+    public static string Proxy(string id = "myhost-4242", bool discoveryConnected = true, long? certRemainingSeconds = 80000, long lastReportAgeMs = 1200,
+        long clockSkewMs = 40, string problems = "[]", string workload = "web-1") => $$"""
+        {"proxyId":"{{id}}","namespace":"default","workload":"{{workload}}","identity":"spiffe://cluster.local/ns/default/sa/web","version":"0.1.0",
          "services":["default/web"],"lastReportUnixMs":1764000000000,"lastReportAgeMs":{{lastReportAgeMs}},"intervalMs":5000,
          "certNotAfterUnixMs":1764086400000,"certRemainingSeconds":{{(certRemainingSeconds is { } s ? s.ToString() : "null")}},
          "discoveryConnected":{{(discoveryConnected ? "true" : "false")}},"clockSkewMs":{{clockSkewMs}},"problems":{{problems}}}

@@ -119,7 +119,7 @@ public sealed class AdminApiTests(SiloFixture silo)
     public async Task Info_ReportsStorageAndSilo()
     {
         var json = JsonDocument.Parse(await silo.Admin.GetStringAsync("/api/v1/info")).RootElement;
-        Assert.Equal("memory", json.GetProperty("storage").GetString());
+        Assert.Equal("sqlite", json.GetProperty("storage").GetString());
         Assert.Equal("cluster.local", json.GetProperty("trustDomain").GetString());
         Assert.False(string.IsNullOrEmpty(json.GetProperty("siloAddress").GetString()));
     }

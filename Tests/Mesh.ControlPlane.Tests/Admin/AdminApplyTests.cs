@@ -68,6 +68,41 @@ public sealed class AdminApplyTests(SiloFixture silo)
         body.GetProperty("results").EnumerateArray().Select(r => $"{r.GetProperty("kind").GetString()}/{r.GetProperty("name").GetString()}={r.GetProperty("action").GetString()}").ToArray();
 
     [Fact]
+    public async Task Apply_BackendRefsThatDoNotResolve_AppliedWithAWarningEach()
+    {
+        var ns = NewNamespace();
+        const string route = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: books}
+            spec:
+              selector: {app: books}
+              ports: [{port: 8080, targetPort: 7001}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: books-split}
+            spec:
+              parentRefs: [{group: "", kind: Service, name: books, port: 8080}]
+              rules:
+                - backendRefs: [{name: books-v1, port: 8080, weight: 90}, {name: books, port: 9090, weight: 10}]
+            """;
+        var (status, body) = await ApplyAsync(route, ns);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var warnings = body.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).ToList();
+        Assert.Equal([
+            $"HTTPRoute books-split.{ns}: backendRef books-v1:8080: no Service books-v1 in namespace {ns}; requests routed to it fail with 503 until it is applied",
+            $"HTTPRoute books-split.{ns}: backendRef books:9090: Service books.{ns} has no port 9090 (its ports: 8080); requests routed to it fail with 503",
+        ], warnings);
+
+        // Once the backends exist the same route is clean; Services in the same apply count too.
+        var (_, fixedBody) = await ApplyAsync(route.Replace("books-v1", "books").Replace("9090", "8080"), ns);
+        Assert.Empty(fixedBody.GetProperty("warnings").EnumerateArray());
+        var (_, booksBody) = await ApplyAsync(Books, ns);
+        Assert.Empty(booksBody.GetProperty("warnings").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Apply_Twice_CreatedThenUnchangedThenConfigured()
     {
         var ns = NewNamespace();

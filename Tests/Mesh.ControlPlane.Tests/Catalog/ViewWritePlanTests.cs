@@ -49,4 +49,23 @@ public sealed class ViewWritePlanTests
         Assert.Null(plan.Services[1].View);
         Assert.Equal(["a", "old"], plan.Inbound.Select(s => s.Name));
     }
+
+    [Fact]
+    public void Compute_ConsumerRouteAddedThenGone_WrittenThenClearedToTheDefault()
+    {
+        var route = new RouteView("cons/r/rule-0", RouteKindView.Http, 0, [], [], [], null, null);
+        var withConsumer = Derived("a") with
+        {
+            ConsumerProfiles = ImmutableDictionary<string, ProfileView>.Empty.Add("prod/echo", ProfileView.Default("prod", "echo") with { Routes = [route] }),
+        };
+        var added = ViewWritePlan.Compute("cons", Derived("a"), withConsumer, [], [], ReconcileSettings.Default);
+        Assert.Equal("prod/echo", Assert.Single(added.ConsumerProfiles).Target);
+        Assert.Equal(1, added.Count);
+
+        // After a reactivation only the persisted target names are known: the target is still cleared.
+        var gone = ViewWritePlan.Compute("cons", null, Derived("a"), ["a"], ["a"], ReconcileSettings.Default, ["prod/echo"]);
+        var cleared = Assert.Single(gone.ConsumerProfiles);
+        Assert.Equal(("prod/echo", "prod", "echo"), (cleared.Target, cleared.View.Namespace, cleared.View.Service));
+        Assert.Empty(cleared.View.Routes);
+    }
 }

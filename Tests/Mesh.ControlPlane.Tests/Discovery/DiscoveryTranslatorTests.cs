@@ -21,6 +21,17 @@ public sealed class DiscoveryTranslatorTests
     }
 
     [Fact]
+    public void Translate_PortTheServiceDoesNotHave_ProblemNamesThePortAndListsPorts()
+    {
+        var t = DiscoveryTranslator.Translate(new ServiceAuthority("books", "default", 80), Views.Service("books"),
+            Views.Endpoints("books", Views.Workload("a", "127.0.0.11")), Profile());
+        Assert.True(t.Exists);
+        Assert.Empty(t.Endpoints);
+        Assert.Equal("service books.default has no port 80; its ports: 8080 (http)", t.Problem);
+        Assert.Equal("", DiscoveryTranslator.Translate(Books, Views.Service("books"), Views.Endpoints("books"), Profile()).Problem);
+    }
+
+    [Fact]
     public void Translate_NamedTargetPort_ResolvedPerWorkloadAndSkippedWhenMissing()
     {
         var service = Views.Service("books", targetPort: "http");
@@ -124,5 +135,47 @@ public sealed class DiscoveryTranslatorTests
         Assert.Equal("10.1.0.0/16", authz.Networks[0].Except[0]);
         Assert.Equal(100u, p.Servers[0].RateLimit.TotalRps);
         Assert.Equal(50u, p.Servers[0].RateLimit.Overrides[0].Rps);
+    }
+
+    private static RouteView NamedRoute(string name, int port = 0) => new(name, RouteKindView.Http, port, [], [], [], null, null);
+
+    [Fact]
+    public void Translate_ConsumerRoutesForThePort_ReplaceTheProducersRoutes()
+    {
+        var producer = Profile(ProfileView.Default("default", "books") with { Routes = [NamedRoute("default/producer/rule-0")] });
+        var consumer = Profile(ProfileView.Default("default", "books") with { Routes = [NamedRoute("cons/consumer/rule-0")] });
+        var t = DiscoveryTranslator.Translate(Books, Views.Service("books"), Views.Endpoints("books"), producer, consumer);
+        Assert.Equal(["cons/consumer/rule-0"], t.Profile.Routes.Select(r => r.Name));
+    }
+
+    [Fact]
+    public void Translate_ConsumerRoutesOnlyForAnotherPort_KeepTheProducersRoutes()
+    {
+        var producer = Profile(ProfileView.Default("default", "books") with { Routes = [NamedRoute("default/producer/rule-0")] });
+        var consumer = Profile(ProfileView.Default("default", "books") with { Routes = [NamedRoute("cons/consumer/rule-0", port: 9090)] });
+        var t = DiscoveryTranslator.Translate(Books, Views.Service("books"), Views.Endpoints("books"), producer, consumer);
+        Assert.Equal(["default/producer/rule-0"], t.Profile.Routes.Select(r => r.Name));
+        Assert.Empty(DiscoveryTranslator.Translate(Books, Views.Service("books"), Views.Endpoints("books"), Profile(), Profile()).Profile.Routes);
+    }
+
+    [Fact]
+    public void Translate_RedirectWithReplacePrefixMatch_CarriesThePrefix()
+    {
+        var redirect = new FilterView(FilterKind.RequestRedirect, null, new RedirectView(null, null, null, null, 301, "/replacement-prefix"), null);
+        var route = NamedRoute("default/r/rule-0") with { Filters = [redirect] };
+        var t = DiscoveryTranslator.Translate(Books, Views.Service("books"), Views.Endpoints("books"),
+            Profile(ProfileView.Default("default", "books") with { Routes = [route] }));
+        var wire = t.Profile.Routes.Single().Filters.Single().RequestRedirect;
+        Assert.Equal(("/replacement-prefix", "", 301u), (wire.ReplacePrefixMatch, wire.Path, wire.StatusCode));
+    }
+
+    [Fact]
+    public void Translate_BackendWithoutPort_TakesTheWatchedPort()
+    {
+        var route = NamedRoute("default/r/rule-0") with { Backends = [new BackendView("default", "books", 0, 1, [])] };
+        var t = DiscoveryTranslator.Translate(Books, Views.Service("books"), Views.Endpoints("books"),
+            Profile(ProfileView.Default("default", "books") with { Routes = [route] }));
+        var backend = t.Profile.Routes.Single().Backends.Single();
+        Assert.Equal(("books.default.svc.cluster.local:8080", 8080u), (backend.Authority, backend.Port));
     }
 }

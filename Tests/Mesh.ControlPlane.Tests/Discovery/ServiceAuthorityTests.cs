@@ -35,4 +35,13 @@ public sealed class ServiceAuthorityTests
     [Fact]
     public void Canonical_ShortForm_FullyQualified() =>
         Assert.Equal("books.shop.svc.cluster.local:8080", new ServiceAuthority("books", "shop", 8080).Canonical());
+
+    [Theory]
+    [InlineData("cons", "cons")]
+    [InlineData(" Cons ", "cons")]
+    [InlineData("default", null)]
+    [InlineData("", null)]
+    [InlineData("not/a-namespace", null)]
+    public void ConsumerNamespace_OtherValidNamespaceOnly(string context, string? expected) =>
+        Assert.Equal(expected, ServiceAuthority.ConsumerNamespace(context, new ServiceAuthority("books", "default", 8080)));
 }

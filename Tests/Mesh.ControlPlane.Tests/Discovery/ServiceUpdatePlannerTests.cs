@@ -41,6 +41,17 @@ public sealed class ServiceUpdatePlannerTests
             Assert.Single(ServiceUpdatePlanner.Plan(Books, State(), State(), resync: true)).KindCase);
 
     [Fact]
+    public void Plan_PortRemovedFromService_SnapshotCarryingTheProblem()
+    {
+        var problem = State() with { Endpoints = State().Endpoints.Clear(), Problem = "service books.default has no port 8080; its ports: 9090 (http)" };
+        var u = Assert.Single(ServiceUpdatePlanner.Plan(Books, State(Views.Workload("a", "127.0.0.11")), problem, false));
+        Assert.Equal(ServiceUpdate.KindOneofCase.Snapshot, u.KindCase);
+        Assert.Equal(problem.Problem, u.Snapshot.Problem);
+        Assert.Empty(u.Snapshot.Endpoints);
+        Assert.Equal(ServiceUpdate.KindOneofCase.Snapshot, Assert.Single(ServiceUpdatePlanner.Plan(Books, problem, State(), false)).KindCase);
+    }
+
+    [Fact]
     public void Plan_ServiceGone_Deleted() =>
         Assert.Equal(ServiceUpdate.KindOneofCase.Deleted,
             Assert.Single(ServiceUpdatePlanner.Plan(Books, State(), TranslatedService.Missing, false)).KindCase);

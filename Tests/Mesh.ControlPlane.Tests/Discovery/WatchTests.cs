@@ -74,7 +74,7 @@ public sealed class WatchTests(SiloFixture silo)
     [Theory]
     [InlineData("")]
     [InlineData("books.default.svc.cluster.local:http")]
-    [InlineData("10.0.0.1:8080")]
+    [InlineData("10.0.0.1:http")]
     [InlineData("Books_!:80")]
     public async Task Watch_UnparsableAuthority_InvalidArgument(string authority)
     {

@@ -1,6 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Mesh.Api.V1;
 using Mesh.ControlPlane.Tests.Support;
+using Mesh.Tls.Ca;
+using Mesh.Tls.Identity;
 
 namespace Mesh.ControlPlane.Tests.E2E;
 
@@ -66,6 +70,77 @@ public sealed class RedisFailoverTests
         await ApplyAsync(a, Workload("books-2", "127.0.0.12"), TimeSpan.FromSeconds(30));
         await watch.WaitUntil(w => w.Endpoints.ContainsKey("127.0.0.12:7001"), "endpoint applied after the kill", TimeSpan.FromSeconds(30));
         Assert.Null(watch.Error);
+    }
+
+    [Fact]
+    public async Task Certify_TokenMintedOnOtherSilo_Certifies()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var env = new Dictionary<string, string> { ["MESH_REDIS"] = redis.Address, ["MESH_CLUSTER_ID"] = "e2e-" + Guid.NewGuid().ToString("N")[..6] };
+        await using var a = await SiloProcess.StartAsync(env);
+        await using var b = await SiloProcess.StartAsync(env);
+
+        using var admin = a.AdminClient();
+        var minted = await admin.PostAsJsonAsync("/api/v1/identity/tokens", new { @namespace = "default", serviceAccount = "books" });
+        minted.EnsureSuccessStatusCode();
+        var token = (await minted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+
+        var id = SpiffeId.Create("cluster.local", "default", "books");
+        using var csr = CsrBuilder.Create(id);
+        using var channel = ControlChannel.For(b.Control, b.DataDir);
+        var response = await new Api.V1.Identity.IdentityClient(channel).CertifyAsync(new CertifyRequest
+        {
+            Identity = id.Uri, Token = token, CertificateSigningRequest = Google.Protobuf.ByteString.CopyFrom(csr.Der),
+        });
+        Assert.False(response.LeafCertificate.IsEmpty);
+        Assert.DoesNotContain(Convert.ToBase64String(File.ReadAllBytes(Path.Combine(a.DataDir, "identity", "token.key"))), a.Output + b.Output);
+    }
+
+    [Fact]
+    public async Task Apply_PeerKilledDuringBurst_FailuresAre503WithRetryAfterAndNoAcknowledgedWriteLost()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var env = new Dictionary<string, string> { ["MESH_REDIS"] = redis.Address, ["MESH_CLUSTER_ID"] = "e2e-" + Guid.NewGuid().ToString("N")[..6] };
+        await using var a = await SiloProcess.StartAsync(env);
+        await using var b = await SiloProcess.StartAsync(env);
+        using var adminA = a.AdminClient();
+        using var adminB = b.AdminClient();
+        await ApplyAsync(a, Books, TimeSpan.FromSeconds(30));
+
+        const int Applies = 60, KillAt = 20;
+        var acknowledged = new List<string>();
+        var failures = new List<string>();
+        for (var i = 0; i < Applies; i++)
+        {
+            if (i == KillAt) await b.KillAsync();
+            var name = $"burst-{i}";
+            var through = i < KillAt && i % 2 == 1 ? adminB : adminA;
+            var response = await through.PostAsync("/api/v1/apply", new StringContent(Workload(name, $"127.0.1.{i + 1}")));
+            if (response.IsSuccessStatusCode) { acknowledged.Add(name); continue; }
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || response.Headers.RetryAfter is null)
+                failures.Add($"{name}: {(int)response.StatusCode} Retry-After={response.Headers.RetryAfter} {body}");
+        }
+        Assert.Empty(failures);
+        Assert.True(acknowledged.Count >= KillAt, $"only {acknowledged.Count} of {Applies} applies acknowledged");
+
+        // Every acknowledged write is there once the cluster has settled (reads may also meet the dying peer: retry).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        HashSet<string> stored = [];
+        while (true)
+        {
+            var list = await adminA.GetAsync("/api/v1/resources/workloads?namespace=default");
+            if (list.IsSuccessStatusCode)
+            {
+                stored = JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement.GetProperty("items").EnumerateArray()
+                    .Select(w => w.GetProperty("metadata").GetProperty("name").GetString()!).ToHashSet();
+                break;
+            }
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, list.StatusCode);
+            Assert.True(DateTime.UtcNow < deadline, "listing workloads kept answering 503");
+            await Task.Delay(200);
+        }
+        Assert.DoesNotContain(acknowledged, n => !stored.Contains(n));
     }
 
     [Fact]

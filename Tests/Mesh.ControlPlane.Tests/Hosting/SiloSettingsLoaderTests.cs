@@ -8,14 +8,31 @@ public sealed class SiloSettingsLoaderTests
     private static SiloSettings Load(Hashtable env, params string[] args) => SiloSettingsLoader.Load(args, env);
 
     [Fact]
-    public void Load_Defaults_8085And8086AndMemory()
+    public void Load_Defaults_8085And8086AndSqliteInTheDataDir()
     {
         var s = Load(new Hashtable { ["MESH_DATA_DIR"] = "/tmp/x" });
         Assert.Equal("http://127.0.0.1:8085", s.AdminUrl);
         Assert.Equal("https://127.0.0.1:8086", s.ControlUrl);
         Assert.True(s.ControlTls);
-        Assert.Equal("memory", s.StorageKind);
+        Assert.Equal("sqlite", s.StorageKind);
+        Assert.Equal("/tmp/x/state.db", s.StatePath);
         Assert.NotEqual(s.SiloPort, s.GatewayPort);
+    }
+
+    [Fact]
+    public void Load_EphemeralSwitch_MemoryStorage()
+    {
+        var s = Load(new Hashtable(), "--ephemeral");
+        Assert.True(s.Ephemeral);
+        Assert.Equal("memory", s.StorageKind);
+        Assert.Equal("memory", Load(new Hashtable { ["MESH_EPHEMERAL"] = "true" }).StorageKind);
+    }
+
+    [Fact]
+    public void Load_EphemeralWithRedis_Refused()
+    {
+        var e = Assert.Throws<SiloSettingsException>(() => Load(new Hashtable { ["MESH_REDIS"] = "127.0.0.1:6379" }, "--ephemeral"));
+        Assert.Contains("drop one of them", e.Message);
     }
 
     [Fact]

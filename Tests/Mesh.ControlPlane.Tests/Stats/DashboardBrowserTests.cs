@@ -33,7 +33,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         if (ChromiumMissing()) return;
         await using var host = new StatsHostFixture { MapMore = MapControlPlaneStandIns };
         await host.InitializeAsync();
-        await using var feeder = await TrafficFeeder.StartAsync(host.Channel);
+        await using var feeder = await TrafficFeeder.StartAsync(_ => host.Channel);
         await Browse(host.AdminAddress, async page =>
         {
             await Overview(page, "overview");
@@ -69,7 +69,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         if (ChromiumMissing()) return;
         await using var host = new StatsHostFixture();
         await host.InitializeAsync();
-        await using var feeder = await TrafficFeeder.StartAsync(host.Channel);
+        await using var feeder = await TrafficFeeder.StartAsync(_ => host.Channel);
         await Browse(host.AdminAddress, async page =>
         {
             await Overview(page, null);
@@ -109,8 +109,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
                 using var applied = await admin.PostAsync($"/api/v1/apply?namespace={Ns}", new StringContent(BookstoreYaml));
                 Assert.True(applied.IsSuccessStatusCode, await applied.Content.ReadAsStringAsync());
             }
-            using var control = Support.ControlChannel.For(silo.ControlUri, dataDir.FullName);
-            await using var feeder = await TrafficFeeder.StartAsync(control);
+            // Each proxy reports with its own workload certificate: the silo attributes reports to it.
+            var channels = new[] { "web", "books", "authors" }.ToDictionary(sa => sa, sa => Support.ControlChannel.As(silo, Ns, sa));
+            await using var feeder = await TrafficFeeder.StartAsync(sa => channels[sa]);
 
             await Browse(silo.AdminUri, async page =>
             {
@@ -275,10 +276,11 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         private readonly CancellationTokenSource _stop = new();
         private Task _traffic = Task.CompletedTask;
 
-        public static async Task<TrafficFeeder> StartAsync(GrpcChannel channel)
+        /// <param name="channelFor">The control channel a proxy of this service account reports on.</param>
+        public static async Task<TrafficFeeder> StartAsync(Func<string, GrpcChannel> channelFor)
         {
             var feeder = new TrafficFeeder();
-            var client = new Telemetry.TelemetryClient(channel);
+            var client = channelFor;
             var random = new Random(20260101);
             var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1_000;
             await SendInterval(client, random, start);
@@ -353,7 +355,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
 
     /// <summary>One second of the bookstore: a load generator without a proxy → web → books (v1 90 %, v2 10 %) → authors,
     /// where authors fails ~5 % of requests.</summary>
-    private static async Task SendInterval(Telemetry.TelemetryClient client, Random random, long intervalStart)
+    private static async Task SendInterval(Func<string, GrpcChannel> channelFor, Random random, long intervalStart)
     {
         const int rps = 20;
         var v2 = random.Next(1, 4);
@@ -373,7 +375,8 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             Report("authors", intervalStart, ["bookstore/authors"],
                 Traffic("inbound", "authors", rps, failures, random, 0.5, 6, source: "books", path: "/authors")),
         };
-        foreach (var report in sets) await client.ReportAsync(report);
+        foreach (var report in sets)
+            await new Telemetry.TelemetryClient(channelFor(report.Workload.Split('-')[0])).ReportAsync(report);
     }
 
     private static StatsReport Report(string workload, long intervalStart, string[] services, params TrafficStats[] traffic)

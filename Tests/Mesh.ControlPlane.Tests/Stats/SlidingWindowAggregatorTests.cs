@@ -111,6 +111,19 @@ public sealed class SlidingWindowAggregatorTests
     }
 
     [Fact]
+    public void Query_InboundAuthorizationNames_AreNotRoutes()
+    {
+        var window = new SlidingWindowAggregator(_time);
+        window.Add("web", [Sample(TrafficDirection.Outbound, 10, route: "default/books-split/rule-0")]);
+        window.Add("books", [Sample(TrafficDirection.Inbound, 10, route: "default:all-unauthenticated")]);
+        Assert.Equal(["default/books-split/rule-0"], window.Query(StatsWindow.OneMinute).Routes.Select(r => r.Name));
+
+        var serverOnly = new SlidingWindowAggregator(_time);
+        serverOnly.Add("books", [Sample(TrafficDirection.Inbound, 10, route: "default:all-unauthenticated")]);
+        Assert.Empty(serverOnly.Query(StatsWindow.OneMinute).Routes);
+    }
+
+    [Fact]
     public void Add_ManyDistinctPaths_BoundedPerSlotRestCountedAsOther()
     {
         var window = new SlidingWindowAggregator(_time);

@@ -48,7 +48,8 @@ public sealed class StatsHostFixture : IAsyncLifetime, IAsyncDisposable
         });
         web.Services.AddSingleton<IGrainFactory>(_cluster.Client);
         web.Services.AddRouting();
-        web.Services.AddMeshTelemetry();
+        // A plaintext listener, as with MESH_CONTROL_TLS=false: reports are taken as claimed (auth: TelemetryAuthenticationTests).
+        web.Services.AddMeshTelemetry(new TelemetryOptions(RequireClientCertificate: false));
         _web = web.Build();
         _web.MapMeshTelemetryGrpc();
         _web.MapMeshStatsApi();

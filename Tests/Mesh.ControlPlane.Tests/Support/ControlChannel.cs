@@ -1,5 +1,10 @@
 using Grpc.Net.Client;
+using Mesh.Silo.Hosting;
+using Mesh.Silo.Identity;
+using Mesh.Tls.Ca;
 using Mesh.Tls.Client;
+using Mesh.Tls.Credentials;
+using Mesh.Tls.Identity;
 
 namespace Mesh.ControlPlane.Tests.Support;
 
@@ -11,6 +16,19 @@ internal static class ControlChannel
     {
         var (address, handler) = ControlPlaneConnection.Create(control,
             ControlPlaneConnection.LoadTrust(Path.Combine(dataDir, "trust-anchors.pem")));
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
+    }
+
+    /// <summary>A channel presenting a certificate the silo's CA issued for ns/sa, as a proxy holds after Certify.</summary>
+    public static GrpcChannel As(SiloHost silo, string ns, string sa)
+    {
+        var id = SpiffeId.Create(silo.Settings.TrustDomain, ns, sa);
+        var trust = TrustBundle.Load(Path.Combine(silo.Settings.DataDir, "trust-anchors.pem"));
+        using var csr = CsrBuilder.Create(id);
+        var issued = silo.Services.GetRequiredService<SiloCertificateAuthority>().Authority.IssueLeafOrThrow(csr.Der, id);
+        var key = System.Security.Cryptography.ECDsa.Create(csr.Key.ExportParameters(includePrivateParameters: true));
+        var credentials = MeshCredentials.Create(key, issued.Leaf, issued.Intermediates, trust);
+        var (address, handler) = ControlPlaneConnection.Create(silo.ControlUri, trust, silo.Settings.TrustDomain, new MeshCredentialsHolder(credentials));
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
     }
 

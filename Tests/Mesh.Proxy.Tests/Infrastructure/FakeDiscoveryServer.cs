@@ -74,9 +74,20 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
         await StartListeningAsync(_port);
     }
 
-    public void SetService(string authority, IEnumerable<Endpoint> endpoints, ServiceProfile? profile = null)
+    /// <summary>Forgets every service and inbound policy (and their versions), as a silo restarted with memory storage
+    /// does; call while stopped.</summary>
+    public void Forget()
     {
-        var snapshot = new ServiceSnapshot { Exists = true, Authority = authority, Name = authority.Split('.')[0], Namespace = "default", Port = 8080, Profile = profile ?? new ServiceProfile() };
+        lock (_gate)
+        {
+            _services.Clear();
+            _inbound.Clear();
+        }
+    }
+
+    public void SetService(string authority, IEnumerable<Endpoint> endpoints, ServiceProfile? profile = null, string problem = "")
+    {
+        var snapshot = new ServiceSnapshot { Exists = true, Authority = authority, Name = authority.Split('.')[0], Namespace = "default", Port = 8080, Profile = profile ?? new ServiceProfile(), Problem = problem };
         snapshot.Endpoints.AddRange(endpoints);
         Publish(authority, e => { e.Snapshot = snapshot; return new ServiceUpdate { Snapshot = snapshot.Clone() }; });
     }

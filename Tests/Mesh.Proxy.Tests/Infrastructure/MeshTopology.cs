@@ -88,8 +88,10 @@ public sealed class MeshTopology : IAsyncDisposable
         _owned.Add(app);
         var p = policy ?? new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllUnauthenticated };
         p.Ports["http"] = (uint)app.HttpPort;
+        p.Ports["grpc"] = (uint)app.GrpcPort;
         Discovery.SetInbound(name, p);
-        var sidecar = await ProxyHost.StartAsync(_configure(Settings(Discovery, name)));
+        // As `mesh run` starts it: --app-addr ip:port names the default port (the HTTP one; gRPC comes with a target port).
+        var sidecar = await ProxyHost.StartAsync(_configure(Settings(Discovery, name)) with { AppPort = app.HttpPort });
         _owned.Add(sidecar);
         await sidecar.Ready.WaitAsync(TimeSpan.FromSeconds(10));
         return new Server(app, sidecar);

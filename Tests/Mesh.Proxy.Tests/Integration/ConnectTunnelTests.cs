@@ -21,7 +21,9 @@ public sealed class ConnectTunnelTests : IAsyncLifetime
     {
         _mesh = await MeshTopology.StartWithMeshTlsAsync();
         // Only authenticated peers: the echo answers only if the tunnel arrived over mesh mTLS with the client's identity.
-        _db = await _mesh.AddSidecarAsync("db", new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllAuthenticated });
+        var policy = new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllAuthenticated };
+        policy.Ports["tcp"] = (uint)_echo.Port;
+        _db = await _mesh.AddSidecarAsync("db", policy);
         _mesh.Discovery.SetService(Db, [new Endpoint
         {
             Key = $"127.0.0.1:{_echo.Port}", Address = "127.0.0.1", Port = (uint)_echo.Port, Weight = 1,

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net;
 using Mesh.Api.V1;
 using Mesh.Proxy.Configuration;
@@ -48,7 +49,7 @@ public sealed class GatewayTests : IAsyncLifetime
         // The client sidecar verified the gateway's identity; the books sidecar (all-authenticated) saw the gateway's.
         Assert.Contains($"dst_identity=\"{GatewayIdentity}\"", await _mesh.Client.MetricsAsync());
         Assert.Contains($"src_identity=\"{GatewayIdentity}\"", await _books.Sidecar.MetricsAsync());
-        Assert.Contains($"request_total{{authority=\"{BooksCanonical}\",direction=\"outbound\"}} 1", await _gateway.MetricsAsync());
+        Assert.Matches($@"request_total\{{authority=""{Regex.Escape(BooksCanonical)}"",direction=""outbound""[^}}]*\}} 1\n", await _gateway.MetricsAsync());
     }
 
     [Fact]
@@ -89,7 +90,9 @@ public sealed class GatewayTests : IAsyncLifetime
     public async Task OpaqueTcp_CrossesTheGatewayByTheAuthorityInTheTransportHeader()
     {
         using var echo = new EchoServer();
-        var db = await _mesh.AddSidecarAsync("db", new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllAuthenticated });
+        var dbPolicy = new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllAuthenticated };
+        dbPolicy.Ports["tcp"] = (uint)echo.Port;
+        var db = await _mesh.AddSidecarAsync("db", dbPolicy);
         _mesh.Discovery.SetService("db.default.svc.cluster.local:5432", [new Endpoint
         {
             Key = $"127.0.0.1:{echo.Port}", Address = "127.0.0.1", Port = (uint)echo.Port, Weight = 1,
@@ -104,5 +107,28 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.Equal(expected, received);
         var gatewayMetrics = await _gateway.MetricsAsync();
         Assert.True(gatewayMetrics.Contains("tcp_opaque_connections_total{direction=\"inbound\",reason=\"transport-header\"} 1"), string.Join("\n", gatewayMetrics.Split("\n").Where(l => l.StartsWith("tcp", StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public async Task TargetPortHeader_NamingTheGatewaysAdminPort_NeverReachesIt()
+    {
+        // Plaintext, no client certificate: refused before anything else, and the gateway stays up.
+        using (var plain = new HttpClient())
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"http://{_gateway.Inbound}/shutdown");
+            request.Headers.Add("mesh-target-port", _gateway.Admin.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(HttpStatusCode.Forbidden, (await plain.SendAsync(request)).StatusCode);
+        }
+        // A mesh peer whose endpoint names the gateway's admin port: the port is dropped, the authority decides.
+        _mesh.Discovery.SetService("books-admin.default:8080", [ViaGateway(_gateway.Admin.Port, BooksCanonical)]);
+        using var client = _mesh.HttpProxyClient();
+        var r = await client.PostAsync("http://books-admin.default:8080/shutdown", null);
+        Assert.Equal("books", await r.Content.ReadAsStringAsync());
+        // An authority naming the admin listener is not an exported service.
+        _mesh.Discovery.SetService("admin-east.default:8080", [ViaGateway(_gateway.Admin.Port, $"127.0.0.1:{_gateway.Admin.Port}")]);
+        Assert.NotEqual(HttpStatusCode.Accepted, (await client.PostAsync("http://admin-east.default:8080/shutdown", null)).StatusCode);
+        Assert.False(_gateway.Completion.IsCompleted, "the gateway stopped");
+        using var admin = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"http://{_gateway.Admin}/live")).StatusCode);
     }
 }

@@ -16,7 +16,7 @@ public sealed class OpaqueTcpTests : IAsyncLifetime
     {
         _echo = new EchoServer();
         _discovery = await FakeDiscoveryServer.StartAsync();
-        _discovery.SetInbound("db", new InboundPolicy { Exists = true });
+        _discovery.SetInbound("db", Declaring(new InboundPolicy { Exists = true }));
         _proxy = await ProxyHost.StartAsync(MeshTopology.Settings(_discovery, "db"));
         await _proxy.Ready.WaitAsync(TimeSpan.FromSeconds(10));
     }
@@ -26,6 +26,13 @@ public sealed class OpaqueTcpTests : IAsyncLifetime
         await _proxy.DisposeAsync();
         await _discovery.DisposeAsync();
         _echo.Dispose();
+    }
+
+    /// <summary>The echo's port is the workload's: the inbound forwards only to declared ports.</summary>
+    private InboundPolicy Declaring(InboundPolicy policy)
+    {
+        policy.Ports["tcp"] = (uint)_echo.Port;
+        return policy;
     }
 
     private Task<string> SendAsync(string payload) =>
@@ -42,7 +49,7 @@ public sealed class OpaqueTcpTests : IAsyncLifetime
     [Fact]
     public async Task TransportHeader_DeniedByPolicy_ClosesWithoutAByte()
     {
-        _discovery.SetInbound("db", new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.Deny });
+        _discovery.SetInbound("db", Declaring(new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.Deny }));
         await Poll.UntilAsync(async () => await SendAsync("x") == "", TimeSpan.FromSeconds(5), "the deny policy to refuse the connection");
     }
 

@@ -65,6 +65,49 @@ public sealed class RouteFilterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RequestRedirect_ReplacePrefixMatch_ReplacesTheMatchedPrefixInLocation()
+    {
+        Route(new RouteFilter { RequestRedirect = new RequestRedirect { ReplacePrefixMatch = "/replacement-prefix", StatusCode = 301 } });
+        using var client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"http://{_mesh.Client.Outbound}"), AllowAutoRedirect = false });
+        var r = await client.GetAsync("http://books.default:8080/api/lemon?x=1");
+        Assert.Equal(HttpStatusCode.MovedPermanently, r.StatusCode);
+        Assert.Equal("http://books.default:8080/replacement-prefix/lemon?x=1", r.Headers.Location!.ToString());
+        var exact = await client.GetAsync("http://books.default:8080/api");
+        Assert.Equal("http://books.default:8080/replacement-prefix", exact.Headers.Location!.ToString());
+        Assert.Equal(0, _books.App.Hits);
+    }
+
+    [Fact]
+    public async Task RequestHeaderModifierAdd_ToAHeaderTheClientSent_AppKeepsBothValuesInOrder()
+    {
+        var add = new HeaderModifier();
+        add.Add["X-Header-Add"] = "add-appends-values";
+        Route(new RouteFilter { RequestHeaderModifier = add });
+        using var client = _mesh.HttpProxyClient();
+        var message = new HttpRequestMessage(HttpMethod.Get, "http://books.default:8080/api/add");
+        message.Headers.Add("X-Header-Add", "some-other-value");
+        var r = await client.SendAsync(message);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var values = _books.App.LastHeaders!["x-header-add"].Split(',', StringSplitOptions.TrimEntries);
+        Assert.Equal(["some-other-value", "add-appends-values"], values);
+    }
+
+    /// <summary>The upstream class reads the two values back as separate field lines ("some-other-value,add-appends-values"
+    /// from an echo server joining them with ","): needs several values of one name to cross the hop unfolded.</summary>
+    [Fact(Skip = "issue 10 item 2: multi-valued fields are folded on the hop (Outbound/MeshTransformer, Inbound/InboundTransformer, owned by the header-fidelity work)")]
+    public async Task RequestHeaderModifierAdd_ToAHeaderTheClientSent_ArrivesAsSeparateFields()
+    {
+        var add = new HeaderModifier();
+        add.Add["X-Header-Add"] = "add-appends-values";
+        Route(new RouteFilter { RequestHeaderModifier = add });
+        using var client = _mesh.HttpProxyClient();
+        var message = new HttpRequestMessage(HttpMethod.Get, "http://books.default:8080/api/add");
+        message.Headers.Add("X-Header-Add", "some-other-value");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(message)).StatusCode);
+        Assert.Equal("some-other-value,add-appends-values", _books.App.LastHeaders!["x-header-add"]);
+    }
+
+    [Fact]
     public async Task NoRouteMatches_Returns404WithReason()
     {
         Route();

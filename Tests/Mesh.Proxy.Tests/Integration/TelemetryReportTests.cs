@@ -39,6 +39,23 @@ public sealed class TelemetryReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stop_BeforeTheFirstInterval_SendsWhatWasCounted()
+    {
+        // A short-lived `mesh run` client: its sidecar stops long before its first report is due.
+        await using var mesh = await MeshTopology.StartAsync(s => s with { ReportInterval = TimeSpan.FromMinutes(10) });
+        var books = await mesh.AddServerAsync("books");
+        mesh.Discovery.SetService(MeshTopology.Books, [books.Endpoint()]);
+        using (var client = mesh.HttpProxyClient())
+            for (var i = 0; i < 3; i++) (await client.GetAsync("http://books.default:8080/")).EnsureSuccessStatusCode();
+
+        await mesh.Client.StopAsync();
+
+        await Poll.UntilAsync(() => mesh.Discovery.Reports.Where(r => r.Workload == "client").SelectMany(r => r.Traffic)
+            .Where(t => t.Direction == "outbound" && t.Authority == MeshTopology.Books).Sum(t => (long)t.Requests) == 3,
+            TimeSpan.FromSeconds(10), "the stopped client sidecar's last report");
+    }
+
+    [Fact]
     public async Task ServedWorkload_ReportsServicesPathsAndInboundConnections()
     {
         var books = await _mesh.AddServerAsync("books");

@@ -136,6 +136,19 @@ public sealed class TrafficTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NoSuchPort_503NamesThePortAndTheServicesPorts()
+    {
+        const string problem = "service books.default has no port 8080; its ports: 9090 (http)";
+        _mesh.Discovery.SetService(MeshTopology.Books, [], problem: problem);
+        using var client = _mesh.HttpProxyClient();
+        var r = await client.GetAsync("http://books.default:8080/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode);
+        var body = await r.Content.ReadAsStringAsync();
+        Assert.Contains(problem, body);
+        Assert.DoesNotContain("is a workload registered", body);
+    }
+
+    [Fact]
     public async Task EndpointAddedWhileQueued_ServesTheQueuedRequest()
     {
         _mesh.Discovery.SetService(MeshTopology.Books, []);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net;
 using Mesh.Api.V1;
 using Mesh.Proxy.Tests.Infrastructure;
@@ -115,6 +116,8 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         var serverIdentity = "spiffe://cluster.local/ns/default/sa/books";
         var policy = new InboundPolicy { Exists = true, Identity = serverIdentity };
         policy.Ports["http"] = 8080;
+        // The inbound forwards only to declared ports: every app port of the server namespace is one.
+        foreach (var (name, port) in new[] { ("echo", 7000u), ("banner", 7100u), ("opaque", 7200u), ("tls", 7500u), ("raw", 7600u) }) policy.Ports[name] = port;
         // Port 7600 is opaque by its Server (proxyProtocol: opaque), open to anyone.
         var raw = new InboundServer { Name = "default/raw", Port = 7600, ProxyProtocol = "opaque" };
         raw.Authorizations.Add(new Mesh.Api.V1.Authorization { Name = "default/anyone" });
@@ -180,7 +183,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
 
         var (_, clientMetrics) = await ChildProcess.RunAsync("ip", "netns", "exec", ClientNs, "curl", "-s", "http://127.0.0.1:4191/metrics");
         var (_, serverMetrics) = await ChildProcess.RunAsync("ip", "netns", "exec", ServerNs, "curl", "-s", "http://127.0.0.1:4191/metrics");
-        Assert.Contains($"request_total{{authority=\"{Net(2)}:8080\",direction=\"outbound\"}} 1", clientMetrics);
+        Assert.Matches($@"request_total\{{authority=""{Regex.Escape(Net(2))}:8080"",direction=""outbound""[^}}]*\}} 1\n", clientMetrics);
         Assert.Contains($"dst_identity=\"{serverIdentity}\"", clientMetrics);
         Assert.Contains("request_total{authority=\"books.default\",direction=\"inbound\"} 1", serverMetrics);
 

@@ -12,7 +12,7 @@ internal static class InboundPolicyCompiler
 {
     public static InboundPolicyView Compile(WorkloadResource workload, NamespaceResources all, ReconcileSettings settings)
     {
-        var ports = WorkloadPorts.Of(workload);
+        var ports = WorkloadPorts.Declared(workload, all);
         var servers = ImmutableArray.CreateBuilder<InboundServerView>();
         foreach (var server in all.Servers)
         {

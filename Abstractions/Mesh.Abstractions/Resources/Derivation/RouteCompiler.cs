@@ -1,3 +1,4 @@
+using Mesh.Abstractions;
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using Mesh.Abstractions.Model;
@@ -6,40 +7,20 @@ using Mesh.Abstractions.Resources.Validation;
 
 namespace Mesh.Abstractions.Resources.Derivation;
 
-/// <summary>Compiles the HTTPRoutes/GRPCRoutes attached to one Service (GAMMA: parentRef group "", kind Service, same
-/// namespace) into its <see cref="ProfileView"/>: one <see cref="RouteView"/> per (rule, match) in precedence order,
+/// <summary>Compiles the HTTPRoutes/GRPCRoutes attached to one Service (GAMMA: parentRef group "", kind Service; producer
+/// routes in the Service's namespace, consumer routes in a client's) into its <see cref="ProfileView"/>: one <see cref="RouteView"/> per (rule, match) in precedence order,
 /// with retries, timeouts and failure accrual from annotations (the Service's are defaults; a route's override them).
 /// When any GRPCRoute attaches to the Service, its HTTPRoutes are ignored (as Linkerd does).</summary>
 internal static class RouteCompiler
 {
     public static ProfileView Compile(ServiceResource service, ServiceView view, NamespaceResources all)
     {
-        var ns = service.Metadata.Namespace;
-        var name = service.Metadata.Name;
         var defaults = service.Metadata.Annotations;
-        var candidates = new List<RouteCandidate>();
-
-        var grpc = all.GrpcRoutesByParent[name].Where(r => Parents(r.Metadata, r.Spec.ParentRefs, name).Any()).ToArray();
-        if (grpc.Length > 0)
-        {
-            foreach (var route in grpc)
-                foreach (var parent in Parents(route.Metadata, route.Spec.ParentRefs, name))
-                    for (var i = 0; i < route.Spec.Rules.Length; i++)
-                        candidates.AddRange(GrpcRule(route, parent, i, defaults));
-        }
-        else
-        {
-            foreach (var route in all.HttpRoutesByParent[name])
-                foreach (var parent in Parents(route.Metadata, route.Spec.ParentRefs, name))
-                    for (var i = 0; i < route.Spec.Rules.Length; i++)
-                        candidates.AddRange(HttpRule(route, parent, i, defaults));
-        }
-        candidates.Sort(RoutePrecedence.Instance);
-
+        var candidates = Candidates(all, service.Metadata.Namespace, service.Metadata.Name, defaults);
         var retry = AnnotationReader.ReadRetry(defaults);
         var timeouts = AnnotationReader.ReadTimeouts(defaults);
         var conditions = (retry.Http ?? []).AddRange(retry.Grpc ?? []);
-        return new ProfileView(ns, name,
+        return new ProfileView(service.Metadata.Namespace, service.Metadata.Name,
             [.. candidates.Select(c => c.View)],
             retry.Http is null && retry.Grpc is null ? null : new RetryView(conditions, retry.Limit ?? 1, retry.PerTry),
             timeouts.Any ? new TimeoutsView(timeouts.Request, timeouts.Response, timeouts.Idle) : null,
@@ -47,10 +28,57 @@ internal static class RouteCompiler
             ServiceViewBuilder.OpaquePorts(view));
     }
 
-    /// <summary>The parentRefs of a route that name this Service in the route's own namespace.</summary>
-    private static IEnumerable<ParentRef> Parents(ObjectMeta route, ImmutableArray<ParentRef> parents, string service) =>
+    /// <summary>GAMMA consumer routes: the routes of this namespace whose parentRef is a Service in another namespace,
+    /// compiled per target Service (key "&lt;service ns&gt;/&lt;service&gt;"). They apply only to clients in this namespace and
+    /// replace the producer's routes there; the Service's own settings (retries, timeouts, failure accrual, opaque ports)
+    /// live in its namespace, so these profiles carry routes only and the producer's profile supplies the rest.</summary>
+    public static ImmutableDictionary<string, ProfileView> CompileConsumers(NamespaceResources all)
+    {
+        var targets = all.HttpRoutes.SelectMany(r => r.Spec.ParentRefs)
+            .Concat(all.GrpcRoutes.SelectMany(r => r.Spec.ParentRefs))
+            .Where(p => p.Group == "" && p.Kind == "Service" && p.Namespace is { } n && n != all.Namespace)
+            .Select(p => (Namespace: p.Namespace!, p.Name))
+            .Distinct()
+            .OrderBy(t => t.Namespace, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal);
+        var result = ImmutableDictionary.CreateBuilder<string, ProfileView>(StringComparer.Ordinal);
+        foreach (var (ns, name) in targets)
+        {
+            var candidates = Candidates(all, ns, name, ImmutableDictionary<string, string>.Empty);
+            if (candidates.Count == 0) continue;
+            result[MeshNames.Key(ns, name)] = ProfileView.Default(ns, name) with { Routes = [.. candidates.Select(c => c.View)] };
+        }
+        return result.ToImmutable();
+    }
+
+    /// <summary>Every (rule, match) of the routes in <paramref name="all"/> that attach to Service
+    /// <paramref name="serviceNs"/>/<paramref name="service"/>, in precedence order.</summary>
+    private static List<RouteCandidate> Candidates(NamespaceResources all, string serviceNs, string service, ImmutableDictionary<string, string> defaults)
+    {
+        var candidates = new List<RouteCandidate>();
+        var grpc = all.GrpcRoutesByParent[service].Where(r => Parents(r.Metadata, r.Spec.ParentRefs, serviceNs, service).Any()).ToArray();
+        if (grpc.Length > 0)
+        {
+            foreach (var route in grpc)
+                foreach (var parent in Parents(route.Metadata, route.Spec.ParentRefs, serviceNs, service))
+                    for (var i = 0; i < route.Spec.Rules.Length; i++)
+                        candidates.AddRange(GrpcRule(route, parent, i, defaults));
+        }
+        else
+        {
+            foreach (var route in all.HttpRoutesByParent[service])
+                foreach (var parent in Parents(route.Metadata, route.Spec.ParentRefs, serviceNs, service))
+                    for (var i = 0; i < route.Spec.Rules.Length; i++)
+                        candidates.AddRange(HttpRule(route, parent, i, defaults));
+        }
+        candidates.Sort(RoutePrecedence.Instance);
+        return candidates;
+    }
+
+    /// <summary>The parentRefs of a route that name Service <paramref name="serviceNs"/>/<paramref name="service"/> (a
+    /// parentRef without a namespace names one in the route's own namespace).</summary>
+    private static IEnumerable<ParentRef> Parents(ObjectMeta route, ImmutableArray<ParentRef> parents, string serviceNs, string service) =>
         parents.Where(p => p.Group == "" && p.Kind == "Service" && p.Name == service
-            && (p.Namespace is null || p.Namespace == route.Namespace));
+            && (p.Namespace ?? route.Namespace) == serviceNs);
 
     private static IEnumerable<RouteCandidate> HttpRule(HttpRouteResource route, ParentRef parent, int index, ImmutableDictionary<string, string> defaults)
     {
@@ -118,7 +146,7 @@ internal static class RouteCompiler
     private static ImmutableArray<BackendView> Backends(ObjectMeta route, ParentRef parent, ImmutableArray<BackendRef> refs, bool redirect)
     {
         if (refs.IsEmpty)
-            return redirect ? [] : [new BackendView(route.Namespace, parent.Name, parent.Port ?? 0, 1, [])];
+            return redirect ? [] : [new BackendView(parent.Namespace ?? route.Namespace, parent.Name, parent.Port ?? 0, 1, [])];
         return [.. refs.Select(b => new BackendView(b.Namespace ?? route.Namespace, b.Name, b.Port ?? parent.Port ?? 0, b.Weight,
             FilterCompiler.Compile(b.Filters)))];
     }

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Mesh.Cli.Local;
+using Mesh.Cli.Tests.Fakes;
+using Xunit.Abstractions;
+
+namespace Mesh.Cli.Tests.EndToEnd;
+
+/// <summary>Local mode under faults, all real processes: `mesh silo` on fixed free ports and a data dir, two apps
+/// (python3 http.server) each under `mesh run` with its own sidecar, traffic from one app's sidecar to the other.
+/// SIGKILL of the silo mid-traffic fails no request; the silo restarted on the same data dir serves everything it had
+/// (resources, workloads with their leases) and a new apply reaches the proxies; a killed sidecar stops its
+/// `mesh run` and withdraws its Workload before `mesh run` exits.</summary>
+[Trait("Category", "E2E")]
+public sealed class SiloRestartEndToEndTests(ITestOutputHelper log) : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+    private static readonly string Mesh = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "mesh.exe" : "mesh");
+
+    private readonly TestCli _cli = new();
+    private readonly int _adminPort = FreePort(), _controlPort = FreePort();
+    private readonly List<ChildProcess> _children = [];
+
+    public void Dispose()
+    {
+        foreach (var child in Enumerable.Reverse(_children)) child.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _cli.Dispose();
+    }
+
+    private Dictionary<string, string?> Environment() => new()
+    {
+        ["MESH_DATA_DIR"] = _cli.DataDirectory, ["MESH_PROXY_BIN"] = BuiltProxy.Path(), ["MESH_ADMIN_ADDR"] = null,
+        ["MESH_CONTROL_ADDR"] = null, ["MESH_TOKEN"] = null, ["MESH_REDIS"] = null, ["MESH_EPHEMERAL"] = null, ["NO_COLOR"] = "1",
+    };
+
+    private async Task<ChildProcess> StartSiloAsync()
+    {
+        var silo = ChildProcess.Start("silo", Mesh,
+            ["silo", "--admin-addr", $"127.0.0.1:{_adminPort}", "--control-addr", $"127.0.0.1:{_controlPort}", "--data-dir", _cli.DataDirectory],
+            Environment());
+        _children.Add(silo);
+        await silo.WaitForLineAsync(new Regex("mesh-silo: ready"), Deadline);
+        return silo;
+    }
+
+    /// <summary>`mesh run NAME --port P [extra] -- python3 -m http.server P` as a child process, once it says it runs.</summary>
+    private async Task<ChildProcess> RunAppAsync(string name, int port, params string[] extra)
+    {
+        var run = ChildProcess.Start(name, Mesh,
+            ["run", name, "--port", Text(port), .. extra, "--", "python3", "-m", "http.server", Text(port), "--bind", "127.0.0.1"],
+            Environment());
+        _children.Add(run);
+        await run.WaitForLineAsync(new Regex("Ctrl-C stops it"), Deadline);
+        return run;
+    }
+
+    [Fact]
+    public async Task SiloKilledAndRestarted_SameDataDir_NoRequestFailsAndEverythingIsBack()
+    {
+        var silo = await StartSiloAsync();
+        var booksPort = FreePort();
+        var outbound = FreePort();
+        await RunAppAsync("books", booksPort);
+        await RunAppAsync("client", FreePort(), "--outbound-port", Text(outbound));
+        using var http = new HttpClient(new HttpClientHandler { Proxy = new WebProxy($"http://127.0.0.1:{outbound}"), UseProxy = true })
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        var books = $"http://books.default.svc.cluster.local:{booksPort}/";
+        await UntilAsync(async () => await OkAsync(http, books), () => $"books reachable through the client sidecar\n{Tail(silo)}");
+
+        var before = await _cli.RunAsync("get", "workloads", "-o", "json");
+        Assert.True(before.ExitCode == 0, before.ToString());
+        var workloads = Names(before.Out);
+        Assert.Equal(2, workloads.Count);
+
+        // Bounded load on an existing route: sequential requests through the client's sidecar, until told to stop
+        // (at most 5,000 requests or 3 minutes).
+        var ok = 0;
+        var failures = new List<string>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var load = Task.Run(async () =>
+        {
+            for (var i = 0; i < 5000 && !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    using var response = await http.GetAsync(books, CancellationToken.None);
+                    if (response.IsSuccessStatusCode) Interlocked.Increment(ref ok);
+                    else lock (failures) failures.Add($"{(int)response.StatusCode} {string.Join(',', response.Headers.TryGetValues("mesh-error", out var e) ? e : [])}");
+                }
+                catch (HttpRequestException e) { lock (failures) failures.Add(e.Message); }
+                catch (TaskCanceledException e) { lock (failures) failures.Add("timeout: " + e.Message); }
+            }
+        });
+        await UntilAsync(() => Task.FromResult(Volatile.Read(ref ok) >= 20), () => "load started");
+
+        Process.GetProcessById(silo.Id).Kill(); // SIGKILL: no shutdown, no flush
+        await silo.WaitForExitAsync(CancellationToken.None);
+        var atKill = Volatile.Read(ref ok);
+        await UntilAsync(() => Task.FromResult(Volatile.Read(ref ok) >= atKill + 50), () => "traffic while the silo is down");
+
+        var restarted = Stopwatch.StartNew();
+        var silo2 = await StartSiloAsync();
+        var ready = restarted.Elapsed;
+        Assert.Contains(silo2.Output, l => l.Contains("storage sqlite", StringComparison.Ordinal));
+        var atRestart = Volatile.Read(ref ok);
+        await UntilAsync(() => Task.FromResult(Volatile.Read(ref ok) >= atRestart + 50), () => "traffic after the restart");
+
+        // Everything the silo had is served again: both workloads (with their leases, renewed by their `mesh run`).
+        var after = await _cli.RunAsync("get", "workloads", "-o", "json");
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Equal(workloads, Names(after.Out));
+        Assert.All(JsonNode.Parse(after.Out)!.AsArray(), w => Assert.Equal(30, w!["status"]!["lease"]!["seconds"]!.GetValue<long>()));
+
+        // A new apply reaches the proxies through the restarted silo's discovery.
+        _cli.Stdin = $$"""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: shelf}
+            spec: {selector: {app: books}, ports: [{name: http, port: {{booksPort}}, targetPort: http}]}
+            """;
+        var applied = await _cli.RunAsync("apply", "-f", "-");
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        var applyClock = Stopwatch.StartNew();
+        await UntilAsync(async () => await OkAsync(http, $"http://shelf.default.svc.cluster.local:{booksPort}/"), () => $"the new service through the client sidecar\n{Tail(silo2)}");
+        var newApply = applyClock.Elapsed;
+
+        await stop.CancelAsync();
+        await load;
+        log.WriteLine($"silo restart to ready {ready.TotalMilliseconds:0} ms; new apply reached the proxies in {newApply.TotalMilliseconds:0} ms; " +
+            $"{ok} requests ok, {failures.Count} failed");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {ok + failures.Count} requests failed: {string.Join("; ", failures.Distinct().Take(5))}");
+    }
+
+    [Fact]
+    public async Task SidecarKilled_UnderMeshRun_AppStoppedAndWorkloadWithdrawnBeforeExit()
+    {
+        await StartSiloAsync();
+        var run = await RunAppAsync("books", FreePort());
+        var children = Children(run.Id);
+        var seen = $"children of mesh run ({run.Id}): {string.Join(", ", children)}\n{Tail(run)}";
+        Assert.True(children.Count(p => p.Name == "mesh-proxy") == 1, seen);
+        Assert.True(children.Count(p => p.Name != "mesh-proxy") == 1, seen);
+        var proxy = children.Single(p => p.Name == "mesh-proxy");
+        var app = children.Single(p => p.Name != "mesh-proxy");
+        Assert.Single(Names((await _cli.RunAsync("get", "workloads", "-o", "json")).Out));
+
+        Process.GetProcessById(proxy.Pid).Kill();
+
+        using (var exited = new CancellationTokenSource(Deadline)) await run.WaitForExitAsync(exited.Token);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(run.Output, l => l.Contains("the sidecar exited", StringComparison.Ordinal));
+        // Withdrawn before `mesh run` exited: nothing to wait for.
+        var after = await _cli.RunAsync("get", "workloads", "-o", "json");
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Empty(Names(after.Out));
+        Assert.False(Alive(app.Pid), "the app still runs without its sidecar");
+    }
+
+    private static async Task<bool> OkAsync(HttpClient http, string url)
+    {
+        try
+        {
+            using var response = await http.GetAsync(url);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return false; }
+    }
+
+    private static List<string> Names(string json) =>
+        [.. (JsonNode.Parse(json) is JsonArray items ? items : JsonNode.Parse(json)?["items"]?.AsArray() ?? [])
+            .Select(n => n!["metadata"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal)];
+
+    /// <summary>Direct children of a process, from /proc (name = the kernel's comm, at most 15 characters).</summary>
+    private static List<(int Pid, string Name)> Children(int parent)
+    {
+        var children = new List<(int, string)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+            catch (IOException) { continue; }
+            var close = stat.LastIndexOf(')');
+            var fields = stat[(close + 2)..].Split(' ');
+            if (int.Parse(fields[1], CultureInfo.InvariantCulture) == parent)
+                children.Add((pid, stat[(stat.IndexOf('(') + 1)..close]));
+        }
+        return children;
+    }
+
+    private static bool Alive(int pid)
+    {
+        var stat = $"/proc/{pid}/stat";
+        if (!File.Exists(stat)) return false;
+        try { return !File.ReadAllText(stat).Contains(") Z ", StringComparison.Ordinal); }
+        catch (IOException) { return false; }
+    }
+
+    private static string Tail(ChildProcess p) => string.Join('\n', p.Output.TakeLast(20));
+
+    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, Func<string> what)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what()}");
+            await Task.Delay(100);
+        }
+    }
+}
