@@ -9,5 +9,5 @@ public sealed class ResourceParserFuzzTests(ITestOutputHelper output)
 {
     [Fact]
     public void Parse_MutatedResourceText_OnlyPositionedErrorsOrValidResources() =>
-        FuzzRun.Run(output, "resource-text", ResourceTextTarget.Mutator().Inputs(), b => ResourceTextTarget.Check(b), ciCases: 1500, FuzzRun.Show);
+        FuzzRun.Run(output, "resource-text", ResourceTextTarget.Mutator().Inputs(), b => ResourceTextTarget.Check(b), ciCases: 1000, FuzzRun.Show);
 }

@@ -138,13 +138,13 @@ public sealed class StatsReportFuzzTests(ITestOutputHelper output)
 
     [Fact]
     public void Validate_GeneratedReports_ProblemsOrSlicesNeverThrows() =>
-        FuzzRun.Run(output, "stats-report", Reports, Check, ciCases: 1500, print: r => r.ToString());
+        FuzzRun.Run(output, "stats-report", Reports, Check, ciCases: 1000, print: r => r.ToString());
 
     [Fact]
     public void Validate_MutatedWireBytes_ProblemsOrSlicesNeverThrows()
     {
         var mutator = new Mutator([.. Seeds().Select(r => r.ToByteArray())], []);
-        FuzzRun.Run(output, "stats-report-wire", mutator.Inputs(), CheckWire, ciCases: 1500, FuzzRun.Show);
+        FuzzRun.Run(output, "stats-report-wire", mutator.Inputs(), CheckWire, ciCases: 1000, FuzzRun.Show);
     }
 
     internal static void CheckWire(byte[] bytes)

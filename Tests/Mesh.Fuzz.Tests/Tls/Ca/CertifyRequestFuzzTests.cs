@@ -46,7 +46,7 @@ public sealed class CertifyRequestFuzzTests(ITestOutputHelper output)
     public void IssueLeaf_MutatedCsr_RejectionOrLeafForTheCaller()
     {
         var mutator = new Mutator(CsrSeeds(), DerTokens);
-        FuzzRun.Run(output, "certify-csr", mutator.Inputs(), CheckCsr, ciCases: 600, FuzzRun.Show);
+        FuzzRun.Run(output, "certify-csr", mutator.Inputs(), CheckCsr, ciCases: 400, FuzzRun.Show);
     }
 
     internal static void CheckCsr(byte[] der)

@@ -103,12 +103,13 @@ public sealed class ServerHandshakeFuzzTests(ITestOutputHelper output)
     /// that throw EndOfStreamException when a length runs past the data, instead of raising decode_error; MeshTlsStream
     /// then closes without an alert and counts an I/O error. Alert codes for malformed key shares are being changed in
     /// Proxy/Mesh.Tls by another change (issue 11); until BouncyCastle's parsers are wrapped this class is tolerated
-    /// here and reported by site. Returns the first BouncyCastle frame that parses, or null when it is something else.</summary>
+    /// here and reported by site. Returns that site, or null for any other EndOfStreamException (a bug).</summary>
     private static string? KnownTruncationSite(EndOfStreamException e)
     {
         var frames = e.StackTrace?.Split('\n').Select(f => f.Trim()) ?? [];
+        // The parsing site: the first BouncyCastle TLS frame above its primitive readers (TlsUtilities.ReadFully, ReadUint16, …).
         var site = frames.FirstOrDefault(f => f.StartsWith("at Org.BouncyCastle.Tls.", StringComparison.Ordinal) &&
-                                              (f.Contains(".Parse(", StringComparison.Ordinal) || f.Contains("Extension(", StringComparison.Ordinal)));
+                                              !f.StartsWith("at Org.BouncyCastle.Tls.TlsUtilities.", StringComparison.Ordinal));
         return site is null || !frames.Any(f => f.Contains("TlsServerProtocol.HandleHandshakeMessage", StringComparison.Ordinal)) ? null : site[3..];
     }
 
@@ -142,7 +143,7 @@ public sealed class ServerHandshakeFuzzTests(ITestOutputHelper output)
     public void Accept_MutatedClientFlights_OnlyTlsAlerts()
     {
         var inputs = Gen.Select(new Mutator(Seeds.Value, Tokens).Inputs(), Gen.Int[0, int.MaxValue]);
-        FuzzRun.Run(output, "tls-server-handshake", inputs, c => Accept(c.Item1, c.Item2), ciCases: 300,
+        FuzzRun.Run(output, "tls-server-handshake", inputs, c => Accept(c.Item1, c.Item2), ciCases: 200,
             print: c => $"split {c.Item2} {FuzzRun.Show(c.Item1)}");
         foreach (var (site, count) in KnownFindings.OrderBy(f => f.Key, StringComparer.Ordinal))
             FuzzRun.Note(output, $"fuzz tls-server-handshake: known finding, EndOfStreamException instead of decode_error at {site}: {count} cases");
