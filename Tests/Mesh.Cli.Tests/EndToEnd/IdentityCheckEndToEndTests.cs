@@ -39,7 +39,7 @@ public sealed class IdentityCheckEndToEndTests : RealSiloTestBase
         var check = await Cli.RunAsync("check");
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains("√ silo is reachable", check.Out);
-        Assert.Contains("√ silo and storage are healthy (memory)", check.Out);
+        Assert.Contains("√ silo and storage are healthy (sqlite)", check.Out);
         Assert.Contains("√ clocks of this machine and the silo agree", check.Out);
         Assert.Contains("√ trust anchor is valid", check.Out);
         Assert.Contains("√ issuer is valid", check.Out);
