@@ -78,7 +78,17 @@ public sealed class SiloHost : IAsyncDisposable
         app.UseListenerFilter(settings);
         foreach (var m in modules) m.MapEndpoints(app, settings);
 
-        await app.StartAsync(cancellationToken);
+        try { await app.StartAsync(cancellationToken); }
+        catch
+        {
+            // A failed start (a port taken) releases what did start — Orleans, the state store and its data-dir lock —
+            // so the caller may try again in this process.
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try { await app.StopAsync(stop.Token); }
+            catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or OrleansException) { }
+            await app.DisposeAsync();
+            throw;
+        }
         return new SiloHost(app, settings);
     }
 

@@ -19,7 +19,7 @@ public static class SiloProgram
         }
 
         SiloHost host;
-        try { host = await SiloHost.StartAsync(settings); }
+        try { host = await StartAsync(settings, args); }
         catch (Storage.StateStoreException e)
         {
             Console.Error.WriteLine($"mesh-silo: error: {e.Message}");
@@ -54,5 +54,34 @@ public static class SiloProgram
         }
         Console.Out.WriteLine("mesh-silo: stopped");
         return 0;
+    }
+
+    /// <summary>Starts the host. Ports asked for as 0 are probed free before the listeners bind (so the printed
+    /// addresses are known up front); another process can take one in between, so a start that fails on a taken port
+    /// picks again — at most 3 times, and only when some port was picked here (a fixed port in use is the user's to fix).</summary>
+    private static async Task<SiloHost> StartAsync(SiloSettings settings, string[] args)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await SiloHost.StartAsync(settings); }
+            catch (Exception e) when (attempt < 3 && IsAddressInUse(e))
+            {
+                var again = SiloSettingsLoader.Load(args, Environment.GetEnvironmentVariables());
+                if (SamePorts(again, settings)) throw;
+                settings = again;
+            }
+        }
+    }
+
+    private static bool SamePorts(SiloSettings a, SiloSettings b) =>
+        a.Admin.Equals(b.Admin) && a.Control.Equals(b.Control) && a.SiloPort == b.SiloPort && a.GatewayPort == b.GatewayPort;
+
+    private static bool IsAddressInUse(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is Microsoft.AspNetCore.Connections.AddressInUseException
+                || x is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+                return true;
+        return false;
     }
 }
