@@ -242,12 +242,10 @@ internal static class CheckCommand
         if (rows.Count == 0)
             return [new(Proxies, "proxies are connected and certified", CheckStatus.Ok, "no proxies have reported yet")];
         var results = new List<CheckResult>();
-        var names = rows.ToDictionary(p => p, ProxyName);
-        var shared = names.Values.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
-        foreach (var proxy in rows.OrderBy(p => names[p], StringComparer.Ordinal).ThenBy(p => Json.Str(p["proxyId"]), StringComparer.Ordinal))
+        var names = ProxyNames(rows);
+        foreach (var proxy in rows.OrderBy(p => names[p], StringComparer.Ordinal))
         {
-            // Named for the workload it serves; the host-pid proxy id only tells apart two proxies of one workload.
-            var id = shared.Contains(names[proxy]) ? $"{names[proxy]} [{Json.Str(proxy["proxyId"])}]" : names[proxy];
+            var id = names[proxy];
             var who = Json.Str(proxy["identity"]) is { Length: > 0 } identity ? identity : $"{Json.Str(proxy["namespace"])}/{Json.Str(proxy["workload"])}";
             results.Add(ProxyHealth(proxy, $"proxy {id} ({who}) is connected and certified"));
             if (Json.Long(proxy["clockSkewMs"]) is { } skewMs)
@@ -259,6 +257,15 @@ internal static class CheckCommand
             }
         }
         return results;
+    }
+
+    /// <summary>What `mesh check` calls each proxy: the workload it serves ("books-1"), with its proxy id only to tell
+    /// apart two proxies of one workload ("web-1 [host-12]"); its proxy id when it reported no workload (a gateway).</summary>
+    internal static Dictionary<JsonNode, string> ProxyNames(IReadOnlyCollection<JsonNode> proxies)
+    {
+        var names = proxies.ToDictionary(p => p, ProxyName);
+        var shared = names.Values.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        return proxies.ToDictionary(p => p, p => shared.Contains(names[p]) ? $"{names[p]} [{Json.Str(p["proxyId"])}]" : names[p]);
     }
 
     /// <summary>The workload a proxy serves ("books-1"), or its proxy id when it reported none (a gateway, a bare proxy).</summary>

@@ -22,8 +22,8 @@ internal static class CheckState
 
         var live = proxies
             .Where(p => Json.Long(p["lastReportAgeMs"]) is { } age && age <= CheckCommand.ReportDeadline.TotalMilliseconds)
-            .OrderBy(p => Json.Str(p["proxyId"]), StringComparer.Ordinal)
             .ToList();
+        var names = CheckCommand.ProxyNames(live);
         if (live.Count == 0)
             return [new(Category, "proxies serve what the silo holds", CheckStatus.Ok, "no live proxy to compare")];
 
@@ -33,9 +33,9 @@ internal static class CheckState
             : "re-apply the manifests that define them (mesh apply -f …) or restart that `mesh run`; if the silo was restarted on " +
               "another --data-dir (MESH_DATA_DIR), start it on the old one";
         var results = new List<CheckResult>();
-        foreach (var proxy in live)
+        foreach (var proxy in live.OrderBy(p => names[p], StringComparer.Ordinal))
         {
-            var id = Json.Str(proxy["proxyId"]) ?? "?";
+            var id = names[proxy];
             var ns = Json.Str(proxy["namespace"]) ?? "";
             var workload = Json.Str(proxy["workload"]) ?? "";
             var missing = new List<string>();
