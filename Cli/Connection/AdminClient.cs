@@ -19,7 +19,9 @@ internal sealed class AdminClient : IDisposable
     {
         _connection = connection;
         _timeout = timeout;
-        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) })
+        // Idle pooled connections are dropped before the silo's 10 s keep-alive limit closes them, so a request never
+        // races the server's close on a connection it is about to drop.
+        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5) })
         {
             BaseAddress = connection.Admin,
             Timeout = Timeout.InfiniteTimeSpan,
