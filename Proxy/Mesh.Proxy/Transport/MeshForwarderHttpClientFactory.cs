@@ -37,14 +37,34 @@ internal sealed class MeshForwarderHttpClientFactory : IForwarderHttpClientFacto
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
         // Zero: a connection serves one request and is closed, never pooled.
         PooledConnectionLifetime = pooled ? Timeout.InfiniteTimeSpan : TimeSpan.Zero,
-        ConnectTimeout = TimeSpan.FromSeconds(3),
+        // 3 s to a remote endpoint (then the outbound retries another). Not to loopback (the local app, a peer on this
+        // host): a refused connect there fails at once, and a slow one is an app whose accept queue is full — the kernel
+        // dropped the SYN and retransmits it at 1 s, 3 s, 7 s, as it does for a client calling the app directly, which
+        // waits. Failing it at 3 s was a 504 the app never caused. The request's own timeouts still bound it.
+        ConnectTimeout = LoopbackConnectTimeout,
         ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
         ConnectCallback = async (ctx, ct) =>
         {
             ctx.InitialRequestMessage.Options.TryGetValue(ExpectedIdentity, out var identity);
-            return await connector.ConnectAsync(ctx.DnsEndPoint, identity, ct);
+            if (IsLoopback(ctx.DnsEndPoint.Host)) return await connector.ConnectAsync(ctx.DnsEndPoint, identity, ct);
+            using var remote = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            remote.CancelAfter(RemoteConnectTimeout);
+            try
+            {
+                return await connector.ConnectAsync(ctx.DnsEndPoint, identity, remote.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"connect to {ctx.DnsEndPoint.Host}:{ctx.DnsEndPoint.Port} timed out after {RemoteConnectTimeout.TotalSeconds} s");
+            }
         },
     };
+
+    private static readonly TimeSpan RemoteConnectTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan LoopbackConnectTimeout = TimeSpan.FromSeconds(30);
+
+    private static bool IsLoopback(string host) =>
+        host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
     public void Dispose() => _invoker.Dispose();
 }

@@ -63,6 +63,17 @@ public sealed class HopHygieneTests : IAsyncLifetime
         Assert.False(answer.Contains("x-app-secret", StringComparison.OrdinalIgnoreCase), answer);
     }
 
+    [Fact]
+    public async Task SetCookie_FromTheApp_CrossesBothHopsAsSeparateFieldLines()
+    {
+        _app.ResponseHeaders = "Set-Cookie: a=1; Path=/\r\nSet-Cookie: b=2, c=3\r\n";
+        var answer = await RawTcp.ExchangeAsync(_mesh.Client.Outbound, "GET /cookies HTTP/1.1\r\nHost: books.default:8080\r\nConnection: close\r\n\r\n",
+            expectAtLeast: int.MaxValue);
+        Assert.StartsWith("HTTP/1.1 200", answer);
+        var cookies = answer.Split("\r\n").Where(l => l.StartsWith("set-cookie:", StringComparison.OrdinalIgnoreCase)).ToArray();
+        Assert.Equal(["a=1; Path=/", "b=2, c=3"], cookies.Select(c => c[11..].Trim()));
+    }
+
     [Theory]
     [MemberData(nameof(Ports))]
     public async Task BareLineFeedInAFieldValue_Is400AtTheFirstProxy_AndNothingReachesTheApp(string port)
