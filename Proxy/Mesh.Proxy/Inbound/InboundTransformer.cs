@@ -15,6 +15,7 @@ internal sealed class InboundTransformer : HttpTransformer
         HopByHopHeaders.RemoveNamed(httpContext, proxyRequest);
         proxyRequest.Headers.Remove(MeshTransformer.TargetPortHeader);
         if (httpContext.Request.Host.HasValue) proxyRequest.Headers.Host = httpContext.Request.Host.Value;
+        RepeatedFields.JoinWithComma(proxyRequest.Headers);
         // gRPC needs HTTP/2 end to end (trailers); everything else is downgraded to HTTP/1.1, which every app speaks.
         if (IsGrpc(httpContext.Request))
         {

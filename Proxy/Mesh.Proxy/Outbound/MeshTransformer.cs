@@ -56,6 +56,7 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
             }
             f.TryStartTimestamp = Stopwatch.GetTimestamp();
         }
+        RepeatedFields.JoinWithComma(proxyRequest.Headers);
     }
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -92,10 +92,11 @@ public sealed class RouteFilterTests : IAsyncLifetime
         Assert.Equal(["some-other-value", "add-appends-values"], values);
     }
 
-    /// <summary>The upstream class reads the two values back as separate field lines ("some-other-value,add-appends-values"
-    /// from an echo server joining them with ","): needs several values of one name to cross the hop unfolded.</summary>
-    [Fact(Skip = "issue 10 item 2: multi-valued fields are folded on the hop (Outbound/MeshTransformer, Inbound/InboundTransformer, owned by the header-fidelity work)")]
-    public async Task RequestHeaderModifierAdd_ToAHeaderTheClientSent_ArrivesAsSeparateFields()
+    /// <summary>The upstream class reads the two values back as "some-other-value,add-appends-values" (its echo server
+    /// joins separate field lines with ","): the values cross both hops joined by "," (Transport/RepeatedFields), never
+    /// as HttpClient's ", " fold.</summary>
+    [Fact]
+    public async Task RequestHeaderModifierAdd_ToAHeaderTheClientSent_ReadsBackAsTheUpstreamSuiteExpects()
     {
         var add = new HeaderModifier();
         add.Add["X-Header-Add"] = "add-appends-values";
@@ -105,6 +106,23 @@ public sealed class RouteFilterTests : IAsyncLifetime
         message.Headers.Add("X-Header-Add", "some-other-value");
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(message)).StatusCode);
         Assert.Equal("some-other-value,add-appends-values", _books.App.LastHeaders!["x-header-add"]);
+    }
+
+    /// <summary>Two field lines of one name from the client (no filter) read back at the app as the client's values
+    /// joined by ",", across both hops — not HttpClient's ", " fold.</summary>
+    [Fact]
+    public async Task RepeatedRequestFieldLines_NoFilter_ReadBackAsSentJoinedByComma()
+    {
+        Route();
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(IPEndPoint.Parse(_mesh.Client.Outbound.ToString()!));
+        await using var stream = new System.Net.Sockets.NetworkStream(socket, ownsSocket: false);
+        var head = $"GET http://{MeshTopology.Books}/api/repeated HTTP/1.1\r\nHost: {MeshTopology.Books}\r\nX-Foo: a\r\nX-Foo: b\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        using var reader = new StreamReader(stream);
+        var status = await reader.ReadLineAsync();
+        Assert.StartsWith("HTTP/1.1 200", status);
+        Assert.Equal("a,b", _books.App.LastHeaders!["x-foo"]);
     }
 
     [Fact]
