@@ -4,6 +4,8 @@ namespace Mesh.Abstractions;
 public static class MeshNames
 {
     public const string DefaultNamespace = "default";
+    /// <summary>Key of the single <see cref="Grains.IStateIncarnationGrain"/>.</summary>
+    public const string StateIncarnationKey = "mesh";
     public const string DefaultClusterDomain = "cluster.local";
     public const string DefaultTrustDomain = "cluster.local";
 

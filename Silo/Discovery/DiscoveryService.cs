@@ -9,7 +9,7 @@ namespace Mesh.Silo.Discovery;
 
 /// <summary>mesh.v1.Discovery: a snapshot at once, then deltas, for each watched service port (outbound) or workload
 /// (inbound). Watchers share one feed per grain and each drains its own bounded queue.</summary>
-public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, SiloSettings settings, ILogger<DiscoveryService> logger)
+public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, SiloSettings settings, IGrainFactory grains, ILogger<DiscoveryService> logger)
     : Api.V1.Discovery.DiscoveryBase
 {
     public override async Task Watch(WatchRequest request, IServerStreamWriter<ServiceUpdate> responseStream, ServerCallContext context)
@@ -129,6 +129,7 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
         metrics.WatchStarted();
         try
         {
+            var incarnation = await grains.GetGrain<IStateIncarnationGrain>(MeshNames.StateIncarnationKey).GetAsync();
             await using var inbound = await feeds.InboundAsync(MeshNames.Key(ns, request.Workload.Trim()), queue);
             var current = inbound.Initial.Value;
             InboundPolicy? sent = null;
@@ -137,6 +138,7 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
             while (true)
             {
                 var next = DiscoveryTranslator.Inbound(current);
+                next.StateIncarnation = incarnation;
                 if (sent is null || resync || !sent.Equals(next))
                 {
                     await responseStream.WriteAsync(new InboundUpdate { Version = ++version, Policy = next }, context.CancellationToken);

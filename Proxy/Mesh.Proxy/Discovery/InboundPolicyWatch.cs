@@ -9,7 +9,8 @@ namespace Mesh.Proxy.Discovery;
 /// <remarks>Fail closed: the configured default applies only until the control plane first knows the workload. After
 /// that, the last policy stays in force until a newer one for the registered workload arrives: a lost control plane,
 /// a reconnect, or an <c>exists=false</c> (a silo that forgot the workload, e.g. restarted with memory storage) never
-/// loosens what the proxy enforces.</remarks>
+/// loosens what the proxy enforces; nor does a policy derived from another incarnation of the silo's state (it lost its
+/// state and a `mesh run` lease put the workload back without its Servers): that one is ignored until the proxy restarts.</remarks>
 internal sealed partial class InboundPolicyWatch : IDisposable
 {
     private readonly Api.V1.Discovery.DiscoveryClient _client;
@@ -76,6 +77,14 @@ internal sealed partial class InboundPolicyWatch : IDisposable
                         _metrics.DiscoveryError("inbound", "forgotten");
                         LogForgotten(_logger, _request.Namespace, _request.Workload);
                     }
+                    else if (Last is { Exists: true, StateIncarnation.Length: > 0 } && policy.StateIncarnation != Last.StateIncarnation)
+                    {
+                        // The silo's state is not the one the last policy came from: it lost it, and whatever it derives
+                        // now (a re-registered workload without its Servers) says nothing about what the owner meant.
+                        // Keep enforcing the last policy until this proxy restarts.
+                        _metrics.DiscoveryError("inbound", "forgotten");
+                        LogOtherIncarnation(_logger, _request.Namespace, _request.Workload);
+                    }
                     else
                     {
                         Last = policy;
@@ -106,6 +115,10 @@ internal sealed partial class InboundPolicyWatch : IDisposable
             try { await Task.Delay(backoff.Next(), _time, ct); } catch (OperationCanceledException) { break; }
         }
     }
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning,
+        Message = "inbound policy of {Namespace}/{Workload}: the control plane's state is not the one the enforced policy came from (the silo lost its state); keeping the last policy until this proxy restarts")]
+    private static partial void LogOtherIncarnation(ILogger logger, string @namespace, string workload);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning,
         Message = "inbound policy of {Namespace}/{Workload}: the control plane does not know the workload (exists=false); keeping the last policy")]

@@ -9,7 +9,8 @@ namespace Mesh.Cli.Tests.EndToEnd;
 
 /// <summary>Fail closed, all real: a real silo with memory storage, a Server on books' port that admits only mesh
 /// identities, books behind `mesh run`. The silo restarts (on the same ports and data directory) and forgets every
-/// resource; the sidecar reconnects, hears exists=false for its workload, and a plaintext GET stays 403.</summary>
+/// resource (--ephemeral); the sidecar reconnects and hears exists=false for its workload, or the workload that `mesh run`'s
+/// lease puts back with the default policy under a new state incarnation, and a plaintext GET stays 403 either way.</summary>
 [Trait("Category", "E2E")]
 public sealed class InboundFailClosedEndToEndTests : IAsyncLifetime
 {
@@ -30,7 +31,7 @@ public sealed class InboundFailClosedEndToEndTests : IAsyncLifetime
     {
         var mesh = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "mesh.exe" : "mesh");
         _silo = ChildProcess.Start("silo", mesh,
-            ["silo", "--admin-addr", $"127.0.0.1:{_adminPort}", "--control-addr", $"127.0.0.1:{_controlPort}", "--data-dir", _cli.DataDirectory],
+            ["silo", "--admin-addr", $"127.0.0.1:{_adminPort}", "--control-addr", $"127.0.0.1:{_controlPort}", "--data-dir", _cli.DataDirectory, "--ephemeral"],
             new Dictionary<string, string?> { ["MESH_ADMIN_ADDR"] = null, ["MESH_CONTROL_ADDR"] = null, ["MESH_TOKEN"] = null, ["MESH_REDIS"] = null });
         await _silo.WaitForLineAsync(new Regex("mesh-silo: ready"), Deadline);
     }
@@ -78,11 +79,21 @@ public sealed class InboundFailClosedEndToEndTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(http, inbound));
 
             await StartSiloAsync();
-            // The sidecar reconnects and learns that the silo no longer knows books (exists=false); fail-open code
-            // would answer 200 from here on.
+            // The sidecar reconnects and learns that the silo no longer knows books (exists=false), and `mesh run`'s
+            // lease registers books again (the default policy, no Server): fail-open code answers 200 from either.
+            await UntilAsync(() => Task.FromResult(books.Err.Contains("registered it again")), () => $"mesh run to register books again\n{books.Err}");
             await UntilAsync(async () => (await http.GetStringAsync($"http://127.0.0.1:{admin}/metrics")).Contains(
                     "discovery_errors_total{kind=\"inbound\",reason=\"forgotten\"}") || await StatusAsync(http, inbound) != HttpStatusCode.Forbidden,
-                () => $"the sidecar to hear exists=false from the restarted silo\n{books.Err}");
+                () => $"the sidecar to hear the restarted silo\n{books.Err}");
+            // The silo holds books again; the policy it derives now (the default, no Server) reaches the connected
+            // sidecar in milliseconds. Watch the port for a while: it must stay closed throughout.
+            var held = await _cli.RunAsync("get", "workloads");
+            Assert.Contains("books", held.Out);
+            for (var i = 0; i < 25; i++)
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(http, inbound));
+                await Task.Delay(200);
+            }
             Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(http, inbound));
         }
         finally

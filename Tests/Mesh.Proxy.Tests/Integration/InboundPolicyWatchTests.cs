@@ -89,4 +89,28 @@ public sealed class InboundPolicyWatchTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, await PlaintextGetAsync());
         Assert.Equal(0, _books.Hits);
     }
+
+    /// <summary>A silo that lost its state and got the workload back (a `mesh run` lease re-applied it, its Servers
+    /// gone) derives the default policy under a new state incarnation: the proxy keeps what it enforced; a change within
+    /// the incarnation it enforces still applies.</summary>
+    [Fact]
+    public async Task PolicyOfAnotherStateIncarnation_LooserDefault_KeepsEnforcingTheLastPolicy()
+    {
+        var enforced = Protected(_books.HttpPort);
+        enforced.StateIncarnation = "first";
+        _discovery.SetInbound("books", enforced);
+        await WaitForInboundUpdatesAsync(2);
+
+        var open = new InboundPolicy { Exists = true, DefaultPolicy = DefaultPolicy.AllUnauthenticated, StateIncarnation = "second" };
+        open.Ports["http"] = (uint)_books.HttpPort;
+        _discovery.SetInbound("books", open);
+        await WaitForInboundUpdatesAsync(3);
+        Assert.Equal(HttpStatusCode.Forbidden, await PlaintextGetAsync());
+        Assert.Equal(0, _books.Hits);
+        Assert.Contains("discovery_errors_total{kind=\"inbound\",reason=\"forgotten\"} 1", await _sidecar.MetricsAsync());
+
+        open.StateIncarnation = "first";
+        _discovery.SetInbound("books", open);
+        await Poll.UntilAsync(async () => await PlaintextGetAsync() == HttpStatusCode.OK, TimeSpan.FromSeconds(5), "a change of the enforced incarnation to apply");
+    }
 }
