@@ -34,7 +34,7 @@ public static class MeshTls
             await FailEarlyAsync(transport, options, isServer: true, leaveOpen, "server has no certificate yet").ConfigureAwait(false);
         }
         var state = new HandshakeState();
-        var engine = new TlsServerProtocol();
+        var engine = new MeshTlsServerProtocol();
         var stream = new MeshTlsStream(transport, engine, state, options, isServer: true, leaveOpen);
         var peer = new MeshTlsServerPeer(options, credentials!, trust!, state);
         await stream.HandshakeAsync(e => ((TlsServerProtocol)e).Accept(peer), cancellationToken).ConfigureAwait(false);

@@ -68,6 +68,59 @@ public sealed class MeshTlsServerPeerTests
         Assert.Equal(new ServerAnswer(ServerAnswerKind.Alert, DecodeError), answer);
     }
 
+    [Fact]
+    public async Task Accept_KeyShareEntryLongerThanList_AlertDecodeError()
+    {
+        var hello = Build([X25519], [Share(X25519, 32)], MeshSchemes);
+        // The list and extension lengths are right, but the one entry's key_exchange length claims 255 bytes of 32:
+        // BouncyCastle's entry parser reads past the list (an EndOfStreamException, which BC alone answers with internal_error).
+        var at = hello.Length - 32 - 2;
+        hello[at] = 0;
+        hello[at + 1] = 0xff;
+        var (answer, error) = await SendAsync(hello);
+
+        Assert.Equal(new ServerAnswer(ServerAnswerKind.Alert, DecodeError), answer);
+        Assert.Equal(MeshTlsError.Protocol, error?.Error);
+    }
+
+    [Fact]
+    public async Task Accept_ServerNameLongerThanList_AlertDecodeError()
+    {
+        // server_name (0): list length 5 = name_type host_name (0), HostName length 16, but only 2 bytes follow.
+        byte[] serverName = [0x00, 0x05, 0x00, 0x00, 0x10, (byte)'a', (byte)'b'];
+        var (answer, error) = await SendAsync(Build([X25519], [Share(X25519, 32)], MeshSchemes, extra: [(0, serverName)]));
+
+        Assert.Equal(new ServerAnswer(ServerAnswerKind.Alert, DecodeError), answer);
+        Assert.Equal(MeshTlsError.Protocol, error?.Error);
+    }
+
+    [Fact]
+    public async Task Accept_ClientHelloCutByClose_ClosesWithoutAlert()
+    {
+        // The transport's end is not a malformed message: no decode_error, just a close, counted as truncated.
+        var hello = Build([X25519], [Share(X25519, 32)], MeshSchemes);
+        var (client, server) = await Loopback.ConnectAsync();
+        await using var c = client;
+        var accept = MeshTls.AcceptAsync(server, new MeshTlsServerOptions
+        {
+            Credentials = new MeshCredentialsHolder(_pki.Issue(TestPki.Id("books", "books"))),
+        });
+        await client.WriteAsync(hello.AsMemory(0, hello.Length / 2));
+        client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+
+        Assert.Equal(new ServerAnswer(ServerAnswerKind.Closed, null), await ReadAnswerAsync(client));
+        var error = await Assert.ThrowsAsync<MeshTlsException>(() => accept.WaitAsync(Loopback.Deadline));
+        Assert.Equal(MeshTlsError.Truncated, error.Error);
+    }
+
+    [Fact]
+    public async Task Accept_WellFormedServerName_ServerHello()
+    {
+        byte[] serverName = [0x00, 0x05, 0x00, 0x00, 0x02, (byte)'a', (byte)'b'];
+        var (answer, _) = await SendAsync(Build([X25519], [Share(X25519, 32)], MeshSchemes, extra: [(0, serverName)]));
+        Assert.Equal(ServerAnswerKind.ServerHello, answer.Kind);
+    }
+
     [Theory]
     [InlineData(new ushort[] { RsaPssRsaeSha256, Ed25519 })]
     [InlineData(new ushort[] { RsaPkcs1Sha256 })]

@@ -15,8 +15,9 @@ internal static class RawClientHello
     private static readonly byte[] HelloRetryRandom = Convert.FromHexString("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C");
 
     /// <summary>One TLS record holding a ClientHello offering <paramref name="groups"/>, with these key shares and
-    /// these signature schemes (null: no signature_algorithms extension).</summary>
-    public static byte[] Build(int[] groups, (int Group, byte[] Key)[] shares, ushort[]? signatureSchemes)
+    /// these signature schemes (null: no signature_algorithms extension), and any <paramref name="extra"/> extensions
+    /// (type, raw data) before key_share, which stays the last one.</summary>
+    public static byte[] Build(int[] groups, (int Group, byte[] Key)[] shares, ushort[]? signatureSchemes, (int Type, byte[] Data)[]? extra = null)
     {
         var body = new List<byte>();
         body.AddRange([0x03, 0x03]);                               // legacy_version
@@ -29,6 +30,7 @@ internal static class RawClientHello
         Extension(extensions, 43, [2, 0x03, 0x04]);                // supported_versions: TLS 1.3
         Extension(extensions, 10, Vector16(groups.SelectMany(g => U16(g))));
         if (signatureSchemes is not null) Extension(extensions, 13, Vector16(signatureSchemes.SelectMany(s => U16(s))));
+        foreach (var (type, data) in extra ?? []) Extension(extensions, type, data);
         Extension(extensions, 51, Vector16(shares.SelectMany(s => U16(s.Group).Concat(Vector16(s.Key)))));
         body.AddRange(Vector16(extensions));
 

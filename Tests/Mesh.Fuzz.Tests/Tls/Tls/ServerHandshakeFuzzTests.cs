@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 
 namespace Mesh.Fuzz.Tests.Tls.Tls;
 
-/// <summary>The mesh TLS server (BouncyCastle's TlsServerProtocol with our server peer, as MeshTls.AcceptAsync sets it up)
+/// <summary>The mesh TLS server (our BouncyCastle TlsServerProtocol with our server peer, as MeshTls.AcceptAsync sets it up)
 /// fed mutated client flights through the non-blocking API: real ClientHellos (hybrid, X25519-only, strict PQ) and a real
 /// client's second flight. Any exception other than a TLS alert (raised or received) is a bug.</summary>
 public sealed class ServerHandshakeFuzzTests(ITestOutputHelper output)
@@ -44,7 +44,7 @@ public sealed class ServerHandshakeFuzzTests(ITestOutputHelper output)
         var client = new TlsClientProtocol();
         client.Connect(new MeshTlsClientPeer(clientOptions, ClientCredentials, Ca.TrustBundle, new HandshakeState()));
         var hello = Drain(client);
-        var server = new TlsServerProtocol();
+        var server = new MeshTlsServerProtocol();
         server.Accept(new MeshTlsServerPeer(ServerOptions, ServerCredentials, Ca.TrustBundle, new HandshakeState()));
         server.OfferInput(hello);
         client.OfferInput(Drain(server));
@@ -71,7 +71,7 @@ public sealed class ServerHandshakeFuzzTests(ITestOutputHelper output)
     /// <summary>One accept over <paramref name="input"/>, offered in two pieces as a socket may deliver it.</summary>
     internal static void Accept(byte[] input, int split)
     {
-        var server = new TlsServerProtocol();
+        var server = new MeshTlsServerProtocol();
         server.Accept(new MeshTlsServerPeer(ServerOptions, ServerCredentials, Ca.TrustBundle, new HandshakeState()));
         try
         {
@@ -88,33 +88,10 @@ public sealed class ServerHandshakeFuzzTests(ITestOutputHelper output)
         {
             // The mutated flight carried an alert record.
         }
-        catch (EndOfStreamException e) when (KnownTruncationSite(e) is { } site)
-        {
-            // Known and reported, not ours to fix here: see Accept_TruncatedKeyShare_AnswersDecodeErrorAlert.
-            KnownFindings.AddOrUpdate(site, 1, (_, n) => n + 1);
-        }
-    }
-
-    /// <summary>Where BouncyCastle read past a ClientHello field (key_share, status_request, …) with a bare
-    /// EndOfStreamException instead of a decode_error alert, by site, counted over the run.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> KnownFindings = new();
-
-    /// <summary>BouncyCastle parses some ClientHello extensions (key_share entries, status_request, …) with stream reads
-    /// that throw EndOfStreamException when a length runs past the data, instead of raising decode_error; MeshTlsStream
-    /// then closes without an alert and counts an I/O error. Alert codes for malformed key shares are being changed in
-    /// Proxy/Mesh.Tls by another change (issue 11); until BouncyCastle's parsers are wrapped this class is tolerated
-    /// here and reported by site. Returns that site, or null for any other EndOfStreamException (a bug).</summary>
-    private static string? KnownTruncationSite(EndOfStreamException e)
-    {
-        var frames = e.StackTrace?.Split('\n').Select(f => f.Trim()) ?? [];
-        // The parsing site: the first BouncyCastle TLS frame above its primitive readers (TlsUtilities.ReadFully, ReadUint16, …).
-        var site = frames.FirstOrDefault(f => f.StartsWith("at Org.BouncyCastle.Tls.", StringComparison.Ordinal) &&
-                                              !f.StartsWith("at Org.BouncyCastle.Tls.TlsUtilities.", StringComparison.Ordinal));
-        return site is null || !frames.Any(f => f.Contains("TlsServerProtocol.HandleHandshakeMessage", StringComparison.Ordinal)) ? null : site[3..];
     }
 
     /// <summary>The crash the fuzzer found first: the hybrid ClientHello with its key_share entry overrunning the extension.</summary>
-    [Fact(Skip = "fails until Proxy/Mesh.Tls answers a malformed key share with a decode_error alert (the Mesh.Tls key-share change, issue 11); then drop the skip and IsKnownKeyShareFinding")]
+    [Fact]
     public void Accept_TruncatedKeyShare_AnswersDecodeErrorAlert()
     {
         var hello = Seeds.Value[0].ToArray();
@@ -123,11 +100,14 @@ public sealed class ServerHandshakeFuzzTests(ITestOutputHelper output)
         var entryLength = at + 4;
         hello[entryLength] = 0xff;
         hello[entryLength + 1] = 0xff;
-        var server = new TlsServerProtocol();
+        var server = new MeshTlsServerProtocol();
         server.Accept(new MeshTlsServerPeer(ServerOptions, ServerCredentials, Ca.TrustBundle, new HandshakeState()));
 
         var alert = Assert.Throws<TlsFatalAlert>(() => server.OfferInput(hello));
         Assert.Equal(AlertDescription.decode_error, alert.AlertDescription);
+        // And the alert goes out: the engine's last record is a fatal decode_error alert.
+        var sent = Drain(server);
+        Assert.Equal([ContentType.alert, AlertLevel.fatal, AlertDescription.decode_error], new short[] { sent[^7], sent[^2], sent[^1] });
     }
 
     private static int IndexOf(byte[] data, byte[] needle)
@@ -145,7 +125,5 @@ public sealed class ServerHandshakeFuzzTests(ITestOutputHelper output)
         var inputs = Gen.Select(new Mutator(Seeds.Value, Tokens).Inputs(), Gen.Int[0, int.MaxValue]);
         FuzzRun.Run(output, "tls-server-handshake", inputs, c => Accept(c.Item1, c.Item2), ciCases: 200,
             print: c => $"split {c.Item2} {FuzzRun.Show(c.Item1)}");
-        foreach (var (site, count) in KnownFindings.OrderBy(f => f.Key, StringComparer.Ordinal))
-            FuzzRun.Note(output, $"fuzz tls-server-handshake: known finding, EndOfStreamException instead of decode_error at {site}: {count} cases");
     }
 }
