@@ -41,15 +41,16 @@ internal static class CheckCommand
         }
 
         using var admin = AdminClient.Create(context);
+        var grace = ParseGrace(context.GetEnvironmentVariable("MESH_CHECK_VERSION_GRACE"));
         var reachable = true;
         if (!json && console.Ansi.Profile.Capabilities.Interactive)
         {
             await console.Ansi.Status().Spinner(Spinner.Known.Dots).StartAsync("checking the mesh…", async status =>
-                reachable = await RunChecksAsync(admin, s => status.Status(s.EscapeMarkup()), Report, ct));
+                reachable = await RunChecksAsync(admin, grace, s => status.Status(s.EscapeMarkup()), Report, ct));
         }
         else
         {
-            reachable = await RunChecksAsync(admin, _ => { }, Report, ct);
+            reachable = await RunChecksAsync(admin, grace, _ => { }, Report, ct);
         }
 
         var failed = results.Count(r => r.Status == CheckStatus.Fail);
@@ -82,7 +83,7 @@ internal static class CheckCommand
 
     /// <summary>Runs every check in order, reporting each as it completes; false when the silo cannot be reached
     /// (nothing after that can be checked).</summary>
-    private static async Task<bool> RunChecksAsync(AdminClient admin, Action<string> progress, Action<CheckResult> report, CancellationToken ct)
+    private static async Task<bool> RunChecksAsync(AdminClient admin, TimeSpan? grace, Action<string> progress, Action<CheckResult> report, CancellationToken ct)
     {
         progress("reaching the silo…");
         AdminResponse health;
@@ -114,26 +115,83 @@ internal static class CheckCommand
             report(result);
 
         progress("comparing what proxies serve with what the silo holds…");
-        foreach (var result in await StateAsync(admin, ct))
+        foreach (var result in await StateAsync(admin, grace, ct))
             report(result);
         return true;
     }
 
-    private static async Task<List<CheckResult>> StateAsync(AdminClient admin, CancellationToken ct)
+    private static async Task<List<CheckResult>> StateAsync(AdminClient admin, TimeSpan? grace, CancellationToken ct)
     {
         try
         {
             var proxies = Json.Items(await admin.ProxiesAsync(ct)).ToList();
+            var proxiesAt = TimeProvider.System.GetUtcNow();
             var workloads = Json.Items(await admin.ListAsync("workloads", null, ct));
             var services = Json.Items(await admin.ListAsync("services", null, ct));
             var storage = Json.Str((await admin.InfoAsync(ct))?["storage"]);
-            return CheckState.Compare(proxies, workloads, services, storage);
+            var resources = CheckState.Compare(proxies, workloads, services, storage);
+            return CheckState.Merge(resources, await VersionsAsync(admin, proxies, proxiesAt, storage, grace, ct));
         }
         catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound)
         {
             return [new(CheckState.Category, "proxies serve what the silo holds", CheckStatus.Warn, $"not compared: {e.Problem.Summary}", "upgrade the silo")];
         }
     }
+
+    /// <summary>Most services whose views one `mesh check` reads.</summary>
+    private const int MaxComparedServices = 64;
+
+    /// <summary>The version comparison: reads the silo's view of each service the proxies serve, then, when a proxy
+    /// lags, waits (bounded) for a report made a grace period after that read, so a change still propagating is
+    /// never called stuck.</summary>
+    private static async Task<List<CheckResult>> VersionsAsync(AdminClient admin, List<JsonNode> proxies, DateTimeOffset proxiesAt, string? storage, TimeSpan? grace, CancellationToken ct)
+    {
+        var keys = proxies.SelectMany(p => Json.Items(p["served"]))
+            .Where(v => Json.Bool(v["exists"]) == true)
+            .Select(v => CheckState.ServiceOf(Json.Str(v["canonicalAuthority"])))
+            .OfType<(string Namespace, string Name)>()
+            .Distinct().Take(MaxComparedServices).ToList();
+        if (keys.Count == 0) return [];
+        var held = new Dictionary<string, CheckState.HeldVersions?>(StringComparer.Ordinal);
+        foreach (var (ns, name) in keys)
+        {
+            try
+            {
+                var view = await admin.DescribeServiceAsync(ns, name, ct);
+                held[$"{ns}/{name}"] = new(Json.Long(view?["endpoints"]?["version"]) ?? 0, Json.Long(view?["profile"]?["version"]) ?? 0);
+            }
+            catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound)
+            {
+                held[$"{ns}/{name}"] = null;
+            }
+        }
+        var readAt = TimeProvider.System.GetUtcNow();
+        var first = CheckState.CompareVersions(Reports(proxies, proxiesAt, readAt), held, storage, grace, out var pending);
+        if (!pending) return first;
+
+        // Wait for reports made after the read plus the grace: the longest grace of any proxy and a few intervals more.
+        var longest = grace ?? proxies.Select(CheckState.VersionGrace).DefaultIfEmpty(CheckState.MinVersionGrace).Max();
+        var deadline = readAt + longest + TimeSpan.FromSeconds(10);
+        var last = first;
+        while (pending && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            var again = Json.Items(await admin.ProxiesAsync(ct)).ToList();
+            last = CheckState.CompareVersions(Reports(again, TimeProvider.System.GetUtcNow(), readAt), held, storage, grace, out pending);
+        }
+        // Newer-than-the-silo is decided on the reports made before the read; everything else on the latest ones.
+        return [.. last.Select(r => first.FirstOrDefault(f => f.Name == r.Name && f.Status == CheckStatus.Fail) ?? r)];
+    }
+
+    private static List<CheckState.Report> Reports(List<JsonNode> proxies, DateTimeOffset receivedAt, DateTimeOffset readAt) =>
+        [.. proxies.Select(p => new CheckState.Report(p, (long)(receivedAt - readAt).TotalMilliseconds - (Json.Long(p["lastReportAgeMs"]) ?? long.MaxValue / 2)))];
+
+    /// <summary>MESH_CHECK_VERSION_GRACE (e.g. "6s", "500ms"): how long a proxy may lag the silo; default per proxy.</summary>
+    private static TimeSpan? ParseGrace(string? text) =>
+        text is null ? null
+        : text.EndsWith("ms", StringComparison.Ordinal) && double.TryParse(text[..^2], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) ? TimeSpan.FromMilliseconds(ms)
+        : text.EndsWith('s') && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? TimeSpan.FromSeconds(s)
+        : null;
 
     private static async Task<CheckResult> StorageAsync(AdminClient admin, AdminResponse health, CancellationToken ct)
     {

@@ -37,18 +37,25 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
             var current = (Service: service.Initial.Value, Endpoints: endpoints.Initial.Value, Profile: profile.Initial, Consumer: consumer?.Initial);
             TranslatedService? sent = null;
             ulong version = 0;
+            long endpointsVersion = endpoints.Initial.Version, sentEndpointsVersion = -1;
             var resync = false;
             while (true)
             {
                 var next = TranslationMemo.Translate(authority, current.Service, current.Endpoints, current.Profile, current.Consumer);
                 var updates = resync ? ServiceUpdatePlanner.Plan(authority, sent, next, resync: true) : TranslationMemo.Plan(authority, sent, next);
+                // A change on another port of the service moves its endpoint view without an update for this one: an
+                // empty upsert carries the new version, so what the proxy reports matches the silo's (`mesh check`).
+                if (updates.Count == 0 && endpointsVersion != sentEndpointsVersion)
+                    updates = [new ServiceUpdate { Upserted = new EndpointList() }];
                 foreach (var shared in updates)
                 {
                     var update = shared.Clone(); // shared among watchers; the version is this stream's own
                     update.Version = ++version;
+                    update.EndpointsVersion = endpointsVersion;
                     await responseStream.WriteAsync(update, context.CancellationToken);
                     metrics.UpdateSent(update.KindCase.ToString());
                 }
+                sentEndpointsVersion = endpointsVersion;
                 sent = next;
                 resync = false;
 
@@ -60,7 +67,7 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
                     switch (change.Kind)
                     {
                         case FeedKind.Service: current.Service = (ServiceView?)change.Value; break;
-                        case FeedKind.Endpoints: current.Endpoints = (EndpointSetView)change.Value!; break;
+                        case FeedKind.Endpoints: current.Endpoints = (EndpointSetView)change.Value!; endpointsVersion = change.Version; break;
                         case FeedKind.Profile: current.Profile = new Versioned<ProfileView>(change.Version, (ProfileView)change.Value!); break;
                         case FeedKind.ConsumerProfile: current.Consumer = new Versioned<ProfileView>(change.Version, (ProfileView)change.Value!); break;
                     }
@@ -132,6 +139,7 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
             var incarnation = await grains.GetGrain<IStateIncarnationGrain>(MeshNames.StateIncarnationKey).GetAsync();
             await using var inbound = await feeds.InboundAsync(MeshNames.Key(ns, request.Workload.Trim()), queue);
             var current = inbound.Initial.Value;
+            long sourceVersion = inbound.Initial.Version, sentSourceVersion = -1;
             InboundPolicy? sent = null;
             ulong version = 0;
             var resync = false;
@@ -139,11 +147,13 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
             {
                 var next = DiscoveryTranslator.Inbound(current);
                 next.StateIncarnation = incarnation;
-                if (sent is null || resync || !sent.Equals(next))
+                // A new view version is sent even when it translates the same, so the proxy reports the silo's version.
+                if (sent is null || resync || !sent.Equals(next) || sourceVersion != sentSourceVersion)
                 {
-                    await responseStream.WriteAsync(new InboundUpdate { Version = ++version, Policy = next }, context.CancellationToken);
+                    await responseStream.WriteAsync(new InboundUpdate { Version = ++version, Policy = next, SourceVersion = sourceVersion }, context.CancellationToken);
                     metrics.UpdateSent("inbound");
                     sent = next;
+                    sentSourceVersion = sourceVersion;
                 }
                 resync = false;
                 var change = await queue.Reader.ReadAsync(context.CancellationToken);
@@ -151,6 +161,7 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
                 {
                     resync |= change.Resync;
                     current = (InboundPolicyView)change.Value!;
+                    sourceVersion = change.Version;
                 } while (queue.Reader.TryRead(out change));
             }
         }

@@ -117,7 +117,8 @@ internal static class StatsApi
         if (Math.Abs(p.ClockSkewMs) > SkewAllowance.TotalMilliseconds)
             problems.Add($"clock skew {p.ClockSkewMs / 1000.0:0.#} s exceeds the {SkewAllowance.TotalSeconds:0} s allowance; sync the host clock (NTP)");
         return new ProxyStatusRow(p.ProxyId, p.Namespace, p.Workload, p.Identity, p.Version, p.Services,
-            p.LastReportUnixMs, age, p.IntervalMs, p.CertNotAfterUnixMs, certLeft, p.DiscoveryConnected, p.ClockSkewMs, problems);
+            p.LastReportUnixMs, age, p.IntervalMs, p.CertNotAfterUnixMs, certLeft, p.DiscoveryConnected, p.ClockSkewMs, problems,
+            p.Served.IsDefault ? [] : p.Served, p.InboundPolicyVersion);
     }
 
     private static ServiceStatsRow ServiceRow(string ns, string name, StatsSummary s, StatsDirectory directory, TimeProvider time)

@@ -1,3 +1,4 @@
+using Mesh.Abstractions.Stats;
 namespace Mesh.Silo.Telemetry;
 
 // JSON shapes of the admin stats API (camelCase on the wire). Rates: successRate 0..1, mtlsPercent 0..100; latencies
@@ -42,4 +43,5 @@ internal sealed record ServiceStatsDetail(
 internal sealed record ProxyStatusRow(
     string ProxyId, string Namespace, string Workload, string Identity, string Version, IReadOnlyList<string> Services,
     long LastReportUnixMs, long LastReportAgeMs, int IntervalMs, long CertNotAfterUnixMs, long? CertRemainingSeconds,
-    bool DiscoveryConnected, long ClockSkewMs, IReadOnlyList<string> Problems);
+    bool DiscoveryConnected, long ClockSkewMs, IReadOnlyList<string> Problems,
+    IReadOnlyList<ServedVersionStatus> Served, long InboundPolicyVersion);

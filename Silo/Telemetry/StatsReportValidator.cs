@@ -10,6 +10,11 @@ internal static class StatsReportValidator
     /// <summary>Longest interval a report may cover: the longest window (a longer one could never fit).</summary>
     public static readonly TimeSpan MaxInterval = StatsWindow.Longest;
 
+    /// <summary>Most served-version entries a report may carry (the proxy sends at most this many).</summary>
+    public const int MaxServed = 256;
+
+    private const int MaxAuthorityLength = 512;
+
     public static IReadOnlyList<string> Validate(StatsReport report)
     {
         var errors = new List<string>();
@@ -23,6 +28,19 @@ internal static class StatsReportValidator
             errors.Add($"interval_ms must be within 1..{MaxInterval.TotalMilliseconds:0}, got {report.IntervalMs}");
         if (report.ProxyClockUnixMs < 0) errors.Add($"proxy_clock_unix_ms cannot be negative, got {report.ProxyClockUnixMs}");
         if (report.CertNotAfterUnixMs < 0) errors.Add($"cert_not_after_unix_ms cannot be negative, got {report.CertNotAfterUnixMs}");
+
+        if (report.Served.Count > MaxServed) errors.Add($"served has {report.Served.Count} entries; at most {MaxServed}");
+        else
+        {
+            for (var i = 0; i < report.Served.Count; i++)
+            {
+                var v = report.Served[i];
+                if (v.Authority.Length is 0 or > MaxAuthorityLength || v.CanonicalAuthority.Length > MaxAuthorityLength)
+                    errors.Add($"served[{i}].authority must be 1..{MaxAuthorityLength} characters");
+                if (v.EndpointsVersion < 0 || v.ProfileVersion < 0) errors.Add($"served[{i}]: versions cannot be negative");
+            }
+        }
+        if (report.InboundPolicyVersion < 0) errors.Add($"inbound_policy_version cannot be negative, got {report.InboundPolicyVersion}");
 
         for (var i = 0; i < report.Traffic.Count; i++)
         {

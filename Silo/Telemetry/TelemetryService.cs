@@ -44,7 +44,9 @@ internal sealed class TelemetryService(IGrainFactory grains, TimeProvider time, 
             request.ProxyId, request.Namespace, request.Workload, request.Identity, request.Version,
             StatsReportSplitter.ServedServices(request), now, request.IntervalStartUnixMs, (int)request.IntervalMs,
             request.CertNotAfterUnixMs, request.DiscoveryConnected,
-            request.ProxyClockUnixMs > 0 ? request.ProxyClockUnixMs - now : 0);
+            request.ProxyClockUnixMs > 0 ? request.ProxyClockUnixMs - now : 0,
+            [.. request.Served.Select(v => new ServedVersionStatus(v.Authority, v.CanonicalAuthority, v.Exists, v.EndpointsVersion, v.ProfileVersion, v.Connected))],
+            request.InboundPolicyVersion);
 
         var first = await grains.GetGrain<IStatsDirectoryGrain>(IStatsDirectoryGrain.Key)
             .ReportedAsync(status, slices.Keys.ToImmutableArray());

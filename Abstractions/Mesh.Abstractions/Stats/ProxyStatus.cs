@@ -20,7 +20,11 @@ public sealed record ProxyStatus(
     [property: Id(9)] long CertNotAfterUnixMs,
     [property: Id(10)] bool DiscoveryConnected,
     /// <summary>Proxy clock minus silo clock at receipt (network delay included; positive = proxy ahead).</summary>
-    [property: Id(11)] long ClockSkewMs);
+    [property: Id(11)] long ClockSkewMs,
+    /// <summary>The view versions each discovery watch reflected (default when an older proxy reported none).</summary>
+    [property: Id(12)] ImmutableArray<ServedVersionStatus> Served = default,
+    /// <summary>The inbound policy view version in force (0: none yet, or an older proxy).</summary>
+    [property: Id(13)] long InboundPolicyVersion = 0);
 
 /// <summary>Everything stats grains know exists: services and edges seen in reports, and every reporting proxy.</summary>
 [GenerateSerializer, Immutable, Alias("mesh.StatsDirectory")]

@@ -49,6 +49,9 @@ internal sealed partial class InboundPolicyWatch : IDisposable
 
     public bool Connected { get; private set; }
 
+    /// <summary>The silo's inbound view version of the policy in force (0 before the first), for the stats report.</summary>
+    public long SourceVersion { get; private set; }
+
     public void Start() => _ = Task.Run(RunAsync);
 
     private async Task RunAsync()
@@ -88,6 +91,7 @@ internal sealed partial class InboundPolicyWatch : IDisposable
                     else
                     {
                         Last = policy;
+                        SourceVersion = update.SourceVersion;
                         Volatile.Write(ref _policy, _compiler.Compile(policy));
                     }
                     backoff.Reset();

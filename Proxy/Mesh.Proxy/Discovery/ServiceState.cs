@@ -22,6 +22,10 @@ internal sealed record ServiceState(
     ulong Version,
     string Reason)
 {
+    /// <summary>The silo's endpoint-set view version this state reflects (ServiceUpdate.endpoints_version), reported
+    /// to the silo so `mesh check` can tell a stuck watch.</summary>
+    public long EndpointsVersion { get; init; }
+
     /// <summary>Whether <paramref name="authority"/> cannot be routed to, and why: discovery never answered (null state) or
     /// it is not a mesh service.</summary>
     public static bool IsUnroutable([NotNullWhen(false)] ServiceState? state, string authority, Uri controlAddress, out ProxyRefusal refusal)

@@ -78,7 +78,8 @@ internal sealed class ServiceWatch : IDisposable
                         throw new InvalidDataException($"discovery for {Authority} sent a delta before a snapshot");
                     if (current is not null && update.Version <= current.Version)
                         throw new InvalidDataException($"discovery for {Authority} went from version {current.Version} to {update.Version}");
-                    current = current is null ? ServiceState.FromSnapshot(Authority, update.Version, update.Snapshot) : current.Apply(update);
+                    current = (current is null ? ServiceState.FromSnapshot(Authority, update.Version, update.Snapshot) : current.Apply(update))
+                        with { EndpointsVersion = update.EndpointsVersion };
                     backoff.Reset();
                     Connected = true;
                     _metrics.DiscoveryUpdate(update.KindCase.ToString());

@@ -133,6 +133,7 @@ internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAgg
             ProxyClockUnixMs = end.ToUnixTimeMilliseconds(),
         };
         report.Services.AddRange(settings.Services);
+        AddServed(report);
         var (openedTls, openedPlain) = stats.DrainInboundOpened();
         var open = stats.InboundOpen;
         // TCP_CONN of the services this workload serves: its inbound connections (authority "" = those services), split
@@ -164,6 +165,30 @@ internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAgg
             report.Traffic.Add(t);
         }
         return report;
+    }
+
+    /// <summary>At most this many served-version entries per report (the silo refuses more).</summary>
+    internal const int MaxServed = 256;
+
+    /// <summary>The silo view versions each discovery watch reflects now, for `mesh check` (read once per report, never
+    /// on the request path).</summary>
+    private void AddServed(StatsReport report)
+    {
+        foreach (var watch in discovery.Watches.OrderBy(w => w.Authority, StringComparer.Ordinal).Take(MaxServed))
+        {
+            // Watches by address follow whichever workload holds it: no service view to compare with.
+            if (watch.State is not { } state || System.Net.IPEndPoint.TryParse(watch.Authority, out _)) continue;
+            report.Served.Add(new ServedVersion
+            {
+                Authority = watch.Authority,
+                CanonicalAuthority = state.Exists ? state.CanonicalAuthority : "",
+                Exists = state.Exists,
+                EndpointsVersion = state.EndpointsVersion,
+                ProfileVersion = (long)Math.Min(state.Profile.SourceVersion, long.MaxValue),
+                Connected = watch.Connected,
+            });
+        }
+        report.InboundPolicyVersion = discovery.Inbound?.SourceVersion ?? 0;
     }
 
     public async ValueTask DisposeAsync()

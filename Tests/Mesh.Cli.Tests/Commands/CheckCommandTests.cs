@@ -298,4 +298,63 @@ public sealed class CheckCommandTests : FakeSiloTestBase
         var check = Assert.Single(JsonNode.Parse(result.Out)!["checks"]!.AsArray())!;
         Assert.Equal("fail", check["status"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Check_ProxyServesAnOlderVersionPastTheGrace_FailsWithRestartFix()
+    {
+        Healthy(proxies: $"[{StatsSamples.Proxy(lastReportAgeMs: 0, served: $"[{StatsSamples.Served(endpoints: 3)}]")}]");
+        Admin.Respond("GET", "/api/v1/services/default/books", 200, StatsSamples.ServiceViews(endpoints: 5, profile: 2));
+        Cli.Environment["MESH_CHECK_VERSION_GRACE"] = "0s";
+
+        var result = await Cli.RunAsync("check");
+
+        Assert.Equal(1, result.ExitCode);
+        var lines = TableText.Lines(result.Out);
+        Assert.Contains("× proxy web-1 (default/web-1) serves what the silo holds (proxy web-1 serves books.default:8080 endpoints v3, " +
+                        "the silo holds v5 (for more than 0 s): its discovery watch is stuck)", lines);
+        Assert.Contains(lines, l => l.Contains("fix: restart proxy web-1 (mesh run / mesh proxy)", StringComparison.Ordinal));
+        // The lagging proxy was asked again (a report after the silo's read) before being called stuck.
+        Assert.True(Admin.Requests.Count(r => r.PathAndQuery == "/api/v1/proxies") >= 3, string.Join("\n", Admin.Requests.Select(r => r.PathAndQuery)));
+    }
+
+    [Fact]
+    public async Task Check_ProxyServesANewerVersionThanTheSilo_FailsAsLostState()
+    {
+        Healthy(proxies: $"[{StatsSamples.Proxy(served: $"[{StatsSamples.Served(endpoints: 9, profile: 2)}]")}]");
+        Admin.Respond("GET", "/api/v1/services/default/books", 200, StatsSamples.ServiceViews(endpoints: 1, profile: 2));
+
+        var result = await Cli.RunAsync("check");
+
+        Assert.Equal(1, result.ExitCode);
+        var lines = TableText.Lines(result.Out);
+        Assert.Contains("× proxy web-1 (default/web-1) serves what the silo holds (the silo lost state: proxy web-1 serves books.default:8080 " +
+                        "endpoints v9, the silo holds only v1)", lines);
+        Assert.Contains(lines, l => l.Contains("fix: the silo keeps state in memory (--ephemeral) and lost it", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Check_ProxyServesTheSilosVersions_Passes()
+    {
+        Healthy(proxies: $"[{StatsSamples.Proxy(served: $"[{StatsSamples.Served(endpoints: 5, profile: 2)}]")}]");
+        Admin.Respond("GET", "/api/v1/services/default/books", 200, StatsSamples.ServiceViews(endpoints: 5, profile: 2));
+
+        var result = await Cli.RunAsync("check");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("√ proxy web-1 (default/web-1) serves what the silo holds (1 service)", TableText.Lines(result.Out));
+    }
+
+    [Fact]
+    public async Task Check_SiloLostBothTheWorkloadAndAServiceAProxyCalls_OneLineForTheProxy()
+    {
+        Healthy(proxies: $"[{StatsSamples.Proxy(lastReportAgeMs: 0, served: $"[{StatsSamples.Served()}]")}]");
+        HoldsWeb(false);
+        Cli.Environment["MESH_CHECK_VERSION_GRACE"] = "0s";
+
+        var result = await Cli.RunAsync("check");
+
+        var lines = TableText.Lines(result.Out).Where(l => l.StartsWith("× proxy web-1 (default/web-1) serves", StringComparison.Ordinal)).ToList();
+        Assert.Equal("× proxy web-1 (default/web-1) serves what the silo holds (the silo does not hold workload default/web-1, service default/web; " +
+                     "the silo lost state: proxy web-1 serves books.default:8080, which the silo does not know)", Assert.Single(lines));
+    }
 }

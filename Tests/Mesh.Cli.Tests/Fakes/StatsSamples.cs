@@ -41,12 +41,23 @@ internal static class StatsSamples
 
     /// <summary>A proxy row of `GET /api/v1/proxies`.</summary>
     public static string Proxy(string id = "myhost-4242", bool discoveryConnected = true, long? certRemainingSeconds = 80000, long lastReportAgeMs = 1200,
-        long clockSkewMs = 40, string problems = "[]", string workload = "web-1") => $$"""
+        long clockSkewMs = 40, string problems = "[]", string workload = "web-1", string served = "[]") => $$"""
         {"proxyId":"{{id}}","namespace":"default","workload":"{{workload}}","identity":"spiffe://cluster.local/ns/default/sa/web","version":"0.1.0",
          "services":["default/web"],"lastReportUnixMs":1764000000000,"lastReportAgeMs":{{lastReportAgeMs}},"intervalMs":5000,
          "certNotAfterUnixMs":1764086400000,"certRemainingSeconds":{{(certRemainingSeconds is { } s ? s.ToString() : "null")}},
-         "discoveryConnected":{{(discoveryConnected ? "true" : "false")}},"clockSkewMs":{{clockSkewMs}},"problems":{{problems}}}
+         "discoveryConnected":{{(discoveryConnected ? "true" : "false")}},"clockSkewMs":{{clockSkewMs}},"problems":{{problems}},
+         "served":{{served}},"inboundPolicyVersion":0}
         """;
+
+    /// <summary>A served-version entry of a proxy row (GET /api/v1/proxies).</summary>
+    public static string Served(string service = "books", long endpoints = 3, long profile = 2, bool exists = true) => $$"""
+        {"authority":"{{service}}.default:8080","canonicalAuthority":"{{service}}.default.svc.cluster.local:8080","exists":{{(exists ? "true" : "false")}},
+         "endpointsVersion":{{endpoints}},"profileVersion":{{profile}},"connected":true}
+        """;
+
+    /// <summary>GET /api/v1/services/default/{name}: the silo's views with their versions.</summary>
+    public static string ServiceViews(long endpoints, long profile) =>
+        $$$"""{"resource":null,"service":{"version":1,"value":{}},"endpoints":{"version":{{{endpoints}}},"value":{} },"profile":{"version":{{{profile}}},"value":{} },"consumerRoutes":[] }""";
 
     public const string Info = """{"version":"0.1.0","trustDomain":"cluster.local","clusterId":"mesh","siloAddress":"S127.0.0.1:11111:1","storage":"memory","uptimeSeconds":12.5}""";
 }

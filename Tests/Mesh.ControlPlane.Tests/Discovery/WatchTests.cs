@@ -46,6 +46,36 @@ public sealed class WatchTests(SiloFixture silo)
     }
 
     [Fact]
+    public async Task Watch_EndpointViewMoves_EveryUpdateCarriesTheViewVersionEvenWithoutAChangeForThisPort()
+    {
+        var name = NewName();
+        var key = MeshNames.Key("default", name);
+        await PublishAsync(name, Views.Workload("a", "127.0.0.11"));
+        var metrics = silo.Host.Services.GetRequiredService<DiscoveryMetrics>();
+        var before = metrics.ActiveSubscriptions;
+        var watch = new WatchClient(Client, $"{name}.default.svc.cluster.local:8080");
+        await watch.WaitUntil(w => w.Endpoints.Count == 1, "snapshot");
+        var held = await silo.Grains.GetGrain<IEndpointSetGrain>(key).GetAsync();
+        await watch.WaitUntil(w => w.Updates.Last().EndpointsVersion == held.Version, $"snapshot stamped with view version {held.Version}");
+
+        // Another port of the workload: the view moves, nothing changes for port 8080 — an empty upsert carries the version.
+        var twoPorts = new WorkloadEndpoint("a", "127.0.0.11", ImmutableDictionary<string, int>.Empty.Add("http", 7001).Add("admin", 9000),
+            "spiffe://cluster.local/ns/default/sa/a", 4143, 4191, "zone-a", 1, true, ImmutableDictionary<string, string>.Empty.Add("app", "a"));
+        var moved = await silo.Grains.GetGrain<IEndpointSetGrain>(key).SetAsync(Views.Endpoints(name, twoPorts));
+        Assert.True(moved > held.Version);
+        await watch.WaitUntil(w => w.Updates.Last().EndpointsVersion == moved, $"view version {moved} reaches the watch");
+        var last = watch.Updates.Last();
+        Assert.Equal(ServiceUpdate.KindOneofCase.Upserted, last.KindCase);
+        Assert.Empty(last.Upserted.Endpoints);
+        Assert.Single(watch.Endpoints);
+
+        // Leave no subscription behind for the tests that count them (cleanup, not what this test checks).
+        await watch.DisposeAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (metrics.ActiveSubscriptions > before && DateTime.UtcNow < deadline) await Task.Delay(20);
+    }
+
+    [Fact]
     public async Task Watch_UnknownThenCreated_SnapshotExistsFalseThenEndpoints()
     {
         var name = NewName();

@@ -120,6 +120,47 @@ public sealed class StatsApiTests(StatsHostFixture host) : IAsyncLifetime
         Assert.Equal(0, web.GetProperty("problems").GetArrayLength());
     }
 
+    [Fact]
+    public async Task Proxies_ReportWithServedVersions_ListsTheLatestPerProxy()
+    {
+        var client = new Telemetry.TelemetryClient(host.Channel);
+        var t = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var (start, endpoints) in new[] { (t + 1000, 3L), (t + 2000, 5L) })
+        {
+            var report = Report(_ns, "reader", start);
+            report.Served.Add(new ServedVersion
+            {
+                Authority = "books:8080", CanonicalAuthority = $"books.{_ns}.svc.cluster.local:8080", Exists = true,
+                EndpointsVersion = endpoints, ProfileVersion = 2, Connected = true,
+            });
+            report.InboundPolicyVersion = endpoints + 10;
+            await client.ReportAsync(report);
+        }
+
+        var row = (await Get("/api/v1/proxies")).EnumerateArray().Single(r => r.GetProperty("namespace").GetString() == _ns && r.GetProperty("workload").GetString() == "reader");
+        var served = Assert.Single(row.GetProperty("served").EnumerateArray());
+        Assert.Equal("books:8080", served.GetProperty("authority").GetString());
+        Assert.Equal($"books.{_ns}.svc.cluster.local:8080", served.GetProperty("canonicalAuthority").GetString());
+        Assert.True(served.GetProperty("exists").GetBoolean());
+        Assert.Equal(5, served.GetProperty("endpointsVersion").GetInt64());
+        Assert.Equal(2, served.GetProperty("profileVersion").GetInt64());
+        Assert.True(served.GetProperty("connected").GetBoolean());
+        Assert.Equal(15, row.GetProperty("inboundPolicyVersion").GetInt64());
+    }
+
+    [Fact]
+    public async Task Report_MoreServedEntriesThanTheCap_Rejected()
+    {
+        var report = Report(_ns, "greedy", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        for (var i = 0; i <= Silo.Telemetry.StatsReportValidator.MaxServed; i++)
+            report.Served.Add(new ServedVersion { Authority = $"s{i}:80", Exists = true });
+
+        var e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await new Telemetry.TelemetryClient(host.Channel).ReportAsync(report));
+
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Contains("served has 257 entries; at most 256", e.Status.Detail);
+    }
+
     [Theory]
     [InlineData("/api/v1/stats/services?window=5m")]
     [InlineData("/api/v1/stats/edges?window=1h")]

@@ -85,8 +85,9 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
         }
     }
 
-    public void SetService(string authority, IEnumerable<Endpoint> endpoints, ServiceProfile? profile = null, string problem = "")
+    public void SetService(string authority, IEnumerable<Endpoint> endpoints, ServiceProfile? profile = null, string problem = "", long endpointsVersion = 0)
     {
+        lock (_gate) Service(authority).EndpointsVersion = endpointsVersion;
         var snapshot = new ServiceSnapshot { Exists = true, Authority = authority, Name = authority.Split('.')[0], Namespace = "default", Port = 8080, Profile = profile ?? new ServiceProfile(), Problem = problem };
         snapshot.Endpoints.AddRange(endpoints);
         Publish(authority, e => { e.Snapshot = snapshot; return new ServiceUpdate { Snapshot = snapshot.Clone() }; });
@@ -122,14 +123,15 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
         return new ServiceUpdate { Profile = profile.Clone() };
     });
 
-    public void SetInbound(string workload, InboundPolicy policy)
+    public void SetInbound(string workload, InboundPolicy policy, long sourceVersion = 0)
     {
         lock (_gate)
         {
             var e = Inbound(workload);
             e.Version++;
             e.Policy = policy;
-            foreach (var s in e.Subscribers) s.TryWrite(new InboundUpdate { Version = e.Version, Policy = policy.Clone() });
+            e.SourceVersion = sourceVersion;
+            foreach (var s in e.Subscribers) s.TryWrite(new InboundUpdate { Version = e.Version, Policy = policy.Clone(), SourceVersion = sourceVersion });
         }
     }
 
@@ -141,6 +143,7 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
             var update = change(e);
             e.Version++;
             update.Version = e.Version;
+            update.EndpointsVersion = e.EndpointsVersion;
             foreach (var s in e.Subscribers) s.TryWrite(update);
         }
     }
@@ -160,7 +163,7 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
             entry = Service(request.Authority);
             entry.Calls++;
             entry.Version++;
-            channel.Writer.TryWrite(new ServiceUpdate { Version = entry.Version, Snapshot = entry.Snapshot.Clone() });
+            channel.Writer.TryWrite(new ServiceUpdate { Version = entry.Version, Snapshot = entry.Snapshot.Clone(), EndpointsVersion = entry.EndpointsVersion });
             entry.Subscribers.Add(channel.Writer);
         }
         try
@@ -183,7 +186,7 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
         {
             entry = Inbound(request.Workload);
             entry.Version++;
-            channel.Writer.TryWrite(new InboundUpdate { Version = entry.Version, Policy = entry.Policy.Clone() });
+            channel.Writer.TryWrite(new InboundUpdate { Version = entry.Version, Policy = entry.Policy.Clone(), SourceVersion = entry.SourceVersion });
             entry.Subscribers.Add(channel.Writer);
         }
         try
@@ -218,6 +221,7 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
     {
         public required ServiceSnapshot Snapshot { get; set; }
         public ulong Version { get; set; }
+        public long EndpointsVersion { get; set; }
         public int Calls { get; set; }
         public List<ChannelWriter<ServiceUpdate>> Subscribers { get; } = [];
     }
@@ -226,6 +230,7 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
     {
         public required InboundPolicy Policy { get; set; }
         public ulong Version { get; set; }
+        public long SourceVersion { get; set; }
         public List<ChannelWriter<InboundUpdate>> Subscribers { get; } = [];
     }
 }

@@ -75,4 +75,28 @@ public sealed class TelemetryReportTests : IAsyncLifetime
         Assert.All(Inbound(), t => Assert.Equal("", t.Authority));
         Assert.Equal(["/shelf/0", "/shelf/1"], Inbound().Where(t => t.Requests > 0).Select(t => t.Path).Distinct().Order());
     }
+
+    [Fact]
+    public async Task Report_CarriesTheViewVersionsEachWatchAndTheInboundPolicyServe()
+    {
+        var books = await _mesh.AddServerAsync("books");
+        _mesh.Discovery.SetService(MeshTopology.Books, [books.Endpoint()], new Api.V1.ServiceProfile { SourceVersion = 4 }, endpointsVersion: 7);
+        _mesh.Discovery.SetInbound("books", new Api.V1.InboundPolicy { Exists = true }, sourceVersion: 9);
+        using var client = _mesh.HttpProxyClient();
+        (await client.GetAsync("http://books.default:8080/")).EnsureSuccessStatusCode();
+
+        Api.V1.ServedVersion? Served() => _mesh.Discovery.Reports.Where(r => r.Workload == "client")
+            .SelectMany(r => r.Served).LastOrDefault(v => v.Authority == MeshTopology.Books);
+        await Poll.UntilAsync(() => Served() is { EndpointsVersion: 7, ProfileVersion: 4 }, TimeSpan.FromSeconds(10), "the client's report of books' versions");
+        var served = Served()!;
+        Assert.True(served.Exists);
+        Assert.True(served.Connected);
+        Assert.Equal(MeshTopology.Books, served.CanonicalAuthority);
+        await Poll.UntilAsync(() => _mesh.Discovery.Reports.Any(r => r.Workload == "books" && r.InboundPolicyVersion == 9),
+            TimeSpan.FromSeconds(10), "the server's report of its inbound policy version");
+
+        // A later change reaches the next reports (collected at report time, not frozen at the first).
+        _mesh.Discovery.SetService(MeshTopology.Books, [books.Endpoint()], new Api.V1.ServiceProfile { SourceVersion = 5 }, endpointsVersion: 8);
+        await Poll.UntilAsync(() => Served() is { EndpointsVersion: 8, ProfileVersion: 5 }, TimeSpan.FromSeconds(10), "the new versions reported");
+    }
 }
