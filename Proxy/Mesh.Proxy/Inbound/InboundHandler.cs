@@ -42,8 +42,8 @@ internal sealed class InboundHandler : IDisposable
     public async Task InvokeAsync(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
-        _metrics.Request(TelemetryNames.Inbound, _authority);
         var peer = PeerIdentity(context);
+        _metrics.InboundRequest(_authority, peer ?? "");
         var route = "";
         try
         {

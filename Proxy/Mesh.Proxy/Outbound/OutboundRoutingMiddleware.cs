@@ -113,7 +113,8 @@ internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, Clust
         while (cluster.DestinationsState.AvailableDestinations.Count == 0)
         {
             var remaining = Remaining(deadline);
-            if (remaining <= TimeSpan.Zero)
+            // A deleted service (its `mesh run` stopped) gets no endpoint back: answer now, not when the queue times out.
+            if (remaining <= TimeSpan.Zero || backendWatch.State is { Exists: false })
             {
                 var total = cluster.Destinations.Count;
                 var why = total == 0

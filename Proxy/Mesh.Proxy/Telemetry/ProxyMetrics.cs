@@ -85,6 +85,18 @@ internal sealed class ProxyMetrics : IDisposable
             new KeyValuePair<string, object?>(DstPort, dst.Port));
     }
 
+    /// <summary>Inbound request_total: direction, authority and linkerd2-proxy's tls + client_id (or no_tls_reason), the
+    /// response's labels resolved the same way (cached per identity, on the stack).</summary>
+    /// <param name="peerIdentity">The client's verified SPIFFE id; empty without mesh TLS.</param>
+    public void InboundRequest(string authority, string peerIdentity)
+    {
+        var buffer = new TagBuffer();
+        Span<KeyValuePair<string, object?>> tags = buffer;
+        tags[0] = new(Direction, TelemetryNames.Inbound);
+        tags[1] = new(Authority, authority);
+        _requests.Add(1, tags[..AddLinkerdLabels(tags, 2, outbound: false, peerIdentity, dst: null)]);
+    }
+
     /// <param name="peerIdentity">The SPIFFE id the hop verified (outbound: the server's, inbound: the client's); empty
     /// without mesh TLS.</param>
     /// <param name="dst">Outbound: the concrete service the request went to, for linkerd2-proxy's dst_* labels.</param>

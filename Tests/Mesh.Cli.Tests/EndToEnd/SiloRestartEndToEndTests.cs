@@ -14,7 +14,8 @@ namespace Mesh.Cli.Tests.EndToEnd;
 /// (python3 http.server) each under `mesh run` with its own sidecar, traffic from one app's sidecar to the other.
 /// SIGKILL of the silo mid-traffic fails no request; the silo restarted on the same data dir serves everything it had
 /// (resources, workloads with their leases) and a new apply reaches the proxies; a killed sidecar stops its
-/// `mesh run` and withdraws its Workload before `mesh run` exits.</summary>
+/// `mesh run` and withdraws its Workload before `mesh run` exits; a killed app gets callers a fast 502/503 with
+/// `mesh-error` and its cause.</summary>
 [Trait("Category", "E2E")]
 public sealed class SiloRestartEndToEndTests(ITestOutputHelper log) : IDisposable
 {
@@ -172,6 +173,48 @@ public sealed class SiloRestartEndToEndTests(ITestOutputHelper log) : IDisposabl
         Assert.True(after.ExitCode == 0, after.ToString());
         Assert.Empty(Names(after.Out));
         Assert.False(Alive(app.Pid), "the app still runs without its sidecar");
+    }
+
+    [Fact]
+    public async Task AppKilled_UnderMeshRun_CallsFailFastWithMeshErrorNamingTheCause()
+    {
+        await StartSiloAsync();
+        var booksPort = FreePort();
+        var outbound = FreePort();
+        var booksRun = await RunAppAsync("books", booksPort);
+        await RunAppAsync("client", FreePort(), "--outbound-port", Text(outbound));
+        using var http = new HttpClient(new HttpClientHandler { Proxy = new WebProxy($"http://127.0.0.1:{outbound}"), UseProxy = true })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var books = $"http://books.default.svc.cluster.local:{booksPort}/";
+        await UntilAsync(async () => await OkAsync(http, books), () => $"books reachable through the client sidecar\n{Tail(booksRun)}");
+        var app = Children(booksRun.Id).Single(p => p.Name != "mesh-proxy");
+
+        Process.GetProcessById(app.Pid).Kill(); // SIGKILL the app only; its sidecar and `mesh run` react on their own
+        await UntilAsync(() => Task.FromResult(!Alive(app.Pid)), () => "the app gone");
+
+        // At once (the sidecar may still forward: the app's port refuses) and once `mesh run` withdrew the endpoint:
+        // each answer is quick (a hang would be a connect timeout), a 502/503 with mesh-error and a body naming the cause.
+        await AssertFailsFastAsync(http, books, booksPort);
+        using (var exited = new CancellationTokenSource(Deadline)) await booksRun.WaitForExitAsync(exited.Token);
+        await AssertFailsFastAsync(http, books, booksPort);
+    }
+
+    private async Task AssertFailsFastAsync(HttpClient http, string url, int appPort)
+    {
+        var clock = Stopwatch.StartNew();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var response = await http.GetAsync(url, bound.Token);
+        var body = await response.Content.ReadAsStringAsync(bound.Token);
+        var error = response.Headers.TryGetValues("mesh-error", out var values) ? string.Join(',', values) : "";
+        log.WriteLine($"{(int)response.StatusCode} mesh-error: {error} in {clock.ElapsedMilliseconds} ms: {body.Trim()}");
+        Assert.True(response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode}: {body}");
+        Assert.NotEqual("", error);
+        // The sidecar still forwarding (its app's port refuses), or the endpoint withdrawn with the stopped `mesh run`.
+        Assert.True(body.Contains($"app on 127.0.0.1:{appPort}: could not connect", StringComparison.Ordinal)
+            || body.Contains("no ready endpoints", StringComparison.Ordinal) || body.Contains("not found in the mesh", StringComparison.Ordinal),
+            $"the body names no cause: {body}");
     }
 
     private static async Task<bool> OkAsync(HttpClient http, string url)

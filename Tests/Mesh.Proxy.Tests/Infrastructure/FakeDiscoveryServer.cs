@@ -117,6 +117,14 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
         return new ServiceUpdate { Removed = removed };
     });
 
+    /// <summary>Deletes the service, as the silo does when its Service resource goes.</summary>
+    public void Delete(string authority) => Publish(authority, e =>
+    {
+        var reason = $"service {authority.Split('.')[0]}.default was deleted";
+        e.Snapshot = new ServiceSnapshot { Exists = false };
+        return new ServiceUpdate { Deleted = new NoService { Reason = reason } };
+    });
+
     public void SetProfile(string authority, ServiceProfile profile) => Publish(authority, e =>
     {
         e.Snapshot.Profile = profile;

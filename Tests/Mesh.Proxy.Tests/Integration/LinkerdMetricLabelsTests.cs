@@ -45,7 +45,9 @@ public sealed class LinkerdMetricLabelsTests : IAsyncLifetime
         Assert.Matches("request_total\\{[^}]*dst_service=\"books\"[^}]*\\} 1\n", outbound);
         Assert.Matches("response_latency_ms_bucket\\{[^}]*dst_service=\"books\"[^}]*tls=\"true\"", outbound);
 
-        var inbound = Series(await _books.Sidecar.MetricsAsync(), "response_total");
+        var inboundMetrics = await _books.Sidecar.MetricsAsync();
+        Assert.Matches($"request_total\\{{[^}}]*client_id=\"{Regex.Escape(ClientId)}\"[^}}]*direction=\"inbound\"[^}}]*tls=\"true\"[^}}]*\\}} 1\n", inboundMetrics);
+        var inbound = Series(inboundMetrics, "response_total");
         Assert.Contains($"client_id=\"{ClientId}\"", inbound);
         Assert.Contains("tls=\"true\"", inbound);
         Assert.Contains("src_identity=\"spiffe://cluster.local/ns/default/sa/client\"", inbound);
@@ -58,7 +60,10 @@ public sealed class LinkerdMetricLabelsTests : IAsyncLifetime
         using var plain = new HttpClient();
         Assert.Equal(HttpStatusCode.Forbidden, (await plain.GetAsync($"http://{_books.Sidecar.Inbound}/")).StatusCode);
 
-        var inbound = Series(await _books.Sidecar.MetricsAsync(), "response_total");
+        var inboundMetrics = await _books.Sidecar.MetricsAsync();
+        Assert.Matches("request_total\\{[^}]*direction=\"inbound\"[^}]*no_tls_reason=\"no_tls_from_remote\"[^}]*tls=\"no_identity\"[^}]*\\} 1\n", inboundMetrics);
+        Assert.DoesNotContain("client_id", Series(inboundMetrics, "request_total"));
+        var inbound = Series(inboundMetrics, "response_total");
         Assert.Matches("response_total\\{[^}]*no_tls_reason=\"no_tls_from_remote\"[^}]*status_code=\"403\"[^}]*tls=\"no_identity\"", inbound);
         Assert.DoesNotContain("client_id", inbound);
     }

@@ -136,6 +136,28 @@ public sealed class TrafficTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServiceDeletedWhileQueued_AnswersAtOnceNotAtTheQueueTimeout()
+    {
+        // A queue far longer than the test's bound: only the deletion can end the wait in time.
+        await using var mesh = await MeshTopology.StartAsync(s => s with { QueueTimeout = TimeSpan.FromMinutes(5) });
+        mesh.Discovery.SetService(MeshTopology.Books, []);
+        using var client = mesh.HttpProxyClient();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var queued = client.GetAsync("http://books.default:8080/", bound.Token);
+        await Poll.UntilAsync(() => mesh.Discovery.WatchCalls(MeshTopology.Books) > 0, TimeSpan.FromSeconds(15), "the queued request to open the watch");
+
+        mesh.Discovery.Delete(MeshTopology.Books); // as when `mesh run books` stops: no endpoint will come back
+
+        // Queued: 503 no-endpoints (the old code held it for the whole queue). On a loaded machine the deletion may
+        // land before the request reached the queue: then the routing step's 502 unknown-service; both name the cause.
+        var r = await queued;
+        var error = r.Headers.GetValues("mesh-error").Single();
+        Assert.True(r.StatusCode == HttpStatusCode.ServiceUnavailable && error == "no-endpoints" || r.StatusCode == HttpStatusCode.BadGateway && error == "unknown-service",
+            $"{(int)r.StatusCode} {error}");
+        Assert.Contains("was deleted", await r.Content.ReadAsStringAsync(bound.Token));
+    }
+
+    [Fact]
     public async Task NoSuchPort_503NamesThePortAndTheServicesPorts()
     {
         const string problem = "service books.default has no port 8080; its ports: 9090 (http)";

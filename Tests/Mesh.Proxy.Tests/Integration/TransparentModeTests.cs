@@ -185,7 +185,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         var (_, serverMetrics) = await ChildProcess.RunAsync("ip", "netns", "exec", ServerNs, "curl", "-s", "http://127.0.0.1:4191/metrics");
         Assert.Matches($@"request_total\{{authority=""{Regex.Escape(Net(2))}:8080"",direction=""outbound""[^}}]*\}} 1\n", clientMetrics);
         Assert.Contains($"dst_identity=\"{serverIdentity}\"", clientMetrics);
-        Assert.Contains("request_total{authority=\"books.default\",direction=\"inbound\"} 1", serverMetrics);
+        Assert.Matches(@"request_total\{authority=""books.default"",client_id=""[^""]+\.serviceaccount\.identity\.mesh\.cluster\.local"",direction=""inbound"",tls=""true""\} 1\n", serverMetrics);
 
         // Opaque TCP: port 7000 is opaque on the client side; the bytes travel with the transport header to the server's proxy.
         const string tcpClient = "import socket,sys\nc=socket.create_connection((sys.argv[1],7000),timeout=10);c.sendall(b'raw-bytes');print(c.recv(100).decode())";
