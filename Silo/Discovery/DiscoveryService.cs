@@ -45,7 +45,8 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
                 var updates = resync ? ServiceUpdatePlanner.Plan(authority, sent, next, resync: true) : TranslationMemo.Plan(authority, sent, next);
                 // A change on another port of the service moves its endpoint view without an update for this one: an
                 // empty upsert carries the new version, so what the proxy reports matches the silo's (`mesh check`).
-                if (updates.Count == 0 && endpointsVersion != sentEndpointsVersion)
+                // Only for a service that exists on both sides: after a delete, an upsert would read as a resurrection.
+                if (updates.Count == 0 && endpointsVersion != sentEndpointsVersion && next.Exists && sent is { Exists: true })
                     updates = [new ServiceUpdate { Upserted = new EndpointList() }];
                 foreach (var shared in updates)
                 {
