@@ -1,5 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
+
+using static Mesh.Cli.Tests.EndToEnd.EndToEndSupport;
 
 namespace Mesh.Cli.Tests.EndToEnd;
 
@@ -10,7 +11,6 @@ namespace Mesh.Cli.Tests.EndToEnd;
 [Trait("Category", "E2E")]
 public sealed class GammaEndToEndTests : RealSiloTestBase
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task ConsumerRouteAndOwnAddress_ThroughRealSidecars()
@@ -97,24 +97,5 @@ public sealed class GammaEndToEndTests : RealSiloTestBase
         }
         catch (HttpRequestException e) { return e.Message; }
         catch (TaskCanceledException) { return "timeout"; }
-    }
-
-    private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what()}");
-            await Task.Delay(200);
-        }
     }
 }

@@ -5,6 +5,8 @@ using System.Text.RegularExpressions;
 using Mesh.Cli.Local;
 using Mesh.Cli.Tests.Fakes;
 
+using static Mesh.Cli.Tests.EndToEnd.EndToEndSupport;
+
 namespace Mesh.Cli.Tests.EndToEnd;
 
 /// <summary>Fail closed, all real: a real silo with memory storage, a Server on books' port that admits only mesh
@@ -136,24 +138,5 @@ public sealed class InboundFailClosedEndToEndTests : IAsyncLifetime
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what()}");
-            await Task.Delay(100);
-        }
-    }
-
-    private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using Mesh.Cli.Tests.Fakes;
 
+using static Mesh.Cli.Tests.EndToEnd.EndToEndSupport;
+
 namespace Mesh.Cli.Tests.EndToEnd;
 
 /// <summary>Opaque TCP in local mode, all real: a real silo, a Service marked opaque (appProtocol tcp) applied as YAML,
@@ -11,7 +13,6 @@ namespace Mesh.Cli.Tests.EndToEnd;
 [Trait("Category", "E2E")]
 public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Connect_ThroughLocalSidecars_ReachesAnOpaqueServiceOverMtls()
@@ -77,8 +78,6 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
         }
     }
 
-    private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>A raw TCP app (like a database): echoes every connection until its client ends it. The task completes
     /// when the first connection has ended (the tunnel closed end to end); accepting goes on until the listener stops.</summary>
     private static Task EchoAsync(TcpListener listener)
@@ -132,24 +131,5 @@ public sealed class OpaqueTunnelEndToEndTests : RealSiloTestBase
         }
         catch (OperationCanceledException) { }
         return received.ToString();
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static Task UntilAsync(Func<bool> condition, string what) => UntilAsync(() => Task.FromResult(condition()), () => what);
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what()}");
-            await Task.Delay(200);
-        }
     }
 }

@@ -8,6 +8,8 @@ using Mesh.Cli.Local;
 using Mesh.Cli.Tests.Fakes;
 using Xunit.Abstractions;
 
+using static Mesh.Cli.Tests.EndToEnd.EndToEndSupport;
+
 namespace Mesh.Cli.Tests.EndToEnd;
 
 /// <summary>Local mode under faults, all real processes: `mesh silo` on fixed free ports and a data dir, two apps
@@ -258,23 +260,4 @@ public sealed class SiloRestartEndToEndTests(ITestOutputHelper log) : IDisposabl
     }
 
     private static string Tail(ChildProcess p) => string.Join('\n', p.Output.TakeLast(20));
-
-    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what()}");
-            await Task.Delay(100);
-        }
-    }
 }
