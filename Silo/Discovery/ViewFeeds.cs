@@ -32,7 +32,7 @@ public sealed class ViewFeeds(IClusterClient client, DiscoveryMetrics metrics, S
         AcquireAsync<ServiceView?>(FeedKind.Service, MeshStreams.Services, key, listener, (c, k) => c.GetGrain<IServiceGrain>(k).GetAsync());
 
     public Task<Lease<EndpointSetView>> EndpointsAsync(string key, IFeedListener listener) =>
-        AcquireAsync<EndpointSetView>(FeedKind.Endpoints, MeshStreams.Endpoints, key, listener, (c, k) => c.GetGrain<IEndpointSetGrain>(k).GetAsync());
+        AcquireAsync<EndpointSetView>(FeedKind.EndpointSet, MeshStreams.EndpointSets, key, listener, (c, k) => c.GetGrain<IEndpointSetGrain>(k).GetAsync());
 
     public Task<Lease<ProfileView>> ProfileAsync(string key, IFeedListener listener) =>
         AcquireAsync<ProfileView>(FeedKind.Profile, MeshStreams.Profiles, key, listener, (c, k) => c.GetGrain<IProfileGrain>(k).GetAsync());

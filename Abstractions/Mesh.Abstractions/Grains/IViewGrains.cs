@@ -12,7 +12,7 @@ public interface IServiceGrain : IGrainWithStringKey
     [Alias("Set")] Task<long> SetAsync(ServiceView? view);
 }
 
-/// <summary>The endpoints of one Service, keyed "&lt;ns&gt;/&lt;service&gt;". Publishes on <see cref="MeshStreams.Endpoints"/>.</summary>
+/// <summary>The endpoints of one Service, keyed "&lt;ns&gt;/&lt;service&gt;". Publishes on <see cref="MeshStreams.EndpointSets"/>.</summary>
 [Alias("mesh.IEndpointSetGrain")]
 public interface IEndpointSetGrain : IGrainWithStringKey
 {

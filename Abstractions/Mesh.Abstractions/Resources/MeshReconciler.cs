@@ -12,11 +12,11 @@ public sealed record ReconcileSettings(string TrustDomain, DefaultPolicyKind Def
 }
 
 /// <summary>Everything derived from one namespace's resources. Keys are names within the namespace
-/// (services for Services/Endpoints/Profiles, workloads for Inbound). Compare views with <see cref="ViewEquality"/>:
+/// (services for Services/EndpointSets/Profiles, workloads for Inbound). Compare views with <see cref="ViewEquality"/>:
 /// records holding ImmutableArray/ImmutableDictionary do not compare by content.</summary>
 public sealed record DerivedNamespace(
     ImmutableDictionary<string, ServiceView> Services,
-    ImmutableDictionary<string, EndpointSetView> Endpoints,
+    ImmutableDictionary<string, EndpointSetView> EndpointSets,
     ImmutableDictionary<string, ProfileView> Profiles,
     ImmutableDictionary<string, InboundPolicyView> Inbound)
 {

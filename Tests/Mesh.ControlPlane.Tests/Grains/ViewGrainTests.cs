@@ -30,7 +30,7 @@ public sealed class ViewGrainTests(ViewGrainClusterFixture fixture) : IClassFixt
     {
         var key = NewKey();
         var (_, name) = MeshNames.SplitKey(key);
-        var received = await SubscribeAsync<EndpointSetView>(MeshStreams.Endpoints, key);
+        var received = await SubscribeAsync<EndpointSetView>(MeshStreams.EndpointSets, key);
         var grain = fixture.Cluster.Client.GetGrain<IEndpointSetGrain>(key);
 
         Assert.Equal(1, await grain.SetAsync(Views.Endpoints(name, Views.Workload("a", "127.0.0.11"))));
