@@ -133,11 +133,11 @@ public sealed class CatalogGrain(
             state.State.DerivedConsumerTargets, state.State.DerivedAddresses);
         var writes = new List<Task>(plan.Count);
         foreach (var (name, view) in plan.Services) writes.Add(GrainFactory.GetGrain<IServiceGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
-        foreach (var (name, view) in plan.Endpoints) writes.Add(GrainFactory.GetGrain<IEndpointSetGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
-        foreach (var (name, view) in plan.Profiles) writes.Add(GrainFactory.GetGrain<IPolicyGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
+        foreach (var (name, view) in plan.EndpointSets) writes.Add(GrainFactory.GetGrain<IEndpointSetGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
+        foreach (var (name, view) in plan.Profiles) writes.Add(GrainFactory.GetGrain<IProfileGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.Inbound) writes.Add(GrainFactory.GetGrain<IInboundPolicyGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (target, view) in plan.ConsumerProfiles)
-            writes.Add(GrainFactory.GetGrain<IPolicyGrain>(MeshNames.ConsumerKey(view.Namespace, view.Service, Namespace)).SetAsync(view));
+            writes.Add(GrainFactory.GetGrain<IProfileGrain>(MeshNames.ConsumerKey(view.Namespace, view.Service, Namespace)).SetAsync(view));
         foreach (var (key, endpoint) in plan.Addresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimAsync(Namespace, endpoint));
         await Task.WhenAll(writes);
         _derived = next;

@@ -9,7 +9,7 @@ namespace Mesh.Grains.Catalog;
 /// things that disappeared the "gone" value (service null + empty endpoints + default profile; inbound Missing).</summary>
 public sealed record ViewWritePlan(
     ImmutableArray<(string Name, ServiceView? View)> Services,
-    ImmutableArray<(string Name, EndpointSetView View)> Endpoints,
+    ImmutableArray<(string Name, EndpointSetView View)> EndpointSets,
     ImmutableArray<(string Name, ProfileView View)> Profiles,
     ImmutableArray<(string Name, InboundPolicyView View)> Inbound)
 {
@@ -20,7 +20,7 @@ public sealed record ViewWritePlan(
     /// <summary>This namespace's address claims that changed (endpoint null: released).</summary>
     public ImmutableArray<(string Key, WorkloadEndpoint? Endpoint)> Addresses { get; init; } = [];
 
-    public int Count => Services.Length + Endpoints.Length + Profiles.Length + Inbound.Length + ConsumerProfiles.Length + Addresses.Length;
+    public int Count => Services.Length + EndpointSets.Length + Profiles.Length + Inbound.Length + ConsumerProfiles.Length + Addresses.Length;
 
     /// <param name="previous">The last derivation, or null when unknown (after reactivation): then every current view is
     /// written (view grains ignore equal values) and names from <paramref name="previousServices"/> /
@@ -40,8 +40,8 @@ public sealed record ViewWritePlan(
         foreach (var (name, view) in next.Services)
             if (previous is null || !previous.Services.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
                 services.Add((name, view));
-        foreach (var (name, view) in next.Endpoints)
-            if (previous is null || !previous.Endpoints.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
+        foreach (var (name, view) in next.EndpointSets)
+            if (previous is null || !previous.EndpointSets.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
                 endpoints.Add((name, view));
         foreach (var (name, view) in next.Profiles)
             if (previous is null || !previous.Profiles.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
@@ -53,7 +53,7 @@ public sealed record ViewWritePlan(
         foreach (var name in oldServices.Distinct().Where(n => !next.Services.ContainsKey(n)).Order(StringComparer.Ordinal))
         {
             services.Add((name, null));
-            if (!next.Endpoints.ContainsKey(name)) endpoints.Add((name, EndpointSetView.Empty(ns, name)));
+            if (!next.EndpointSets.ContainsKey(name)) endpoints.Add((name, EndpointSetView.Empty(ns, name)));
             if (!next.Profiles.ContainsKey(name)) profiles.Add((name, ProfileView.Default(ns, name)));
         }
         foreach (var name in oldWorkloads.Distinct().Where(n => !next.Inbound.ContainsKey(n)).Order(StringComparer.Ordinal))

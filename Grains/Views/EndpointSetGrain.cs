@@ -7,7 +7,7 @@ namespace Mesh.Grains.Views;
 /// <summary>The workloads behind one Service; never set = empty.</summary>
 public sealed class EndpointSetGrain(
     [PersistentState("state", MeshNames.StateStore)] IPersistentState<ViewState<EndpointSetView>> state)
-    : ViewGrain<EndpointSetView>(state, MeshStreams.Endpoints), IEndpointSetGrain
+    : ViewGrain<EndpointSetView>(state, MeshStreams.EndpointSets), IEndpointSetGrain
 {
     protected override EndpointSetView Initial(string ns, string name) => EndpointSetView.Empty(ns, name);
     public Task<Versioned<EndpointSetView>> GetAsync() => GetCoreAsync();

@@ -118,7 +118,7 @@ internal static class AdminEndpoints
         var resourceTask = grains.GetGrain<ICatalogGrain>(ns).GetAsync(ResourceKinds.Service.Kind, name);
         var serviceTask = grains.GetGrain<IServiceGrain>(key).GetAsync();
         var endpointsTask = grains.GetGrain<IEndpointSetGrain>(key).GetAsync();
-        var profileTask = grains.GetGrain<IPolicyGrain>(key).GetAsync();
+        var profileTask = grains.GetGrain<IProfileGrain>(key).GetAsync();
         var consumersTask = ConsumerRoutesAsync(ns, name, grains);
         await Task.WhenAll(resourceTask, serviceTask, endpointsTask, profileTask, consumersTask);
         var resource = resourceTask.Result;
@@ -138,7 +138,7 @@ internal static class AdminEndpoints
     private static async Task<object[]> ConsumerRoutesAsync(string ns, string name, IGrainFactory grains)
     {
         var namespaces = (await grains.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).ListAsync()).Where(c => c != ns).ToArray();
-        var profiles = await Task.WhenAll(namespaces.Select(c => grains.GetGrain<IPolicyGrain>(MeshNames.ConsumerKey(ns, name, c)).GetAsync()));
+        var profiles = await Task.WhenAll(namespaces.Select(c => grains.GetGrain<IProfileGrain>(MeshNames.ConsumerKey(ns, name, c)).GetAsync()));
         return [.. namespaces.Zip(profiles).Where(p => !p.Second.Value.Routes.IsEmpty)
             .Select(p => (object)new { @namespace = p.First, version = p.Second.Version, routes = p.Second.Value.Routes })];
     }

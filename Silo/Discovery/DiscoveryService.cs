@@ -68,7 +68,7 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
                     switch (change.Kind)
                     {
                         case FeedKind.Service: current.Service = (ServiceView?)change.Value; break;
-                        case FeedKind.Endpoints: current.Endpoints = (EndpointSetView)change.Value!; endpointsVersion = change.Version; break;
+                        case FeedKind.EndpointSet: current.Endpoints = (EndpointSetView)change.Value!; endpointsVersion = change.Version; break;
                         case FeedKind.Profile: current.Profile = new Versioned<ProfileView>(change.Version, (ProfileView)change.Value!); break;
                         case FeedKind.ConsumerProfile: current.Consumer = new Versioned<ProfileView>(change.Version, (ProfileView)change.Value!); break;
                     }

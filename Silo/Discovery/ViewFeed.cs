@@ -9,7 +9,7 @@ public readonly record struct FeedChange(FeedKind Kind, object? Value, long Vers
 
 /// <summary>ConsumerProfile: the GAMMA consumer routes the watcher's namespace attaches to the service; Address: who
 /// serves a workload address.</summary>
-public enum FeedKind { Service, Endpoints, Profile, Inbound, ConsumerProfile, Address }
+public enum FeedKind { Service, EndpointSet, Profile, Inbound, ConsumerProfile, Address }
 
 /// <summary>Receives feed changes. Must not block: implementations only try to enqueue.</summary>
 public interface IFeedListener

@@ -32,14 +32,14 @@ public sealed class ViewFeeds(IClusterClient client, DiscoveryMetrics metrics, S
         AcquireAsync<ServiceView?>(FeedKind.Service, MeshStreams.Services, key, listener, (c, k) => c.GetGrain<IServiceGrain>(k).GetAsync());
 
     public Task<Lease<EndpointSetView>> EndpointsAsync(string key, IFeedListener listener) =>
-        AcquireAsync<EndpointSetView>(FeedKind.Endpoints, MeshStreams.Endpoints, key, listener, (c, k) => c.GetGrain<IEndpointSetGrain>(k).GetAsync());
+        AcquireAsync<EndpointSetView>(FeedKind.EndpointSet, MeshStreams.EndpointSets, key, listener, (c, k) => c.GetGrain<IEndpointSetGrain>(k).GetAsync());
 
     public Task<Lease<ProfileView>> ProfileAsync(string key, IFeedListener listener) =>
-        AcquireAsync<ProfileView>(FeedKind.Profile, MeshStreams.Profiles, key, listener, (c, k) => c.GetGrain<IPolicyGrain>(k).GetAsync());
+        AcquireAsync<ProfileView>(FeedKind.Profile, MeshStreams.Profiles, key, listener, (c, k) => c.GetGrain<IProfileGrain>(k).GetAsync());
 
     /// <summary>The consumer routes one namespace attaches to a Service (<paramref name="consumerKey"/>: <see cref="Abstractions.MeshNames.ConsumerKey"/>).</summary>
     public Task<Lease<ProfileView>> ConsumerProfileAsync(string consumerKey, IFeedListener listener) =>
-        AcquireAsync<ProfileView>(FeedKind.ConsumerProfile, MeshStreams.Profiles, consumerKey, listener, (c, k) => c.GetGrain<IPolicyGrain>(k).GetAsync());
+        AcquireAsync<ProfileView>(FeedKind.ConsumerProfile, MeshStreams.Profiles, consumerKey, listener, (c, k) => c.GetGrain<IProfileGrain>(k).GetAsync());
 
     /// <summary>Who serves one workload address (<paramref name="key"/>: <see cref="Abstractions.MeshNames.AddressKey"/>).</summary>
     public Task<Lease<AddressView>> AddressAsync(string key, IFeedListener listener) =>

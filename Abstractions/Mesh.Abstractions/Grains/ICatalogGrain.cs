@@ -4,7 +4,7 @@ namespace Mesh.Abstractions.Grains;
 
 /// <summary>The source-of-truth resources of one namespace (what `mesh apply`, the Kubernetes sync or a federation
 /// link wrote), keyed by namespace. After every change it re-derives the namespace's views and writes the ones that
-/// changed into the Service / EndpointSet / Policy / InboundPolicy grains.</summary>
+/// changed into the Service / EndpointSet / Profile / InboundPolicy grains.</summary>
 [Alias("mesh.ICatalogGrain")]
 public interface ICatalogGrain : IGrainWithStringKey
 {

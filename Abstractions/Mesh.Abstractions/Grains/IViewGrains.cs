@@ -12,7 +12,7 @@ public interface IServiceGrain : IGrainWithStringKey
     [Alias("Set")] Task<long> SetAsync(ServiceView? view);
 }
 
-/// <summary>The endpoints of one Service, keyed "&lt;ns&gt;/&lt;service&gt;". Publishes on <see cref="MeshStreams.Endpoints"/>.</summary>
+/// <summary>The endpoints of one Service, keyed "&lt;ns&gt;/&lt;service&gt;". Publishes on <see cref="MeshStreams.EndpointSets"/>.</summary>
 [Alias("mesh.IEndpointSetGrain")]
 public interface IEndpointSetGrain : IGrainWithStringKey
 {
@@ -20,10 +20,13 @@ public interface IEndpointSetGrain : IGrainWithStringKey
     [Alias("Set")] Task<long> SetAsync(EndpointSetView view);
 }
 
-/// <summary>Routing policy (compiled routes, retries, timeouts, failure accrual) of one Service, keyed
-/// "&lt;ns&gt;/&lt;service&gt;". Publishes on <see cref="MeshStreams.Profiles"/>.</summary>
+/// <summary>Routing profile (compiled routes, retries, timeouts, failure accrual) of one Service, keyed
+/// "&lt;ns&gt;/&lt;service&gt;", or the GAMMA consumer routes of one namespace, keyed <see cref="MeshNames.ConsumerKey"/>.
+/// Publishes on <see cref="MeshStreams.Profiles"/>.</summary>
+/// <remarks>Alias "mesh.IPolicyGrain": the interface was IPolicyGrain, and its alias names it (and its methods' invokers)
+/// in calls between the silos of one cluster, so a silo of the previous release still understands this one.</remarks>
 [Alias("mesh.IPolicyGrain")]
-public interface IPolicyGrain : IGrainWithStringKey
+public interface IProfileGrain : IGrainWithStringKey
 {
     [Alias("Get")] Task<Versioned<ProfileView>> GetAsync();
     [Alias("Set")] Task<long> SetAsync(ProfileView view);

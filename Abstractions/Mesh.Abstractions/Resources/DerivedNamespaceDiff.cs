@@ -8,16 +8,16 @@ namespace Mesh.Abstractions.Resources;
 /// <see cref="EndpointSetView.Empty"/>, <see cref="ProfileView.Default"/>, <see cref="InboundPolicyView.Missing"/>.</summary>
 public sealed record DerivedNamespaceDiff(
     ImmutableDictionary<string, ServiceView?> Services,
-    ImmutableDictionary<string, EndpointSetView> Endpoints,
+    ImmutableDictionary<string, EndpointSetView> EndpointSets,
     ImmutableDictionary<string, ProfileView> Profiles,
     ImmutableDictionary<string, InboundPolicyView> Inbound)
 {
-    public bool IsEmpty => Services.IsEmpty && Endpoints.IsEmpty && Profiles.IsEmpty && Inbound.IsEmpty;
+    public bool IsEmpty => Services.IsEmpty && EndpointSets.IsEmpty && Profiles.IsEmpty && Inbound.IsEmpty;
 
     /// <summary>What changed from <paramref name="before"/> (null: nothing derived yet) to <paramref name="after"/>.</summary>
     public static DerivedNamespaceDiff Compute(string ns, DerivedNamespace? before, DerivedNamespace after, ReconcileSettings settings) => new(
         Changes<ServiceView, ServiceView?>(before?.Services, after.Services, _ => null),
-        Changes(before?.Endpoints, after.Endpoints, name => EndpointSetView.Empty(ns, name)),
+        Changes(before?.EndpointSets, after.EndpointSets, name => EndpointSetView.Empty(ns, name)),
         Changes(before?.Profiles, after.Profiles, name => ProfileView.Default(ns, name)),
         Changes(before?.Inbound, after.Inbound, name => InboundPolicyView.Missing(ns, name, settings.DefaultPolicy)));
 

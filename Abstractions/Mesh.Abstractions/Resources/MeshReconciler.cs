@@ -12,16 +12,16 @@ public sealed record ReconcileSettings(string TrustDomain, DefaultPolicyKind Def
 }
 
 /// <summary>Everything derived from one namespace's resources. Keys are names within the namespace
-/// (services for Services/Endpoints/Profiles, workloads for Inbound). Compare views with <see cref="ViewEquality"/>:
+/// (services for Services/EndpointSets/Profiles, workloads for Inbound). Compare views with <see cref="ViewEquality"/>:
 /// records holding ImmutableArray/ImmutableDictionary do not compare by content.</summary>
 public sealed record DerivedNamespace(
     ImmutableDictionary<string, ServiceView> Services,
-    ImmutableDictionary<string, EndpointSetView> Endpoints,
+    ImmutableDictionary<string, EndpointSetView> EndpointSets,
     ImmutableDictionary<string, ProfileView> Profiles,
     ImmutableDictionary<string, InboundPolicyView> Inbound)
 {
     /// <summary>GAMMA consumer routes of this namespace, keyed by the Service they attach to in another namespace
-    /// ("&lt;ns&gt;/&lt;name&gt;"); written to the policy grain <see cref="MeshNames.ConsumerKey"/>.</summary>
+    /// ("&lt;ns&gt;/&lt;name&gt;"); written to the profile grain <see cref="MeshNames.ConsumerKey"/>.</summary>
     public ImmutableDictionary<string, ProfileView> ConsumerProfiles { get; init; } = ImmutableDictionary<string, ProfileView>.Empty;
 
     /// <summary>This namespace's workload addresses, keyed <see cref="MeshNames.AddressKey"/>: its claims on the
@@ -52,7 +52,7 @@ public static class MeshReconciler
             profiles[name] = RouteCompiler.Compile(service, view, all);
         }
         foreach (var workload in all.Workloads)
-            inbound[workload.Metadata.Name] = InboundPolicyCompiler.Compile(workload, all, settings);
+            inbound[workload.Metadata.Name] = InboundPolicyDeriver.Derive(workload, all, settings);
         return new DerivedNamespace(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable())
         {
             ConsumerProfiles = RouteCompiler.CompileConsumers(all),

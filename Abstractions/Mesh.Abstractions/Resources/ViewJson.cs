@@ -35,7 +35,7 @@ public static class ViewJson
         var views = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
             ["services"] = derived.Services.ToImmutableSortedDictionary(StringComparer.Ordinal),
-            ["endpoints"] = derived.Endpoints.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            ["endpoints"] = derived.EndpointSets.ToImmutableSortedDictionary(StringComparer.Ordinal),
             ["profiles"] = derived.Profiles.ToImmutableSortedDictionary(StringComparer.Ordinal),
             ["inbound"] = derived.Inbound.ToImmutableSortedDictionary(StringComparer.Ordinal),
         };

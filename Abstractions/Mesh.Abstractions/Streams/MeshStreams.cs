@@ -5,7 +5,7 @@ namespace Mesh.Abstractions.Grains;
 public static class MeshStreams
 {
     public const string Services = "mesh.services";
-    public const string Endpoints = "mesh.endpoints";
+    public const string EndpointSets = "mesh.endpoints";
     public const string Profiles = "mesh.profiles";
     public const string Inbound = "mesh.inbound";
     public const string Addresses = "mesh.addresses";

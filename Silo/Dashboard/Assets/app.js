@@ -463,7 +463,7 @@
     ], routes);
   }
 
-  function describePolicy(profile) {
+  function describeProfileSettings(profile) {
     const v = profile && profile.value;
     if (!v) return null;
     const items = [];
@@ -544,10 +544,10 @@
     if (describe && describe.ok) {
       const v = describe.data;
       nodes.push(panel('Endpoints', v.endpoints ? `version ${v.endpoints.version}` : null, describeEndpoints(v.endpoints)));
-      const policy = describePolicy(v.profile);
+      const settings = describeProfileSettings(v.profile);
       nodes.push(h('div', { class: 'grid-2' },
         panel('Routing', v.profile ? `version ${v.profile.version}` : null, describeRoutes(v.profile)),
-        panel('Policies', null, policy || h('div', { class: 'note', text: 'Default retry, timeout and failure-accrual settings.' }))));
+        panel('Settings', null, settings || h('div', { class: 'note', text: 'Default retry, timeout and failure-accrual settings.' }))));
     } else if (describe && describe.status === 404) {
       nodes.push(panel('Endpoints', null, empty('Not registered in the control plane', `No Service ${key} was applied; register it with `, code('mesh apply -f service.yaml'), '.')));
     } else if (describe) {

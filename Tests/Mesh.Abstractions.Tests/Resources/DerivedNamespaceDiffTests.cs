@@ -55,8 +55,8 @@ public sealed class DerivedNamespaceDiffTests
 
         Assert.Empty(diff.Services);
         Assert.Empty(diff.Profiles);
-        Assert.Equal(["books"], diff.Endpoints.Keys);
-        Assert.Equal(2, diff.Endpoints["books"].Endpoints.Length);
+        Assert.Equal(["books"], diff.EndpointSets.Keys);
+        Assert.Equal(2, diff.EndpointSets["books"].Endpoints.Length);
         Assert.Equal(["books-2"], diff.Inbound.Keys);
     }
 
@@ -67,9 +67,9 @@ public sealed class DerivedNamespaceDiffTests
             Derive(Books[..Books.IndexOf("---", StringComparison.Ordinal)]), ReconcileSettings.Default);
 
         Assert.Null(diff.Services["authors"]);
-        Assert.Empty(diff.Endpoints["authors"].Endpoints);
+        Assert.Empty(diff.EndpointSets["authors"].Endpoints);
         Assert.Empty(diff.Profiles["authors"].Routes);
         Assert.False(diff.Inbound["books-1"].Exists);
-        Assert.Empty(diff.Endpoints["books"].Endpoints); // books lost its only workload
+        Assert.Empty(diff.EndpointSets["books"].Endpoints); // books lost its only workload
     }
 }

@@ -191,7 +191,7 @@ public sealed class MeshReconcilerTests
             spec: {serviceAccount: web, addresses: [127.0.0.1], proxy: {}}
             """, settings: settings);
 
-        Assert.Equal("spiffe://example.org/ns/default/sa/web", Assert.Single(d.Endpoints["web"].Endpoints).Identity);
+        Assert.Equal("spiffe://example.org/ns/default/sa/web", Assert.Single(d.EndpointSets["web"].Endpoints).Identity);
         Assert.Equal(DefaultPolicyKind.AllAuthenticated, d.Inbound["w"].DefaultPolicy);
         Assert.Equal(settings.ClusterNetworks, d.Inbound["w"].ClusterNetworks);
     }
@@ -235,7 +235,7 @@ public sealed class MeshReconcilerTests
         var a = Derive(yaml);
         var b = Derive(yaml);
 
-        Assert.True(ViewEquality.Equal(a.Endpoints["web"], b.Endpoints["web"]));
+        Assert.True(ViewEquality.Equal(a.EndpointSets["web"], b.EndpointSets["web"]));
         Assert.True(ViewEquality.Equal(a.Profiles["web"], b.Profiles["web"]));
         Assert.True(ViewEquality.Equal(a.Inbound["w"], b.Inbound["w"]));
         Assert.True(ViewEquality.Equal(a, b));

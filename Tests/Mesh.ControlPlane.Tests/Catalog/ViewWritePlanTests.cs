@@ -25,10 +25,10 @@ public sealed class ViewWritePlanTests
     public void Compute_OneChanged_OnlyThatView()
     {
         var next = Derived("a", "b");
-        next = next with { Endpoints = next.Endpoints.SetItem("b", Views.Endpoints("b")) };
+        next = next with { EndpointSets = next.EndpointSets.SetItem("b", Views.Endpoints("b")) };
         var plan = ViewWritePlan.Compute("default", Derived("a", "b"), next, [], [], ReconcileSettings.Default);
         Assert.Equal(1, plan.Count);
-        Assert.Equal("b", plan.Endpoints.Single().Name);
+        Assert.Equal("b", plan.EndpointSets.Single().Name);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class ViewWritePlanTests
     {
         var plan = ViewWritePlan.Compute("default", Derived("a", "b"), Derived("a"), [], [], ReconcileSettings.Default);
         Assert.Equal(("b", (ServiceView?)null), plan.Services.Single());
-        Assert.Empty(plan.Endpoints.Single().View.Endpoints);
+        Assert.Empty(plan.EndpointSets.Single().View.Endpoints);
         Assert.Empty(plan.Profiles.Single().View.Routes);
         Assert.False(plan.Inbound.Single().View.Exists);
     }

@@ -106,6 +106,6 @@ public sealed class ConsumerRouteWatchTests(SiloFixture silo)
         Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync($"/api/v1/resources/httproute/{consumer}/mesh-echo-add-header")).StatusCode);
 
         await fromConsumer.WaitUntil(w => RouteName(w) == $"{producer}/producer/rule-0", "the producer route again");
-        Assert.Empty((await silo.Grains.GetGrain<IPolicyGrain>(MeshNames.ConsumerKey(producer, "echo", consumer)).GetAsync()).Value.Routes);
+        Assert.Empty((await silo.Grains.GetGrain<IProfileGrain>(MeshNames.ConsumerKey(producer, "echo", consumer)).GetAsync()).Value.Routes);
     }
 }

@@ -30,7 +30,7 @@ public sealed class ViewGrainTests(ViewGrainClusterFixture fixture) : IClassFixt
     {
         var key = NewKey();
         var (_, name) = MeshNames.SplitKey(key);
-        var received = await SubscribeAsync<EndpointSetView>(MeshStreams.Endpoints, key);
+        var received = await SubscribeAsync<EndpointSetView>(MeshStreams.EndpointSets, key);
         var grain = fixture.Cluster.Client.GetGrain<IEndpointSetGrain>(key);
 
         Assert.Equal(1, await grain.SetAsync(Views.Endpoints(name, Views.Workload("a", "127.0.0.11"))));
@@ -65,13 +65,13 @@ public sealed class ViewGrainTests(ViewGrainClusterFixture fixture) : IClassFixt
     {
         var key = NewKey();
         var (_, name) = MeshNames.SplitKey(key);
-        var grain = fixture.Cluster.Client.GetGrain<IPolicyGrain>(key);
+        var grain = fixture.Cluster.Client.GetGrain<IProfileGrain>(key);
         var profile = ProfileView.Default("default", name) with { OpaquePorts = [3306] };
         Assert.Equal(1, await grain.SetAsync(profile));
 
         var management = fixture.Cluster.Client.GetGrain<IManagementGrain>(0);
         await management.ForceActivationCollection(TimeSpan.Zero);
-        await WaitUntil(async () => (await management.GetSimpleGrainStatistics()).All(s => !s.GrainType.Contains("PolicyGrain")));
+        await WaitUntil(async () => (await management.GetSimpleGrainStatistics()).All(s => !s.GrainType.Contains("ProfileGrain")));
 
         var again = await grain.GetAsync();
         Assert.Equal(1, again.Version);

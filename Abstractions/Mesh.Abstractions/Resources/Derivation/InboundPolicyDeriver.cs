@@ -4,13 +4,13 @@ using Mesh.Abstractions.Resources.Kinds;
 
 namespace Mesh.Abstractions.Resources.Derivation;
 
-/// <summary>Compiles what one Workload's inbound proxy admits: the Servers selecting it (port resolved against the
+/// <summary>Derives what one Workload's inbound proxy admits: the Servers selecting it (port resolved against the
 /// workload's ports), the AuthorizationPolicies on each Server or on the Namespace with their authentications
 /// resolved, and the Server's HTTPLocalRateLimitPolicy. A policy whose required authentication is missing is
 /// dropped: it authorizes nothing (deny, never open).</summary>
-internal static class InboundPolicyCompiler
+internal static class InboundPolicyDeriver
 {
-    public static InboundPolicyView Compile(WorkloadResource workload, NamespaceResources all, ReconcileSettings settings)
+    public static InboundPolicyView Derive(WorkloadResource workload, NamespaceResources all, ReconcileSettings settings)
     {
         var ports = WorkloadPorts.Declared(workload, all);
         var servers = ImmutableArray.CreateBuilder<InboundServerView>();
