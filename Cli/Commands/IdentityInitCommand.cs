@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Identity;
+using Mesh.Identity.Ca;
+using Mesh.Identity.Identity;
 
 namespace Mesh.Cli.Commands;
 
