@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Mesh.Identity.Ca;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.Cli.Commands;
 

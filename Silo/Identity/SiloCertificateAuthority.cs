@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Mesh.Abstractions.Grains;
 using Mesh.Grains.Identity;
 using Mesh.Identity.Ca;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.Silo.Identity;
 

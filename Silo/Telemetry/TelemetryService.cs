@@ -4,7 +4,7 @@ using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Model;
 using Mesh.Abstractions.Stats;
 using Mesh.Api.V1;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 using Mesh.Identity.Kestrel;
 
 namespace Mesh.Silo.Telemetry;

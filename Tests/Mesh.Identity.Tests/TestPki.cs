@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Identity.Ca;
 using Mesh.Identity.Credentials;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.Identity.Tests;
 

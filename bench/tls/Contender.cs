@@ -4,7 +4,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Identity.Ca;
 using Mesh.Identity.Credentials;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 using Mesh.Identity.Tls;
 
 namespace Mesh.Bench.Tls;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.Identity.Ca;
 

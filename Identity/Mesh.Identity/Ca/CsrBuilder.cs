@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.Identity.Ca;
 

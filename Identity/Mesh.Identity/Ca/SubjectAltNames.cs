@@ -1,5 +1,6 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography.X509Certificates;
+using Mesh.Names;
 
 namespace Mesh.Identity.Ca;
 
@@ -47,7 +48,7 @@ internal static class SubjectAltNames
         string? found = null;
         foreach (var uri in uris)
         {
-            if (!uri.StartsWith("spiffe://", StringComparison.Ordinal)) continue;
+            if (!uri.StartsWith(SpiffeId.Scheme, StringComparison.Ordinal)) continue;
             if (found is not null) return null;
             found = uri;
         }

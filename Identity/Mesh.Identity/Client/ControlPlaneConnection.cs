@@ -1,6 +1,6 @@
 using Mesh.Identity.Ca;
 using Mesh.Identity.Credentials;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 using Mesh.Identity.Tls;
 
 namespace Mesh.Identity.Client;

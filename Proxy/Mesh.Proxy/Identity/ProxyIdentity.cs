@@ -2,7 +2,7 @@ using Grpc.Core;
 using Mesh.Api.V1;
 using Mesh.Identity.Ca;
 using Mesh.Identity.Credentials;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Proxy.Identity;

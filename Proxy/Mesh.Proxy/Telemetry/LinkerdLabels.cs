@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.Proxy.Telemetry;
 

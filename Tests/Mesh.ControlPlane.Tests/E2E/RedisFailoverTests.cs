@@ -4,7 +4,7 @@ using System.Text.Json;
 using Mesh.Api.V1;
 using Mesh.ControlPlane.Tests.Support;
 using Mesh.Identity.Ca;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.ControlPlane.Tests.E2E;
 

@@ -7,7 +7,7 @@ using Grpc.Core;
 using Mesh.Api.V1;
 using Mesh.ControlPlane.Tests.Support;
 using Mesh.Identity.Ca;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.ControlPlane.Tests.Identity;
 

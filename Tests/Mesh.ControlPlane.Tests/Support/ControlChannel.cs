@@ -4,7 +4,7 @@ using Mesh.Silo.Identity;
 using Mesh.Identity.Ca;
 using Mesh.Identity.Client;
 using Mesh.Identity.Credentials;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.ControlPlane.Tests.Support;
 

@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Mesh.Api.V1;
 using Mesh.Identity.Ca;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.Proxy.Tests.Infrastructure;
 

@@ -6,7 +6,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Mesh.Api.V1;
 using Mesh.Identity.Ca;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 var port = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);

@@ -4,7 +4,7 @@ using System.Text;
 using CsCheck;
 using Mesh.Fuzz.Tests.Fuzzing;
 using Mesh.Identity.Ca;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 using Xunit.Abstractions;
 
 namespace Mesh.Fuzz.Tests.Identity.Ca;

@@ -1,5 +1,5 @@
 using Mesh.Identity.Ca;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 
 namespace Mesh.Fuzz.Tests.Identity.Ca;
 

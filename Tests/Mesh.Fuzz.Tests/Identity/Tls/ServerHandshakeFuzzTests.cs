@@ -3,7 +3,7 @@ using Mesh.Fuzz.Tests.Fuzzing;
 using Mesh.Identity;
 using Mesh.Identity.Ca;
 using Mesh.Identity.Credentials;
-using Mesh.Identity.Identity;
+using Mesh.Names;
 using Mesh.Identity.Tls;
 using Org.BouncyCastle.Tls;
 using Xunit.Abstractions;

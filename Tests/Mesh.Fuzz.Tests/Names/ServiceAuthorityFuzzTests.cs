@@ -1,10 +1,10 @@
 using System.Text;
 using CsCheck;
 using Mesh.Fuzz.Tests.Fuzzing;
-using Mesh.Silo.Discovery;
+using Mesh.Names;
 using Xunit.Abstractions;
 
-namespace Mesh.Fuzz.Tests.Silo.Discovery;
+namespace Mesh.Fuzz.Tests.Names;
 
 /// <summary>The authority of a discovery watch request (and of stats traffic): never throws; what parses has DNS-label
 /// parts and a port 1..65535, and its canonical form parses back to the same service.</summary>

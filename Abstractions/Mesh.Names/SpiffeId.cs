@@ -1,20 +1,28 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Mesh.Identity.Identity;
+namespace Mesh.Names;
 
 /// <summary>A workload identity: <c>spiffe://&lt;trust-domain&gt;/ns/&lt;ns&gt;/sa/&lt;sa&gt;</c>.</summary>
 public sealed record SpiffeId(string TrustDomain, string Namespace, string ServiceAccount)
 {
     /// <summary>Trust domain used when none is configured.</summary>
-    public const string DefaultTrustDomain = "cluster.local";
+    public const string DefaultTrustDomain = NameDefaults.TrustDomain;
+
+    /// <summary>Scheme of every SPIFFE id, ours or not.</summary>
+    public const string Scheme = "spiffe://";
 
     /// <summary>The URI form carried in the certificate's URI SAN.</summary>
-    public string Uri => $"spiffe://{TrustDomain}/ns/{Namespace}/sa/{ServiceAccount}";
+    public string Uri => Format(TrustDomain, Namespace, ServiceAccount);
 
     /// <summary>The DNS SAN form: <c>&lt;sa&gt;.&lt;ns&gt;.serviceaccount.identity.mesh.&lt;trust-domain&gt;</c>.</summary>
     public string DnsName => $"{ServiceAccount}.{Namespace}.serviceaccount.identity.mesh.{TrustDomain}";
 
     public override string ToString() => Uri;
+
+    /// <summary>The URI form of a service account's identity, as policies and endpoints name it; no validation (the
+    /// names come from validated resources).</summary>
+    public static string Format(string trustDomain, string ns, string serviceAccount) =>
+        $"{Scheme}{trustDomain}/ns/{ns}/sa/{serviceAccount}";
 
     /// <summary>Builds an identity, rejecting labels that cannot appear in a URI path or DNS name.</summary>
     public static SpiffeId Create(string trustDomain, string ns, string serviceAccount)
@@ -31,7 +39,6 @@ public sealed record SpiffeId(string TrustDomain, string Namespace, string Servi
     public static bool TryParse(string? uri, [NotNullWhen(true)] out SpiffeId? id)
     {
         id = null;
-        const string Scheme = "spiffe://";
         if (uri is null || !uri.StartsWith(Scheme, StringComparison.Ordinal)) return false;
         var parts = uri[Scheme.Length..].Split('/');
         if (parts.Length != 5 || parts[1] != "ns" || parts[3] != "sa") return false;

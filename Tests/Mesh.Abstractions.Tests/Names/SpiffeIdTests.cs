@@ -1,6 +1,7 @@
-using Mesh.Identity.Identity;
+using CsCheck;
+using Mesh.Names;
 
-namespace Mesh.Identity.Tests;
+namespace Mesh.Abstractions.Tests.Names;
 
 public sealed class SpiffeIdTests
 {
@@ -29,4 +30,18 @@ public sealed class SpiffeIdTests
         var e = Assert.Throws<ArgumentException>(() => SpiffeId.Create("cluster.local", "Books/x", "b"));
         Assert.Contains("namespace", e.Message);
     }
+
+    [Fact]
+    public void Create_Parse_RoundTripsWithDnsForm() =>
+        Gen.Select(NameGen.Label, NameGen.Label, NameGen.Label).Sample((td, ns, sa) =>
+        {
+            var id = SpiffeId.Create(td + ".local", ns, sa);
+            return SpiffeId.Parse(id.Uri) == id && id.Uri == SpiffeId.Format(td + ".local", ns, sa)
+                && id.DnsName == $"{sa}.{ns}.serviceaccount.identity.mesh.{td}.local";
+        });
+
+    [Fact]
+    public void TryParse_BadLabel_False() =>
+        Gen.Select(NameGen.Label, NameGen.BadLabel.Select(l => l.Replace('_', '*')), Gen.Bool).Sample((good, bad, badIsNs) =>
+            !SpiffeId.TryParse(badIsNs ? SpiffeId.Format("cluster.local", bad, good) : SpiffeId.Format("cluster.local", good, bad), out _));
 }

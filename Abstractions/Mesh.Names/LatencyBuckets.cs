@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Mesh.Abstractions.Stats;
+namespace Mesh.Names;
 
 /// <summary>The fixed latency bucket upper bounds (ms) every proxy and grain uses: Linkerd's `response_latency_ms`
 /// buckets, plus a final +Inf bucket. Fixed bounds are what make histograms from different proxies mergeable by
