@@ -3,11 +3,11 @@ namespace Mesh.Abstractions;
 /// <summary>Names and defaults shared by every component.</summary>
 public static class MeshNames
 {
-    public const string DefaultNamespace = "default";
+    public const string DefaultNamespace = Names.NameDefaults.Namespace;
     /// <summary>Key of the single <see cref="Grains.IStateIncarnationGrain"/>.</summary>
     public const string StateIncarnationKey = "mesh";
-    public const string DefaultClusterDomain = "cluster.local";
-    public const string DefaultTrustDomain = "cluster.local";
+    public const string DefaultClusterDomain = Names.NameDefaults.ClusterDomain;
+    public const string DefaultTrustDomain = Names.NameDefaults.TrustDomain;
 
     /// <summary>Orleans storage provider for grain state.</summary>
     public const string StateStore = "mesh";
@@ -15,10 +15,6 @@ public static class MeshNames
     public const string StreamProvider = "mesh";
     /// <summary>Orleans storage for stream subscriptions.</summary>
     public const string PubSubStore = "PubSubStore";
-
-    /// <summary>SPIFFE id of a service account.</summary>
-    public static string SpiffeId(string ns, string serviceAccount, string trustDomain = DefaultTrustDomain) =>
-        $"spiffe://{trustDomain}/ns/{ns}/sa/{serviceAccount}";
 
     /// <summary>Grain key of namespaced things: "&lt;ns&gt;/&lt;name&gt;".</summary>
     public static string Key(string ns, string name) => $"{ns}/{name}";

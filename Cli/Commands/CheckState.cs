@@ -21,13 +21,8 @@ internal static class CheckState
         TimeSpan.FromMilliseconds(Math.Max(MinVersionGrace.TotalMilliseconds, 3 * (Json.Long(proxy["intervalMs"]) ?? 0)));
 
     /// <summary>"books.default.svc.cluster.local:8080" → ("default", "books"); null for anything else.</summary>
-    public static (string Namespace, string Name)? ServiceOf(string? canonicalAuthority)
-    {
-        if (string.IsNullOrEmpty(canonicalAuthority)) return null;
-        var host = canonicalAuthority.LastIndexOf(':') is var colon and > 0 ? canonicalAuthority[..colon] : canonicalAuthority;
-        var parts = host.Split('.');
-        return parts.Length >= 3 && parts[2] == "svc" && parts[0].Length > 0 && parts[1].Length > 0 ? (parts[1], parts[0]) : null;
-    }
+    public static (string Namespace, string Name)? ServiceOf(string? canonicalAuthority) =>
+        canonicalAuthority is not null && Mesh.Names.ServiceName.TryParse(canonicalAuthority, null, out var ns, out var name) ? (ns, name) : null;
 
     /// <summary>One proxy row of GET /api/v1/proxies with when its last report was made, relative to when the silo's
     /// views were read (positive: after; measured on this machine's clock from the row's lastReportAgeMs).</summary>

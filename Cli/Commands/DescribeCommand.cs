@@ -67,7 +67,7 @@ internal static class DescribeCommand
 
         Field(output, "Name", name);
         Field(output, "Namespace", ns);
-        Field(output, "Authority", $"{name}.{ns}.svc.{Mesh.Abstractions.MeshNames.DefaultClusterDomain}");
+        Field(output, "Authority", Mesh.Names.ServiceName.FormatFqdn(name, ns));
         Field(output, "Labels", Json.Labels(resource?["metadata"]?["labels"]));
         Field(output, "Selector", Json.Labels(spec?["selector"]));
         Field(output, "Ports", string.Join(", ", ports.Select(PortText)));

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Identity;
+using Mesh.Identity.Ca;
+using Mesh.Names;
 
 namespace Mesh.Cli.Commands;
 

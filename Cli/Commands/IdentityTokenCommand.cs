@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Mesh.Cli.Connection;
-using Mesh.Tls.Identity;
+using Mesh.Names;
 
 namespace Mesh.Cli.Commands;
 

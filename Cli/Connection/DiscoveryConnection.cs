@@ -14,8 +14,8 @@ internal sealed class DiscoveryConnection : IDisposable
         Address = connection.Control.ToString().TrimEnd('/');
         try
         {
-            var (address, handler) = Mesh.Tls.Client.ControlPlaneConnection.Create(connection.Control,
-                Mesh.Tls.Client.ControlPlaneConnection.LoadTrust(connection.TrustAnchorsFile));
+            var (address, handler) = Mesh.Identity.Client.ControlPlaneConnection.Create(connection.Control,
+                Mesh.Identity.Client.ControlPlaneConnection.LoadTrust(connection.TrustAnchorsFile));
             _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
         }
         catch (InvalidOperationException e)

@@ -23,7 +23,7 @@ internal sealed class IdentityGrain(
         if (!issuer.Ready)
             return CertifyOutcome.Fail(CertifyError.CaUnavailable, "the certificate authority is not loaded yet; retry shortly");
         var (ns, sa) = MeshNames.SplitKey(this.GetPrimaryKeyString());
-        var spiffeId = MeshNames.SpiffeId(ns, sa, issuer.TrustDomain);
+        var spiffeId = Names.SpiffeId.Format(issuer.TrustDomain, ns, sa);
         var outcome = issuer.Issue(spiffeId, csrDer);
         if (outcome.Error != CertifyError.None || outcome.LeafDer is null) return outcome;
 

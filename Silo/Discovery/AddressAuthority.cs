@@ -4,6 +4,7 @@ using System.Net;
 using Mesh.Abstractions;
 using Mesh.Abstractions.Model;
 using Mesh.Api.V1;
+using Mesh.Names;
 using Endpoint = Mesh.Api.V1.Endpoint;
 
 namespace Mesh.Silo.Discovery;
@@ -18,23 +19,9 @@ public sealed record AddressAuthority(IPAddress Address, int Port)
 
     public static bool TryParse(string authority, [NotNullWhen(true)] out AddressAuthority? result)
     {
-        result = null;
-        var text = authority.Trim();
-        var port = 80;
-        var host = text;
-        var close = text.LastIndexOf(']');
-        var colon = text.LastIndexOf(':');
-        if (colon > close && (close >= 0 || text.IndexOf(':') == colon))
-        {
-            if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535) return false;
-            host = text[..colon];
-        }
-        // IPAddress also reads "1234" and "10.1" as IPv4; only the dotted quad and IPv6 are addresses here.
-        var literal = host.Trim('[', ']');
-        if (!IPAddress.TryParse(literal, out var address)) return false;
-        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? literal.Count(c => c == '.') != 3 : !literal.Contains(':')) return false;
-        result = new AddressAuthority(address, port);
-        return true;
+        result = Authority.TryParseAddress(authority.Trim(), ServiceAuthority.DefaultPort, out var endpoint)
+            ? new AddressAuthority(endpoint.Address, endpoint.Port) : null;
+        return result is not null;
     }
 
     /// <summary>The proxy's view of the address: the claiming workload as the one endpoint (default profile), or Missing.</summary>

@@ -3,6 +3,7 @@ using Mesh.Abstractions;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Model;
 using Mesh.Api.V1;
+using Mesh.Names;
 using Mesh.Silo.Hosting;
 
 namespace Mesh.Silo.Discovery;

@@ -4,6 +4,7 @@ using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Model;
 using Mesh.Abstractions.Resources;
 using Mesh.Api.V1;
+using Mesh.Names;
 using Endpoint = Mesh.Api.V1.Endpoint;
 using Route = Mesh.Api.V1.Route;
 using MatchType = Mesh.Api.V1.MatchType;

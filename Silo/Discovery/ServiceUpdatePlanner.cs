@@ -1,4 +1,5 @@
 using Mesh.Api.V1;
+using Mesh.Names;
 
 namespace Mesh.Silo.Discovery;
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Model;
 using Mesh.Api.V1;
+using Mesh.Names;
 
 namespace Mesh.Silo.Discovery;
 

@@ -3,7 +3,7 @@ using Mesh.Abstractions;
 using Mesh.Abstractions.Grains;
 using Mesh.Silo.Admin;
 using Mesh.Silo.Hosting;
-using Mesh.Tls.Identity;
+using Mesh.Names;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 

@@ -1,9 +1,9 @@
 using Mesh.Grains.Identity;
 using Mesh.Silo.Hosting;
 using System.Runtime.CompilerServices;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Kestrel;
-using Mesh.Tls.Tls;
+using Mesh.Identity.Ca;
+using Mesh.Identity.Kestrel;
+using Mesh.Identity.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -58,7 +58,7 @@ internal sealed class IdentityModule : ISiloModule
         {
             Credentials = silo.Holder,
             ClientCertificateMode = ClientCertificateMode.Optional,
-            ApplicationProtocols = [Mesh.Tls.MeshCrypto.Alpn.Http2],
+            ApplicationProtocols = [Mesh.Identity.MeshCrypto.Alpn.Http2],
         });
     }
 

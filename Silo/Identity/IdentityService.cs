@@ -2,7 +2,7 @@ using Grpc.Core;
 using Mesh.Abstractions;
 using Mesh.Abstractions.Grains;
 using Mesh.Api.V1;
-using Mesh.Tls.Identity;
+using Mesh.Names;
 
 namespace Mesh.Silo.Identity;
 

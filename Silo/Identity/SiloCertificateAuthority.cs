@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Mesh.Abstractions.Grains;
 using Mesh.Grains.Identity;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Identity;
+using Mesh.Identity.Ca;
+using Mesh.Names;
 
 namespace Mesh.Silo.Identity;
 

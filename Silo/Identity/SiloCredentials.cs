@@ -1,6 +1,6 @@
-using Mesh.Tls.Ca;
-using Mesh.Tls.Client;
-using Mesh.Tls.Credentials;
+using Mesh.Identity.Ca;
+using Mesh.Identity.Client;
+using Mesh.Identity.Credentials;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Grpc.Core;
 using Mesh.Abstractions.Model;
 using Mesh.Api.V1;
-using Mesh.Tls.Identity;
+using Mesh.Names;
 
 namespace Mesh.Silo.Telemetry;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mesh.Abstractions.Stats;
 using Mesh.Api.V1;
+using Mesh.Names;
 
 namespace Mesh.Silo.Telemetry;
 
@@ -42,7 +43,7 @@ internal static class StatsReportSplitter
             }
             else
             {
-                var isService = ServiceAuthority.TryParse(t.Authority, null, out var ns, out var name);
+                var isService = ServiceName.TryParse(t.Authority, null, out var ns, out var name);
                 var destination = isService ? $"{ns}/{name}" : t.Authority;
                 if (isService) Add(StatsKeys.Service(ns, name), null, sample);
                 var caller = report.Identity.Length > 0 ? report.Identity : $"{report.Namespace}/{report.Workload}";
@@ -70,13 +71,13 @@ internal static class StatsReportSplitter
     }
 
     private static string? InboundService(StatsReport report, TrafficStats t, ImmutableArray<string> served) =>
-        ServiceAuthority.TryParse(t.Authority, report.Namespace, out var ns, out var name) ? $"{ns}/{name}"
+        ServiceName.TryParse(t.Authority, report.Namespace, out var ns, out var name) ? $"{ns}/{name}"
             : served.FirstOrDefault() ?? (report.Workload.Length > 0 ? $"{report.Namespace}/{report.Workload}" : null);
 
     /// <summary>The report's served services as "ns/name" (unparseable names are dropped).</summary>
     public static ImmutableArray<string> ServedServices(StatsReport report) =>
         report.Services
-            .Select(s => ServiceAuthority.TryParse(s, report.Namespace, out var ns, out var name) ? $"{ns}/{name}" : null)
+            .Select(s => ServiceName.TryParse(s, report.Namespace, out var ns, out var name) ? $"{ns}/{name}" : null)
             .OfType<string>().Distinct(StringComparer.Ordinal).ToImmutableArray();
 
     private static StatsSample ToSample(TrafficStats t)

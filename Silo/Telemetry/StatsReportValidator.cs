@@ -1,5 +1,6 @@
 using Mesh.Abstractions.Stats;
 using Mesh.Api.V1;
+using Mesh.Names;
 
 namespace Mesh.Silo.Telemetry;
 

@@ -4,8 +4,8 @@ using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Model;
 using Mesh.Abstractions.Stats;
 using Mesh.Api.V1;
-using Mesh.Tls.Identity;
-using Mesh.Tls.Kestrel;
+using Mesh.Names;
+using Mesh.Identity.Kestrel;
 
 namespace Mesh.Silo.Telemetry;
 

@@ -31,8 +31,8 @@ internal static class ControlPlaneBench
         using var admin = new HttpClient { BaseAddress = silo.Admin, Timeout = TimeSpan.FromSeconds(30) };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", silo.Token);
         // As proxies connect: mesh TLS to the silo's identity, checked against the anchors it published.
-        var (controlAddress, handler) = Mesh.Tls.Client.ControlPlaneConnection.Create(silo.Control,
-            Mesh.Tls.Client.ControlPlaneConnection.LoadTrust(silo.TrustAnchorsPath));
+        var (controlAddress, handler) = Mesh.Identity.Client.ControlPlaneConnection.Create(silo.Control,
+            Mesh.Identity.Client.ControlPlaneConnection.LoadTrust(silo.TrustAnchorsPath));
         using var channel = GrpcChannel.ForAddress(controlAddress, new GrpcChannelOptions { HttpHandler = handler });
         var client = new Discovery.DiscoveryClient(channel);
 

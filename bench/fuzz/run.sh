@@ -13,7 +13,7 @@ dotnet publish "$root/bench/fuzz/Mesh.Fuzz.Afl.csproj" -c Release -o "$out" -nol
 if [ "$target" = list ]; then dotnet "$out/Mesh.Fuzz.Afl.dll" list; exit 0; fi
 # Instrument the assemblies that hold the parsers (and the libraries they parse with), once per publish.
 if [ ! -f "$out/.instrumented" ]; then
-  for dll in Mesh.Abstractions Mesh.Silo Mesh.Grains Mesh.Proxy Mesh.Tls YamlDotNet BouncyCastle.Cryptography Google.Protobuf; do
+  for dll in Mesh.Abstractions Mesh.Silo Mesh.Grains Mesh.Proxy Mesh.Identity Mesh.Names YamlDotNet BouncyCastle.Cryptography Google.Protobuf; do
     [ -f "$out/$dll.dll" ] && sharpfuzz "$out/$dll.dll"
   done
   touch "$out/.instrumented"

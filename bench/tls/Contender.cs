@@ -2,10 +2,10 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Credentials;
-using Mesh.Tls.Identity;
-using Mesh.Tls.Tls;
+using Mesh.Identity.Ca;
+using Mesh.Identity.Credentials;
+using Mesh.Names;
+using Mesh.Identity.Tls;
 
 namespace Mesh.Bench.Tls;
 

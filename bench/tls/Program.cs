@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Bench.Tls;
-using Mesh.Tls.Tls;
+using Mesh.Identity.Tls;
 
 // Mesh TLS benchmark. Every figure is measured in this run, on this machine, against SslStream (OpenSSL) as baseline.
 //   dotnet run -c Release --project bench/tls -- [--quick]

@@ -87,7 +87,7 @@ public sealed record BackendView(
     [property: Id(3)] int Weight,
     [property: Id(4)] ImmutableArray<FilterView> Filters)
 {
-    public string Authority(string clusterDomain = MeshNames.DefaultClusterDomain) => $"{Name}.{Namespace}.svc.{clusterDomain}:{Port}";
+    public string Authority(string clusterDomain = MeshNames.DefaultClusterDomain) => Names.ServiceAuthority.Format(Name, Namespace, Port, clusterDomain);
 }
 
 /// <summary>Retry conditions ("5xx", "500-504", "gateway-error", gRPC codes), extra attempts and per-try timeout.</summary>

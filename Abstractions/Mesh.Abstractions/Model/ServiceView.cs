@@ -12,7 +12,7 @@ public sealed record ServiceView(
     [property: Id(4)] ImmutableDictionary<string, string> Labels,
     [property: Id(5)] ImmutableDictionary<string, string> Annotations)
 {
-    public string Fqdn(string clusterDomain = MeshNames.DefaultClusterDomain) => $"{Name}.{Namespace}.svc.{clusterDomain}";
+    public string Fqdn(string clusterDomain = MeshNames.DefaultClusterDomain) => Names.ServiceName.FormatFqdn(Name, Namespace, clusterDomain);
 }
 
 /// <summary>One port of a Service. TargetPort is a number, or a port name resolved per workload.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mesh.Names;
 
 namespace Mesh.Abstractions.Stats;
 

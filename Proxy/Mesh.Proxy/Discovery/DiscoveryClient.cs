@@ -24,8 +24,8 @@ internal sealed class DiscoveryClient : IDisposable
         _metrics = metrics;
         _time = time;
         // https:// = mesh TLS to the silo's identity under our trust anchors; http:// = h2c (development, fakes).
-        var (address, handler) = Mesh.Tls.Client.ControlPlaneConnection.Create(settings.ControlAddress,
-            Mesh.Tls.Client.ControlPlaneConnection.LoadTrust(settings.TrustAnchorsPath));
+        var (address, handler) = Mesh.Identity.Client.ControlPlaneConnection.Create(settings.ControlAddress,
+            Mesh.Identity.Client.ControlPlaneConnection.LoadTrust(settings.TrustAnchorsPath));
         handler.ConnectTimeout = TimeSpan.FromSeconds(3);
         handler.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });

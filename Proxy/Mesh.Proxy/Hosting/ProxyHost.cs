@@ -116,7 +116,7 @@ public static class ProxyHost
             services.TryAddSingleton<IEndpointConnector>(new MeshTlsEndpointConnector(tls.Client));
             services.AddSingleton(sp => new Identity.ProxyIdentity(
                 new Api.V1.Identity.IdentityClient(sp.GetRequiredService<DiscoveryClient>().Channel),
-                Tls.Identity.SpiffeId.Create(Tls.Identity.SpiffeId.DefaultTrustDomain, settings.Namespace, settings.ServiceAccount),
+                Mesh.Names.SpiffeId.Create(Mesh.Names.SpiffeId.DefaultTrustDomain, settings.Namespace, settings.ServiceAccount),
                 new Identity.WorkloadToken(settings.Token, settings.TokenFile), tls.Trust, tls.Credentials,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Identity.ProxyIdentity>>()));
             services.AddSingleton(sp => new Readiness(sp.GetRequiredService<DiscoveryClient>(), settings, sp.GetRequiredService<Identity.ProxyIdentity>()));

@@ -1,8 +1,8 @@
 using Grpc.Core;
 using Mesh.Api.V1;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Credentials;
-using Mesh.Tls.Identity;
+using Mesh.Identity.Ca;
+using Mesh.Identity.Credentials;
+using Mesh.Names;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Proxy.Identity;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Mesh.Tls.Identity;
+using Mesh.Names;
 
 namespace Mesh.Proxy.Telemetry;
 

@@ -4,8 +4,8 @@ using Mesh.Api.V1;
 using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Transport;
-using Mesh.Tls.Client;
-using Mesh.Tls.Credentials;
+using Mesh.Identity.Client;
+using Mesh.Identity.Credentials;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Proxy.Telemetry;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Mesh.Tls.Tls;
+using Mesh.Identity.Tls;
 
 namespace Mesh.Proxy.Transport;
 
@@ -48,7 +48,7 @@ internal sealed class MeshTlsEndpointConnector(MeshTlsClientOptions options) : I
     private static MeshTlsClientOptions OpaqueOptions(MeshTlsClientOptions o)
     {
         var copy = o.WithExpectedIdentity(null);
-        copy.ApplicationProtocols = [Mesh.Tls.MeshCrypto.Alpn.Opaque];
+        copy.ApplicationProtocols = [Mesh.Identity.MeshCrypto.Alpn.Opaque];
         return copy;
     }
 }

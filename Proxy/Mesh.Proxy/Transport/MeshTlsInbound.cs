@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Proxy.Telemetry;
-using Mesh.Tls.Tls;
+using Mesh.Identity.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
@@ -48,7 +48,7 @@ internal static class MeshTlsInbound
         MeshTlsStream tls;
         try
         {
-            tls = await MeshTls.AcceptAsync(new Mesh.Tls.Kestrel.DuplexPipeStream(original), options, connection.ConnectionClosed, leaveOpen: true);
+            tls = await MeshTls.AcceptAsync(new Mesh.Identity.Kestrel.DuplexPipeStream(original), options, connection.ConnectionClosed, leaveOpen: true);
         }
         catch (Exception e) when (e is MeshTlsException or OperationCanceledException or IOException)
         {

@@ -1,7 +1,7 @@
 using Mesh.Proxy.Configuration;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Credentials;
-using Mesh.Tls.Tls;
+using Mesh.Identity.Ca;
+using Mesh.Identity.Credentials;
+using Mesh.Identity.Tls;
 
 namespace Mesh.Proxy.Transport;
 
@@ -25,6 +25,6 @@ internal sealed record MeshTlsSetup(TrustBundle Trust, MeshCredentialsHolder Cre
             credentials,
             new MeshTlsClientOptions { Credentials = credentials, TrustBundle = trust, KeyExchange = exchange },
             new MeshTlsServerOptions { Credentials = credentials, TrustBundle = trust, KeyExchange = exchange, ClientCertificateMode = ClientCertificateMode.Optional,
-                ApplicationProtocols = [Mesh.Tls.MeshCrypto.Alpn.Http2, Mesh.Tls.MeshCrypto.Alpn.Http11, Mesh.Tls.MeshCrypto.Alpn.Opaque] });
+                ApplicationProtocols = [Mesh.Identity.MeshCrypto.Alpn.Http2, Mesh.Identity.MeshCrypto.Alpn.Http11, Mesh.Identity.MeshCrypto.Alpn.Opaque] });
     }
 }

@@ -207,7 +207,7 @@ internal sealed class OpaqueTcp(ProxySettings settings, DiscoveryClient discover
                 // (BouncyCastle ends both directions on close_notify): close the tunnel, or the far side would hold the
                 // app's connection open forever waiting for an end of stream.
                 if (upstream is NetworkStream ns) ns.Socket.Shutdown(SocketShutdown.Send);
-                else if (upstream is Mesh.Tls.Tls.MeshTlsStream tls) await tls.ShutdownAsync();
+                else if (upstream is Mesh.Identity.Tls.MeshTlsStream tls) await tls.ShutdownAsync();
                 else await upstream.FlushAsync();
             }
             catch (Exception)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Mesh.Cli.Tests.Fakes;
-using Mesh.Tls.Ca;
+using Mesh.Identity.Ca;
 
 namespace Mesh.Cli.Tests.Commands;
 

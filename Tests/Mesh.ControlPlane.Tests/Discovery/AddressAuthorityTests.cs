@@ -24,6 +24,9 @@ public sealed class AddressAuthorityTests
     [InlineData("10.1:80")]
     [InlineData("10.0.0.5:http")]
     [InlineData("10.0.0.5:70000")]
+    [InlineData("010.0.0.5:80")] // IPAddress reads 8.0.0.5 (octal)
+    [InlineData("[10.0.0.5]:80")]
+    [InlineData("fd00::5]:80")]
     public void TryParse_NotAnAddress_False(string authority) => Assert.False(AddressAuthority.TryParse(authority, out _));
 
     [Fact]

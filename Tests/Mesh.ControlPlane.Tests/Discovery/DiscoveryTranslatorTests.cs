@@ -3,6 +3,7 @@ using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Model;
 using Mesh.Api.V1;
 using Mesh.ControlPlane.Tests.Support;
+using Mesh.Names;
 using Mesh.Silo.Discovery;
 
 namespace Mesh.ControlPlane.Tests.Discovery;

@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Mesh.Api.V1;
 using Mesh.ControlPlane.Tests.Support;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Identity;
+using Mesh.Identity.Ca;
+using Mesh.Names;
 
 namespace Mesh.ControlPlane.Tests.E2E;
 

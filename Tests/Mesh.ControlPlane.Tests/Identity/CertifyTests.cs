@@ -6,8 +6,8 @@ using System.Text.Json;
 using Grpc.Core;
 using Mesh.Api.V1;
 using Mesh.ControlPlane.Tests.Support;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Identity;
+using Mesh.Identity.Ca;
+using Mesh.Names;
 
 namespace Mesh.ControlPlane.Tests.Identity;
 

@@ -2,10 +2,10 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Api.V1;
 using Mesh.ControlPlane.Tests.Support;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Client;
-using Mesh.Tls.Credentials;
-using Mesh.Tls.Tls;
+using Mesh.Identity.Ca;
+using Mesh.Identity.Client;
+using Mesh.Identity.Credentials;
+using Mesh.Identity.Tls;
 
 namespace Mesh.ControlPlane.Tests.Identity;
 

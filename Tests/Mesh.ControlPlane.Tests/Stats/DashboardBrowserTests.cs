@@ -10,6 +10,7 @@ using System.Collections;
 using System.Net.Http.Headers;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Mesh.Names;
 using Mesh.Silo.Hosting;
 using Microsoft.Playwright;
 using Xunit.Abstractions;

@@ -1,4 +1,5 @@
 using Mesh.Abstractions.Stats;
+using Mesh.Names;
 
 namespace Mesh.ControlPlane.Tests.Stats;
 

@@ -4,30 +4,6 @@ namespace Mesh.ControlPlane.Tests.Stats;
 
 public sealed class StatsNamesTests
 {
-    [Theory]
-    [InlineData("books.default.svc.cluster.local:8080", null, "default", "books")]
-    [InlineData("books.shop.svc.example.org", null, "shop", "books")]
-    [InlineData("books.default:8080", null, "default", "books")]
-    [InlineData("default/books", null, "default", "books")]
-    [InlineData("books", "demo", "demo", "books")]
-    [InlineData("books:80", "demo", "demo", "books")]
-    public void TryParse_ServiceNames_GiveNamespaceAndName(string text, string? defaultNs, string ns, string name)
-    {
-        Assert.True(ServiceAuthority.TryParse(text, defaultNs, out var parsedNs, out var parsedName));
-        Assert.Equal((ns, name), (parsedNs, parsedName));
-    }
-
-    [Theory]
-    [InlineData("127.0.0.1:8080", "default")]
-    [InlineData("[::1]:8080", "default")]
-    [InlineData("localhost:8080", null)]
-    [InlineData("example.com.evil:443", null)]
-    [InlineData("", "default")]
-    [InlineData("a/b/c", "default")]
-    [InlineData("Books.default", null)]
-    public void TryParse_NotAService_ReturnsFalse(string text, string? defaultNs) =>
-        Assert.False(ServiceAuthority.TryParse(text, defaultNs, out _, out _));
-
     [Fact]
     public void Edge_KeyRoundTrips_AndUnmeshedSourceHasPlaceholder()
     {

@@ -1,10 +1,10 @@
 using Grpc.Net.Client;
 using Mesh.Silo.Hosting;
 using Mesh.Silo.Identity;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Client;
-using Mesh.Tls.Credentials;
-using Mesh.Tls.Identity;
+using Mesh.Identity.Ca;
+using Mesh.Identity.Client;
+using Mesh.Identity.Credentials;
+using Mesh.Names;
 
 namespace Mesh.ControlPlane.Tests.Support;
 

@@ -3,10 +3,10 @@ using Mesh.Fuzz.Tests.Abstractions.Resources;
 using Mesh.Fuzz.Tests.Proxy.Configuration;
 using Mesh.Fuzz.Tests.Proxy.Hosting;
 using Mesh.Fuzz.Tests.Silo.Admin;
-using Mesh.Fuzz.Tests.Silo.Discovery;
+using Mesh.Fuzz.Tests.Names;
 using Mesh.Fuzz.Tests.Silo.Telemetry;
-using Mesh.Fuzz.Tests.Tls.Ca;
-using Mesh.Fuzz.Tests.Tls.Tls;
+using Mesh.Fuzz.Tests.Identity.Ca;
+using Mesh.Fuzz.Tests.Identity.Tls;
 
 namespace Mesh.Fuzz.Tests.Fuzzing;
 

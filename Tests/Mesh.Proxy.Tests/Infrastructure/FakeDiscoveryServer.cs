@@ -24,7 +24,7 @@ public sealed class FakeDiscoveryServer : Api.V1.Discovery.DiscoveryBase, IAsync
 
     /// <summary>When set, Identity.Certify issues leaves from it for requests carrying <see cref="Token"/>.</summary>
     private readonly Dictionary<string, string> _rejected = [];
-    public Mesh.Tls.Ca.CertificateAuthority? Ca { get; set; }
+    public Mesh.Identity.Ca.CertificateAuthority? Ca { get; set; }
     public string Token { get; set; } = "test-token";
 
     /// <summary>Every Telemetry.Report received.</summary>

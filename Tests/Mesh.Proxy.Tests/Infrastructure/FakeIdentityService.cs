@@ -1,12 +1,12 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Mesh.Api.V1;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Identity;
+using Mesh.Identity.Ca;
+using Mesh.Names;
 
 namespace Mesh.Proxy.Tests.Infrastructure;
 
-/// <summary>Identity.Certify backed by a real Mesh.Tls certificate authority; accepts one token.</summary>
+/// <summary>Identity.Certify backed by a real Mesh.Identity certificate authority; accepts one token.</summary>
 public sealed class FakeIdentityService(FakeDiscoveryServer server) : Api.V1.Identity.IdentityBase
 {
     public override Task<CertifyResponse> Certify(CertifyRequest request, ServerCallContext context)

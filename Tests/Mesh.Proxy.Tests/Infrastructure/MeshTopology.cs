@@ -41,7 +41,7 @@ public sealed class MeshTopology : IAsyncDisposable
     /// its trust anchors in a temp file every sidecar reads (deleted with the topology).</summary>
     public static async Task<MeshTopology> StartWithMeshTlsAsync()
     {
-        var ca = Mesh.Tls.Ca.CertificateAuthority.Create();
+        var ca = Mesh.Identity.Ca.CertificateAuthority.Create();
         var anchors = Path.Combine(Path.GetTempPath(), $"mesh-anchors-{Guid.NewGuid():N}.pem");
         ca.TrustBundle.Save(anchors);
         try

@@ -52,7 +52,7 @@ public sealed class TransparentModeTests(ITestOutputHelper output) : IAsyncLifet
         }
         _discovery = await FakeDiscoveryServer.StartAsync(IPAddress.Parse(Net(254)));
         // Real mesh TLS between the namespaces: certificates from the fake silo's Certify, anchors in a file both read.
-        var ca = Mesh.Tls.Ca.CertificateAuthority.Create();
+        var ca = Mesh.Identity.Ca.CertificateAuthority.Create();
         ca.TrustBundle.Save(_anchors);
         _discovery.Ca = ca;
     }

@@ -5,8 +5,8 @@ using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
 using Mesh.Api.V1;
-using Mesh.Tls.Ca;
-using Mesh.Tls.Identity;
+using Mesh.Identity.Ca;
+using Mesh.Names;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 var port = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);

@@ -61,7 +61,7 @@ internal static class InboundPolicyDeriver
                     requireIdentity = true;
                     identities.AddRange(mtls.Spec.Identities);
                     identities.AddRange(mtls.Spec.IdentityRefs.Where(i => i.Kind == "ServiceAccount")
-                        .Select(i => MeshNames.SpiffeId(i.Namespace ?? ns, i.Name, trustDomain)));
+                        .Select(i => Names.SpiffeId.Format(trustDomain, i.Namespace ?? ns, i.Name)));
                     break;
                 case "NetworkAuthentication":
                     var net = all.NetworkAuthentications.FirstOrDefault(n => n.Metadata.Name == r.Name);
@@ -71,7 +71,7 @@ internal static class InboundPolicyDeriver
                     break;
                 case "ServiceAccount":
                     requireIdentity = true;
-                    identities.Add(MeshNames.SpiffeId(r.Namespace ?? ns, r.Name, trustDomain));
+                    identities.Add(Names.SpiffeId.Format(trustDomain, r.Namespace ?? ns, r.Name));
                     break;
                 default:
                     return null;
@@ -92,7 +92,7 @@ internal static class InboundPolicyDeriver
             .FirstOrDefault();
         if (policy is null) return null;
         var overrides = policy.Spec.Overrides.Select(o => new RateLimitOverrideView(o.RequestsPerSecond,
-            [.. o.ClientRefs.Where(c => c.Kind == "ServiceAccount").Select(c => MeshNames.SpiffeId(c.Namespace ?? all.Namespace, c.Name, trustDomain))]));
+            [.. o.ClientRefs.Where(c => c.Kind == "ServiceAccount").Select(c => Names.SpiffeId.Format(trustDomain, c.Namespace ?? all.Namespace, c.Name))]));
         return new RateLimitView(policy.Metadata.Name, policy.Spec.Total?.RequestsPerSecond ?? 0,
             policy.Spec.Identity?.RequestsPerSecond ?? 0, [.. overrides]);
     }

@@ -39,5 +39,5 @@ internal static class WorkloadPorts
     }
 
     public static string? Identity(WorkloadResource w, string trustDomain) =>
-        w.Spec.Proxy is null ? null : MeshNames.SpiffeId(w.Metadata.Namespace, w.Spec.ServiceAccount, trustDomain);
+        w.Spec.Proxy is null ? null : Names.SpiffeId.Format(trustDomain, w.Metadata.Namespace, w.Spec.ServiceAccount);
 }

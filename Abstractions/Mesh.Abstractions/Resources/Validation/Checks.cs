@@ -98,7 +98,7 @@ internal static partial class Checks
     public static string? Identity(string s)
     {
         if (s == "*") return null;
-        const string scheme = "spiffe://";
+        const string scheme = Names.SpiffeId.Scheme;
         if (!s.StartsWith(scheme, StringComparison.Ordinal))
             return $"\"{s}\" is not an identity: use a SPIFFE id such as spiffe://cluster.local/ns/default/sa/web, or \"*\" for any authenticated client";
         var rest = s[scheme.Length..];

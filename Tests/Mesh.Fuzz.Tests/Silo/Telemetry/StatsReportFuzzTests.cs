@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Mesh.Abstractions.Stats;
 using Mesh.Api.V1;
 using Mesh.Fuzz.Tests.Fuzzing;
+using Mesh.Names;
 using Mesh.Silo.Telemetry;
 using Xunit.Abstractions;
 
