@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
+using Mesh.Proxy.ControlPlane;
+using Mesh.Proxy.Inbound;
 using Mesh.Proxy.Outbound;
-using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Outbound.Resilience;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
 

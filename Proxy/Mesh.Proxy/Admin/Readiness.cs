@@ -1,4 +1,6 @@
-using Mesh.Proxy.Discovery;
+using Mesh.Proxy.ControlPlane;
+using Mesh.Proxy.Inbound;
+using Mesh.Proxy.Outbound;
 
 namespace Mesh.Proxy.Admin;
 

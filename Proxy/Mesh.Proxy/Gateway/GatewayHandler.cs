@@ -1,10 +1,9 @@
 using System.Net;
 using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
-using Mesh.Proxy.Errors;
-using Mesh.Proxy.Hosting;
+using Mesh.Proxy.ControlPlane;
 using Mesh.Proxy.Inbound;
 using Mesh.Proxy.Outbound;
+using Mesh.Proxy.Errors;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
 

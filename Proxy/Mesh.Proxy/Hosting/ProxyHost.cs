@@ -1,11 +1,11 @@
 using System.Net;
 using Mesh.Proxy.Admin;
 using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
-using Mesh.Proxy.Errors;
+using Mesh.Proxy.ControlPlane;
 using Mesh.Proxy.Inbound;
 using Mesh.Proxy.Outbound;
-using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Errors;
+using Mesh.Proxy.Outbound.Resilience;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

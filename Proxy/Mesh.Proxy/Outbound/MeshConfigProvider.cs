@@ -2,8 +2,9 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Mesh.Api.V1;
 using Endpoint = Mesh.Api.V1.Endpoint;
-using Mesh.Proxy.Discovery;
-using Mesh.Proxy.Resilience;
+using Mesh.Proxy.ControlPlane;
+using Mesh.Proxy.Inbound;
+using Mesh.Proxy.Outbound.Resilience;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
 

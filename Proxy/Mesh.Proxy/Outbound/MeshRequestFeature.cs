@@ -1,4 +1,5 @@
-using Mesh.Proxy.Discovery;
+using Mesh.Proxy.ControlPlane;
+using Mesh.Proxy.Inbound;
 using Mesh.Proxy.Telemetry;
 
 namespace Mesh.Proxy.Outbound;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Outbound.Resilience;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
 using Yarp.ReverseProxy.Forwarder;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
+using Mesh.Proxy.ControlPlane;
+using Mesh.Proxy.Inbound;
 using Mesh.Proxy.Errors;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
