@@ -2,8 +2,6 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Api.V1;
 using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Inbound;
-using Mesh.Proxy.Outbound;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
 using Mesh.Tls.Client;
@@ -19,8 +17,10 @@ namespace Mesh.Proxy.ControlPlane;
 /// discovery channel. A report is idempotent per interval start; one that fails twice is dropped. On stop (after
 /// in-flight requests drained) a last report carries what was counted since the previous one: a short-lived client
 /// under `mesh run` exits before its first interval, and its calls would otherwise never reach `mesh edges`.</summary>
-internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAggregator stats, DiscoveryClient discovery, ProxyMetrics metrics,
-    MeshTlsSetup? tls, TimeProvider time, ILogger<TelemetryReporter> log) : IAsyncDisposable
+/// <param name="watches">The watches' reports in precedence order: the first that has a say tells whether discovery is
+/// connected (the inbound policy watch, then the service watches).</param>
+internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAggregator stats, ControlPlaneChannel controlPlane,
+    IReadOnlyList<IWatchReport> watches, ProxyMetrics metrics, MeshTlsSetup? tls, TimeProvider time, ILogger<TelemetryReporter> log) : IAsyncDisposable
 {
     /// <summary>Without a certificate for this long, the accumulated interval is dropped (the silo takes at most 10 min).</summary>
     private static readonly TimeSpan MaxWaitForCertificate = TimeSpan.FromMinutes(5);
@@ -105,7 +105,7 @@ internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAgg
     /// certificate yet.</summary>
     private Api.V1.Telemetry.TelemetryClient? Client()
     {
-        if (tls is null) return new Api.V1.Telemetry.TelemetryClient(discovery.Channel);
+        if (tls is null) return new Api.V1.Telemetry.TelemetryClient(controlPlane.Channel);
         var current = tls.Credentials.Current;
         if (current is null) return null;
         if (_channel is null || !ReferenceEquals(current, _channelCredentials))
@@ -130,12 +130,12 @@ internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAgg
             IntervalStartUnixMs = start.ToUnixTimeMilliseconds(),
             IntervalMs = (uint)Math.Max(0, (end - start).TotalMilliseconds),
             CertNotAfterUnixMs = metrics.CertificateExpiry?.ToUnixTimeMilliseconds() ?? 0,
-            DiscoveryConnected = discovery.Inbound?.Connected ?? discovery.Watches.Any(w => w.Connected),
+            DiscoveryConnected = watches.Select(w => w.Connected).FirstOrDefault(c => c is not null) ?? false,
             Version = typeof(TelemetryReporter).Assembly.GetName().Version?.ToString() ?? "",
             ProxyClockUnixMs = end.ToUnixTimeMilliseconds(),
         };
         report.Services.AddRange(settings.Services);
-        AddServed(report);
+        foreach (var w in watches) w.AddTo(report);
         var (openedTls, openedPlain) = stats.DrainInboundOpened();
         var open = stats.InboundOpen;
         // TCP_CONN of the services this workload serves: its inbound connections (authority "" = those services), split
@@ -167,30 +167,6 @@ internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAgg
             report.Traffic.Add(t);
         }
         return report;
-    }
-
-    /// <summary>At most this many served-version entries per report (the silo refuses more).</summary>
-    internal const int MaxServed = 256;
-
-    /// <summary>The silo view versions each discovery watch reflects now, for `mesh check` (read once per report, never
-    /// on the request path).</summary>
-    private void AddServed(StatsReport report)
-    {
-        foreach (var watch in discovery.Watches.OrderBy(w => w.Authority, StringComparer.Ordinal).Take(MaxServed))
-        {
-            // Watches by address follow whichever workload holds it: no service view to compare with.
-            if (watch.State is not { } state || System.Net.IPEndPoint.TryParse(watch.Authority, out _)) continue;
-            report.Served.Add(new ServedVersion
-            {
-                Authority = watch.Authority,
-                CanonicalAuthority = state.Exists ? state.CanonicalAuthority : "",
-                Exists = state.Exists,
-                EndpointsVersion = state.EndpointsVersion,
-                ProfileVersion = (long)Math.Min(state.Profile.SourceVersion, long.MaxValue),
-                Connected = watch.Connected,
-            });
-        }
-        report.InboundPolicyVersion = discovery.Inbound?.SourceVersion ?? 0;
     }
 
     public async ValueTask DisposeAsync()

@@ -104,12 +104,7 @@ internal sealed partial class InboundPolicyWatch : IDisposable
             catch (Exception e)
             {
                 // Keep enforcing the last policy; reconnect and resync.
-                var reason = e switch
-                {
-                    RpcException rpc => "rpc-" + rpc.StatusCode.ToString().ToLowerInvariant(),
-                    InvalidDataException => "version",
-                    _ => "other",
-                };
+                var reason = WatchFailure.Reason(e);
                 _metrics.DiscoveryError("inbound", reason);
                 LogWatchFailed(_logger, _request.Namespace, _request.Workload, reason, e.GetBaseException().Message);
             }

@@ -6,7 +6,8 @@ using Yarp.ReverseProxy.Model;
 namespace Mesh.Proxy.Outbound;
 
 /// <summary>Runs the rest of the pipeline once per try: request and per-try timeouts (504), retries within the service's
-/// budget for bodies up to 64 KiB, each retry excluding the endpoint that failed.</summary>
+/// budget for bodies up to 64 KiB, each retry excluding the endpoint that failed. Whether a try is retried is
+/// <see cref="RetryDecision"/>'s call alone.</summary>
 internal sealed class RetryMiddleware(ProxyErrorReporter errors, ProxyMetrics metrics, TimeProvider time)
 {
     public const int MaxReplayBody = 64 * 1024;
@@ -23,8 +24,8 @@ internal sealed class RetryMiddleware(ProxyErrorReporter errors, ProxyMetrics me
             await ReportForwarderErrorAsync(context);
             return;
         }
-        // Only requests that may be retried fund the budget (as Linkerd budgets per retrying route).
-        if (retry.Enabled) f.Service.Budget.Deposit();
+        var decision = new RetryDecision(retry, f.Service.Budget);
+        context.Features.Set(decision);
 
         var request = context.Request;
         var replayable = true;
@@ -50,8 +51,7 @@ internal sealed class RetryMiddleware(ProxyErrorReporter errors, ProxyMetrics me
         {
             for (var attempt = 0; ; attempt++)
             {
-                f.MayRetry = replayable && attempt < retry.Limit;
-                f.Suppressed = false;
+                decision.BeginTry(attempt, replayable);
                 if (body is not null) request.Body = new MemoryStream(body, writable: false);
                 using var tryToken = perTry is not null || requestTimeout is not null
                     ? CancellationTokenSource.CreateLinkedTokenSource(clientAborted, requestTimeout?.Token ?? CancellationToken.None)
@@ -68,11 +68,7 @@ internal sealed class RetryMiddleware(ProxyErrorReporter errors, ProxyMetrics me
                     return;
                 }
                 var tryTimedOut = tryToken?.IsCancellationRequested == true;
-                var error = context.Features.Get<IForwarderErrorFeature>();
-                var connectFailed = error is { Error: ForwarderError.Request or ForwarderError.RequestTimedOut } && retry.RetriesConnectFailures;
-                var retrying = f.Suppressed ||
-                    (f.MayRetry && !context.Response.HasStarted && (tryTimedOut || connectFailed) && f.Service.Budget.TryWithdraw());
-                if (retrying)
+                if (decision.ShouldRetry(context.Response.HasStarted, tryTimedOut, context.Features.Get<IForwarderErrorFeature>()?.Error))
                 {
                     metrics.Retried(f.Authority);
                     if (proxy.ProxiedDestination is { } d) (failed ??= []).Add(d);

@@ -8,21 +8,23 @@ namespace Mesh.Proxy.Outbound;
 
 /// <summary>One Discovery.Watch stream for one authority: reconnects with backoff, keeps the last state while the silo is away.</summary>
 /// <remarks>Threading: one loop writes <see cref="State"/> (a whole immutable record); readers on any thread read it once.</remarks>
-internal sealed class ServiceWatch : IDisposable
+internal sealed partial class ServiceWatch : IDisposable
 {
     private readonly Api.V1.Discovery.DiscoveryClient _client;
     private readonly WatchRequest _request;
     private readonly ProxyMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ServiceState? _state;
     private long _lastUsed;
 
-    public ServiceWatch(string authority, Api.V1.Discovery.DiscoveryClient client, string contextNamespace, string proxyId, ProxyMetrics metrics, TimeProvider time)
+    public ServiceWatch(string authority, Api.V1.Discovery.DiscoveryClient client, string contextNamespace, string proxyId, ProxyMetrics metrics, TimeProvider time, ILogger logger)
     {
         Authority = authority;
+        _logger = logger;
         _client = client;
         _metrics = metrics;
         _time = time;
@@ -96,9 +98,16 @@ internal sealed class ServiceWatch : IDisposable
                 Publish(ServiceState.Missing(Authority, 0, $"{Authority} is not a mesh service: {e.Status.Detail}"));
                 return;
             }
-            catch (Exception)
+            catch (Exception e)
             {
                 // Any failure (silo down, stream reset, protocol oddity): keep the last state, reconnect, resync from a snapshot.
+                // A watch being disposed ends with the call's cancellation (an RpcException): nothing failed.
+                if (!ct.IsCancellationRequested)
+                {
+                    var reason = WatchFailure.Reason(e);
+                    _metrics.DiscoveryError("service", reason);
+                    LogWatchFailed(_logger, Authority, reason, e.GetBaseException().Message);
+                }
             }
             Connected = false;
             if (ct.IsCancellationRequested) break;
@@ -115,6 +124,10 @@ internal sealed class ServiceWatch : IDisposable
         var previous = Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         previous.TrySetResult();
     }
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning,
+        Message = "discovery watch of {Authority} failed ({Reason}): {Error}; keeping the last state, reconnecting")]
+    private static partial void LogWatchFailed(ILogger logger, string authority, string reason, string error);
 
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using Mesh.Proxy.Errors;
 using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Wire;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Tests.Errors;
@@ -25,7 +26,7 @@ public sealed class ProxyErrorReporterTests
         context.Response.Body = new MemoryStream();
         await new ProxyErrorReporter(metrics).ReportAsync(context, error, "why it failed", TelemetryNames.Outbound);
         Assert.Equal(status, context.Response.StatusCode);
-        Assert.Equal(code, context.Response.Headers[ProxyErrorReporter.HeaderName].ToString());
+        Assert.Equal(code, context.Response.Headers[MeshHeaders.Error].ToString());
         Assert.Equal("why it failed\n", System.Text.Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
     }
 

@@ -1,8 +1,6 @@
 using System.Net;
 using Mesh.Api.V1;
-using Mesh.Proxy.ControlPlane;
 using Mesh.Proxy.Inbound;
-using Mesh.Proxy.Outbound;
 using Mesh.Proxy.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Mesh.Proxy.Tests.Infrastructure;
@@ -57,7 +55,7 @@ public sealed class InboundPolicyWatchTests : IAsyncLifetime
     /// <summary>Waits until the sidecar's watch has received at least <paramref name="count"/> inbound updates.</summary>
     private Task WaitForInboundUpdatesAsync(int count)
     {
-        var watch = _sidecar.Services.GetRequiredService<DiscoveryClient>().Inbound!;
+        var watch = _sidecar.Services.GetRequiredService<InboundPolicySource>().Watch!;
         return Poll.UntilAsync(() => watch.Updates >= count, TimeSpan.FromSeconds(15), $"the sidecar to receive inbound update #{count}");
     }
 
@@ -81,7 +79,7 @@ public sealed class InboundPolicyWatchTests : IAsyncLifetime
     public async Task ControlPlaneLost_ThenAFreshOneThatDoesNotKnowTheWorkload_KeepsEnforcingTheLastPolicy()
     {
         await _discovery.StopAsync();
-        var watch = _sidecar.Services.GetRequiredService<DiscoveryClient>().Inbound!;
+        var watch = _sidecar.Services.GetRequiredService<InboundPolicySource>().Watch!;
         await Poll.UntilAsync(() => !watch.Connected, TimeSpan.FromSeconds(15), "the sidecar to notice the lost control plane");
         Assert.Equal(HttpStatusCode.Forbidden, await PlaintextGetAsync());
 

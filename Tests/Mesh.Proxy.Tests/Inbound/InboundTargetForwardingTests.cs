@@ -1,8 +1,6 @@
 using System.Net;
 using Mesh.Api.V1;
-using Mesh.Proxy.ControlPlane;
 using Mesh.Proxy.Inbound;
-using Mesh.Proxy.Outbound;
 using Mesh.Proxy.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Mesh.Proxy.Tests.Infrastructure;
@@ -73,10 +71,10 @@ public sealed class InboundTargetForwardingTests : IAsyncLifetime
     private async Task PublishAsync()
     {
         _mesh.Discovery.SetInbound("books", _policy);
-        var discovery = _sidecar.Services.GetRequiredService<DiscoveryClient>();
-        await Poll.UntilAsync(() => discovery.InboundPolicy.Servers.Count == _policy.Servers.Count &&
-            discovery.InboundPolicy.Ports.Values.Distinct().Count() == _policy.Ports.Values.Distinct().Count() &&
-            _policy.Servers.All(s => discovery.InboundPolicy.Servers.TryGetValue((int)s.Port, out var c) &&
+        var discovery = _sidecar.Services.GetRequiredService<InboundPolicySource>();
+        await Poll.UntilAsync(() => discovery.Policy.Servers.Count == _policy.Servers.Count &&
+            discovery.Policy.Ports.Values.Distinct().Count() == _policy.Ports.Values.Distinct().Count() &&
+            _policy.Servers.All(s => discovery.Policy.Servers.TryGetValue((int)s.Port, out var c) &&
                 c.Authorizations.Sum(a => a.Identities.Length) == s.Authorizations.Sum(a => a.Identities.Count)),
             TimeSpan.FromSeconds(5), "books' sidecar to enforce the new policy");
     }

@@ -1,4 +1,3 @@
-using Mesh.Proxy.Outbound;
 using Mesh.Proxy.Outbound.Resilience;
 
 namespace Mesh.Proxy.Tests.Outbound.Resilience;

@@ -1,4 +1,3 @@
-using Mesh.Proxy.Outbound;
 using Mesh.Proxy.Outbound.Resilience;
 using Microsoft.Extensions.Time.Testing;
 
