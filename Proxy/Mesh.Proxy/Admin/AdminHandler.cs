@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Inbound;
 using Mesh.Proxy.Outbound;
-using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Outbound.Resilience;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
 
@@ -11,7 +11,7 @@ namespace Mesh.Proxy.Admin;
 
 /// <summary>The admin listener: /metrics (Prometheus text), /ready, /live, /shutdown (POST, loopback), /config (JSON).</summary>
 internal sealed class AdminHandler(
-    PrometheusTextExporter exporter, Readiness readiness, DiscoveryClient discovery, ClusterRegistry clusters, EndpointStats stats,
+    PrometheusTextExporter exporter, Readiness readiness, ServiceWatches discovery, InboundPolicySource policies, ClusterRegistry clusters, EndpointStats stats,
     IEndpointConnector connector, ProxySettings settings, IHostApplicationLifetime lifetime)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -90,7 +90,7 @@ internal sealed class AdminHandler(
             services.Add(new ServiceSnapshotView(watch.Authority, state?.Exists ?? false, watch.Connected, state?.Version ?? 0, state?.Reason ?? "waiting for discovery", endpoints, routes));
         }
         InboundView? inbound = null;
-        if (discovery.Inbound is { } iw)
+        if (policies.Watch is { } iw)
         {
             var p = iw.Policy;
             inbound = new InboundView(p.Exists, p.DefaultPolicy.ToString(),

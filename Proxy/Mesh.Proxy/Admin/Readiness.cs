@@ -1,16 +1,18 @@
-using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Identity;
+using Mesh.Proxy.Inbound;
 
 namespace Mesh.Proxy.Admin;
 
 /// <summary>Why the proxy is not ready yet (null: ready): discovery of its own inbound policy must have answered.</summary>
-internal sealed class Readiness(DiscoveryClient discovery, Configuration.ProxySettings settings, Identity.ProxyIdentity? identity = null)
+internal sealed class Readiness(InboundPolicySource policies, ProxySettings settings, ProxyIdentity? identity = null)
 {
     public string? Reason
     {
         get
         {
             if (identity?.NotReadyReason is { } notCertified) return notCertified;
-            if (discovery.Inbound is { } inbound && !inbound.FirstUpdate.IsCompleted)
+            if (policies.Watch is { } inbound && !inbound.FirstUpdate.IsCompleted)
                 return $"discovery: waiting for the inbound policy of {settings.Namespace}/{settings.Workload} from {settings.ControlAddress}";
             return null;
         }
@@ -18,5 +20,5 @@ internal sealed class Readiness(DiscoveryClient discovery, Configuration.ProxySe
 
     /// <summary>Completes when the proxy becomes ready.</summary>
     public Task WhenReadyAsync(CancellationToken ct) =>
-        Task.WhenAll(discovery.Inbound?.FirstUpdate ?? Task.CompletedTask, identity?.FirstCertified ?? Task.CompletedTask).WaitAsync(ct);
+        Task.WhenAll(policies.Watch?.FirstUpdate ?? Task.CompletedTask, identity?.FirstCertified ?? Task.CompletedTask).WaitAsync(ct);
 }

@@ -2,14 +2,13 @@ using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Wire;
 
 namespace Mesh.Proxy.Errors;
 
 /// <summary>The one place data-plane errors become responses: status, a `mesh-error` header, a text body, a counter.</summary>
 internal sealed class ProxyErrorReporter(ProxyMetrics metrics)
 {
-    public const string HeaderName = "mesh-error";
-
     /// <summary>The status code a client sees for an error.</summary>
     public static int StatusCodeOf(ProxyError error) => error switch
     {
@@ -46,10 +45,13 @@ internal sealed class ProxyErrorReporter(ProxyMetrics metrics)
         _ => "error",
     };
 
+    /// <summary>Counts an error that has no response to carry it (an opaque TCP connection closed without a byte).</summary>
+    public void Count(string direction, ProxyError error) => metrics.ProxyErrors(direction, CodeOf(error));
+
     /// <summary>Writes the error response unless one has started; always counts it.</summary>
     public Task ReportAsync(HttpContext context, ProxyError error, string detail, string direction)
     {
-        metrics.ProxyErrors(direction, error);
+        Count(direction, error);
         var response = context.Response;
         if (response.HasStarted)
         {
@@ -58,7 +60,7 @@ internal sealed class ProxyErrorReporter(ProxyMetrics metrics)
         }
         response.Clear();
         response.StatusCode = StatusCodeOf(error);
-        response.Headers[HeaderName] = CodeOf(error);
+        response.Headers[MeshHeaders.Error] = CodeOf(error);
         response.ContentType = "text/plain; charset=utf-8";
         if (error == ProxyError.RateLimited) response.Headers.RetryAfter = "1";
         return response.Body.WriteAsync(Encoding.UTF8.GetBytes(detail + "\n")).AsTask();
@@ -68,10 +70,10 @@ internal sealed class ProxyErrorReporter(ProxyMetrics metrics)
     /// could not be opened, a CONNECT header too large); the connection closes after it.</summary>
     public async Task WriteHttp1Async(PipeWriter output, ProxyError error, string detail, string direction)
     {
-        metrics.ProxyErrors(direction, error);
+        Count(direction, error);
         var code = StatusCodeOf(error);
         var body = Encoding.UTF8.GetBytes(detail + "\n");
-        var head = $"HTTP/1.1 {code} {ReasonPhrases.GetReasonPhrase(code)}\r\n{HeaderName}: {CodeOf(error)}\r\n" +
+        var head = $"HTTP/1.1 {code} {ReasonPhrases.GetReasonPhrase(code)}\r\n{MeshHeaders.Error}: {CodeOf(error)}\r\n" +
             $"content-type: text/plain; charset=utf-8\r\ncontent-length: {body.Length}\r\nconnection: close\r\n\r\n";
         await output.WriteAsync(Encoding.ASCII.GetBytes(head));
         await output.WriteAsync(body);

@@ -1,12 +1,12 @@
 using System.Net;
 using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
-using Mesh.Proxy.Errors;
-using Mesh.Proxy.Hosting;
 using Mesh.Proxy.Inbound;
 using Mesh.Proxy.Outbound;
+using Mesh.Proxy.Errors;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
+using Mesh.Proxy.Wire;
+using Microsoft.AspNetCore.Connections;
 
 namespace Mesh.Proxy.Gateway;
 
@@ -14,7 +14,8 @@ namespace Mesh.Proxy.Gateway;
 /// (mTLS from a cluster sharing the trust anchor) that the gateway's inbound policy admits, and the authority must be a
 /// Service of this cluster exported with the mirror.mesh.io/exported=true label. Admitted requests are then routed,
 /// balanced and sent over mTLS exactly as a sidecar's outbound requests are.</summary>
-internal sealed class GatewayHandler(DiscoveryClient discovery, ProxySettings settings, ListenerPorts ports, ProxyErrorReporter errors, ProxyMetrics metrics)
+internal sealed class GatewayHandler(ServiceWatches discovery, InboundPolicySource policies, ProxySettings settings, ListenerPorts ports, ProxyErrorReporter errors,
+    ProxyMetrics metrics, OpaqueTcpOutbound opaque)
 {
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -27,7 +28,7 @@ internal sealed class GatewayHandler(DiscoveryClient discovery, ProxySettings se
             return;
         }
         // The sender addressed this gateway's port; the local endpoint's port is chosen again when forwarding.
-        context.Request.Headers.Remove(MeshTransformer.TargetPortHeader);
+        context.Request.Headers.Remove(MeshHeaders.TargetPort);
         await next(context);
     }
 
@@ -40,7 +41,7 @@ internal sealed class GatewayHandler(DiscoveryClient discovery, ProxySettings se
             metrics.AuthzDenied("gateway");
             return new(ProxyError.Unauthorized, "gateway: only mesh mTLS clients are accepted (no client identity)");
         }
-        var decision = discovery.InboundPolicy.Authorize(ports.Inbound, peer, address);
+        var decision = policies.Policy.Authorize(ports.Inbound, peer, address);
         if (!decision.Allowed)
         {
             metrics.AuthzDenied(decision.Server);
@@ -60,5 +61,25 @@ internal sealed class GatewayHandler(DiscoveryClient discovery, ProxySettings se
         if (!state.Profile.Exported)
             return new(ProxyError.Unauthorized, $"gateway: service {authority} is not exported (label the Service mirror.mesh.io/exported=true)");
         return null;
+    }
+
+    /// <summary>Opaque TCP with a transport header naming <paramref name="authority"/>: the peer admitted for an exported
+    /// service, then connected to one of its endpoints; refused = closed without a byte, like an inbound TCP deny.</summary>
+    public async Task OpaqueAsync(ConnectionContext connection, string authority)
+    {
+        var refusal = Admit(connection.Features.Get<PeerIdentityFeature>()?.Identity, (connection.RemoteEndPoint as IPEndPoint)?.Address)
+            ?? await CheckExportedAsync(authority, connection.ConnectionClosed);
+        if (refusal is { } r)
+        {
+            errors.Count(TelemetryNames.Gateway, r.Error);
+            return;
+        }
+        var upstream = await opaque.OpenAsync(authority, direct: null, connection.ConnectionClosed);
+        if (upstream.Stream is null)
+        {
+            errors.Count(TelemetryNames.Gateway, upstream.Error);
+            return;
+        }
+        await using (upstream.Stream) await OpaquePipe.PipeAsync(connection, upstream.Stream, TelemetryNames.Outbound, metrics);
     }
 }

@@ -7,6 +7,7 @@ using System.Text;
 using Mesh.Proxy.Errors;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
+using Mesh.Proxy.Wire;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
@@ -139,7 +140,7 @@ internal static class ProtocolDetection
 
     private static Detection Classify(ReadOnlySequence<byte> buffer, bool acceptOpaque, bool acceptConnect, bool onlyHttp)
     {
-        Span<byte> head = stackalloc byte[OpaqueTcp.MaxHeaderLength];
+        Span<byte> head = stackalloc byte[OpaqueHeader.MaxLength];
         var n = (int)Math.Min(buffer.Length, head.Length);
         buffer.Slice(0, n).CopyTo(head);
         head = head[..n];
@@ -147,13 +148,13 @@ internal static class ProtocolDetection
             return complete ? new(Verdict.Http2) : Detection.NeedMore;
         if (acceptConnect && StartsWith(head, ConnectMethod, out complete))
             return complete ? ClassifyConnect(buffer) : Detection.NeedMore;
-        if (acceptOpaque && StartsWith(head, OpaqueTcp.Magic, out complete))
+        if (acceptOpaque && StartsWith(head, OpaqueHeader.Magic, out complete))
         {
             if (!complete) return Detection.NeedMore;
             var end = head.IndexOf("\r\n"u8);
             if (end < 0) return n == head.Length ? new(Verdict.Http1) : Detection.NeedMore;
             // "MESH-OPAQUE port" to a sidecar, "MESH-OPAQUE port authority" to a multicluster gateway.
-            var fields = head[OpaqueTcp.Magic.Length..end];
+            var fields = head[OpaqueHeader.Magic.Length..end];
             var space = fields.IndexOf((byte)' ');
             var portField = space < 0 ? fields : fields[..space];
             var authority = space < 0 ? "" : Encoding.ASCII.GetString(fields[(space + 1)..]);

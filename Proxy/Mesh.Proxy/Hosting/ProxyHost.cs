@@ -1,28 +1,16 @@
 using System.Net;
 using Mesh.Proxy.Admin;
 using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Errors;
-using Mesh.Proxy.Inbound;
-using Mesh.Proxy.Outbound;
-using Mesh.Proxy.Resilience;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OpenTelemetry;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
-using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Health;
-using Yarp.ReverseProxy.LoadBalancing;
-using Yarp.ReverseProxy.Model;
 
 namespace Mesh.Proxy.Hosting;
 
-/// <summary>Builds and starts the sidecar: Kestrel listeners (inbound, outbound, admin), discovery, the YARP pipeline, telemetry.</summary>
+/// <summary>Builds and starts the sidecar: the Kestrel listeners (inbound, outbound, admin) and their connection stages, then
+/// the <see cref="ProxyModules"/> (control plane, identity, outbound, inbound, gateway, admin, telemetry) in order.</summary>
 public static class ProxyHost
 {
     /// <summary>Starts the proxy; prints "mesh-proxy: inbound|outbound|admin ADDR" and later "mesh-proxy: ready" to <paramref name="output"/>.</summary>
@@ -55,6 +43,10 @@ public static class ProxyHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
 
         var metrics = new ProxyMetrics();
+        var tls = MeshTlsSetup.Create(settings);
+        var host = new ProxyHostContext(settings, metrics, tls);
+        var modules = ProxyModules.All;
+        var errors = new ProxyErrorReporter(metrics);
         ProtocolDetection.Options inboundDetection = new(settings.HeaderTimeout, settings.DetectTimeout), outboundDetection = inboundDetection;
         var ports = new ListenerPorts
         {
@@ -63,7 +55,6 @@ public static class ProxyHost
             Admin = settings.AdminAddress.Port,
         };
         ListenOptions? inboundListen = null, outboundListen = null, adminListen = null;
-        var tls = MeshTlsSetup.Create(settings);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -77,7 +68,7 @@ public static class ProxyHost
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
                 if (tls is not null) lo.Use(MeshTlsInbound.Middleware(tls.Server, metrics, settings.HeaderTimeout, settings.DetectTimeout));
-                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Inbound, metrics, () => inboundDetection));
+                lo.Use(ProtocolDetection.Middleware(ProxyListeners.Inbound, metrics, () => inboundDetection));
                 lo.Use(ConnectionFieldTap.Middleware());
             });
             k.Listen(settings.OutboundAddress, lo =>
@@ -85,7 +76,7 @@ public static class ProxyHost
                 outboundListen = lo;
                 lo.Protocols = HttpProtocols.Http1AndHttp2;
                 if (settings.Transparent) lo.Use(OriginalDestination.Middleware());
-                lo.Use(ProtocolDetection.Middleware(TelemetryNames.Outbound, metrics, () => outboundDetection));
+                lo.Use(ProtocolDetection.Middleware(ProxyListeners.Outbound, metrics, () => outboundDetection));
                 lo.Use(ConnectionFieldTap.Middleware());
             });
             k.Listen(settings.AdminAddress, lo =>
@@ -94,7 +85,7 @@ public static class ProxyHost
                 lo.Protocols = HttpProtocols.Http1;
                 // Only to drop clients that connect and say nothing (Kestrel would keep them for its keep-alive timeout).
                 var adminDetection = new ProtocolDetection.Options(settings.HeaderTimeout, settings.HeaderTimeout, Http2: false);
-                lo.Use(ProtocolDetection.Middleware("admin", metrics, () => adminDetection));
+                lo.Use(ProtocolDetection.Middleware(ProxyListeners.Admin, metrics, () => adminDetection));
             });
         });
 
@@ -102,110 +93,33 @@ public static class ProxyHost
         services.AddSingleton(settings);
         services.AddSingleton(ports);
         services.AddSingleton(metrics);
+        services.AddSingleton(errors);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<InboundPolicyCompiler>();
-        services.AddSingleton<DiscoveryClient>();
-        services.AddSingleton<EndpointStats>();
-        services.AddSingleton<MeshTransformer>();
-        services.AddSingleton<ClusterRegistry>();
-        services.AddSingleton<IClusterChangeListener>(sp => sp.GetRequiredService<ClusterRegistry>());
-        services.AddSingleton<ProxyErrorReporter>();
-        if (tls is not null)
-        {
-            services.AddSingleton(tls);
-            services.TryAddSingleton<IEndpointConnector>(new MeshTlsEndpointConnector(tls.Client));
-            services.AddSingleton(sp => new Identity.ProxyIdentity(
-                new Api.V1.Identity.IdentityClient(sp.GetRequiredService<DiscoveryClient>().Channel),
-                Mesh.Names.SpiffeId.Create(Mesh.Names.SpiffeId.DefaultTrustDomain, settings.Namespace, settings.ServiceAccount),
-                new Identity.WorkloadToken(settings.Token, settings.TokenFile), tls.Trust, tls.Credentials,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Identity.ProxyIdentity>>()));
-            services.AddSingleton(sp => new Readiness(sp.GetRequiredService<DiscoveryClient>(), settings, sp.GetRequiredService<Identity.ProxyIdentity>()));
-            tls.Credentials.Changed += c => metrics.SetCertificateExpiry(c.NotAfter);
-        }
-        else
-        {
-            services.AddSingleton(sp => new Readiness(sp.GetRequiredService<DiscoveryClient>(), settings));
-        }
-        services.TryAddSingleton<IEndpointConnector, PlaintextEndpointConnector>();
-        services.AddSingleton<PassthroughForwarder>();
-        services.AddSingleton(sp => new TelemetryReporter(settings, metrics.Stats, sp.GetRequiredService<DiscoveryClient>(), metrics, tls,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TelemetryReporter>>()));
-        services.AddSingleton<Gateway.GatewayHandler>();
         services.AddSingleton<OpaqueTcp>();
-        services.AddSingleton<OutboundRoutingMiddleware>();
-        services.AddSingleton<RetryMiddleware>();
-        services.AddSingleton<InboundHandler>();
-        services.AddSingleton<AdminHandler>();
-        var exporter = new PrometheusTextExporter();
-        services.AddSingleton(exporter);
-        services.AddReverseProxy();
-        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory>(sp => new MeshForwarderHttpClientFactory(sp.GetRequiredService<IEndpointConnector>())));
-        services.AddSingleton<MeshConfigProvider>();
-        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshConfigProvider>());
-        services.AddSingleton<ILoadBalancingPolicy, PeakEwmaLoadBalancingPolicy>();
-        services.AddSingleton<IPassiveHealthCheckPolicy, FailureAccrualHealthPolicy>();
-        var otlp = settings.OtlpEndpoint;
-        // An address that came from OTEL_EXPORTER_OTLP_ENDPOINT is the SDK's to apply (it then honours the per-signal
-        // OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT too); one from our flag or variable is set here.
-        var sdkReadsEndpoint = otlp is not null && Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } fromEnv &&
-            Uri.TryCreate(fromEnv, UriKind.Absolute, out var envUri) && envUri == otlp;
-        var otel = services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("mesh-proxy", serviceInstanceId: settings.ProxyId).AddAttributes(
-            [
-                new("mesh.workload", settings.Workload), new("mesh.namespace", settings.Namespace), new("mesh.mode", settings.Mode.ToString().ToLowerInvariant()),
-            ]))
-            .WithMetrics(m =>
-            {
-                m.AddMeter(metrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
-                m.AddView(TelemetryNames.ResponseLatencyMs, new ExplicitBucketHistogramConfiguration { Boundaries = TelemetryNames.LatencyBucketsMs });
-                m.AddReader(new BaseExportingMetricReader(exporter));
-                if (otlp is not null) m.AddOtlpExporter(o => { if (!sdkReadsEndpoint) SetOtlpEndpoint(o, otlp, "v1/metrics"); });
-            });
-        if (otlp is not null)
-        {
-            otel.WithTracing(t => t.AddSource("Microsoft.AspNetCore", "System.Net.Http", TelemetryNames.ActivitySourceName)
-                .AddOtlpExporter(o => { if (!sdkReadsEndpoint) SetOtlpEndpoint(o, otlp, "v1/traces"); }));
-        }
+        foreach (var module in modules) module.ConfigureServices(services, host);
         configureServices?.Invoke(services);
 
         var app = builder.Build();
         var opaque = app.Services.GetRequiredService<OpaqueTcp>();
         inboundDetection = inboundDetection with { Opaque = opaque };
-        outboundDetection = outboundDetection with { Opaque = opaque, Errors = app.Services.GetRequiredService<ProxyErrorReporter>() };
-        var inbound = app.Services.GetRequiredService<InboundHandler>();
-        var gateway = settings.Mode == ProxyMode.Gateway ? app.Services.GetRequiredService<Gateway.GatewayHandler>() : null;
-        var admin = app.Services.GetRequiredService<AdminHandler>();
-        var routing = app.Services.GetRequiredService<OutboundRoutingMiddleware>();
-        var retry = app.Services.GetRequiredService<RetryMiddleware>();
-        // Materialize the config provider so it subscribes to discovery before the first request.
-        app.Services.GetRequiredService<MeshConfigProvider>();
-        app.Use(RequestHygiene.Middleware(app.Services.GetRequiredService<ProxyErrorReporter>(), context =>
-            context.Connection.LocalPort == ports.Inbound ? TelemetryNames.Inbound : context.Connection.LocalPort == ports.Outbound ? TelemetryNames.Outbound : null));
-        app.Use(next => context =>
+        outboundDetection = outboundDetection with { Opaque = opaque, Errors = errors };
+        app.Use(RequestHygiene.Middleware(errors, context =>
+            ProxyListeners.Of(ports, context.Connection.LocalPort) is var listener && listener is ProxyListeners.Inbound or ProxyListeners.Outbound ? listener : null));
+        app.Use(next =>
         {
-            var port = context.Connection.LocalPort;
-            // A gateway's inbound requests go through the outbound pipeline (routing, balancing, mTLS) once admitted.
-            if (port == ports.Inbound) return gateway is null ? inbound.InvokeAsync(context) : gateway.InvokeAsync(context, next);
-            if (port == ports.Admin) return admin.InvokeAsync(context);
-            return next(context);
+            // Each listener's requests go to the first module that serves it; the rest (outbound) to the YARP pipeline.
+            var handlers = ProxyListeners.All.ToDictionary(l => l, l => modules.Select(m => m.Serve(l, app.Services, next, host)).FirstOrDefault(h => h is not null));
+            return context => ProxyListeners.Of(ports, context.Connection.LocalPort) is { } listener && handlers[listener] is { } handler
+                ? handler(context)
+                : next(context);
         });
         app.UseRouting();
         app.MapReverseProxy(proxy =>
         {
-            proxy.Use(routing.InvokeAsync);
-            proxy.Use(retry.InvokeAsync);
-            proxy.UseLoadBalancing();
-            proxy.UsePassiveHealthChecks();
+            foreach (var module in modules) module.ConfigureOutboundPipeline(proxy, host);
         });
 
-        var discovery = app.Services.GetRequiredService<DiscoveryClient>();
-        discovery.Start();
-        app.Services.GetRequiredService<TelemetryReporter>().Start(app.Lifetime);
-        if (tls is not null)
-        {
-            // Disposed by the container with the host.
-            app.Services.GetRequiredService<Identity.ProxyIdentity>().Start();
-        }
+        foreach (var module in modules) module.Start(app, host);
         await app.StartAsync(cancellationToken);
 
         var inboundEp = Bound(inboundListen!, settings.InboundAddress);
@@ -218,8 +132,7 @@ public static class ProxyHost
         output?.WriteLine($"mesh-proxy: outbound {outboundEp}");
         output?.WriteLine($"mesh-proxy: admin {adminEp}");
         output?.Flush();
-        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-        var ready = ReadyAsync(app.Services.GetRequiredService<Readiness>(), output, lifetime.ApplicationStopping);
+        var ready = ReadyAsync(app.Services.GetRequiredService<Readiness>(), output, app.Lifetime.ApplicationStopping);
         return new RunningProxy(app, inboundEp, outboundEp, adminEp, ready);
     }
 
@@ -229,13 +142,6 @@ public static class ProxyHost
         output?.WriteLine("mesh-proxy: ready");
         output?.Flush();
     }
-
-    /// <summary>The collector's address as OTEL_EXPORTER_OTLP_ENDPOINT means it: the base for gRPC; with
-    /// OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf the signal's path goes after it (as the SDK does for that variable).</summary>
-    private static void SetOtlpEndpoint(OpenTelemetry.Exporter.OtlpExporterOptions options, Uri endpoint, string signalPath) =>
-        options.Endpoint = options.Protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
-            ? new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/" + signalPath)
-            : endpoint;
 
     private static IPEndPoint Bound(ListenOptions options, IPEndPoint configured) =>
         options.IPEndPoint is { Port: > 0 } ep ? ep : configured;

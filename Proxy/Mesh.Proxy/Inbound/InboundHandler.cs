@@ -2,12 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Errors;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Outbound;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
+using Mesh.Proxy.Wire;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Inbound;
@@ -19,7 +17,7 @@ internal sealed class InboundHandler : IDisposable
     private readonly ProxyErrorReporter _errors;
     private readonly ProxyMetrics _metrics;
     private readonly ProxySettings _settings;
-    private readonly DiscoveryClient _discovery;
+    private readonly InboundPolicySource _policies;
     private readonly ListenerPorts _ports;
     private readonly HttpMessageInvoker _invoker;
     private readonly InboundTransformer _transformer = new();
@@ -27,14 +25,14 @@ internal sealed class InboundHandler : IDisposable
     private readonly string[] _prefixes = new string[65536];
     private readonly string _authority;
 
-    public InboundHandler(IHttpForwarder forwarder, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, DiscoveryClient discovery, ListenerPorts ports)
+    public InboundHandler(IHttpForwarder forwarder, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, InboundPolicySource policies, ListenerPorts ports)
     {
         _ports = ports;
         _forwarder = forwarder;
         _errors = errors;
         _metrics = metrics;
         _settings = settings;
-        _discovery = discovery;
+        _policies = policies;
         _invoker = new HttpMessageInvoker(MeshForwarderHttpClientFactory.Create(new PlaintextEndpointConnector()), disposeHandler: true);
         _authority = settings.Workload.Length > 0 ? $"{settings.Workload}.{settings.Namespace}" : "local";
     }
@@ -47,7 +45,7 @@ internal sealed class InboundHandler : IDisposable
         var route = "";
         try
         {
-            var policy = _discovery.InboundPolicy;
+            var policy = _policies.Policy;
             var (target, refusal) = TargetPort(context, peer, policy);
             if (refusal is { } r)
             {
@@ -88,7 +86,7 @@ internal sealed class InboundHandler : IDisposable
 
     private (int Port, ProxyRefusal? Refusal) TargetPort(HttpContext context, string? peer, CompiledInboundPolicy policy)
     {
-        string? requested = context.Request.Headers.TryGetValue(MeshTransformer.TargetPortHeader, out var header) ? header.ToString() : null;
+        string? requested = context.Request.Headers.TryGetValue(MeshHeaders.TargetPort, out var header) ? header.ToString() : null;
         return InboundTarget.Resolve(requested, context.Features.Get<OriginalDestinationFeature>()?.EndPoint.Port, peer, policy, _settings,
             [_ports.Inbound, _ports.Outbound, _ports.Admin]);
     }

@@ -1,6 +1,6 @@
 using System.Net;
-using Mesh.Proxy.Outbound;
 using Mesh.Proxy.Transport;
+using Mesh.Proxy.Wire;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Inbound;
@@ -13,7 +13,7 @@ internal sealed class InboundTransformer : HttpTransformer
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         HopByHopHeaders.RemoveNamed(httpContext, proxyRequest);
-        proxyRequest.Headers.Remove(MeshTransformer.TargetPortHeader);
+        proxyRequest.Headers.Remove(MeshHeaders.TargetPort);
         if (httpContext.Request.Host.HasValue) proxyRequest.Headers.Host = httpContext.Request.Host.Value;
         RepeatedFields.JoinWithComma(proxyRequest.Headers);
         // gRPC needs HTTP/2 end to end (trailers); everything else is downgraded to HTTP/1.1, which every app speaks.

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Outbound.Resilience;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Mesh.Api.V1;
-using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Outbound.Resilience;
 
 namespace Mesh.Proxy.Outbound;
 

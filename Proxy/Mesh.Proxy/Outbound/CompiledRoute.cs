@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Outbound.Resilience;
 using Mesh.Proxy.Telemetry;
 
 namespace Mesh.Proxy.Outbound;

@@ -2,8 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Mesh.Api.V1;
 using Endpoint = Mesh.Api.V1.Endpoint;
-using Mesh.Proxy.Discovery;
-using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Outbound.Resilience;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
 
@@ -18,11 +17,11 @@ internal sealed class MeshConfigProvider : IProxyConfigProvider
     public const string UnroutedClusterId = "mesh-unrouted";
 
     private readonly Lock _gate = new();
-    private readonly DiscoveryClient _discovery;
+    private readonly ServiceWatches _discovery;
     private readonly ClusterRegistry _registry;
     private Snapshot _current;
 
-    public MeshConfigProvider(DiscoveryClient discovery, ClusterRegistry registry)
+    public MeshConfigProvider(ServiceWatches discovery, ClusterRegistry registry)
     {
         _discovery = discovery;
         _registry = registry;

@@ -1,9 +1,9 @@
-using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Telemetry;
 
 namespace Mesh.Proxy.Outbound;
 
-/// <summary>Per-request routing decision shared by the outbound stages (routing → retries → transformer).</summary>
+/// <summary>Per-request routing decision shared by the outbound stages (routing → retries → transformer); the retry
+/// decision is <see cref="RetryDecision"/>'s, a feature of its own.</summary>
 internal sealed class MeshRequestFeature(string authority, ServiceWatch service, CompiledRoute route, string backend, CompiledFilters filters, string? matchedPrefix,
     DstLabels? dst = null)
 {
@@ -16,9 +16,5 @@ internal sealed class MeshRequestFeature(string authority, ServiceWatch service,
     public string? MatchedPrefix { get; } = matchedPrefix;
     /// <summary>The backend's dst_* metric labels.</summary>
     public DstLabels Dst { get; } = dst ?? DstLabels.None;
-    /// <summary>Set per try by the retry stage: the transformer may swallow a retryable response.</summary>
-    public bool MayRetry { get; set; }
-    /// <summary>Set by the transformer when it swallowed a retryable response (budget already withdrawn).</summary>
-    public bool Suppressed { get; set; }
     public long TryStartTimestamp { get; set; }
 }

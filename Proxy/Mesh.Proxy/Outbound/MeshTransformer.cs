@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using Mesh.Proxy.Resilience;
+using Mesh.Proxy.Outbound.Resilience;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
+using Mesh.Proxy.Wire;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Outbound;
@@ -13,15 +13,13 @@ namespace Mesh.Proxy.Outbound;
 /// headers arrive and swallows retryable responses.</summary>
 internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
 {
-    public const string TargetPortHeader = "mesh-target-port";
-
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         HopByHopHeaders.RemoveNamed(httpContext, proxyRequest);
         // Only the proxy says which port a peer's inbound forwards to, and only to meshed endpoints: a client's value
         // would reach a non-meshed destination as is, or ride along with ours to a peer.
-        proxyRequest.Headers.Remove(TargetPortHeader);
+        proxyRequest.Headers.Remove(MeshHeaders.TargetPort);
         // Keep the logical authority: the peer proxy and the app see what the client asked for.
         proxyRequest.Headers.Host = httpContext.Request.Host.Value;
         var destination = httpContext.GetReverseProxyFeature().ProxiedDestination;
@@ -30,7 +28,7 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
         {
             proxyRequest.Version = HttpVersion.Version20;
             proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
-            proxyRequest.Headers.TryAddWithoutValidation(TargetPortHeader, metadata[DestinationMetadata.TargetPort]);
+            proxyRequest.Headers.TryAddWithoutValidation(MeshHeaders.TargetPort, metadata[DestinationMetadata.TargetPort]);
             proxyRequest.Options.Set(MeshForwarderHttpClientFactory.ExpectedIdentity, identity);
             // A multicluster gateway routes by authority in its own cluster: send the remote service's name.
             if (metadata.TryGetValue(DestinationMetadata.AuthorityOverride, out var authority)) proxyRequest.Headers.Host = authority;
@@ -66,11 +64,9 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
         {
             if (httpContext.GetReverseProxyFeature().ProxiedDestination is { } destination)
                 stats.Get(destination).Latency.Observe(Stopwatch.GetElapsedTime(f.TryStartTimestamp).TotalMilliseconds);
-            if (f.MayRetry && IsRetryable(f.Route.Retry, proxyResponse) && f.Service.Budget.TryWithdraw())
-            {
-                f.Suppressed = true;
+            // A retryable response is swallowed here, before YARP copies it; the retry stage then sends the next try.
+            if (httpContext.Features.Get<RetryDecision>() is { } retry && retry.SwallowResponse(proxyResponse))
                 return new ValueTask<bool>(false);
-            }
         }
         return CopyAsync(httpContext, proxyResponse, f?.Filters.ResponseHeaders is null ? null : f.Filters, cancellationToken);
     }
@@ -82,16 +78,5 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
         if (proxyResponse is not null) HopByHopHeaders.RemoveNamed(proxyResponse.Headers.Connection, httpContext.Response.Headers);
         filters?.ApplyResponse(httpContext.Response);
         return copy;
-    }
-
-    private static bool IsRetryable(RetrySettings retry, HttpResponseMessage response)
-    {
-        if (retry.IsRetryableStatus((int)response.StatusCode)) return true;
-        if (retry.HasGrpcCodes && response.Headers.TryGetValues("grpc-status", out var values))
-        {
-            foreach (var v in values)
-                if (int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && retry.IsRetryableGrpc(code)) return true;
-        }
-        return false;
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Errors;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
@@ -12,7 +11,7 @@ namespace Mesh.Proxy.Outbound;
 
 /// <summary>Resolves a logical service to a concrete one: authority → discovery state → route match → weighted backend → YARP cluster.</summary>
 /// <remarks>First stage of the outbound YARP pipeline; also records the request's golden metrics around everything after it.</remarks>
-internal sealed class OutboundRoutingMiddleware(DiscoveryClient discovery, ClusterRegistry clusters, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, PassthroughForwarder passthrough, IEndpointConnector connector)
+internal sealed class OutboundRoutingMiddleware(ServiceWatches discovery, ClusterRegistry clusters, ProxyErrorReporter errors, ProxyMetrics metrics, ProxySettings settings, PassthroughForwarder passthrough, IEndpointConnector connector)
 {
     // Without mesh TLS (no trust anchors: dev mode) a meshed endpoint's identity is never verified: report the hop as plaintext.
     private readonly bool _verifiesIdentity = connector.VerifiesIdentity;

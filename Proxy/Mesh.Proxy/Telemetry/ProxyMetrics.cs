@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Mesh.Proxy.Errors;
 using static Mesh.Proxy.Telemetry.TelemetryNames;
 
 namespace Mesh.Proxy.Telemetry;
@@ -188,8 +187,9 @@ internal sealed class ProxyMetrics : IDisposable
 
     public void RateLimited(string policy) => _rateLimited.Add(1, new KeyValuePair<string, object?>(Server, policy));
 
-    public void ProxyErrors(string direction, ProxyError error) =>
-        _errors.Add(1, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Error, ProxyErrorReporter.CodeOf(error)));
+    /// <summary>Counts a data-plane error by its `mesh-error` code (<c>ProxyErrorReporter.CodeOf</c>).</summary>
+    public void ProxyErrors(string direction, string code) =>
+        _errors.Add(1, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Error, code));
 
     public void Retried(string authority) => _retries.Add(1, new KeyValuePair<string, object?>(Authority, authority));
 
