@@ -1,3 +1,4 @@
+using Mesh.Names;
 using System.Collections.Immutable;
 using System.Net;
 
@@ -53,5 +54,5 @@ public sealed record ProxySettings
     public bool Remove { get; init; }
 
     /// <summary>The SPIFFE id this proxy's workload has (empty without a service account).</summary>
-    public string Identity => ServiceAccount.Length == 0 ? "" : $"spiffe://cluster.local/ns/{Namespace}/sa/{ServiceAccount}";
+    public string Identity => ServiceAccount.Length == 0 ? "" : SpiffeId.Format(SpiffeId.DefaultTrustDomain, Namespace, ServiceAccount);
 }

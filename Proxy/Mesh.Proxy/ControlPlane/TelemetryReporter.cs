@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Api.V1;
+using Mesh.Names;
 using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
@@ -163,7 +164,7 @@ internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAgg
                 Failures = (ulong)cell.Failures,
             };
             t.LatencyBuckets.AddRange(cell.Buckets.Select(b => (ulong)b));
-            t.LatencyBoundsMs.AddRange(TelemetryNames.LatencyBucketsMs);
+            t.LatencyBoundsMs.AddRange(LatencyBuckets.BoundsMs);
             report.Traffic.Add(t);
         }
         return report;

@@ -1,3 +1,4 @@
+using Mesh.Names;
 using System.Net;
 using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Inbound;
@@ -20,7 +21,7 @@ internal sealed class GatewayHandler(ServiceWatches discovery, InboundPolicySour
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var peer = context.Features.Get<PeerIdentityFeature>()?.Identity;
-        var authority = Authority.Normalize(context.Request.Host);
+        var authority = Authority.Normalize(context.Request.Host.Value, context.Request.Host.Port is not null);
         var refusal = Admit(peer, context.Connection.RemoteIpAddress) ?? await CheckExportedAsync(authority, context.RequestAborted);
         if (refusal is { } r)
         {

@@ -1,3 +1,4 @@
+using Mesh.Names;
 using Mesh.Proxy.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -30,7 +31,7 @@ internal sealed class TelemetryModule : IProxyModule
             .WithMetrics(m =>
             {
                 m.AddMeter(metrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel");
-                m.AddView(TelemetryNames.ResponseLatencyMs, new ExplicitBucketHistogramConfiguration { Boundaries = TelemetryNames.LatencyBucketsMs });
+                m.AddView(TelemetryNames.ResponseLatencyMs, new ExplicitBucketHistogramConfiguration { Boundaries = [.. LatencyBuckets.BoundsMs] });
                 m.AddReader(new BaseExportingMetricReader(exporter));
                 if (otlp is not null) m.AddOtlpExporter(o => { if (!sdkReadsEndpoint) SetOtlpEndpoint(o, otlp, "v1/metrics"); });
             });

@@ -1,3 +1,4 @@
+using Mesh.Names;
 using System.Collections.Immutable;
 
 namespace Mesh.Proxy.Inbound;
@@ -26,12 +27,5 @@ internal static class IdentityMatcher
     }
 
     /// <summary>"spiffe://td/ns/N/sa/S" → "S.N.serviceaccount.identity.mesh.td"; null for anything else.</summary>
-    public static string? ToDnsForm(string identity)
-    {
-        const string scheme = "spiffe://";
-        if (!identity.StartsWith(scheme, StringComparison.Ordinal)) return null;
-        var parts = identity[scheme.Length..].Split('/');
-        if (parts.Length != 5 || parts[1] != "ns" || parts[3] != "sa") return null;
-        return $"{parts[4]}.{parts[2]}.serviceaccount.identity.mesh.{parts[0]}";
-    }
+    public static string? ToDnsForm(string identity) => SpiffeId.TryParse(identity, out var id) ? id.DnsName : null;
 }

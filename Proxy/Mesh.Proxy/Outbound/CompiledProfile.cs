@@ -1,3 +1,4 @@
+using Mesh.Names;
 using System.Collections.Immutable;
 using Mesh.Api.V1;
 using Mesh.Proxy.Outbound.Resilience;
@@ -54,7 +55,7 @@ internal sealed class CompiledProfile
     }
 
     private static string BackendAuthority(Backend b) =>
-        b.Authority.Length > 0 ? b.Authority : $"{b.Name}.{b.Namespace}.svc.cluster.local:{b.Port}";
+        b.Authority.Length > 0 ? b.Authority : ServiceAuthority.Format(b.Name, b.Namespace, (int)b.Port);
 
     private static TimeSpan? Ms(uint ms) => ms == 0 ? null : TimeSpan.FromMilliseconds(ms);
 }

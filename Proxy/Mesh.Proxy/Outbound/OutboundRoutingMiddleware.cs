@@ -1,3 +1,4 @@
+using Mesh.Names;
 using System.Diagnostics;
 using System.Net;
 using Mesh.Proxy.Configuration;
@@ -21,7 +22,7 @@ internal sealed class OutboundRoutingMiddleware(ServiceWatches discovery, Cluste
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var start = Stopwatch.GetTimestamp();
-        var authority = Authority.Normalize(context.Request.Host);
+        var authority = Authority.Normalize(context.Request.Host.Value, context.Request.Host.Port is not null);
         MeshRequestFeature? feature = null;
         try
         {
@@ -60,7 +61,7 @@ internal sealed class OutboundRoutingMiddleware(ServiceWatches discovery, Cluste
         }
         // An address no workload claims (discovery by address found none): forward to it as it is, as a mesh does for a
         // pod IP outside it; never to this listener itself (a loop).
-        if (state is { Exists: false } && Authority.TryParseAddress(authority, out var address))
+        if (state is { Exists: false } && Authority.TryParseAddress(authority, defaultPort: null, out var address))
         {
             if (address.Port == context.Connection.LocalPort && (IPAddress.IsLoopback(address.Address) || address.Address.Equals(context.Connection.LocalIpAddress)))
             {

@@ -1,3 +1,4 @@
+using Mesh.Names;
 using System.Collections.Concurrent;
 
 namespace Mesh.Proxy.Telemetry;
@@ -18,7 +19,7 @@ internal sealed class StatsAggregator
         public long Requests;
         public long Successes;
         public long Failures;
-        public readonly long[] Buckets = new long[TelemetryNames.LatencyBucketsMs.Length + 1];
+        public readonly long[] Buckets = new long[LatencyBuckets.Count];
     }
 
     private ConcurrentDictionary<Key, Cell> _cells = new();
@@ -52,10 +53,7 @@ internal sealed class StatsAggregator
         }
         Interlocked.Increment(ref cell.Requests);
         if (success) Interlocked.Increment(ref cell.Successes); else Interlocked.Increment(ref cell.Failures);
-        var bounds = TelemetryNames.LatencyBucketsMs;
-        var i = 0;
-        while (i < bounds.Length && latencyMs > bounds[i]) i++;
-        Interlocked.Increment(ref cell.Buckets[i]);
+        Interlocked.Increment(ref cell.Buckets[LatencyBuckets.IndexOf(latencyMs)]);
     }
 
     /// <summary>Takes everything recorded since the last drain.</summary>

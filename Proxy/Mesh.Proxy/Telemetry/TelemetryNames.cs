@@ -66,7 +66,4 @@ public static class TelemetryNames
     public const string Gateway = "gateway";
     public const string Success = "success";
     public const string Failure = "failure";
-
-    /// <summary>Linkerd's latency buckets (ms).</summary>
-    public static readonly double[] LatencyBucketsMs = [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000];
 }
