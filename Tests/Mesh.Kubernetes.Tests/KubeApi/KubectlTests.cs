@@ -1,0 +1,214 @@
+using System.Text.Json.Nodes;
+using Mesh.Testing.KubeApi;
+
+namespace Mesh.Kubernetes.Tests.KubeApi;
+
+/// <summary>The fake API server driven by the real kubectl 1.32: discovery, create/get/list, client-side apply (create,
+/// unchanged, strategic merge patch), label/annotate (merge patch), selectors, paging, watch output, CRDs.</summary>
+public sealed class KubectlTests : IAsyncLifetime
+{
+    private FakeKubeApi _api = null!;
+    private Kubectl _kubectl = null!;
+
+    public async Task InitializeAsync()
+    {
+        _api = await FakeKubeApi.StartAsync();
+        _kubectl = new Kubectl(_api);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _kubectl.Dispose();
+        await _api.DisposeAsync();
+    }
+
+    private const string Pod = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+          labels: {app: web}
+        spec:
+          containers:
+          - name: app
+            image: nginx:1
+            ports: [{containerPort: 80}]
+          - name: side
+            image: busybox
+        """;
+
+    [Fact]
+    public async Task CreateGetList_JsonOutput_ServerSetsMetadata()
+    {
+        Assert.Contains("configmap/books created", await CreateConfigMapAsync("books", "a: \"1\""));
+        var got = JsonNode.Parse(await _kubectl.OkAsync("get", "configmap", "books", "-o", "json"))!;
+        Assert.Equal("1", (string?)got["data"]!["a"]);
+        Assert.Equal("default", (string?)got["metadata"]!["namespace"]);
+        Assert.True(Guid.TryParse((string?)got["metadata"]!["uid"], out _));
+        Assert.False(string.IsNullOrEmpty((string?)got["metadata"]!["resourceVersion"]));
+        var list = JsonNode.Parse(await _kubectl.OkAsync("get", "configmaps", "-o", "json"))!;
+        Assert.Equal(["books"], list["items"]!.AsArray().Select(i => (string)i!["metadata"]!["name"]!));
+        var missing = await _kubectl.RunAsync("get", "configmap", "nope");
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("Error from server (NotFound): configmaps \"nope\" not found", missing.Stderr);
+        var again = await _kubectl.RunWithStdinAsync(ConfigMap("books", null), "create", "-f", "-");
+        Assert.Contains("Error from server (AlreadyExists)", again.Stderr);
+        Assert.Contains("configmaps \"books\" already exists", again.Stderr);
+    }
+
+    [Fact]
+    public async Task Apply_Twice_SecondIsUnchangedAndAChangeIsAStrategicMergePatch()
+    {
+        Assert.Contains("pod/web created", await _kubectl.ApplyAsync(Pod));
+        var before = _api.ResourceVersion;
+        Assert.Contains("pod/web unchanged", await _kubectl.ApplyAsync(Pod));
+        Assert.Equal(before, _api.ResourceVersion);
+
+        Assert.Contains("pod/web configured", await _kubectl.ApplyAsync(Pod.Replace("nginx:1", "nginx:2")));
+        Assert.Contains(_api.Requests, r => r.StartsWith("PATCH /api/v1/namespaces/default/pods/web") && r.Contains("strategic-merge-patch+json"));
+        var pod = JsonNode.Parse(await _kubectl.OkAsync("get", "pod", "web", "-o", "json"))!;
+        var containers = pod["spec"]!["containers"]!.AsArray();
+        // Merged by name: the patch carried only the changed image, the ports and the second container survive in order.
+        Assert.Equal(["app", "side"], containers.Select(c => (string)c!["name"]!));
+        Assert.Equal("nginx:2", (string?)containers[0]!["image"]);
+        Assert.Equal(80, (int)containers[0]!["ports"]![0]!["containerPort"]!);
+        Assert.Equal(2, (int)pod["metadata"]!["generation"]!);
+
+        // Dropping a container from the file deletes it from the object (the last-applied three-way diff).
+        var oneContainer = Pod.Replace("nginx:1", "nginx:2").Replace("\n  - name: side\n    image: busybox", "");
+        await _kubectl.ApplyAsync(oneContainer);
+        pod = JsonNode.Parse(await _kubectl.OkAsync("get", "pod", "web", "-o", "json"))!;
+        Assert.Equal(["app"], pod["spec"]!["containers"]!.AsArray().Select(c => (string)c!["name"]!));
+    }
+
+    [Fact]
+    public async Task LabelAnnotate_MergePatchMetadata_SelectorsSeeThem()
+    {
+        await _kubectl.ApplyAsync(Pod);
+        await _kubectl.ApplyAsync(Pod.Replace("name: web", "name: api").Replace("app: web", "app: api"));
+        Assert.Contains("pod/web labeled", await _kubectl.OkAsync("label", "pod", "web", "tier=front"));
+        Assert.Contains("pod/web annotated", await _kubectl.OkAsync("annotate", "pod", "web", "note=hello"));
+        Assert.Contains(_api.Requests, r => r.StartsWith("PATCH /api/v1/namespaces/default/pods/web") && r.Contains("merge-patch+json"));
+        var pod = JsonNode.Parse(await _kubectl.OkAsync("get", "pod", "web", "-o", "json"))!;
+        Assert.Equal("hello", (string?)pod["metadata"]!["annotations"]!["note"]);
+        Assert.Equal(1, (int)pod["metadata"]!["generation"]!);
+
+        async Task<string[]> Names(string selector) =>
+            (await _kubectl.OkAsync("get", "pods", "-l", selector, "-o", "name")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["pod/web"], await Names("tier=front"));
+        Assert.Equal(["pod/web"], await Names("tier==front"));
+        Assert.Equal(["pod/api"], await Names("tier!=front"));
+        Assert.Equal(["pod/api", "pod/web"], await Names("app in (web,api)"));
+        Assert.Equal(["pod/api"], await Names("app notin (web)"));
+        Assert.Equal(["pod/web"], await Names("tier"));
+        Assert.Equal(["pod/api"], await Names("!tier"));
+        Assert.Equal(["pod/web"], (await _kubectl.OkAsync("get", "pods", "--field-selector", "metadata.name=web", "-o", "name")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var bad = await _kubectl.RunAsync("get", "pods", "-l", "app in (web");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("unable to parse requirement", bad.Stderr);
+
+        Assert.Contains("pod/web unlabeled", await _kubectl.OkAsync("label", "pod", "web", "tier-"));
+        Assert.Equal(["pod/api", "pod/web"], await Names("!tier"));
+    }
+
+    [Fact]
+    public async Task Delete_RemovesTheObject()
+    {
+        await _kubectl.ApplyAsync(Pod);
+        Assert.Contains("pod \"web\" deleted", await _kubectl.OkAsync("delete", "pod", "web", "--wait=false"));
+        Assert.Contains("No resources found", (await _kubectl.RunAsync("get", "pods")).Stderr);
+        await _kubectl.ApplyAsync("apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n");
+        await _kubectl.ApplyAsync(ConfigMap("c", null).Replace("name: c", "name: c\n  namespace: team"));
+        await _kubectl.OkAsync("delete", "namespace", "team", "--wait=false");
+        Assert.Contains("NotFound", (await _kubectl.RunAsync("get", "configmap", "c", "-n", "team")).Stderr);
+    }
+
+    [Fact]
+    public async Task ChunkSize_ListsInPagesWithContinueTokens()
+    {
+        foreach (var i in Enumerable.Range(0, 5)) await CreateConfigMapAsync($"cm-{i}", null);
+        var names = (await _kubectl.OkAsync("get", "configmaps", "--chunk-size=2", "-o", "name")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"configmap/cm-{i}"), names);
+        var pages = _api.Requests.Where(r => r.StartsWith("GET /api/v1/namespaces/default/configmaps?")).ToList();
+        Assert.Equal(3, pages.Count(r => r.Contains("limit=2")));
+        Assert.Equal(2, pages.Count(r => r.Contains("continue=")));
+    }
+
+    [Fact]
+    public async Task GetWatch_PrintsALinePerChange()
+    {
+        await CreateConfigMapAsync("first", null);
+        using var watch = _kubectl.Start("get", "configmaps", "--watch", "-o", "custom-columns=NAME:.metadata.name,V:.data.v");
+        var seen = new List<string>();
+        await watch.WaitForLineAsync(l => l.StartsWith("first"), TimeSpan.FromSeconds(20), seen);
+        // The list is printed; the watch is open once the fake counts it.
+        await Until(() => _api.OpenWatches == 1);
+        await CreateConfigMapAsync("second", "v: \"1\"");
+        await watch.WaitForLineAsync(l => l.StartsWith("second") && l.EndsWith("1"), TimeSpan.FromSeconds(20), seen);
+        await _kubectl.OkAsync("patch", "configmap", "second", "--type=merge", "-p", """{"data":{"v":"2"}}""");
+        await watch.WaitForLineAsync(l => l.StartsWith("second") && l.EndsWith("2"), TimeSpan.FromSeconds(20), seen);
+        Assert.Contains(_api.Requests, r => r.StartsWith("GET /api/v1/namespaces/default/configmaps?") && r.Contains("watch=true") && r.Contains("resourceVersion="));
+    }
+
+    [Fact]
+    public async Task Crd_ThenItsCustomResource_IsServedAndAppliedWithMergePatch()
+    {
+        Assert.Contains("created", await _kubectl.ApplyAsync(ServerCrd));
+        Assert.Contains("server.policy.mesh.io/web-http created", await _kubectl.ApplyAsync(ServerCr("8080")));
+        Assert.Contains("unchanged", await _kubectl.ApplyAsync(ServerCr("8080")));
+        Assert.Contains("configured", await _kubectl.ApplyAsync(ServerCr("8081")));
+        Assert.Contains(_api.Requests, r => r.StartsWith("PATCH /apis/policy.mesh.io/v1beta1/namespaces/default/servers/web-http") && r.Contains("merge-patch+json"));
+        var cr = JsonNode.Parse(await _kubectl.OkAsync("get", "srv", "web-http", "-o", "json"))!;
+        Assert.Equal(8081, (int)cr["spec"]!["port"]!);
+        Assert.Contains("servers", await _kubectl.OkAsync("api-resources", "--api-group=policy.mesh.io"));
+        await _kubectl.OkAsync("delete", "crd", "servers.policy.mesh.io");
+        Assert.NotEqual(0, (await _kubectl.RunAsync("get", "servers.policy.mesh.io", "web-http")).ExitCode);
+    }
+
+    // kubectl's generators (create configmap/namespace/secret) send protobuf, which the fake does not decode (415);
+    // manifests go as JSON, as `kubectl create|apply -f` sends them.
+    private static string ConfigMap(string name, string? data) =>
+        $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n" + (data is null ? "" : $"data:\n  {data}\n");
+
+    private async Task<string> CreateConfigMapAsync(string name, string? data)
+    {
+        var r = await _kubectl.RunWithStdinAsync(ConfigMap(name, data), "create", "-f", "-");
+        Assert.True(r.ExitCode == 0, $"kubectl create -f -: {r}");
+        return r.Stdout;
+    }
+
+    internal const string ServerCrd = """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata:
+          name: servers.policy.mesh.io
+        spec:
+          group: policy.mesh.io
+          scope: Namespaced
+          names: {plural: servers, singular: server, kind: Server, listKind: ServerList, shortNames: [srv]}
+          versions:
+          - name: v1beta1
+            served: true
+            storage: true
+            subresources: {status: {}}
+            schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+        """;
+
+    private static string ServerCr(string port) => $$"""
+        apiVersion: policy.mesh.io/v1beta1
+        kind: Server
+        metadata: {name: web-http}
+        spec: {port: {{port}}}
+        """;
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail("condition not met within 20 s");
+            await Task.Delay(20);
+        }
+    }
+}
