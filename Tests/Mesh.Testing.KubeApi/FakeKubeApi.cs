@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -129,6 +130,29 @@ public sealed class FakeKubeApi : IAsyncDisposable
             current-context: {context}
             """);
         return path;
+    }
+
+    /// <summary>An HttpClient that trusts only the fake's CA and sends <paramref name="token"/> (default: the admin token;
+    /// "" sends none).</summary>
+    public HttpClient CreateHttpClient(string? token = null)
+    {
+        var ca = X509CertificateLoader.LoadCertificate(_certs.Ca.RawData);
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
+            {
+                if (cert is null) return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(cert);
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
+        token ??= Token;
+        if (token.Length > 0) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     /// <summary>Resolves a kind by API version and resource name (e.g. "v1", "pods"); throws for an unknown one.</summary>

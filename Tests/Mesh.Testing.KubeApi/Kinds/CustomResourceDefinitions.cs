@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mesh.Testing.KubeApi.Http;
+using Mesh.Testing.KubeApi.Store;
 
 namespace Mesh.Testing.KubeApi.Kinds;
 
@@ -9,13 +10,13 @@ internal static class CustomResourceDefinitions
 {
     public static Outcome<List<KindInfo>> KindsOf(JsonObject crd)
     {
-        var name = crd["metadata"]?["name"]?.GetValue<string>() ?? "";
+        var name = JsonText.Str(crd["metadata"]?["name"]) ?? "";
         var spec = crd["spec"] as JsonObject;
-        var group = spec?["group"]?.GetValue<string>();
+        var group = JsonText.Str(spec?["group"]);
         var names = spec?["names"] as JsonObject;
-        var plural = names?["plural"]?.GetValue<string>();
-        var kind = names?["kind"]?.GetValue<string>();
-        var scope = spec?["scope"]?.GetValue<string>();
+        var plural = JsonText.Str(names?["plural"]);
+        var kind = JsonText.Str(names?["kind"]);
+        var scope = JsonText.Str(spec?["scope"]);
         const string crdKind = "CustomResourceDefinition";
         const string crdGroup = "apiextensions.k8s.io";
         if (string.IsNullOrEmpty(group)) return ApiError.Invalid(crdKind, crdGroup, name, "spec.group", "Required value");
@@ -25,12 +26,12 @@ internal static class CustomResourceDefinitions
             return ApiError.Invalid(crdKind, crdGroup, name, "spec.scope", "Unsupported value: \"" + scope + "\": supported values: \"Cluster\", \"Namespaced\"");
         if (name != $"{plural}.{group}")
             return ApiError.Invalid(crdKind, crdGroup, name, "metadata.name", $"Invalid value: \"{name}\": must be spec.names.plural+\".\"+spec.group");
-        var shortNames = (names?["shortNames"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToArray() ?? [];
+        var shortNames = (names?["shortNames"] as JsonArray)?.Select(JsonText.Str).OfType<string>().ToArray() ?? [];
         var kinds = new List<KindInfo>();
         foreach (var v in spec?["versions"] as JsonArray ?? [])
         {
-            if (v is not JsonObject version || version["served"]?.GetValue<bool>() != true) continue;
-            var versionName = version["name"]?.GetValue<string>();
+            if (v is not JsonObject version || !IsTrue(version["served"])) continue;
+            var versionName = JsonText.Str(version["name"]);
             if (string.IsNullOrEmpty(versionName)) return ApiError.Invalid(crdKind, crdGroup, name, "spec.versions[].name", "Required value");
             var hasStatus = version["subresources"]?["status"] is not null;
             kinds.Add(KindInfo.Create(group, versionName, plural, kind, scope == "Namespaced", hasStatus, shortNames, isCustom: true));
@@ -50,9 +51,11 @@ internal static class CustomResourceDefinitions
                 Condition("NamesAccepted", "NoConflicts", "no conflicts found", now),
                 Condition("Established", "InitialNamesAccepted", "the initial names have been accepted", now)),
             ["storedVersions"] = new JsonArray(((crd["spec"]?["versions"] as JsonArray) ?? [])
-                .Where(v => v?["storage"]?.GetValue<bool>() == true).Select(v => (JsonNode?)v!["name"]!.GetValue<string>()).ToArray()),
+                .Where(v => IsTrue(v?["storage"])).Select(v => JsonText.Str(v!["name"])).OfType<string>().Select(n => (JsonNode?)n).ToArray()),
         };
     }
+
+    private static bool IsTrue(JsonNode? node) => node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.True;
 
     private static JsonObject Condition(string type, string reason, string message, string now) => new()
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Mesh.Testing.KubeApi.Http;
 using Mesh.Testing.KubeApi.Kinds;
+using Mesh.Testing.KubeApi.Store;
 
 namespace Mesh.Testing.KubeApi.Patches;
 
@@ -23,9 +24,9 @@ public static class StrategicMergePatch
     private static string? MergeObject(JsonObject? target, JsonObject patch, string path, KindInfo kind, out JsonObject? result)
     {
         result = null;
-        if (patch["$patch"] is JsonValue directive)
+        if (patch["$patch"] is { } directive)
         {
-            var d = directive.TryGetValue<string>(out var s) ? s : "";
+            var d = JsonText.Str(directive) ?? "";
             if (d == "delete") return null;
             if (d == "replace")
             {
@@ -86,7 +87,8 @@ public static class StrategicMergePatch
             if (result[field] is JsonArray list) result[field] = Reorder(list, order, kind.MergeKeys.GetValueOrDefault(Join(path, field)));
         if (patch["$retainKeys"] is JsonArray retain)
         {
-            var keep = retain.Select(r => r?.GetValue<string>()).ToHashSet();
+            if (retain.Any(r => JsonText.Str(r) is null)) return "$retainKeys must be a list of strings";
+            var keep = retain.Select(JsonText.Str).ToHashSet();
             foreach (var k in result.Select(kv => kv.Key).ToList())
                 if (!keep.Contains(k)) result.Remove(k);
         }
@@ -97,7 +99,7 @@ public static class StrategicMergePatch
 
     private static string? MergeList(JsonArray? target, JsonArray patch, string path, KindInfo kind, out JsonArray result)
     {
-        if (patch.Any(e => e is JsonObject o && o["$patch"]?.GetValue<string>() == "replace"))
+        if (patch.Any(e => e is JsonObject o && JsonText.Str(o["$patch"]) == "replace"))
         {
             result = new JsonArray(patch.Where(e => !(e is JsonObject o && o["$patch"] is not null)).Select(e => e?.DeepClone()).ToArray());
             return null;
@@ -120,7 +122,7 @@ public static class StrategicMergePatch
             if (item is not JsonObject itemPatch) return $"{path}: a list with merge key {mergeKey} holds a non-object";
             if (!itemPatch.TryGetPropertyValue(mergeKey, out var keyValue)) return $"map: {itemPatch.ToJsonString()} does not contain declared merge key: {mergeKey}";
             var index = IndexOf(result, mergeKey, keyValue);
-            if (itemPatch["$patch"]?.GetValue<string>() == "delete")
+            if (JsonText.Str(itemPatch["$patch"]) == "delete")
             {
                 if (index >= 0) result.RemoveAt(index);
                 continue;

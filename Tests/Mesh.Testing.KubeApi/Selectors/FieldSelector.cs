@@ -23,7 +23,7 @@ public sealed class FieldSelector
     {
         foreach (var t in _terms)
         {
-            var actual = obj["metadata"]?[t.Field == "metadata.name" ? "name" : "namespace"]?.GetValue<string>() ?? "";
+            var actual = Store.JsonText.Str(obj["metadata"]?[t.Field == "metadata.name" ? "name" : "namespace"]) ?? "";
             if ((actual == t.Value) != t.Equal) return false;
         }
         return true;

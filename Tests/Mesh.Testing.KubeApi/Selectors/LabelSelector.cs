@@ -22,8 +22,8 @@ public sealed partial class LabelSelector
     {
         foreach (var r in _requirements)
         {
-            var has = labels is not null && labels.TryGetPropertyValue(r.Key, out var node) && node is JsonValue;
-            var value = has ? labels![r.Key]!.GetValue<string>() : null;
+            var value = labels is not null && labels.TryGetPropertyValue(r.Key, out var node) ? Store.JsonText.Str(node) : null;
+            var has = value is not null;
             var ok = r.Op switch
             {
                 Op.Exists => has,
