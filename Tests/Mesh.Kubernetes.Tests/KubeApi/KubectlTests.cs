@@ -166,6 +166,122 @@ public sealed class KubectlTests : IAsyncLifetime
         Assert.NotEqual(0, (await _kubectl.RunAsync("get", "servers.policy.mesh.io", "web-http")).ExitCode);
     }
 
+    [Fact]
+    public async Task Apply_AnInstallManifest_CreatesEveryKindThenUnchangedThenPatchesTheTemplate()
+    {
+        var created = await _kubectl.ApplyAsync(InstallManifest("mesh:1"));
+        foreach (var line in new[]
+        {
+            "namespace/mesh created", "serviceaccount/mesh-silo created", "clusterrole.rbac.authorization.k8s.io/mesh-silo created",
+            "clusterrolebinding.rbac.authorization.k8s.io/mesh-silo created", "role.rbac.authorization.k8s.io/mesh-leases created",
+            "rolebinding.rbac.authorization.k8s.io/mesh-leases created", "secret/mesh-issuer created", "service/mesh-silo created",
+            "statefulset.apps/mesh-silo created", "poddisruptionbudget.policy/mesh-silo created",
+            "mutatingwebhookconfiguration.admissionregistration.k8s.io/mesh-injector created",
+        })
+            Assert.Contains(line, created);
+        var before = _api.ResourceVersion;
+        var again = (await _kubectl.ApplyAsync(InstallManifest("mesh:1"))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // kubectl itself sends a patch for these two every time (write-only stringData; the PDB selector's
+        // patchStrategy=replace), whatever the server holds; the fake stores nothing for them, as no-op updates go.
+        Assert.Equal(["secret/mesh-issuer configured", "poddisruptionbudget.policy/mesh-silo configured"], again.Where(l => !l.EndsWith(" unchanged")));
+        Assert.Equal(9, again.Count(l => l.EndsWith(" unchanged")));
+        Assert.Equal(before, _api.ResourceVersion);
+        Assert.Contains("statefulset.apps/mesh-silo configured", await _kubectl.ApplyAsync(InstallManifest("mesh:2")));
+        var sts = JsonNode.Parse(await _kubectl.OkAsync("get", "sts", "mesh-silo", "-n", "mesh", "-o", "json"))!;
+        var container = sts["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.Equal("mesh:2", (string?)container["image"]);
+        Assert.Equal(["POD_NAME", "POD_NAMESPACE"], container["env"]!.AsArray().Select(e => (string)e!["name"]!));
+        Assert.Equal(2, (int)sts["metadata"]!["generation"]!);
+        var svc = JsonNode.Parse(await _kubectl.OkAsync("get", "svc", "mesh-silo", "-n", "mesh", "-o", "json"))!;
+        Assert.StartsWith("10.96.", (string?)svc["spec"]!["clusterIP"]);
+        var secret = JsonNode.Parse(await _kubectl.OkAsync("get", "secret", "mesh-issuer", "-n", "mesh", "-o", "json"))!;
+        Assert.Equal(Convert.ToBase64String("pem"u8.ToArray()), (string?)secret["data"]!["tls.crt"]);
+    }
+
+    private static string InstallManifest(string image) => """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: mesh}
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: mesh-silo, namespace: mesh}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: mesh-silo}
+        rules:
+        - apiGroups: [""]
+          resources: [pods, services, namespaces]
+          verbs: [get, list, watch]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata: {name: mesh-silo}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: mesh-silo}
+        subjects: [{kind: ServiceAccount, name: mesh-silo, namespace: mesh}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: mesh-leases, namespace: mesh}
+        rules: [{apiGroups: [coordination.k8s.io], resources: [leases], verbs: [get, create, update]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: mesh-leases, namespace: mesh}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: mesh-leases}
+        subjects: [{kind: ServiceAccount, name: mesh-silo, namespace: mesh}]
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: mesh-issuer, namespace: mesh}
+        type: kubernetes.io/tls
+        stringData: {tls.crt: pem, tls.key: key}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: mesh-silo, namespace: mesh}
+        spec:
+          selector: {app: mesh-silo}
+          ports: [{name: grpc, port: 8090}]
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: mesh-silo, namespace: mesh}
+        spec:
+          serviceName: mesh-silo
+          replicas: 3
+          selector: {matchLabels: {app: mesh-silo}}
+          template:
+            metadata: {labels: {app: mesh-silo}}
+            spec:
+              serviceAccountName: mesh-silo
+              containers:
+              - name: silo
+                image: IMAGE
+                env:
+                - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+                - {name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
+        ---
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata: {name: mesh-silo, namespace: mesh}
+        spec:
+          minAvailable: 2
+          selector: {matchLabels: {app: mesh-silo}}
+        ---
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: MutatingWebhookConfiguration
+        metadata: {name: mesh-injector}
+        webhooks:
+        - name: inject.mesh.io
+          admissionReviewVersions: [v1]
+          sideEffects: None
+          failurePolicy: Ignore
+          clientConfig: {service: {name: mesh-silo, namespace: mesh, path: /inject}, caBundle: Y2E=}
+          rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
+        """.Replace("IMAGE", image);
+
     // kubectl's generators (create configmap/namespace/secret) send protobuf, which the fake does not decode (415);
     // manifests go as JSON, as `kubectl create|apply -f` sends them.
     private static string ConfigMap(string name, string? data) =>

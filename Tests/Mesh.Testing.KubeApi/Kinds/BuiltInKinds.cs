@@ -3,15 +3,22 @@ namespace Mesh.Testing.KubeApi.Kinds;
 /// <summary>The built-in kinds the fake serves, with the strategic-merge keys their Go types declare.</summary>
 internal static class BuiltInKinds
 {
-    private static readonly (string, string)[] PodKeys =
+    /// <summary>The pod spec's strategic-merge keys, under <paramref name="prefix"/> (a pod, or a template in a workload).</summary>
+    private static (string, string)[] PodSpecKeys(string prefix) =>
     [
-        ("spec.containers", "name"), ("spec.initContainers", "name"), ("spec.ephemeralContainers", "name"),
-        ("spec.containers.ports", "containerPort"), ("spec.initContainers.ports", "containerPort"),
-        ("spec.containers.env", "name"), ("spec.initContainers.env", "name"),
-        ("spec.containers.volumeMounts", "mountPath"), ("spec.initContainers.volumeMounts", "mountPath"),
-        ("spec.volumes", "name"), ("spec.imagePullSecrets", "name"), ("spec.hostAliases", "ip"),
-        ("status.conditions", "type"), ("status.podIPs", "ip"),
+        .. new[] { "containers", "initContainers", "ephemeralContainers" }.SelectMany(c => new[]
+        {
+            ($"{prefix}.{c}", "name"), ($"{prefix}.{c}.ports", "containerPort"), ($"{prefix}.{c}.env", "name"),
+            ($"{prefix}.{c}.volumeMounts", "mountPath"), ($"{prefix}.{c}.volumeDevices", "devicePath"),
+        }),
+        ($"{prefix}.volumes", "name"), ($"{prefix}.imagePullSecrets", "name"), ($"{prefix}.hostAliases", "ip"),
+        ($"{prefix}.topologySpreadConstraints", "topologyKey"),
     ];
+
+    private static readonly (string, string)[] PodKeys = [.. PodSpecKeys("spec"), ("status.conditions", "type"), ("status.podIPs", "ip")];
+
+    private static (string, string)[] WorkloadKeys(string templatePrefix) =>
+        [.. PodSpecKeys(templatePrefix + ".spec"), ("status.conditions", "type")];
 
     public static IEnumerable<KindInfo> All()
     {
@@ -25,6 +32,24 @@ internal static class BuiltInKinds
         // EndpointSlice endpoints and ports are atomic lists in discovery.k8s.io/v1 (no patch strategy).
         yield return KindInfo.Create("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, false);
         yield return KindInfo.Create("coordination.k8s.io", "v1", "leases", "Lease", true, false);
+        yield return KindInfo.Create("", "v1", "nodes", "Node", false, true, ["no"], [("status.addresses", "type"), ("status.conditions", "type")]);
+        yield return KindInfo.Create("", "v1", "endpoints", "Endpoints", true, false, ["ep"]);
+        yield return KindInfo.Create("apps", "v1", "deployments", "Deployment", true, true, ["deploy"], WorkloadKeys("spec.template"));
+        yield return KindInfo.Create("apps", "v1", "statefulsets", "StatefulSet", true, true, ["sts"], WorkloadKeys("spec.template"));
+        yield return KindInfo.Create("apps", "v1", "daemonsets", "DaemonSet", true, true, ["ds"], WorkloadKeys("spec.template"));
+        yield return KindInfo.Create("apps", "v1", "replicasets", "ReplicaSet", true, true, ["rs"], WorkloadKeys("spec.template"));
+        yield return KindInfo.Create("batch", "v1", "jobs", "Job", true, true, [], WorkloadKeys("spec.template"));
+        yield return KindInfo.Create("batch", "v1", "cronjobs", "CronJob", true, true, ["cj"], WorkloadKeys("spec.jobTemplate.spec.template"));
+        yield return KindInfo.Create("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, ["pdb"], [("status.conditions", "type")]);
+        // RBAC rules and subjects are atomic lists in rbac/v1.
+        yield return KindInfo.Create("rbac.authorization.k8s.io", "v1", "roles", "Role", true, false);
+        yield return KindInfo.Create("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false, false);
+        yield return KindInfo.Create("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true, false);
+        yield return KindInfo.Create("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false, false);
+        yield return KindInfo.Create("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration",
+            false, false, [], [("webhooks", "name")]);
+        yield return KindInfo.Create("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration",
+            false, false, [], [("webhooks", "name")]);
         yield return KindInfo.Create("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
             false, true, ["crd", "crds"], [("spec.versions", "name")]);
     }

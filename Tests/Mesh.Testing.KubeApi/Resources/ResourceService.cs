@@ -18,6 +18,7 @@ public sealed class ResourceService
     private readonly KindRegistry _kinds;
     private readonly IReadOnlyList<IAdmissionHook> _admission;
     private readonly TimeProvider _time;
+    private readonly KindDefaults _defaults = new();
 
     internal ResourceService(ObjectStore store, KindRegistry kinds, IReadOnlyList<IAdmissionHook> admission, TimeProvider time)
     {
@@ -88,6 +89,7 @@ public sealed class ResourceService
             }
             default:
                 if (kind.HasStatus) obj.Remove("status");
+                _defaults.OnCreate(kind, obj);
                 break;
         }
         var admitted = await AdmitAsync(new AdmissionAttributes("CREATE", kind, "", meta["namespace"] is { } n ? JsonText.Str(n) ?? "" : "", name, user ?? SystemUser), obj, null, ct);
@@ -163,6 +165,7 @@ public sealed class ResourceService
             var asked = JsonText.Str(next["metadata"]?["resourceVersion"]);
             if (next["metadata"]?["resourceVersion"] is { } rvNode && asked is null) return ApiError.BadRequest("metadata.resourceVersion must be a string");
             if (!string.IsNullOrEmpty(asked) && asked != currentRv) return ApiError.StaleResourceVersion(kind.Resource, kind.Group, name);
+            if (!status) KindDefaults.OnUpdate(kind, current, next);
             var merged = MergeServerFields(kind, current, next, status);
             var invalid = ObjectValidation.Fields(merged, kind);
             if (invalid is not null) return invalid;
