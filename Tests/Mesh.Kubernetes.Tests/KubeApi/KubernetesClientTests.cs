@@ -268,7 +268,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
             Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "nginx" }] },
             Status = new V1PodStatus { Phase = "Running" },
         }, Ns);
-        Assert.Null(pod.Status?.Phase);
+        Assert.Equal("Pending", pod.Status?.Phase);
         pod.Status = new V1PodStatus { Phase = "Running", PodIP = "10.0.0.7" };
         pod.Spec.Containers[0].Image = "ignored-by-status";
         var afterStatus = await _client.CoreV1.ReplaceNamespacedPodStatusAsync(pod, "p", Ns);

@@ -64,6 +64,12 @@ internal sealed class ApiHandler(
     {
         var path = ctx.Request.Path.Value ?? "/";
         var method = ctx.Request.Method;
+        if (path.TrimEnd('/') is "/healthz" or "/livez" or "/readyz")
+        {
+            ctx.Response.ContentType = "text/plain";
+            await ctx.Response.WriteAsync("ok");
+            return;
+        }
         JsonNode? doc = path.TrimEnd('/') switch
         {
             "/version" => Discovery.Version(),
@@ -71,15 +77,8 @@ internal sealed class ApiHandler(
             "/apis" => Discovery.Groups(kinds),
             "/openapi/v3" => OpenApi.Root(kinds),
             _ when path.StartsWith("/openapi/v3/", StringComparison.Ordinal) => OpenApi.GroupVersion(kinds, path["/openapi/v3/".Length..]),
-            "/healthz" or "/livez" or "/readyz" => null,
             _ => null,
         };
-        if (path.TrimEnd('/') is "/healthz" or "/livez" or "/readyz")
-        {
-            ctx.Response.ContentType = "text/plain";
-            await ctx.Response.WriteAsync("ok");
-            return;
-        }
         var parsed = doc is null ? ApiPath.Parse(path) : null;
         if (doc is null && parsed is { Resource: null })
         {
@@ -169,8 +168,8 @@ internal sealed class ApiHandler(
             case "delete":
                 var deleted = await resources.DeleteAsync(kind, ns, parsed.Name!, body.Value, user, ctx.RequestAborted);
                 if (!deleted.Ok) { await Responses.Error(ctx, deleted.Error!); return; }
-                var (obj, finalizing) = deleted.Value;
-                await Responses.Json(ctx, finalizing ? 200 : 200, ReturnsObjectOnDelete(kind) ? obj : DeletedStatus(kind, obj));
+                var (obj, _) = deleted.Value;
+                await Responses.Json(ctx, 200, ReturnsObjectOnDelete(kind) ? obj : DeletedStatus(kind, obj));
                 return;
         }
     }

@@ -146,11 +146,11 @@ public sealed class ResourceService
             default:
                 return Task.FromResult<Outcome<JsonObject>>(ApiError.UnsupportedMediaType(patchType));
         }
-        return UpdateAsync(kind, ns, name, status, apply, user, ct, isPatch: true);
+        return UpdateAsync(kind, ns, name, status, apply, user, ct);
     }
 
     private async Task<Outcome<JsonObject>> UpdateAsync(KindInfo kind, string? ns, string name, bool status,
-        Func<JsonObject, Outcome<JsonObject>> compute, KubeUser? user, CancellationToken ct, bool isPatch = false)
+        Func<JsonObject, Outcome<JsonObject>> compute, KubeUser? user, CancellationToken ct)
     {
         var key = Key(kind, ns, name);
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
@@ -195,7 +195,6 @@ public sealed class ResourceService
             // Lost a race with another writer: a precondition from the client is a conflict, our own read retries.
             if (!string.IsNullOrEmpty(asked)) return ApiError.StaleResourceVersion(kind.Resource, kind.Group, name);
         }
-        _ = isPatch;
         return ApiError.Conflict(kind.Resource, kind.Group, name, "too many concurrent writers; try again");
     }
 
