@@ -78,7 +78,7 @@ public sealed class FakeKubeApi : IAsyncDisposable
         });
         var app = builder.Build();
         string address = "";
-        var handler = new ApiHandler(resources, kinds, faults, tokens, options.Authorizer, options.BookmarkInterval, () => address,
+        var handler = new ApiHandler(resources, kinds, faults, tokens, options.Authorizer, options.BookmarkInterval, () => address, options.Time,
             line => { requests.Enqueue(line); options.Log?.Invoke(line); });
         app.Run(handler.HandleAsync);
         await app.StartAsync();

@@ -113,6 +113,19 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetDefaultOutput_TheServerPrintsATable()
+    {
+        await _kubectl.ApplyAsync(Pod);
+        var r = await _kubectl.RunAsync("get", "pods", "--show-labels", "-v=6");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.DoesNotContain("Unable to decode server response into a Table", r.Stderr);
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^NAME\s+AGE\s+LABELS$", lines[0]);
+        Assert.Matches(@"^web\s+\d+s\s+app=web$", lines[1]);
+        Assert.Matches(@"^default\s+pod/web\s+\d+s$", (await _kubectl.OkAsync("get", "pods", "-A", "-o", "wide", "--show-kind")).Split('\n')[1]);
+    }
+
+    [Fact]
     public async Task Delete_RemovesTheObject()
     {
         await _kubectl.ApplyAsync(Pod);

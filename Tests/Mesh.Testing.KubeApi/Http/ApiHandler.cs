@@ -18,6 +18,7 @@ internal sealed class ApiHandler(
     IKubeAuthorizer authorizer,
     TimeSpan bookmarkInterval,
     Func<string> serverAddress,
+    TimeProvider time,
     Action<string> log)
 {
     private const long MaxBodyBytes = 3 * 1024 * 1024;
@@ -138,12 +139,22 @@ internal sealed class ApiHandler(
                 var query = q.Value!;
                 if (parsed.Name is not null)
                     query = query with { Fields = Selectors.FieldSelector.Parse($"metadata.name={parsed.Name}").Value! };
-                if (verb == "watch") await WatchStream.ServeAsync(ctx, resources.Store, kind, ns, query, bookmarkInterval);
-                else await Reply(ctx, 200, resources.List(kind, ns, query));
+                var table = TableFormat.Wanted(ctx.Request);
+                if (verb == "watch")
+                {
+                    Func<JsonObject, JsonObject>? print = table ? o => TableFormat.FromObject(o, ctx.Request, time.GetUtcNow()) : null;
+                    await WatchStream.ServeAsync(ctx, resources.Store, kind, ns, query, bookmarkInterval, print);
+                }
+                else
+                {
+                    var list = resources.List(kind, ns, query);
+                    await Reply(ctx, 200, table && list.Ok ? TableFormat.FromList(list.Value!, ctx.Request, time.GetUtcNow()) : list);
+                }
                 return;
             }
             case "get":
-                await Reply(ctx, 200, resources.Get(kind, ns, parsed.Name!));
+                var got = resources.Get(kind, ns, parsed.Name!);
+                await Reply(ctx, 200, TableFormat.Wanted(ctx.Request) && got.Ok ? TableFormat.FromObject(got.Value!, ctx.Request, time.GetUtcNow()) : got);
                 return;
         }
         if (verb is "create" or "update" && !IsJson(ctx.Request.ContentType))

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Mesh.Testing.KubeApi.Kinds;
 using Mesh.Testing.KubeApi.Resources;
@@ -12,7 +13,8 @@ namespace Mesh.Testing.KubeApi.Http;
 /// asked for, and ends at <c>timeoutSeconds</c>, on a fault, or when the client goes.</summary>
 internal static class WatchStream
 {
-    public static async Task ServeAsync(HttpContext ctx, ObjectStore store, KindInfo kind, string? ns, ListQuery q, TimeSpan bookmarkInterval)
+    public static async Task ServeAsync(HttpContext ctx, ObjectStore store, KindInfo kind, string? ns, ListQuery q, TimeSpan bookmarkInterval,
+        Func<JsonObject, JsonObject>? print = null)
     {
         var rv = q.ResourceVersion;
         bool initialState;
@@ -70,7 +72,10 @@ internal static class WatchStream
                     ctx.Abort();
                     return;
                 }
-                await ctx.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame.ToLine()), timeout.Token);
+                var line = print is not null && frame.Type is "ADDED" or "MODIFIED" or "DELETED" && frame.Object is { } o
+                    ? frame with { Object = print(o) }
+                    : frame;
+                await ctx.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line.ToLine()), timeout.Token);
                 await ctx.Response.Body.FlushAsync(timeout.Token);
             }
         }
