@@ -46,6 +46,9 @@ public sealed class KubectlTests : IAsyncLifetime
         Assert.Equal("default", (string?)got["metadata"]!["namespace"]);
         Assert.True(Guid.TryParse((string?)got["metadata"]!["uid"], out _));
         Assert.False(string.IsNullOrEmpty((string?)got["metadata"]!["resourceVersion"]));
+        // kubectl 1.32 reads aggregated discovery: two documents, no per-group/version requests.
+        Assert.Contains(_api.Requests, r => r.StartsWith("GET /apis?"));
+        Assert.DoesNotContain(_api.Requests, r => r.StartsWith("GET /api/v1?") || r.StartsWith("GET /apis/coordination.k8s.io/v1?"));
         var list = JsonNode.Parse(await _kubectl.OkAsync("get", "configmaps", "-o", "json"))!;
         Assert.Equal(["books"], list["items"]!.AsArray().Select(i => (string)i!["metadata"]!["name"]!));
         var missing = await _kubectl.RunAsync("get", "configmap", "nope");

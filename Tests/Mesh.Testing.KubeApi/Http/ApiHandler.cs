@@ -71,6 +71,12 @@ internal sealed class ApiHandler(
             await ctx.Response.WriteAsync("ok");
             return;
         }
+        if (path.TrimEnd('/') is "/api" or "/apis" && AggregatedDiscovery.Wanted(ctx.Request))
+        {
+            if (!Authorized(ctx, user, "get", null, path, out var deniedDiscovery)) { await Responses.Error(ctx, deniedDiscovery!); return; }
+            await Responses.Json(ctx, 200, AggregatedDiscovery.List(kinds, core: path.TrimEnd('/') == "/api"), AggregatedDiscovery.ContentType);
+            return;
+        }
         JsonNode? doc = path.TrimEnd('/') switch
         {
             "/version" => Discovery.Version(),

@@ -7,10 +7,10 @@ namespace Mesh.Testing.KubeApi.Http;
 /// <summary>Writes JSON bodies and Status errors the way the API server does (Retry-After on 429/5xx with a delay).</summary>
 internal static class Responses
 {
-    public static async Task Json(HttpContext ctx, int code, JsonNode body)
+    public static async Task Json(HttpContext ctx, int code, JsonNode body, string contentType = "application/json")
     {
         ctx.Response.StatusCode = code;
-        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentType = contentType;
         var bytes = Encoding.UTF8.GetBytes(body.ToJsonString(JsonOutput.Options));
         ctx.Response.ContentLength = bytes.Length;
         await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
