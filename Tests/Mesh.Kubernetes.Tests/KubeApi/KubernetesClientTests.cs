@@ -240,6 +240,31 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WatchAsync_TimeoutSeconds_EndsCleanlyAndReWatchFromTheLastVersionContinues()
+    {
+        var list = await _client.CoreV1.ListNamespacedConfigMapAsync(Ns);
+        var events = 0;
+        string last = list.Metadata.ResourceVersion;
+        await CreateAsync("a");
+        var errors = new List<Exception>();
+        using var deadline = new CancellationTokenSource(Deadline);
+#pragma warning disable CS0618
+        await foreach (var (_, obj) in _client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(Ns, watch: true, resourceVersion: last, timeoutSeconds: 1)
+            .WatchAsync<V1ConfigMap, V1ConfigMapList>(errors.Add, deadline.Token))
+#pragma warning restore CS0618
+        {
+            events++;
+            last = obj.Metadata.ResourceVersion;
+        }
+        Assert.Equal(1, events);
+        Assert.Empty(errors);
+        await CreateAsync("b");
+        var again = Watch(last);
+        var next = await again.NextAsync();
+        Assert.Equal((WatchEventType.Added, "b"), (next.Type, next.Object.Metadata.Name));
+    }
+
+    [Fact]
     public async Task ReplaceNamespacedConfigMap_WithStaleResourceVersion_Returns409Conflict()
     {
         var created = await CreateAsync("a");
