@@ -309,6 +309,40 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PodFieldSelectors_StatusPodIpAndPhase_ListAndWatchAsTheStatusChanges()
+    {
+        foreach (var name in new[] { "p1", "p2" })
+            await _client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+            {
+                Metadata = new V1ObjectMeta { Name = name },
+                Spec = new V1PodSpec { NodeName = "node-a", Containers = [new V1Container { Name = "app", Image = "nginx" }] },
+            }, Ns);
+        var rv = (await _client.CoreV1.ListNamespacedPodAsync(Ns)).Metadata.ResourceVersion;
+        using var cts = new CancellationTokenSource(Deadline);
+        var running = Channel.CreateUnbounded<(WatchEventType, V1Pod)>();
+        var errors = new List<Exception>();
+        var pump = Task.Run(async () =>
+        {
+#pragma warning disable CS0618
+            await foreach (var e in _client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(Ns, watch: true, resourceVersion: rv, fieldSelector: "status.phase=Running", cancellationToken: cts.Token)
+                .WatchAsync<V1Pod, V1PodList>(errors.Add, cts.Token))
+#pragma warning restore CS0618
+                running.Writer.TryWrite(e);
+        }, cts.Token);
+        await _client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch("""{"status":{"phase":"Running","podIP":"10.1.0.2"}}""", V1Patch.PatchType.MergePatch), "p2", Ns);
+        var (type, pod) = await running.Reader.ReadAsync(cts.Token);
+        Assert.Equal((WatchEventType.Added, "p2"), (type, pod.Metadata.Name));
+        var byIp = await _client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: "status.podIP==10.1.0.2");
+        Assert.Equal("p2", Assert.Single(byIp.Items).Metadata.Name);
+        Assert.Equal(2, (await _client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: "spec.nodeName=node-a,status.podIP!=10.9.9.9")).Items.Count);
+        var unsupported = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ListNamespacedConfigMapAsync(Ns, fieldSelector: "status.podIP=1"));
+        Assert.Contains("field label not supported: status.podIP", unsupported.Response.Content);
+        await cts.CancelAsync();
+        await Record.ExceptionAsync(() => pump);
+        Assert.DoesNotContain(errors, e => e is not OperationCanceledException);
+    }
+
+    [Fact]
     public async Task Delete_WithAFinalizer_WaitsForItsRemoval()
     {
         await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "f", Finalizers = ["mesh.io/cleanup"] } }, Ns);

@@ -140,7 +140,7 @@ internal sealed class ApiHandler(
         {
             case "list" or "watch":
             {
-                var q = ListQuery.Parse(ctx.Request.Query);
+                var q = ListQuery.Parse(ctx.Request.Query, kind.FieldLabels);
                 if (!q.Ok) { await Responses.Error(ctx, q.Error!); return; }
                 var query = q.Value!;
                 if (parsed.Name is not null)

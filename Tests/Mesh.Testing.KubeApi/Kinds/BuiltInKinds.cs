@@ -22,17 +22,26 @@ internal static class BuiltInKinds
 
     public static IEnumerable<KindInfo> All()
     {
-        yield return KindInfo.Create("", "v1", "namespaces", "Namespace", namespaced: false, hasStatus: true, ["ns"]);
+        yield return KindInfo.Create("", "v1", "namespaces", "Namespace", namespaced: false, hasStatus: true, ["ns"], fieldLabels: ["status.phase"]);
         yield return KindInfo.Create("", "v1", "services", "Service", true, true, ["svc"], [("spec.ports", "port")]);
-        yield return KindInfo.Create("", "v1", "pods", "Pod", true, true, ["po"], PodKeys);
-        yield return KindInfo.Create("", "v1", "secrets", "Secret", true, false);
+        yield return KindInfo.Create("", "v1", "pods", "Pod", true, true, ["po"], PodKeys, fieldLabels:
+        [
+            "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
+            "status.phase", "status.podIP", "status.nominatedNodeName",
+        ]);
+        yield return KindInfo.Create("", "v1", "secrets", "Secret", true, false, fieldLabels: ["type"]);
         yield return KindInfo.Create("", "v1", "configmaps", "ConfigMap", true, false, ["cm"]);
         yield return KindInfo.Create("", "v1", "serviceaccounts", "ServiceAccount", true, false, ["sa"], [("secrets", "name")]);
-        yield return KindInfo.Create("", "v1", "events", "Event", true, false, ["ev"]);
+        yield return KindInfo.Create("", "v1", "events", "Event", true, false, ["ev"], fieldLabels:
+        [
+            "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion",
+            "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "type",
+        ]);
         // EndpointSlice endpoints and ports are atomic lists in discovery.k8s.io/v1 (no patch strategy).
         yield return KindInfo.Create("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, false);
         yield return KindInfo.Create("coordination.k8s.io", "v1", "leases", "Lease", true, false);
-        yield return KindInfo.Create("", "v1", "nodes", "Node", false, true, ["no"], [("status.addresses", "type"), ("status.conditions", "type")]);
+        yield return KindInfo.Create("", "v1", "nodes", "Node", false, true, ["no"], [("status.addresses", "type"), ("status.conditions", "type")],
+            fieldLabels: ["spec.unschedulable"]);
         yield return KindInfo.Create("", "v1", "endpoints", "Endpoints", true, false, ["ep"]);
         yield return KindInfo.Create("apps", "v1", "deployments", "Deployment", true, true, ["deploy"], WorkloadKeys("spec.template"));
         yield return KindInfo.Create("apps", "v1", "statefulsets", "StatefulSet", true, true, ["sts"], WorkloadKeys("spec.template"));

@@ -16,11 +16,11 @@ public sealed record ListQuery(
     bool? SendInitialEvents,
     int? TimeoutSeconds)
 {
-    public static Outcome<ListQuery> Parse(IQueryCollection q)
+    public static Outcome<ListQuery> Parse(IQueryCollection q, IReadOnlySet<string>? fieldLabels = null)
     {
         var labels = LabelSelector.Parse(q["labelSelector"]);
         if (!labels.Ok) return labels.Error!;
-        var fields = FieldSelector.Parse(q["fieldSelector"]);
+        var fields = FieldSelector.Parse(q["fieldSelector"], fieldLabels);
         if (!fields.Ok) return fields.Error!;
         long limit = 0;
         if (q.TryGetValue("limit", out var l) && !string.IsNullOrEmpty(l) && (!long.TryParse(l, out limit) || limit < 0))

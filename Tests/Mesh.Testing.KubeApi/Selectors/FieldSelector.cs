@@ -4,8 +4,9 @@ using Mesh.Testing.KubeApi.Http;
 
 namespace Mesh.Testing.KubeApi.Selectors;
 
-/// <summary>A parsed <c>fieldSelector</c> over the fields every kind supports: <c>metadata.name</c> and
-/// <c>metadata.namespace</c> with <c>=</c>, <c>==</c>, <c>!=</c> (backslash escapes as in apimachinery).</summary>
+/// <summary>A parsed <c>fieldSelector</c> over the fields every kind supports (<c>metadata.name</c>,
+/// <c>metadata.namespace</c>) and the kind's own field labels, with <c>=</c>, <c>==</c>, <c>!=</c> (backslash escapes as
+/// in apimachinery). A field's value is its string, <c>true</c>/<c>false</c>, its number, or "" when absent.</summary>
 public sealed class FieldSelector
 {
     private sealed record Term(string Field, bool Equal, string Value);
@@ -23,13 +24,26 @@ public sealed class FieldSelector
     {
         foreach (var t in _terms)
         {
-            var actual = Store.JsonText.Str(obj["metadata"]?[t.Field == "metadata.name" ? "name" : "namespace"]) ?? "";
+            var actual = Value(obj, t.Field);
             if ((actual == t.Value) != t.Equal) return false;
         }
         return true;
     }
 
-    public static Outcome<FieldSelector> Parse(string? text)
+    private static string Value(JsonObject obj, string field)
+    {
+        JsonNode? node = obj;
+        foreach (var part in field.Split('.')) node = node is JsonObject o ? o[part] : null;
+        return node switch
+        {
+            null => "",
+            JsonValue v when Store.JsonText.Str(v) is { } s => s,
+            JsonValue v => v.ToJsonString(),
+            _ => "",
+        };
+    }
+
+    public static Outcome<FieldSelector> Parse(string? text, IReadOnlySet<string>? fieldLabels = null)
     {
         if (string.IsNullOrEmpty(text)) return Everything;
         var terms = new List<Term>();
@@ -38,7 +52,7 @@ public sealed class FieldSelector
             if (part.Length == 0) continue;
             var (field, op, value) = SplitTerm(part);
             if (op is null) return ApiError.BadRequest($"invalid selector: '{text}'; can't understand '{part}'");
-            if (field is not ("metadata.name" or "metadata.namespace"))
+            if (field is not ("metadata.name" or "metadata.namespace") && fieldLabels?.Contains(field) != true)
                 return ApiError.BadRequest($"field label not supported: {field}");
             var unescaped = Unescape(value);
             if (unescaped is null) return ApiError.BadRequest($"invalid selector: '{text}'; invalid escape sequence in '{value}'");
