@@ -13,11 +13,7 @@ internal static class AggregatedDiscovery
     private static readonly string[] Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"];
 
     public static bool Wanted(HttpRequest request) =>
-        request.Headers.Accept.Any(a => a is not null && a.Split(',').Any(part =>
-        {
-            var parameters = part.Replace(" ", "").Split(';');
-            return parameters.Contains("g=apidiscovery.k8s.io") && parameters.Contains("v=v2") && parameters.Contains("as=APIGroupDiscoveryList");
-        }));
+        AcceptHeader.Offers(request, "g=apidiscovery.k8s.io", "v=v2", "as=APIGroupDiscoveryList");
 
     /// <summary>The core group for <c>/api</c>, the named groups for <c>/apis</c>.</summary>
     public static JsonObject List(KindRegistry kinds, bool core)

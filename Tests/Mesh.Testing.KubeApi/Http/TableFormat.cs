@@ -11,12 +11,7 @@ namespace Mesh.Testing.KubeApi.Http;
 /// Real servers print kind-specific columns for built-in kinds; this fake prints the generic two for all.</summary>
 internal static class TableFormat
 {
-    public static bool Wanted(HttpRequest request) =>
-        request.Headers.Accept.Any(a => a is not null && a.Split(',').Any(part =>
-        {
-            var p = part.Replace(" ", "");
-            return p.Contains("as=Table") && p.Contains("g=meta.k8s.io") && p.StartsWith("application/json", StringComparison.Ordinal);
-        }));
+    public static bool Wanted(HttpRequest request) => AcceptHeader.Offers(request, "as=Table", "g=meta.k8s.io");
 
     public static JsonObject FromList(JsonObject list, HttpRequest request, DateTimeOffset now)
     {
