@@ -14,6 +14,8 @@ have chromium || need+=(chromium)
 have clang || need+=(clang)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 have flock || need+=(util-linux)
+# The Kubernetes tests drive the fake API server with Debian's Python client (for the system python3, not a pyenv one).
+/usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || need+=(python3-kubernetes)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing ${need[*]}; run as root (or install them) to get them" >&2
@@ -24,6 +26,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# kubectl 1.32 drives the fake API server in Tests/Mesh.Kubernetes.Tests. Debian does not package it (this machine image
+# ships it as package 'kubectl'); without it those tests fail and say so.
+have kubectl || echo "setup: kubectl not found: Tests/Mesh.Kubernetes.Tests (KubectlTests) need kubectl 1.32 on PATH" >&2
 # Debian starts these on install; the tests start their own instances on free ports.
 for svc in redis-server nginx; do
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
