@@ -181,6 +181,8 @@ public static class ProxyHost
         app.Services.GetRequiredService<MeshConfigProvider>();
         app.Use(RequestHygiene.Middleware(app.Services.GetRequiredService<ProxyErrorReporter>(), context =>
             context.Connection.LocalPort == ports.Inbound ? TelemetryNames.Inbound : context.Connection.LocalPort == ports.Outbound ? TelemetryNames.Outbound : null));
+        app.Use(AsteriskForm.Middleware(context => context.Connection.LocalPort == ports.Inbound &&
+            (settings.TrustAnchorsPath is null || context.Features.Get<PeerIdentityFeature>() is not null)));
         app.Use(next => context =>
         {
             var port = context.Connection.LocalPort;
