@@ -136,6 +136,7 @@ public static class ProxyHost
         services.AddSingleton<RetryMiddleware>();
         services.AddSingleton<InboundHandler>();
         services.AddSingleton<AdminHandler>();
+        services.AddSingleton<IdleMemoryTrimmer>();
         var exporter = new PrometheusTextExporter();
         services.AddSingleton(exporter);
         services.AddReverseProxy();
@@ -203,6 +204,7 @@ public static class ProxyHost
         var discovery = app.Services.GetRequiredService<DiscoveryClient>();
         discovery.Start();
         app.Services.GetRequiredService<TelemetryReporter>().Start(app.Lifetime);
+        app.Services.GetRequiredService<IdleMemoryTrimmer>().Start();
         if (tls is not null)
         {
             // Disposed by the container with the host.
