@@ -19,9 +19,12 @@ internal sealed class MeshTlsServerProtocol : TlsServerProtocol
         }
         catch (EndOfStreamException e)
         {
-            throw new TlsFatalAlert(AlertDescription.decode_error, $"malformed {HandshakeType.GetText(type)}: a field runs past the end of the message", e);
+            throw DecodeError(type, e);
         }
     }
+
+    internal static TlsFatalAlert DecodeError(short type, EndOfStreamException e) =>
+        new(AlertDescription.decode_error, $"malformed {HandshakeType.GetText(type)}: a field runs past the end of the message", e);
 }
 
 /// <summary>The client engine with the same change: a ServerHello (or any later server message) whose fields run past
@@ -41,7 +44,7 @@ internal sealed class MeshTlsClientProtocol : TlsClientProtocol
         }
         catch (EndOfStreamException e)
         {
-            throw new TlsFatalAlert(AlertDescription.decode_error, $"malformed {HandshakeType.GetText(type)}: a field runs past the end of the message", e);
+            throw MeshTlsServerProtocol.DecodeError(type, e);
         }
         catch (ArgumentException e) when (type == HandshakeType.server_hello && e.ParamName == "peerValue")
         {
