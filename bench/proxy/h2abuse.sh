@@ -5,13 +5,13 @@
 #   After each round and after IDLE s more: VmRSS, VmHWM, threads, and — when the binary exports the System.Runtime
 #   meter on /metrics — the GC heap after the last GC and the GC's committed memory.
 # A growing RSS every round is a leak; one that stops growing after the first rounds is a high-water mark.
-# Usage: bench/proxy/h2abuse.sh BINARY   env ROUNDS (6), IDLE (3), CONNS (20: connections per abuse kind), PORT_BASE (22000)
+# Usage: bench/proxy/h2abuse.sh BINARY   env ROUNDS (6), IDLE (25: past two IdleMemoryTrimmer looks), CONNS (20: connections per abuse kind), PORT_BASE (22000)
 # Only 127.0.0.1; every loop is bounded by count and by 30 s. Needs nginx, h2load, curl, python3, ss; h2spec from
 # ../shared/tools or env H2SPEC (skipped when absent); env KEEP_LOGS=DIR keeps the tools' output.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bin="${1:?usage: h2abuse.sh BINARY}"
-rounds="${ROUNDS:-6}"; idle="${IDLE:-3}"; conns="${CONNS:-20}"; pb="${PORT_BASE:-22000}"
+rounds="${ROUNDS:-6}"; idle="${IDLE:-25}"; conns="${CONNS:-20}"; pb="${PORT_BASE:-22000}"
 for off in 80 900 340 343 391; do
   if ss -Hltn "sport = :$((pb + off))" | grep -q .; then echo "h2abuse: port $((pb + off)) is taken; set PORT_BASE" >&2; exit 1; fi
 done
