@@ -13,7 +13,7 @@ public static class MeshTls
         var credentials = options.Credentials.Current;
         var trust = options.EffectiveTrust;
         var state = new HandshakeState();
-        var engine = new TlsClientProtocol();
+        var engine = new MeshTlsClientProtocol();
         var stream = new MeshTlsStream(transport, engine, state, options, isServer: false, leaveOpen);
         if (trust is null)
         {

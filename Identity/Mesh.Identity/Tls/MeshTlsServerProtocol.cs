@@ -19,7 +19,10 @@ internal sealed class MeshTlsServerProtocol : TlsServerProtocol
         }
         catch (EndOfStreamException e)
         {
-            throw new TlsFatalAlert(AlertDescription.decode_error, $"malformed {HandshakeType.GetText(type)}: a field runs past the end of the message", e);
+            throw DecodeError(type, e);
         }
     }
+
+    internal static TlsFatalAlert DecodeError(short type, EndOfStreamException e) =>
+        new(AlertDescription.decode_error, $"malformed {HandshakeType.GetText(type)}: a field runs past the end of the message", e);
 }

@@ -96,6 +96,7 @@ public static class ProxyHost
         services.AddSingleton(errors);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OpaqueTcp>();
+        services.AddSingleton<IdleMemoryTrimmer>();
         foreach (var module in modules) module.ConfigureServices(services, host);
         configureServices?.Invoke(services);
 
@@ -105,6 +106,10 @@ public static class ProxyHost
         outboundDetection = outboundDetection with { Opaque = opaque, Errors = errors };
         app.Use(RequestHygiene.Middleware(errors, context =>
             ProxyListeners.Of(ports, context.Connection.LocalPort) is var listener && listener is ProxyListeners.Inbound or ProxyListeners.Outbound ? listener : null));
+        // A mesh-request-target (asterisk-form across the mesh leg) counts only on the inbound and only from a verified
+        // mesh peer (from any client when mesh TLS is off, as mesh-target-port).
+        app.Use(AsteriskForm.Middleware(context => context.Connection.LocalPort == ports.Inbound &&
+            (settings.TrustAnchorsPath is null || context.Features.Get<PeerIdentityFeature>() is not null)));
         app.Use(next =>
         {
             // Each listener's requests go to the first module that serves it; the rest (outbound) to the YARP pipeline.
@@ -120,6 +125,7 @@ public static class ProxyHost
         });
 
         foreach (var module in modules) module.Start(app, host);
+        app.Services.GetRequiredService<IdleMemoryTrimmer>().Start();
         await app.StartAsync(cancellationToken);
 
         var inboundEp = Bound(inboundListen!, settings.InboundAddress);

@@ -16,6 +16,7 @@ internal sealed class InboundTransformer : HttpTransformer
         proxyRequest.Headers.Remove(MeshHeaders.TargetPort);
         if (httpContext.Request.Host.HasValue) proxyRequest.Headers.Host = httpContext.Request.Host.Value;
         RepeatedFields.JoinWithComma(proxyRequest.Headers);
+        AsteriskForm.Carry(httpContext, proxyRequest, toMeshPeer: false);
         // gRPC needs HTTP/2 end to end (trailers); everything else is downgraded to HTTP/1.1, which every app speaks.
         if (IsGrpc(httpContext.Request))
         {

@@ -30,6 +30,7 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
             proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
             proxyRequest.Headers.TryAddWithoutValidation(MeshHeaders.TargetPort, metadata[DestinationMetadata.TargetPort]);
             proxyRequest.Options.Set(MeshForwarderHttpClientFactory.ExpectedIdentity, identity);
+            AsteriskForm.Carry(httpContext, proxyRequest, toMeshPeer: true);
             // A multicluster gateway routes by authority in its own cluster: send the remote service's name.
             if (metadata.TryGetValue(DestinationMetadata.AuthorityOverride, out var authority)) proxyRequest.Headers.Host = authority;
         }
@@ -37,11 +38,13 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
         {
             proxyRequest.Version = HttpVersion.Version20;
             proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            AsteriskForm.Carry(httpContext, proxyRequest, toMeshPeer: false);
         }
         else
         {
             proxyRequest.Version = HttpVersion.Version11;
             proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+            AsteriskForm.Carry(httpContext, proxyRequest, toMeshPeer: false);
         }
         if (httpContext.Features.Get<MeshRequestFeature>() is { } f)
         {

@@ -34,6 +34,7 @@ internal sealed class PassthroughForwarder(IHttpForwarder forwarder, ProxyErrorR
         {
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
             if (httpContext.Request.Host.HasValue) proxyRequest.Headers.Host = httpContext.Request.Host.Value;
+            AsteriskForm.Carry(httpContext, proxyRequest, toMeshPeer: false);
             if (HttpProtocol.IsHttp2(httpContext.Request.Protocol))
             {
                 proxyRequest.Version = HttpVersion.Version20;

@@ -23,9 +23,10 @@ internal sealed class MeshForwarderHttpClientFactory : IForwarderHttpClientFacto
     public HttpMessageInvoker CreateClient(ForwarderHttpClientContext context) => _invoker;
 
     /// <summary>The client every hop sends with: pooled connections, except to origins that close after each response
-    /// (<see cref="PersistentConnectionHandler"/>).</summary>
+    /// (<see cref="PersistentConnectionHandler"/>) and for an `OPTIONS *` on its last hop (<see cref="AsteriskFormHandler"/>).</summary>
     public static HttpMessageHandler Create(IEndpointConnector connector) =>
-        new PersistentConnectionHandler(Sockets(connector, pooled: true), Sockets(connector, pooled: false));
+        new AsteriskFormHandler(new PersistentConnectionHandler(Sockets(connector, pooled: true), Sockets(connector, pooled: false)),
+            () => Sockets(connector, pooled: false));
 
     private static SocketsHttpHandler Sockets(IEndpointConnector connector, bool pooled) => new()
     {

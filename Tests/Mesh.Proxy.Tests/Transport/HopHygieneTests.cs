@@ -89,7 +89,7 @@ public sealed class HopHygieneTests : IAsyncLifetime
     [MemberData(nameof(Ports))]
     public async Task LineFeedInAnHttp2FieldValue_Is400AtTheFirstProxy_AndNothingReachesTheApp(string port)
     {
-        var answer = await H2Exchange(Port(port), ("x-a", "1\nx-injected: 1"));
+        var answer = await RawH2.ExchangeAsync(Port(port), "GET", "/h2", MeshTopology.Books, ("x-a", "1\nx-injected: 1"));
         Assert.True(answer is H2Answer.Status400 or H2Answer.Reset, $"answered {answer}");
         await AssertServesAsync();
         Assert.DoesNotContain(_app.Heads, h => h.Contains("x-injected", StringComparison.OrdinalIgnoreCase));
@@ -144,57 +144,4 @@ public sealed class HopHygieneTests : IAsyncLifetime
         var r = await client.SendAsync(MeshTopology.Get(MeshTopology.Books, "/clean"));
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
     }
-
-    private enum H2Answer { Status400, OtherStatus, Reset, Closed }
-
-    /// <summary>One h2c GET written frame by frame (HPACK literals without indexing, no Huffman): the field values go on the
-    /// wire exactly as given, which no HTTP/2 client library allows for a LF.</summary>
-    private static async Task<H2Answer> H2Exchange(IPEndPoint endPoint, params (string Name, string Value)[] fields)
-    {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(endPoint);
-        var block = new List<byte>();
-        foreach (var (name, value) in new[] { (":method", "GET"), (":scheme", "http"), (":path", "/h2"), (":authority", MeshTopology.Books) }.Concat(fields))
-        {
-            block.Add(0x00);
-            block.Add((byte)name.Length);
-            block.AddRange(Encoding.Latin1.GetBytes(name));
-            block.Add((byte)value.Length);
-            block.AddRange(Encoding.Latin1.GetBytes(value));
-        }
-        var output = new List<byte>();
-        output.AddRange("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray());
-        output.AddRange(Frame(0x4, 0, 0, []));                    // SETTINGS
-        output.AddRange(Frame(0x1, 0x5, 1, [.. block]));          // HEADERS, END_STREAM | END_HEADERS, stream 1
-        await socket.SendAsync(output.ToArray());
-
-        var input = new List<byte>();
-        var buffer = new byte[16384];
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            while (true)
-            {
-                for (var at = 0; at + 9 <= input.Count;)
-                {
-                    var length = (input[at] << 16) | (input[at + 1] << 8) | input[at + 2];
-                    if (at + 9 + length > input.Count) break;
-                    var type = input[at + 3];
-                    var stream = ((input[at + 5] & 0x7f) << 24) | (input[at + 6] << 16) | (input[at + 7] << 8) | input[at + 8];
-                    // Kestrel sends :status as an indexed static-table field first (0x8c = 400).
-                    if (type == 0x1 && stream == 1) return length > 0 && input[at + 9] == 0x8c ? H2Answer.Status400 : H2Answer.OtherStatus;
-                    if ((type == 0x3 && stream == 1) || type == 0x7) return H2Answer.Reset;
-                    at += 9 + length;
-                }
-                var n = await socket.ReceiveAsync(buffer, cts.Token);
-                if (n == 0) return H2Answer.Closed;
-                input.AddRange(buffer.AsSpan(0, n));
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException) { return H2Answer.Closed; }
-    }
-
-    private static byte[] Frame(byte type, byte flags, int stream, byte[] payload) =>
-        [(byte)(payload.Length >> 16), (byte)(payload.Length >> 8), (byte)payload.Length, type, flags,
-         (byte)(stream >> 24), (byte)(stream >> 16), (byte)(stream >> 8), (byte)stream, .. payload];
 }
