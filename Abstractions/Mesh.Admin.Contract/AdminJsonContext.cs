@@ -7,6 +7,7 @@ namespace Mesh.Admin.Contract;
 /// HTTP JSON options; the CLI reads every answer with it.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ApplyResponse))]
+[JsonSerializable(typeof(List<ResourceOutcome>))]
 [JsonSerializable(typeof(ResourceList))]
 [JsonSerializable(typeof(DeleteResponse))]
 [JsonSerializable(typeof(ServiceDescription))]

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Mesh.Admin.Contract;
 
 /// <summary>`GET /api/v1/identities`: the trust domain, its anchors and issuer, and every workload certificate issued
@@ -14,7 +16,8 @@ public sealed record IssuedCertificateSummary(string? Identity, string? Serial, 
 
 /// <summary>`POST /api/v1/identity/tokens` body: a workload token for namespace/serviceAccount (default namespace
 /// "default"; ttlSeconds omitted = the silo's default).</summary>
-public sealed record TokenRequest(string? Namespace, string? ServiceAccount, long? TtlSeconds);
+public sealed record TokenRequest(string? Namespace, string? ServiceAccount,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? TtlSeconds);
 
 /// <summary>`POST /api/v1/identity/tokens`: the token and the SPIFFE id it stands for.</summary>
 public sealed record TokenResponse(string? Token, string? Identity);
