@@ -28,7 +28,7 @@ internal static class AdminEndpoints
         var api = app.MapGroup("/api/v1");
         api.MapPost("/apply", ApplyAsync).WithName("Apply")
             .WithSummary("Apply multi-document YAML or JSON (validated whole; nothing is written on any error)")
-            .Accepts<string>("application/yaml", "application/json").ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/resources/{kind}", ListAsync).WithName("List").WithSummary("List resources of a kind; namespace omitted or * = all");
         // The stored document as applied (canonical JSON), passed through as text: its schema is the resource model's.
         api.MapGet("/resources/{kind}/{ns}/{name}", GetAsync).WithName("Get")
