@@ -138,7 +138,7 @@ internal sealed class AdminClient : IDisposable
         }
         catch (JsonException e)
         {
-            reason = e.Message;
+            reason = e.Path is { } at ? $"unexpected value at {at}" : e.Message;
         }
         throw new CliException($"the silo at {AdminAddress} answered {method} /{path.Split('?')[0]} with JSON the admin API does not send ({reason})",
             hint: "is MESH_ADMIN_ADDR pointing at a mesh silo of this version (mesh version shows both)?");
