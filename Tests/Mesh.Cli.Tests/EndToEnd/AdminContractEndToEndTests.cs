@@ -17,45 +17,7 @@ public sealed class AdminContractEndToEndTests : RealSiloTestBase
 {
     private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(20);
 
-    private const string Manifest = """
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: books
-          annotations: {retry.mesh.io/http: "5xx", retry.mesh.io/limit: "2", timeout.mesh.io/request: "5s"}
-        spec:
-          selector: {app: books}
-          ports: [{name: http, port: 8080, targetPort: 7001}]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: books-v1}
-        spec: {selector: {app: books, version: v1}, ports: [{name: http, port: 8080, targetPort: 7001}]}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: books-v2}
-        spec: {selector: {app: books, version: v2}, ports: [{name: http, port: 8080, targetPort: 7001}]}
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: HTTPRoute
-        metadata: {name: books-split}
-        spec:
-          parentRefs: [{group: "", kind: Service, name: books, port: 8080}]
-          rules:
-          - matches: [{path: {type: PathPrefix, value: /api}, headers: [{name: x-canary, value: "1"}]}]
-            backendRefs: [{name: books-v1, port: 8080, weight: 90}, {name: books-v2, port: 8080, weight: 10}]
-        ---
-        apiVersion: mesh.io/v1alpha1
-        kind: Workload
-        metadata: {name: books-1, labels: {app: books, version: v1}}
-        spec: {addresses: ["127.0.0.11"], ports: [{name: http, port: 7001}]}
-        ---
-        apiVersion: mesh.io/v1alpha1
-        kind: Workload
-        metadata: {name: books-2, labels: {app: books, version: v2}}
-        spec: {addresses: ["127.0.0.12"], ports: [{name: http, port: 7001}]}
-        """;
+    private static readonly string Manifest = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "testdata", "books-split.yaml"));
 
     [Fact]
     public async Task ResourcesAndDescribe_ApplyGetListDescribeDelete_CliShowsTheSilosValues()
