@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using System.Text.Json.Nodes;
 using Mesh.Cli.Connection;
 
 namespace Mesh.Cli.Commands;
