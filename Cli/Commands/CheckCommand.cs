@@ -290,7 +290,7 @@ internal static class CheckCommand
         List<ProxyStatusRow> rows;
         try
         {
-            rows = [.. (await admin.ProxiesAsync(ct)).OfType<ProxyStatusRow>()];
+            rows = await admin.ProxiesAsync(ct);
         }
         catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound)
         {

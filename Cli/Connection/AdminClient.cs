@@ -109,7 +109,7 @@ internal sealed class AdminClient : IDisposable
 
     /// <summary>GET /api/v1/proxies: what each proxy last reported (connection, certificate, clock skew, problems).</summary>
     public async Task<List<ProxyStatusRow>> ProxiesAsync(CancellationToken ct) =>
-        (await SendAsync(HttpMethod.Get, "api/v1/proxies", null, AdminJsonContext.Default.ListProxyStatusRow, ct)).Value;
+        [.. (await SendAsync(HttpMethod.Get, "api/v1/proxies", null, AdminJsonContext.Default.ListProxyStatusRow, ct)).Value.OfType<ProxyStatusRow>()];
 
     private static string StatsPath(string what, string? ns, string? window)
     {

@@ -72,6 +72,22 @@ public sealed class AdminClientTests : FakeSiloTestBase
         AssertNoCrash(result);
     }
 
+    [Fact]
+    public async Task Check_NullProxyRow_SkippedAndTheOthersChecked()
+    {
+        Admin.Respond("GET", "/healthz", 200, "ok", "text/plain");
+        Admin.Respond("GET", "/api/v1/info", 200, StatsSamples.Info);
+        Admin.Respond("GET", "/api/v1/identities", 200, StatsSamples.Identities());
+        Admin.Respond("GET", "/api/v1/proxies", 200, $"[null,{StatsSamples.Proxy()}]");
+        Admin.Respond("GET", "/api/v1/resources/workloads", 200, Samples.List());
+        Admin.Respond("GET", "/api/v1/resources/services", 200, Samples.List());
+
+        var result = await Cli.RunAsync("check");
+
+        Assert.Contains("proxy web-1 (spiffe://cluster.local/ns/default/sa/web) is connected and certified", result.Out);
+        AssertNoCrash(result);
+    }
+
     private static void AssertNoCrash(CliResult result)
     {
         var all = result.Out + result.Err;
