@@ -60,9 +60,7 @@ public sealed class AdminClientTests : FakeSiloTestBase
     [Fact]
     public async Task Check_ProxiesOfAnotherShape_Exits1NamingTheEndpoint()
     {
-        Admin.Respond("GET", "/healthz", 200, "ok", "text/plain");
-        Admin.Respond("GET", "/api/v1/info", 200, StatsSamples.Info);
-        Admin.Respond("GET", "/api/v1/identities", 200, StatsSamples.Identities());
+        RespondHealthySilo();
         Admin.Respond("GET", "/api/v1/proxies", 200, """{"proxies":[]}""");
 
         var result = await Cli.RunAsync("check");
@@ -75,9 +73,7 @@ public sealed class AdminClientTests : FakeSiloTestBase
     [Fact]
     public async Task Check_NullProxyRow_SkippedAndTheOthersChecked()
     {
-        Admin.Respond("GET", "/healthz", 200, "ok", "text/plain");
-        Admin.Respond("GET", "/api/v1/info", 200, StatsSamples.Info);
-        Admin.Respond("GET", "/api/v1/identities", 200, StatsSamples.Identities());
+        RespondHealthySilo();
         Admin.Respond("GET", "/api/v1/proxies", 200, $"[null,{StatsSamples.Proxy()}]");
         Admin.Respond("GET", "/api/v1/resources/workloads", 200, Samples.List());
         Admin.Respond("GET", "/api/v1/resources/services", 200, Samples.List());
@@ -86,6 +82,14 @@ public sealed class AdminClientTests : FakeSiloTestBase
 
         Assert.Contains("proxy web-1 (spiffe://cluster.local/ns/default/sa/web) is connected and certified", result.Out);
         AssertNoCrash(result);
+    }
+
+    /// <summary>A healthy silo's /healthz, info and identities, for `mesh check`.</summary>
+    private void RespondHealthySilo()
+    {
+        Admin.Respond("GET", "/healthz", 200, "ok", "text/plain");
+        Admin.Respond("GET", "/api/v1/info", 200, StatsSamples.Info);
+        Admin.Respond("GET", "/api/v1/identities", 200, StatsSamples.Identities());
     }
 
     private static void AssertNoCrash(CliResult result)
