@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 
 namespace Mesh.Cli;
 
-/// <summary>Lenient readers for the silo's JSON: a missing field or a value of another type reads as null,
-/// so `get`/`describe` keep working when the server adds or reshapes a field.</summary>
+/// <summary>Lenient readers for resource documents (the user's YAML as the silo stored it): a missing field or a value
+/// of another type reads as null. The admin API's own answers are read into Mesh.Admin.Contract's records instead.</summary>
 internal static class Json
 {
     public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -17,10 +17,6 @@ internal static class Json
             _ => null,
         }
         : null;
-
-    public static long? Long(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n : null;
-
-    public static double? Double(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var n) ? n : null;
 
     public static bool? Bool(JsonNode? node) => node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;
 

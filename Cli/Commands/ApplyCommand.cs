@@ -1,5 +1,6 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 using Mesh.Cli.Manifests;
 using Mesh.Cli.Output;
@@ -36,14 +37,13 @@ internal static class ApplyCommand
                 await ApplySourceAsync(admin, source, ns, dryRun: true, prefix: true, ct);
         }
 
-        var results = new JsonArray();
+        var results = new List<ResourceOutcome>();
         var warnings = new List<string>();
         foreach (var source in sources)
         {
-            var (applied, warned) = await ApplySourceAsync(admin, source, ns, dryRun, prefix: sources.Count > 1, ct);
-            foreach (var result in applied)
-                results.Add(result?.DeepClone());
-            warnings.AddRange(warned.Select(w => sources.Count > 1 ? $"{source.Name}: {w}" : w));
+            var applied = await ApplySourceAsync(admin, source, ns, dryRun, prefix: sources.Count > 1, ct);
+            results.AddRange((applied.Results ?? []).OfType<ResourceOutcome>());
+            warnings.AddRange((applied.Warnings ?? []).OfType<string>().Select(w => sources.Count > 1 ? $"{source.Name}: {w}" : w));
         }
         // Applied, but will not route as written: said on stderr whatever the output format.
         foreach (var warning in warnings)
@@ -51,23 +51,23 @@ internal static class ApplyCommand
 
         if (output == OutputFormat.Json)
         {
-            context.Console.Out.WriteLine(Json.Write(results));
+            context.Console.Out.WriteLine(Json.Write(JsonSerializer.SerializeToNode(results, AdminJsonContext.Default.ListResourceOutcome)));
             return ExitCodes.Ok;
         }
         foreach (var result in results)
         {
-            var line = $"{ResourceNames.Of(Json.Str(result?["kind"]) ?? "resource", Json.Str(result?["name"]) ?? "?")} {Json.Str(result?["action"]) ?? "applied"}";
+            var line = $"{ResourceNames.Of(result.Kind ?? "resource", result.Name ?? "?")} {result.Action ?? "applied"}";
             context.Console.Out.WriteLine(dryRun ? line + " (dry run)" : line);
         }
         return ExitCodes.Ok;
     }
 
-    private static async Task<(JsonArray Results, IReadOnlyList<string> Warnings)> ApplySourceAsync(AdminClient admin, ManifestSource source,
+    private static async Task<ApplyResponse> ApplySourceAsync(AdminClient admin, ManifestSource source,
         string? ns, bool dryRun, bool prefix, CancellationToken ct)
     {
         try
         {
-            return await admin.ApplyWithWarningsAsync(source.Text, ns, dryRun, ct);
+            return await admin.ApplyAsync(source.Text, ns, dryRun, ct);
         }
         catch (AdminProblemException e) when (e.Status == System.Net.HttpStatusCode.BadRequest)
         {

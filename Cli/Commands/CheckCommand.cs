@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 using Mesh.Cli.Output;
 using Spectre.Console;
@@ -124,11 +125,11 @@ internal static class CheckCommand
     {
         try
         {
-            var proxies = Json.Items(await admin.ProxiesAsync(ct)).ToList();
+            var proxies = await admin.ProxiesAsync(ct);
             var proxiesAt = TimeProvider.System.GetUtcNow();
-            var workloads = Json.Items(await admin.ListAsync("workloads", null, ct));
-            var services = Json.Items(await admin.ListAsync("services", null, ct));
-            var storage = Json.Str((await admin.InfoAsync(ct))?["storage"]);
+            var workloads = await admin.ListAsync("workloads", null, ct);
+            var services = await admin.ListAsync("services", null, ct);
+            var storage = (await admin.InfoAsync(ct)).Value.Storage;
             var resources = CheckState.Compare(proxies, workloads, services, storage);
             return CheckState.Merge(resources, await VersionsAsync(admin, proxies, proxiesAt, storage, grace, ct));
         }
@@ -144,11 +145,11 @@ internal static class CheckCommand
     /// <summary>The version comparison: reads the silo's view of each service the proxies serve, then, when a proxy
     /// lags, waits (bounded) for a report made a grace period after that read, so a change still propagating is
     /// never called stuck.</summary>
-    private static async Task<List<CheckResult>> VersionsAsync(AdminClient admin, List<JsonNode> proxies, DateTimeOffset proxiesAt, string? storage, TimeSpan? grace, CancellationToken ct)
+    private static async Task<List<CheckResult>> VersionsAsync(AdminClient admin, List<ProxyStatusRow> proxies, DateTimeOffset proxiesAt, string? storage, TimeSpan? grace, CancellationToken ct)
     {
-        var keys = proxies.SelectMany(p => Json.Items(p["served"]))
-            .Where(v => Json.Bool(v["exists"]) == true)
-            .Select(v => CheckState.ServiceOf(Json.Str(v["canonicalAuthority"])))
+        var keys = proxies.SelectMany(p => p.Served ?? [])
+            .Where(v => v is { Exists: true })
+            .Select(v => CheckState.ServiceOf(v.CanonicalAuthority))
             .OfType<(string Namespace, string Name)>()
             .Distinct().Take(MaxComparedServices).ToList();
         if (keys.Count == 0) return [];
@@ -157,8 +158,8 @@ internal static class CheckCommand
         {
             try
             {
-                var view = await admin.DescribeServiceAsync(ns, name, ct);
-                held[$"{ns}/{name}"] = new(Json.Long(view?["endpoints"]?["version"]) ?? 0, Json.Long(view?["profile"]?["version"]) ?? 0);
+                var view = (await admin.DescribeServiceAsync(ns, name, ct)).Value;
+                held[$"{ns}/{name}"] = new(view.Endpoints?.Version ?? 0, view.Profile?.Version ?? 0);
             }
             catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound)
             {
@@ -176,15 +177,15 @@ internal static class CheckCommand
         while (pending && TimeProvider.System.GetUtcNow() < deadline)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-            var again = Json.Items(await admin.ProxiesAsync(ct)).ToList();
+            var again = await admin.ProxiesAsync(ct);
             last = CheckState.CompareVersions(Reports(again, TimeProvider.System.GetUtcNow(), readAt), held, storage, grace, out pending);
         }
         // Newer-than-the-silo is decided on the reports made before the read; everything else on the latest ones.
         return [.. last.Select(r => first.FirstOrDefault(f => f.Name == r.Name && f.Status == CheckStatus.Fail) ?? r)];
     }
 
-    private static List<CheckState.Report> Reports(List<JsonNode> proxies, DateTimeOffset receivedAt, DateTimeOffset readAt) =>
-        [.. proxies.Select(p => new CheckState.Report(p, (long)(receivedAt - readAt).TotalMilliseconds - (Json.Long(p["lastReportAgeMs"]) ?? long.MaxValue / 2)))];
+    private static List<CheckState.Report> Reports(List<ProxyStatusRow> proxies, DateTimeOffset receivedAt, DateTimeOffset readAt) =>
+        [.. proxies.Select(p => new CheckState.Report(p, (long)(receivedAt - readAt).TotalMilliseconds - p.LastReportAgeMs))];
 
     /// <summary>MESH_CHECK_VERSION_GRACE (e.g. "6s", "500ms"): how long a proxy may lag the silo; default per proxy.</summary>
     private static TimeSpan? ParseGrace(string? text) =>
@@ -198,7 +199,7 @@ internal static class CheckCommand
         string? storage = null;
         try
         {
-            storage = Json.Str((await admin.InfoAsync(ct))?["storage"]);
+            storage = (await admin.InfoAsync(ct)).Value.Storage;
         }
         catch (AdminProblemException)
         {
@@ -243,10 +244,10 @@ internal static class CheckCommand
 
     private static async Task<List<CheckResult>> IdentityAsync(AdminClient admin, CancellationToken ct)
     {
-        JsonNode? ids;
+        IdentitiesResponse ids;
         try
         {
-            ids = await admin.IdentitiesAsync(ct);
+            ids = (await admin.IdentitiesAsync(ct)).Value;
         }
         catch (AdminProblemException e)
         {
@@ -254,7 +255,7 @@ internal static class CheckCommand
         }
 
         var results = new List<CheckResult>();
-        var anchors = Json.Items(ids?["anchors"]).ToList();
+        var anchors = (ids.Anchors ?? []).OfType<CertificateSummary>().ToList();
         if (anchors.Count == 0)
             results.Add(new(Identity, "trust anchor is valid", CheckStatus.Fail, "the silo reports no trust anchor", "create a CA with: mesh identity init, then restart the silo"));
         foreach (var anchor in anchors)
@@ -263,22 +264,22 @@ internal static class CheckCommand
                 "create a new CA (mesh identity init --force) and restart the silo and every proxy",
                 "add a new anchor to the trust bundle and roll it out before this one expires"));
         }
-        if (ids?["issuer"] is JsonObject issuer)
+        if (ids.Issuer is { } issuer)
             results.Add(Validity(issuer, "issuer", IdentityListCommand.IssuerWarnDays, "rotate it: mesh identity rotate-issuer", "rotate it: mesh identity rotate-issuer"));
         else
             results.Add(new(Identity, "issuer is valid", CheckStatus.Fail, "the silo reports no issuer", "create a CA with: mesh identity init, then restart the silo"));
         return results;
     }
 
-    private static CheckResult Validity(JsonNode cert, string what, int warnDays, string expiredFix, string soonFix)
+    private static CheckResult Validity(CertificateSummary cert, string what, int warnDays, string expiredFix, string soonFix)
     {
-        var subject = Json.Str(cert["subject"]) ?? what;
-        var days = Json.Double(cert["daysLeft"]);
+        var subject = cert.Subject ?? what;
+        var days = cert.DaysLeft;
         var name = $"{what} is valid";
         return days switch
         {
             null => new(Identity, name, CheckStatus.Warn, $"{subject}: the silo did not say when it expires"),
-            < 0 => new(Identity, name, CheckStatus.Fail, $"{subject} expired {IdentityListCommand.Timestamp(cert["notAfter"])}", expiredFix),
+            < 0 => new(Identity, name, CheckStatus.Fail, $"{subject} expired {IdentityListCommand.Timestamp(cert.NotAfter)}", expiredFix),
             var d when d < warnDays => new(Identity, name, CheckStatus.Warn, $"{subject} expires in {d:0} days (warning below {warnDays})", soonFix),
             var d => new(Identity, name, CheckStatus.Ok, $"{d:0} days left"),
         };
@@ -286,17 +287,16 @@ internal static class CheckCommand
 
     private static async Task<List<CheckResult>> ProxiesAsync(AdminClient admin, CancellationToken ct)
     {
-        JsonNode? proxies;
+        List<ProxyStatusRow> rows;
         try
         {
-            proxies = await admin.ProxiesAsync(ct);
+            rows = await admin.ProxiesAsync(ct);
         }
         catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound)
         {
             return [new(Proxies, "proxy status is available", CheckStatus.Warn, "this silo does not serve /api/v1/proxies", "upgrade the silo to check proxies")];
         }
 
-        var rows = Json.Items(proxies).ToList();
         if (rows.Count == 0)
             return [new(Proxies, "proxies are connected and certified", CheckStatus.Ok, "no proxies have reported yet")];
         var results = new List<CheckResult>();
@@ -304,44 +304,44 @@ internal static class CheckCommand
         foreach (var proxy in rows.OrderBy(p => names[p], StringComparer.Ordinal))
         {
             var id = names[proxy];
-            var who = Json.Str(proxy["identity"]) is { Length: > 0 } identity ? identity : $"{Json.Str(proxy["namespace"])}/{Json.Str(proxy["workload"])}";
+            var who = proxy.Identity is { Length: > 0 } identity ? identity : $"{proxy.Namespace}/{proxy.Workload}";
             results.Add(ProxyHealth(proxy, $"proxy {id} ({who}) is connected and certified"));
-            if (Json.Long(proxy["clockSkewMs"]) is { } skewMs)
-            {
-                var text = SkewText(skewMs / 1000.0);
-                results.Add(Math.Abs(skewMs) > SkewAllowance.TotalMilliseconds
-                    ? new(Proxies, $"proxy {id} clock agrees with the silo", CheckStatus.Fail, text, "synchronise the proxy host's clock with NTP (e.g. timedatectl set-ntp true)")
-                    : new(Proxies, $"proxy {id} clock agrees with the silo", CheckStatus.Ok, text));
-            }
+            var skewMs = proxy.ClockSkewMs;
+            var text = SkewText(skewMs / 1000.0);
+            results.Add(Math.Abs(skewMs) > SkewAllowance.TotalMilliseconds
+                ? new(Proxies, $"proxy {id} clock agrees with the silo", CheckStatus.Fail, text, "synchronise the proxy host's clock with NTP (e.g. timedatectl set-ntp true)")
+                : new(Proxies, $"proxy {id} clock agrees with the silo", CheckStatus.Ok, text));
         }
         return results;
     }
 
     /// <summary>What `mesh check` calls each proxy: the workload it serves ("books-1"), with its proxy id only to tell
     /// apart two proxies of one workload ("web-1 [host-12]"); its proxy id when it reported no workload (a gateway).</summary>
-    internal static Dictionary<JsonNode, string> ProxyNames(IReadOnlyCollection<JsonNode> proxies)
+    internal static Dictionary<ProxyStatusRow, string> ProxyNames(IReadOnlyCollection<ProxyStatusRow> proxies)
     {
-        var names = proxies.ToDictionary(p => p, ProxyName);
+        // By reference: two rows may be equal records (same workload and values) and still be two proxies.
+        IEqualityComparer<ProxyStatusRow> byReference = ReferenceEqualityComparer.Instance;
+        var names = proxies.ToDictionary(p => p, ProxyName, byReference);
         var shared = names.Values.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
-        return proxies.ToDictionary(p => p, p => shared.Contains(names[p]) ? $"{names[p]} [{Json.Str(p["proxyId"])}]" : names[p]);
+        return proxies.ToDictionary(p => p, p => shared.Contains(names[p]) ? $"{names[p]} [{p.ProxyId}]" : names[p], byReference);
     }
 
     /// <summary>The workload a proxy serves ("books-1"), or its proxy id when it reported none (a gateway, a bare proxy).</summary>
-    private static string ProxyName(JsonNode proxy) =>
-        Json.Str(proxy["workload"]) is { Length: > 0 } workload ? workload : Json.Str(proxy["proxyId"]) ?? "?";
+    private static string ProxyName(ProxyStatusRow proxy) =>
+        proxy.Workload is { Length: > 0 } workload ? workload : proxy.ProxyId ?? "?";
 
     /// <summary>Discovery connected, a certificate that has not expired, a report within <see cref="ReportDeadline"/>;
     /// the silo's own problem texts when those pass but it still sees something wrong.</summary>
-    private static CheckResult ProxyHealth(JsonNode proxy, string name)
+    private static CheckResult ProxyHealth(ProxyStatusRow proxy, string name)
     {
         var details = new List<string>();
         var fixes = new List<string>();
-        if (Json.Bool(proxy["discoveryConnected"]) != true)
+        if (!proxy.DiscoveryConnected)
         {
             details.Add("not connected to discovery");
             fixes.Add("check that the proxy reaches the silo's control port (MESH_CONTROL_ADDR, default 127.0.0.1:8086)");
         }
-        var certLeft = Json.Long(proxy["certRemainingSeconds"]);
+        var certLeft = proxy.CertRemainingSeconds;
         if (certLeft is null)
         {
             details.Add("no workload certificate");
@@ -352,18 +352,18 @@ internal static class CheckCommand
             details.Add($"workload certificate expired {(-certLeft.Value / 3600.0).ToString("0.#", CultureInfo.InvariantCulture)} h ago");
             fixes.Add("the proxy failed to renew: read its log (token expired? silo identity service down?) and restart it");
         }
-        var ageMs = Json.Long(proxy["lastReportAgeMs"]);
-        if (ageMs is null || ageMs > ReportDeadline.TotalMilliseconds)
+        var ageMs = proxy.LastReportAgeMs;
+        if (ageMs > ReportDeadline.TotalMilliseconds)
         {
-            details.Add(ageMs is null ? "never reported" : $"last report {(ageMs.Value / 1000.0).ToString("0", CultureInfo.InvariantCulture)} s ago (limit {ReportDeadline.TotalSeconds:0} s)");
+            details.Add($"last report {(ageMs / 1000.0).ToString("0", CultureInfo.InvariantCulture)} s ago (limit {ReportDeadline.TotalSeconds:0} s)");
             fixes.Add("is the proxy still running? restart it (mesh run / mesh proxy); if it runs, check it can reach the silo's control port");
         }
         if (details.Count == 0)
         {
-            foreach (var problem in Json.Items(proxy["problems"]).Select(Json.Str).Where(p => !string.IsNullOrEmpty(p)))
+            foreach (var problem in (proxy.Problems ?? []).Where(p => !string.IsNullOrEmpty(p)))
             {
                 // The silo's texts say "what is wrong; how to fix it".
-                var parts = problem!.Split("; ", 2);
+                var parts = problem.Split("; ", 2);
                 details.Add(parts[0]);
                 fixes.Add(parts.Length > 1 ? parts[1] : "read the proxy's log");
             }

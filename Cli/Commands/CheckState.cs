@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mesh.Admin.Contract;
 
 namespace Mesh.Cli.Commands;
 
@@ -6,7 +7,7 @@ namespace Mesh.Cli.Commands;
 /// workload and services, from its last report) against what the silo holds. A silo that lost its state (memory
 /// storage restarted, another data dir) still has proxies serving workloads it no longer knows; each such proxy is a
 /// failure with the fix. Then the versions: what each proxy's discovery watches reflect against the silo's views now
-/// (<see cref="CompareVersions"/>). Pure: the caller fetches the JSON.</summary>
+/// (<see cref="CompareVersions"/>). Pure: the caller fetches the rows.</summary>
 internal static class CheckState
 {
     public const string Category = "state";
@@ -17,8 +18,8 @@ internal static class CheckState
 
     /// <summary>How long a proxy may serve an older version than the silo: 3 of its report intervals, at least
     /// <see cref="MinVersionGrace"/>.</summary>
-    public static TimeSpan VersionGrace(JsonNode proxy) =>
-        TimeSpan.FromMilliseconds(Math.Max(MinVersionGrace.TotalMilliseconds, 3 * (Json.Long(proxy["intervalMs"]) ?? 0)));
+    public static TimeSpan VersionGrace(ProxyStatusRow proxy) =>
+        TimeSpan.FromMilliseconds(Math.Max(MinVersionGrace.TotalMilliseconds, 3 * (long)proxy.IntervalMs));
 
     /// <summary>"books.default.svc.cluster.local:8080" → ("default", "books"); null for anything else.</summary>
     public static (string Namespace, string Name)? ServiceOf(string? canonicalAuthority) =>
@@ -26,7 +27,7 @@ internal static class CheckState
 
     /// <summary>One proxy row of GET /api/v1/proxies with when its last report was made, relative to when the silo's
     /// views were read (positive: after; measured on this machine's clock from the row's lastReportAgeMs).</summary>
-    public sealed record Report(JsonNode Proxy, long ReportedAfterReadMs);
+    public sealed record Report(ProxyStatusRow Proxy, long ReportedAfterReadMs);
 
     /// <summary>The endpoint-set and profile view versions of one service as the silo holds them (GET
     /// /api/v1/services/{ns}/{name}); null in the map when the silo does not know the service.</summary>
@@ -42,7 +43,7 @@ internal static class CheckState
     {
         pending = false;
         var results = new List<CheckResult>();
-        var live = reports.Where(r => Json.Long(r.Proxy["lastReportAgeMs"]) is { } age && age <= CheckCommand.ReportDeadline.TotalMilliseconds).ToList();
+        var live = reports.Where(r => r.Proxy.LastReportAgeMs <= CheckCommand.ReportDeadline.TotalMilliseconds).ToList();
         var names = CheckCommand.ProxyNames(live.Select(r => r.Proxy).ToList());
         var lostFix = LostStateFix(storage);
         foreach (var report in live.OrderBy(r => names[r.Proxy], StringComparer.Ordinal))
@@ -54,9 +55,9 @@ internal static class CheckState
             var lost = new List<string>();
             var undecided = 0;
             var compared = 0;
-            foreach (var served in Json.Items(report.Proxy["served"]).Where(v => Json.Bool(v["exists"]) == true))
+            foreach (var served in (report.Proxy.Served ?? []).Where(v => v is { Exists: true }))
             {
-                var authority = Json.Str(served["canonicalAuthority"]) ?? "";
+                var authority = served.CanonicalAuthority ?? "";
                 if (ServiceOf(authority) is not { } svc || !held.TryGetValue($"{svc.Namespace}/{svc.Name}", out var silo)) continue;
                 compared++;
                 var shown = $"{svc.Name}.{svc.Namespace}:{authority[(authority.LastIndexOf(':') + 1)..]}";
@@ -68,8 +69,8 @@ internal static class CheckState
                 }
                 foreach (var (what, mine, theirs) in new[]
                          {
-                             ("endpoints", Json.Long(served["endpointsVersion"]) ?? 0, silo.EndpointsVersion),
-                             ("profile", Json.Long(served["profileVersion"]) ?? 0, silo.ProfileVersion),
+                             ("endpoints", served.EndpointsVersion, silo.EndpointsVersion),
+                             ("profile", served.ProfileVersion, silo.ProfileVersion),
                          })
                 {
                     if (mine > theirs && report.ReportedAfterReadMs <= 0) lost.Add($"serves {shown} {what} v{mine}, the silo holds only v{theirs}");
@@ -97,8 +98,8 @@ internal static class CheckState
     }
 
     /// <summary>One line per proxy: what it serves against what the silo holds, resources and versions alike.</summary>
-    private static string Name(string id, JsonNode proxy) =>
-        $"proxy {id} ({Json.Str(proxy["namespace"])}/{Json.Str(proxy["workload"])}) serves what the silo holds";
+    private static string Name(string id, ProxyStatusRow proxy) =>
+        $"proxy {id} ({proxy.Namespace}/{proxy.Workload}) serves what the silo holds";
 
     /// <summary>Folds the version results into the resource results of the same proxy (one line each): the worse
     /// status, both details, each fix once.</summary>
@@ -129,14 +130,14 @@ internal static class CheckState
     /// <param name="workloads">Workload resources of every namespace.</param>
     /// <param name="services">Service resources of every namespace.</param>
     /// <param name="storage">The silo's storage kind (info.storage), for the fix.</param>
-    public static List<CheckResult> Compare(IEnumerable<JsonNode> proxies, IEnumerable<JsonNode> workloads, IEnumerable<JsonNode> services, string? storage)
+    public static List<CheckResult> Compare(IEnumerable<ProxyStatusRow> proxies, IEnumerable<JsonNode> workloads, IEnumerable<JsonNode> services, string? storage)
     {
         static string Key(JsonNode r) => $"{Json.Str(r["metadata"]?["namespace"])}/{Json.Str(r["metadata"]?["name"])}";
         var heldWorkloads = workloads.Select(Key).ToHashSet(StringComparer.Ordinal);
         var heldServices = services.Select(Key).ToHashSet(StringComparer.Ordinal);
 
         var live = proxies
-            .Where(p => Json.Long(p["lastReportAgeMs"]) is { } age && age <= CheckCommand.ReportDeadline.TotalMilliseconds)
+            .Where(p => p.LastReportAgeMs <= CheckCommand.ReportDeadline.TotalMilliseconds)
             .ToList();
         var names = CheckCommand.ProxyNames(live);
         if (live.Count == 0)
@@ -147,12 +148,12 @@ internal static class CheckState
         foreach (var proxy in live.OrderBy(p => names[p], StringComparer.Ordinal))
         {
             var id = names[proxy];
-            var ns = Json.Str(proxy["namespace"]) ?? "";
-            var workload = Json.Str(proxy["workload"]) ?? "";
+            var ns = proxy.Namespace ?? "";
+            var workload = proxy.Workload ?? "";
             var missing = new List<string>();
             if (workload.Length > 0 && !heldWorkloads.Contains($"{ns}/{workload}")) missing.Add($"workload {ns}/{workload}");
-            missing.AddRange(Json.Items(proxy["services"]).Select(Json.Str)
-                .Where(s => !string.IsNullOrEmpty(s) && !heldServices.Contains(s!)).Select(s => $"service {s}"));
+            missing.AddRange((proxy.Services ?? [])
+                .Where(s => !string.IsNullOrEmpty(s) && !heldServices.Contains(s)).Select(s => $"service {s}"));
             var name = Name(id, proxy);
             results.Add(missing.Count == 0
                 ? new(Category, name, CheckStatus.Ok)

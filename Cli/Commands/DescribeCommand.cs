@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 using Mesh.Cli.Output;
 
@@ -34,7 +35,7 @@ internal static class DescribeCommand
     private static async Task<int> RunAsync(CliContext context, string name, string ns, string output, CancellationToken ct)
     {
         using var admin = AdminClient.Create(context);
-        JsonNode? answer;
+        AdminReply<ServiceDescription> answer;
         try
         {
             answer = await admin.DescribeServiceAsync(ns, name, ct);
@@ -46,23 +47,24 @@ internal static class DescribeCommand
 
         var console = context.Console;
         if (output == OutputFormat.Json)
-            console.Out.WriteLine(Json.Write(answer));
+            console.Out.WriteLine(Json.Write(answer.Json));
         else if (output == OutputFormat.Yaml)
-            console.Out.Write(YamlRenderer.Render(answer));
+            console.Out.Write(YamlRenderer.Render(answer.Json));
         else
-            Write(console, name, ns, answer);
+            Write(console, name, ns, answer.Value);
         return ExitCodes.Ok;
     }
 
-    private static void Write(IConsoleOutput console, string name, string ns, JsonNode? answer)
+    private static void Write(IConsoleOutput console, string name, string ns, ServiceDescription answer)
     {
-        var resource = answer?["resource"];
+        // The resource is the user's document (untyped); everything derived from it is the contract's.
+        var resource = answer.Resource is { } r ? JsonNode.Parse(r.GetRawText()) : null;
         var spec = resource?["spec"];
         var ports = Json.Items(spec?["ports"]).ToList();
-        var endpoints = Json.Items(answer?["endpoints"]?["value"]?["endpoints"]).ToList();
-        var profile = answer?["profile"]?["value"];
-        var routes = Json.Items(profile?["routes"]).ToList();
-        var consumers = Json.Items(answer?["consumerRoutes"]).ToList();
+        var endpoints = (answer.Endpoints?.Value?.Endpoints ?? []).OfType<EndpointInfo>().ToList();
+        var profile = answer.Profile?.Value;
+        var routes = (profile?.Routes ?? []).OfType<RouteInfo>().ToList();
+        var consumers = (answer.ConsumerRoutes ?? []).OfType<ConsumerRoutesInfo>().ToList();
         var output = console.Out;
 
         Field(output, "Name", name);
@@ -71,7 +73,7 @@ internal static class DescribeCommand
         Field(output, "Labels", Json.Labels(resource?["metadata"]?["labels"]));
         Field(output, "Selector", Json.Labels(spec?["selector"]));
         Field(output, "Ports", string.Join(", ", ports.Select(PortText)));
-        Field(output, "Versions", $"service {Version(answer?["service"])}, endpoints {Version(answer?["endpoints"])}, profile {Version(answer?["profile"])}");
+        Field(output, "Versions", $"service {Version(answer.Service?.Version)}, endpoints {Version(answer.Endpoints?.Version)}, profile {Version(answer.Profile?.Version)}");
         output.WriteLine();
 
         Field(output, "Endpoints", endpoints.Count == 0 ? "none (no Workload matches the selector)" : endpoints.Count.ToString(CultureInfo.InvariantCulture));
@@ -84,12 +86,12 @@ internal static class DescribeCommand
                 foreach (var target in TargetPorts(ports, endpoint))
                 {
                     Tables.AddRow(table, [
-                        $"{Json.Str(endpoint["address"])}:{target}",
-                        Json.Str(endpoint["workload"]) ?? "",
-                        Json.Str(endpoint["identity"]) ?? "(unmeshed)",
-                        Json.Str(endpoint["ready"]) ?? "",
-                        Json.Str(endpoint["zone"]) ?? "",
-                        Json.Str(endpoint["weight"]) ?? ""]);
+                        $"{endpoint.Address}:{target}",
+                        endpoint.Workload ?? "",
+                        endpoint.Identity ?? "(unmeshed)",
+                        endpoint.Ready is { } ready ? (ready ? "true" : "false") : "",
+                        endpoint.Zone ?? "",
+                        endpoint.Weight?.ToString(CultureInfo.InvariantCulture) ?? ""]);
                 }
             }
             console.Ansi.Write(Tables.Indent(table, 2));
@@ -105,8 +107,7 @@ internal static class DescribeCommand
             var table = Tables.Create(["ROUTE", "PORT", "MATCHES", "BACKENDS"]);
             foreach (var route in routes)
             {
-                var port = Json.Long(route["port"]) is { } p and not 0 ? p.ToString(CultureInfo.InvariantCulture) : "*";
-                Tables.AddRow(table, [Json.Str(route["name"]) ?? "", port, Matches(route), Backends(route)]);
+                Tables.AddRow(table, [route.Name ?? "", Port(route), Matches(route), Backends(route)]);
             }
             console.Ansi.Write(Tables.Indent(table, 2));
         }
@@ -114,30 +115,30 @@ internal static class DescribeCommand
         if (consumers.Count > 0)
         {
             output.WriteLine();
-            Field(output, "Consumer routes", string.Join(", ", consumers.Select(c => $"from {Json.Str(c["namespace"])}: {Json.Items(c["routes"]).Count()}")));
+            Field(output, "Consumer routes", string.Join(", ", consumers.Select(c => $"from {c.Namespace}: {(c.Routes ?? []).Count(r => r is not null)}")));
             output.Flush();
             var table = Tables.Create(["FROM", "ROUTE", "PORT", "MATCHES", "BACKENDS"]);
             foreach (var consumer in consumers)
-                foreach (var route in Json.Items(consumer["routes"]))
-                {
-                    var port = Json.Long(route["port"]) is { } p and not 0 ? p.ToString(CultureInfo.InvariantCulture) : "*";
-                    Tables.AddRow(table, [Json.Str(consumer["namespace"]) ?? "", Json.Str(route["name"]) ?? "", port, Matches(route), Backends(route)]);
-                }
+                foreach (var route in (consumer.Routes ?? []).OfType<RouteInfo>())
+                    Tables.AddRow(table, [consumer.Namespace ?? "", route.Name ?? "", Port(route), Matches(route), Backends(route)]);
             console.Ansi.Write(Tables.Indent(table, 2));
         }
         if (profile is not null)
         {
             output.WriteLine();
-            Field(output, "Retry", Retry(profile["retry"]));
-            Field(output, "Timeouts", Timeouts(profile["timeouts"]));
-            Field(output, "Failure accrual", FailureAccrual(profile["failureAccrual"]));
+            Field(output, "Retry", Retry(profile.Retry));
+            Field(output, "Timeouts", Timeouts(profile.Timeouts));
+            Field(output, "Failure accrual", FailureAccrual(profile.FailureAccrual));
         }
     }
 
     private static void Field(TextWriter output, string label, string value) =>
         output.WriteLine($"{label + ":",-17}{(value.Length == 0 ? "<none>" : value)}");
 
-    private static string Version(JsonNode? versioned) => Json.Str(versioned?["version"]) ?? "-";
+    private static string Version(long? version) => version?.ToString(CultureInfo.InvariantCulture) ?? "-";
+
+    /// <summary>The route's port; "*" for 0 (every port of the Service).</summary>
+    private static string Port(RouteInfo route) => route.Port != 0 ? route.Port.ToString(CultureInfo.InvariantCulture) : "*";
 
     private static string PortText(JsonNode port)
     {
@@ -148,9 +149,9 @@ internal static class DescribeCommand
 
     /// <summary>The endpoint's port for each Service port: a numeric targetPort as is, a named one through the
     /// workload's port names (as Kubernetes resolves named ports per Pod).</summary>
-    private static IEnumerable<string> TargetPorts(IReadOnlyList<JsonNode> servicePorts, JsonNode endpoint)
+    private static IEnumerable<string> TargetPorts(IReadOnlyList<JsonNode> servicePorts, EndpointInfo endpoint)
     {
-        var workloadPorts = Json.Props(endpoint["ports"]).ToDictionary(p => p.Key, p => Json.Str(p.Value));
+        var workloadPorts = (endpoint.Ports ?? new Dictionary<string, int>()).ToDictionary(p => p.Key, p => (string?)p.Value.ToString(CultureInfo.InvariantCulture));
         var targets = servicePorts
             .Select(p => Json.Str(p["targetPort"]) ?? Json.Str(p["port"]))
             .Select(t => t is not null && !int.TryParse(t, out _) ? workloadPorts.GetValueOrDefault(t) : t)
@@ -161,26 +162,26 @@ internal static class DescribeCommand
         return targets.Count > 0 ? targets : workloadPorts.Values.Where(v => v is not null).Select(v => v!).Distinct().DefaultIfEmpty("?");
     }
 
-    private static string Matches(JsonNode route)
+    private static string Matches(RouteInfo route)
     {
-        var matches = Json.Items(route["matches"]).Select(match =>
+        var matches = (route.Matches ?? []).OfType<RouteMatchInfo>().Select(match =>
         {
             var parts = new List<string>();
-            if (Json.Str(match["method"]) is { } method)
+            if (match.Method is { } method)
                 parts.Add(method);
-            if (match["path"] is JsonObject path)
-                parts.Add($"{MatchKind(path["kind"] ?? path["type"])} {Json.Str(path["value"])}");
-            parts.AddRange(Json.Items(match["headers"]).Select(h => $"header {Json.Str(h["name"])}={Json.Str(h["value"]?["value"])}"));
-            parts.AddRange(Json.Items(match["queryParams"]).Select(q => $"query {Json.Str(q["name"])}={Json.Str(q["value"]?["value"])}"));
-            if (Json.Str(match["grpcService"]) is { } service)
-                parts.Add($"{service}/{Json.Str(match["grpcMethod"]) ?? "*"}");
+            if (match.Path is { } path)
+                parts.Add($"{MatchKind(path.Kind)} {path.Value}");
+            parts.AddRange((match.Headers ?? []).OfType<HeaderMatchInfo>().Select(h => $"header {h.Name}={h.Value?.Value}"));
+            parts.AddRange((match.QueryParams ?? []).OfType<HeaderMatchInfo>().Select(q => $"query {q.Name}={q.Value?.Value}"));
+            if (match.GrpcService is { } service)
+                parts.Add($"{service}/{match.GrpcMethod ?? "*"}");
             return parts.Count == 0 ? "any" : string.Join(" ", parts);
         }).ToList();
         return matches.Count == 0 ? "any" : string.Join(" | ", matches);
     }
 
-    /// <summary>Enum values arrive as numbers or names depending on the server's JSON settings.</summary>
-    private static string MatchKind(JsonNode? kind) => Json.Str(kind)?.ToLowerInvariant() switch
+    /// <summary>The silo writes names ("prefix"); older ones wrote the member number (read as its text).</summary>
+    private static string MatchKind(string? kind) => kind?.ToLowerInvariant() switch
     {
         "0" or "exact" => "Exact",
         "1" or "prefix" or "pathprefix" => "PathPrefix",
@@ -189,32 +190,34 @@ internal static class DescribeCommand
     };
 
     /// <summary>"books-v1:8080 (90%), books-v2:8080 (10%)".</summary>
-    private static string Backends(JsonNode route)
+    private static string Backends(RouteInfo route)
     {
-        var backends = Json.Items(route["backends"]).ToList();
-        var total = backends.Sum(b => Json.Long(b["weight"]) ?? 1);
+        var backends = (route.Backends ?? []).OfType<BackendInfo>().ToList();
+        var total = backends.Sum(b => (long?)b.Weight ?? 1);
         return string.Join(", ", backends.Select(b =>
         {
-            var weight = Json.Long(b["weight"]) ?? 1;
+            var weight = (long?)b.Weight ?? 1;
             var share = total > 0 ? weight * 100.0 / total : 0;
-            var ns = Json.Str(b["namespace"]);
-            var target = $"{Json.Str(b["name"])}{(ns is null ? "" : "." + ns)}:{Json.Str(b["port"])}";
+            var ns = b.Namespace;
+            var target = $"{b.Name}{(ns is null ? "" : "." + ns)}:{b.Port?.ToString(CultureInfo.InvariantCulture)}";
             return $"{target} (weight {weight}, {share.ToString("0.#", CultureInfo.InvariantCulture)}%)";
         }));
     }
 
-    private static string Retry(JsonNode? retry) => retry is JsonObject
-        ? $"on {string.Join(",", Json.Items(retry["conditions"]).Select(Json.Str))}, limit {Json.Str(retry["limit"])}" +
-          (Durations.Human(Json.Str(retry["perTryTimeout"])) is { } perTry ? $", per try {perTry}" : "")
+    private static string Retry(RetryInfo? retry) => retry is not null
+        ? $"on {string.Join(",", retry.Conditions ?? [])}, limit {retry.Limit?.ToString(CultureInfo.InvariantCulture)}" +
+          (Durations.Human(retry.PerTryTimeout) is { } perTry ? $", per try {perTry}" : "")
         : "none";
 
-    private static string Timeouts(JsonNode? timeouts)
+    /// <summary>"request 10s, backendRequest 1m30s": the set timeouts, by their wire names.</summary>
+    private static string Timeouts(TimeoutsInfo? timeouts)
     {
-        var parts = Json.Props(timeouts).Where(p => Json.Str(p.Value) is not null).Select(p => $"{p.Key} {Durations.Human(Json.Str(p.Value))}").ToList();
+        var parts = new[] { ("request", timeouts?.Request), ("backendRequest", timeouts?.BackendRequest), ("idle", timeouts?.Idle) }
+            .Where(p => p.Item2 is not null).Select(p => $"{p.Item1} {Durations.Human(p.Item2)}").ToList();
         return parts.Count == 0 ? "none" : string.Join(", ", parts);
     }
 
-    private static string FailureAccrual(JsonNode? accrual) => accrual is JsonObject
-        ? $"{Json.Str(accrual["consecutiveFailures"])} consecutive failures, backoff {Durations.Human(Json.Str(accrual["minBackoff"]))} to {Durations.Human(Json.Str(accrual["maxBackoff"]))}, jitter {Json.Str(accrual["jitter"])}"
+    private static string FailureAccrual(FailureAccrualInfo? accrual) => accrual is not null
+        ? $"{accrual.ConsecutiveFailures?.ToString(CultureInfo.InvariantCulture)} consecutive failures, backoff {Durations.Human(accrual.MinBackoff)} to {Durations.Human(accrual.MaxBackoff)}, jitter {accrual.Jitter?.ToString(CultureInfo.InvariantCulture)}"
         : "default";
 }

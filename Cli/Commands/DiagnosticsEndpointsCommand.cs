@@ -65,8 +65,10 @@ internal static class DiagnosticsEndpointsCommand
         try
         {
             using var admin = AdminClient.Create(context);
-            var answer = await admin.DescribeServiceAsync(serviceNs, name, ct);
-            var list = Json.Items(answer?["resource"]?["spec"]?["ports"]).ToList();
+            var answer = (await admin.DescribeServiceAsync(serviceNs, name, ct)).Value;
+            // The Service's own document (the user's resource, untyped): its ports as written.
+            var resource = answer.Resource is { } r ? JsonNode.Parse(r.GetRawText()) : null;
+            var list = Json.Items(resource?["spec"]?["ports"]).ToList();
             ports = list.Count == 0 ? $"service {name}.{serviceNs} has none" : $"service {name}.{serviceNs} has "
                 + string.Join(", ", list.Select(p => Json.Str(p["name"]) is { Length: > 0 } n ? $"{Json.Str(p["port"])} ({n})" : Json.Str(p["port"])));
             if (list.Count > 0) example = $"{name}.{serviceNs}:{Json.Str(list[0]["port"])}";

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Mesh.Cli.Connection;
 using Mesh.Cli.Output;
 
+using Mesh.Admin.Contract;
+
 namespace Mesh.Cli.Commands;
 
 /// <summary>`mesh edges`: who calls whom, with both identities and whether the hop was mTLS (cf. `linkerd viz edges`).</summary>
@@ -17,27 +19,26 @@ internal static class EdgesCommand
         {
             using var admin = AdminClient.Create(context);
             var scope = parse.GetValue(ns);
-            var rows = await StatsOptions.FetchAsync(admin, "edges", scope, parse.GetValue(window), ct);
+            var rows = await StatsOptions.FetchAsync(admin, "edges", a => a.EdgeStatsAsync(scope, parse.GetValue(window), ct));
             if (parse.GetValue(output) == OutputFormat.Json)
             {
-                context.Console.Out.WriteLine(Json.Write(rows));
+                context.Console.Out.WriteLine(Json.Write(rows.Json));
                 return ExitCodes.Ok;
             }
-            if (!Json.Items(rows).Any())
+            if (rows.Value.Count == 0)
             {
                 context.Console.Note(StatCommand.NoStats(scope));
                 return ExitCodes.Ok;
             }
             var table = Tables.Create(["SRC", "DST", "SRC_IDENTITY", "DST_IDENTITY", "SECURED"]);
-            foreach (var row in Json.Items(rows))
+            foreach (var row in rows.Value.OfType<EdgeStatsRow>())
             {
-                var src = Json.Str(row["src"]);
                 Tables.AddRow(table, [
-                    string.IsNullOrEmpty(src) ? "(unmeshed)" : src,
-                    Json.Str(row["dst"]) ?? "",
-                    Json.Str(row["srcIdentity"]) ?? "",
-                    Json.Str(row["dstIdentity"]) ?? "",
-                    Json.Bool(row["mtls"]) == true ? "√" : ""]);
+                    string.IsNullOrEmpty(row.Src) ? "(unmeshed)" : row.Src,
+                    row.Dst ?? "",
+                    row.SrcIdentity ?? "",
+                    row.DstIdentity ?? "",
+                    row.Mtls ? "√" : ""]);
             }
             context.Console.Ansi.Write(table);
             return ExitCodes.Ok;

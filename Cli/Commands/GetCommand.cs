@@ -38,7 +38,7 @@ internal static class GetCommand
         JsonNode? single = null;
         if (name is null)
         {
-            items = Json.Items(await admin.ListAsync(kind, ns, ct)).ToList();
+            items = [.. await admin.ListAsync(kind, ns, ct)];
         }
         else
         {

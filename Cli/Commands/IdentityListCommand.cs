@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 using Mesh.Cli.Output;
 using Spectre.Console;
@@ -29,22 +29,23 @@ internal static class IdentityListCommand
     private static async Task<int> RunAsync(CliContext context, string output, CancellationToken ct)
     {
         using var admin = AdminClient.Create(context);
-        var answer = await admin.IdentitiesAsync(ct);
+        var reply = await admin.IdentitiesAsync(ct);
         var console = context.Console;
         if (output == OutputFormat.Json)
         {
-            console.Out.WriteLine(Json.Write(answer));
+            console.Out.WriteLine(Json.Write(reply.Json));
             return ExitCodes.Ok;
         }
 
-        console.Ansi.WriteLine($"Trust domain:  {Json.Str(answer?["trustDomain"]) ?? "-"}");
-        foreach (var anchor in Json.Items(answer?["anchors"]))
+        var answer = reply.Value;
+        console.Ansi.WriteLine($"Trust domain:  {answer.TrustDomain ?? "-"}");
+        foreach (var anchor in (answer.Anchors ?? []).OfType<CertificateSummary>())
             WriteCa(console, "Trust anchor:", anchor, AnchorWarnDays, "plan an anchor rotation: add a new anchor to the trust bundle before this one expires");
-        if (answer?["issuer"] is JsonObject issuer)
+        if (answer.Issuer is { } issuer)
             WriteCa(console, "Issuer:", issuer, IssuerWarnDays, "rotate it with: mesh identity rotate-issuer");
         console.Ansi.WriteLine();
 
-        var certificates = Json.Items(answer?["certificates"]).ToList();
+        var certificates = (answer.Certificates ?? []).OfType<IssuedCertificateSummary>().ToList();
         if (certificates.Count == 0)
         {
             console.Note("No workload certificates issued yet (a proxy gets one when it starts: mesh proxy / mesh run).");
@@ -52,16 +53,16 @@ internal static class IdentityListCommand
         }
         var table = Tables.Create(["IDENTITY", "SERIAL", "NOT-AFTER", "LEFT"]);
         foreach (var cert in certificates)
-            Tables.AddRow(table, [Json.Str(cert["identity"]) ?? "", Json.Str(cert["serial"]) ?? "", Timestamp(cert["notAfter"]), Left(cert)]);
+            Tables.AddRow(table, [cert.Identity ?? "", cert.Serial ?? "", Timestamp(cert.NotAfter), Left(cert)]);
         console.Ansi.Write(table);
         return ExitCodes.Ok;
     }
 
     /// <summary>Two or three lines per certificate: subject; serial, not-after and days left (yellow below the warning
     /// threshold, red once expired); then what to do, spelled out so it survives without colour.</summary>
-    private static void WriteCa(IConsoleOutput console, string label, JsonNode cert, int warnDays, string advice)
+    private static void WriteCa(IConsoleOutput console, string label, CertificateSummary cert, int warnDays, string advice)
     {
-        var days = Json.Double(cert["daysLeft"]);
+        var days = cert.DaysLeft;
         var left = days switch
         {
             null => "-",
@@ -70,23 +71,24 @@ internal static class IdentityListCommand
             var d => $"[green]{d.Value.ToString("0", CultureInfo.InvariantCulture)} days left[/]",
         };
         const string Indent = "               ";
-        console.Ansi.MarkupLine($"{label,-15}{Json.Str(cert["subject"]) ?? "-"}".EscapeMarkup());
-        console.Ansi.MarkupLine($"{Indent}serial {Json.Str(cert["serial"]) ?? "-"}, not after {Timestamp(cert["notAfter"])}, ".EscapeMarkup() + left);
+        console.Ansi.MarkupLine($"{label,-15}{cert.Subject ?? "-"}".EscapeMarkup());
+        console.Ansi.MarkupLine($"{Indent}serial {cert.Serial ?? "-"}, not after {Timestamp(cert.NotAfter)}, ".EscapeMarkup() + left);
         if (days is { } dd && dd < warnDays)
             console.Ansi.MarkupLine($"{Indent}{advice}".EscapeMarkup());
     }
 
     /// <summary>ISO 8601 UTC to the second, whatever precision the silo wrote.</summary>
-    internal static string Timestamp(JsonNode? node) =>
-        Json.Str(node) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            ? t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)
-            : Json.Str(node) ?? "-";
+    internal static string Timestamp(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "-";
 
-    private static string Left(JsonNode cert)
+    /// <summary>As <see cref="Timestamp(DateTimeOffset?)"/>; a time without a zone counts as UTC (as the silo writes).</summary>
+    internal static string Timestamp(DateTime? time) =>
+        time is { } t ? Timestamp(new DateTimeOffset(t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : t.ToUniversalTime())) : "-";
+
+    private static string Left(IssuedCertificateSummary cert)
     {
-        if (Json.Bool(cert["expired"]) == true)
+        if (cert.Expired)
             return "expired";
-        return Json.Double(cert["hoursLeft"]) is { } hours
+        return cert.HoursLeft is { } hours
             ? hours >= 48 ? $"{(hours / 24).ToString("0", CultureInfo.InvariantCulture)}d" : $"{hours.ToString("0.#", CultureInfo.InvariantCulture)}h"
             : "-";
     }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
+using System.Globalization;
 using Mesh.Cli.Connection;
 using Mesh.Cli.Output;
 
@@ -19,17 +19,17 @@ internal static class IdentityRotateIssuerCommand
             var answer = await admin.RotateIssuerAsync(ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
-                context.Console.Out.WriteLine(Json.Write(answer));
+                context.Console.Out.WriteLine(Json.Write(answer.Json));
                 return ExitCodes.Ok;
             }
-            if (answer?["issuer"] is not JsonObject issuer)
+            if (answer.Value.Issuer is not { } issuer)
                 throw new CliException($"the silo at {admin.Connection.Admin} answered without the new issuer", hint: "check it with: mesh identity list");
             var text = context.Console.Out;
             text.WriteLine("issuer rotated");
-            text.WriteLine($"  subject:    {Json.Str(issuer["subject"]) ?? "-"}");
-            text.WriteLine($"  serial:     {Json.Str(issuer["serial"]) ?? "-"}");
-            text.WriteLine($"  not before: {IdentityListCommand.Timestamp(issuer["notBefore"])}");
-            text.WriteLine($"  not after:  {IdentityListCommand.Timestamp(issuer["notAfter"])} ({Json.Str(issuer["daysLeft"]) ?? "-"} days left)");
+            text.WriteLine($"  subject:    {issuer.Subject ?? "-"}");
+            text.WriteLine($"  serial:     {issuer.Serial ?? "-"}");
+            text.WriteLine($"  not before: {IdentityListCommand.Timestamp(issuer.NotBefore)}");
+            text.WriteLine($"  not after:  {IdentityListCommand.Timestamp(issuer.NotAfter)} ({issuer.DaysLeft?.ToString(CultureInfo.InvariantCulture) ?? "-"} days left)");
             return ExitCodes.Ok;
         }, ct));
         return command;

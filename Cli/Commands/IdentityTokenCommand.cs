@@ -30,11 +30,11 @@ internal static class IdentityTokenCommand
             long? seconds = parse.GetValue(ttl) is { } text && TryParseDuration(text, out var span) ? (long)span.TotalSeconds : null;
             using var admin = AdminClient.Create(context);
             var answer = await admin.IssueTokenAsync(ns, sa, seconds, ct);
-            var token = Json.Str(answer?["token"]);
+            var token = answer.Token;
             if (string.IsNullOrEmpty(token))
                 throw new CliException($"the silo at {admin.Connection.Admin} answered without a token", hint: "is MESH_ADMIN_ADDR pointing at a mesh silo of this version?");
             context.Console.Out.WriteLine(token);
-            if (Json.Str(answer?["identity"]) is { } issuedFor)
+            if (answer.Identity is { } issuedFor)
                 context.Console.Note($"token for {issuedFor}");
             return ExitCodes.Ok;
         }, ct));

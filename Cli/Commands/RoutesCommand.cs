@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Net;
-using System.Text.Json.Nodes;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 using Mesh.Cli.Output;
 
@@ -22,10 +22,10 @@ internal static class RoutesCommand
             var name = parse.GetValue(service)!;
             var scope = parse.GetValue(ns) ?? CommonOptions.DefaultNamespace;
             using var admin = AdminClient.Create(context);
-            JsonNode? answer;
+            AdminReply<RouteStatsResponse> answer;
             try
             {
-                answer = await StatsOptions.FetchAsync(admin, $"routes/{Uri.EscapeDataString(scope)}/{Uri.EscapeDataString(name)}", null, parse.GetValue(window), ct);
+                answer = await StatsOptions.FetchAsync(admin, "routes", a => a.RouteStatsAsync(scope, name, parse.GetValue(window), ct));
             }
             catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound)
             {
@@ -34,17 +34,17 @@ internal static class RoutesCommand
             }
             if (parse.GetValue(output) == OutputFormat.Json)
             {
-                context.Console.Out.WriteLine(Json.Write(answer));
+                context.Console.Out.WriteLine(Json.Write(answer.Json));
                 return ExitCodes.Ok;
             }
-            var routes = Json.Items(answer?["routes"]).ToList();
+            var routes = (answer.Value.Routes ?? []).OfType<NamedStatsRow>().ToList();
             if (routes.Count == 0)
             {
                 context.Console.Note($"No route stats for {scope}/{name} in the last {parse.GetValue(window)}.");
                 return ExitCodes.Ok;
             }
             context.Console.Ansi.Write(Table("ROUTE", name, routes));
-            var backends = Json.Items(answer?["backends"]).ToList();
+            var backends = (answer.Value.Backends ?? []).OfType<NamedStatsRow>().ToList();
             if (backends.Count > 0)
             {
                 context.Console.Out.WriteLine();
@@ -55,19 +55,19 @@ internal static class RoutesCommand
         return command;
     }
 
-    private static Spectre.Console.Table Table(string first, string service, IEnumerable<JsonNode> rows)
+    private static Spectre.Console.Table Table(string first, string service, IEnumerable<NamedStatsRow> rows)
     {
         var table = Tables.Create([first, "SERVICE", "SUCCESS", "RPS", "LATENCY_P50", "LATENCY_P95", "LATENCY_P99"]);
         foreach (var row in rows)
         {
             Tables.AddRow(table, [
-                Json.Str(row["name"]) ?? "",
+                row.Name ?? "",
                 service,
-                StatsText.Success(row["successRate"]),
-                StatsText.Rps(row["rps"]),
-                StatsText.Latency(row["latencyP50Ms"]),
-                StatsText.Latency(row["latencyP95Ms"]),
-                StatsText.Latency(row["latencyP99Ms"])]);
+                StatsText.Success(row.SuccessRate),
+                StatsText.Rps(row.Rps),
+                StatsText.Latency(row.LatencyP50Ms),
+                StatsText.Latency(row.LatencyP95Ms),
+                StatsText.Latency(row.LatencyP99Ms)]);
         }
         return table;
     }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 using Mesh.Cli.Output;
 using Spectre.Console.Rendering;
@@ -35,13 +35,14 @@ internal static class StatCommand
             var scope = parse.GetValue(all) ? null : parse.GetValue(ns) ?? CommonOptions.DefaultNamespace;
             var json = parse.GetValue(output) == OutputFormat.Json;
             using var admin = AdminClient.Create(context);
-            Task<JsonNode?> Fetch(CancellationToken c) => StatsOptions.FetchAsync(admin, "services", scope, parse.GetValue(window), c);
+            Task<AdminReply<List<ServiceStatsRow>>> Fetch(CancellationToken c) =>
+                StatsOptions.FetchAsync(admin, "services", a => a.ServiceStatsAsync(scope, parse.GetValue(window), c));
             if (!parse.GetValue(watch))
             {
                 var rows = await Fetch(ct);
                 if (json)
-                    context.Console.Out.WriteLine(Json.Write(rows));
-                else if (!Json.Items(rows).Any())
+                    context.Console.Out.WriteLine(Json.Write(rows.Json));
+                else if (rows.Value.Count == 0)
                     context.Console.Note(NoStats(scope));
                 else
                     context.Console.Ansi.Write(Table(rows));
@@ -52,7 +53,7 @@ internal static class StatCommand
                 // One compact JSON array per refresh, one per line (JSON Lines) for scripts.
                 async Task WriteLine(CancellationToken c)
                 {
-                    context.Console.Out.WriteLine(((await Fetch(c)) ?? new JsonArray()).ToJsonString());
+                    context.Console.Out.WriteLine((await Fetch(c)).Json?.ToJsonString() ?? "[]");
                     context.Console.Out.Flush();
                 }
                 await WriteLine(ct);
@@ -68,22 +69,22 @@ internal static class StatCommand
     internal static string NoStats(string? ns) =>
         $"No stats{(ns is null ? "" : $" in namespace {ns}")}: no proxy has reported traffic yet (mesh a workload with mesh run, then send it requests).";
 
-    private static IRenderable Table(JsonNode? rows)
+    private static IRenderable Table(AdminReply<List<ServiceStatsRow>> rows)
     {
         var table = Tables.Create(["NAMESPACE", "NAME", "MESHED", "SUCCESS", "RPS", "LATENCY_P50", "LATENCY_P95", "LATENCY_P99", "TCP_CONN", "MTLS"]);
-        foreach (var row in Json.Items(rows).OrderBy(r => Json.Str(r["namespace"]), StringComparer.Ordinal).ThenBy(r => Json.Str(r["name"]), StringComparer.Ordinal))
+        foreach (var row in rows.Value.OfType<ServiceStatsRow>().OrderBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal))
         {
             Tables.AddRow(table, [
-                Json.Str(row["namespace"]) ?? "",
-                Json.Str(row["name"]) ?? "",
-                Json.Bool(row["meshed"]) switch { true => "yes", false => "no", null => "" },
-                StatsText.Success(row["successRate"]),
-                StatsText.Rps(row["rps"]),
-                StatsText.Latency(row["latencyP50Ms"]),
-                StatsText.Latency(row["latencyP95Ms"]),
-                StatsText.Latency(row["latencyP99Ms"]),
-                StatsText.Count(row["tcpConnections"]),
-                StatsText.Percent(row["mtlsPercent"])]);
+                row.Namespace ?? "",
+                row.Name ?? "",
+                row.Meshed ? "yes" : "no",
+                StatsText.Success(row.SuccessRate),
+                StatsText.Rps(row.Rps),
+                StatsText.Latency(row.LatencyP50Ms),
+                StatsText.Latency(row.LatencyP95Ms),
+                StatsText.Latency(row.LatencyP99Ms),
+                StatsText.Count(row.TcpConnections),
+                StatsText.Percent(row.MtlsPercent)]);
         }
         if (table.Rows.Count == 0)
             table.Caption = new Spectre.Console.TableTitle("no stats in this window yet");

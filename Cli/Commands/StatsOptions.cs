@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using System.Text.Json.Nodes;
 using Mesh.Cli.Connection;
 
 namespace Mesh.Cli.Commands;
@@ -40,11 +39,11 @@ internal static class StatsOptions
 
     /// <summary>GET a stats endpoint; a bare 404 (no problem detail: the route itself is missing) means a silo
     /// without the stats API and becomes an error saying so, instead of "404 Not Found".</summary>
-    public static async Task<JsonNode?> FetchAsync(AdminClient admin, string what, string? ns, string? window, CancellationToken ct)
+    public static async Task<T> FetchAsync<T>(AdminClient admin, string what, Func<AdminClient, Task<T>> fetch)
     {
         try
         {
-            return await admin.StatsAsync(what, ns, window, ct);
+            return await fetch(admin);
         }
         catch (AdminProblemException e) when (e.Status == HttpStatusCode.NotFound && string.IsNullOrEmpty(e.Problem.Detail))
         {

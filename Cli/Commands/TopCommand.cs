@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 using Mesh.Cli.Output;
 using Spectre.Console.Rendering;
@@ -26,13 +26,13 @@ internal static class TopCommand
         {
             using var admin = AdminClient.Create(context);
             var scope = parse.GetValue(ns);
-            Task<JsonNode?> Fetch(CancellationToken c) => StatsOptions.FetchAsync(admin, "top", scope, parse.GetValue(window), c);
+            Task<AdminReply<List<TopPathRow>>> Fetch(CancellationToken c) => StatsOptions.FetchAsync(admin, "top", a => a.TopStatsAsync(scope, parse.GetValue(window), c));
             if (parse.GetValue(once))
             {
                 var rows = await Fetch(ct);
                 if (parse.GetValue(output) == OutputFormat.Json)
-                    context.Console.Out.WriteLine(Json.Write(rows));
-                else if (!Json.Items(rows).Any())
+                    context.Console.Out.WriteLine(Json.Write(rows.Json));
+                else if (rows.Value.Count == 0)
                     context.Console.Note($"No requests in the last {parse.GetValue(window)}{(scope is null ? "" : $" in namespace {scope}")}.");
                 else
                     context.Console.Ansi.Write(Table(rows));
@@ -44,20 +44,20 @@ internal static class TopCommand
         return command;
     }
 
-    private static IRenderable Table(JsonNode? rows)
+    private static IRenderable Table(AdminReply<List<TopPathRow>> rows)
     {
         var table = Tables.Create(["NAMESPACE", "SERVICE", "PATH", "COUNT", "RPS", "SUCCESS", "LATENCY_P50", "LATENCY_P99"]);
-        foreach (var row in Json.Items(rows))
+        foreach (var row in rows.Value.OfType<TopPathRow>())
         {
             Tables.AddRow(table, [
-                Json.Str(row["namespace"]) ?? "",
-                Json.Str(row["service"]) ?? "",
-                Json.Str(row["path"]) ?? "",
-                StatsText.Count(row["requests"]),
-                StatsText.Rps(row["rps"]),
-                StatsText.Success(row["successRate"]),
-                StatsText.Latency(row["latencyP50Ms"]),
-                StatsText.Latency(row["latencyP99Ms"])]);
+                row.Namespace ?? "",
+                row.Service ?? "",
+                row.Path ?? "",
+                StatsText.Count(row.Requests),
+                StatsText.Rps(row.Rps),
+                StatsText.Success(row.SuccessRate),
+                StatsText.Latency(row.LatencyP50Ms),
+                StatsText.Latency(row.LatencyP99Ms)]);
         }
         if (table.Rows.Count == 0)
             table.Caption = new Spectre.Console.TableTitle("no requests in this window");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 using Mesh.Cli.Output;
 
@@ -34,7 +35,7 @@ internal static class VersionCommand
 
     private static async Task<int> RunAsync(CliContext context, bool clientOnly, bool json, CancellationToken ct)
     {
-        JsonNode? server = null;
+        AdminReply<InfoResponse>? server = null;
         string? unreachable = null;
         var exitCode = ExitCodes.Ok;
         if (!clientOnly)
@@ -61,16 +62,16 @@ internal static class VersionCommand
         {
             var result = new JsonObject { ["client"] = new JsonObject { ["version"] = ClientVersion } };
             if (!clientOnly)
-                result["server"] = server?.DeepClone();
+                result["server"] = server?.Json?.DeepClone();
             console.Out.WriteLine(Json.Write(result));
         }
         else
         {
             console.Out.WriteLine($"Client version: {ClientVersion}");
-            if (server is not null)
+            if (server?.Value is { } info)
             {
-                console.Out.WriteLine($"Server version: {Json.Str(server["version"]) ?? "unknown"}");
-                console.Out.WriteLine($"  silo {Json.Str(server["siloAddress"]) ?? "?"}, cluster {Json.Str(server["clusterId"]) ?? "?"}, trust domain {Json.Str(server["trustDomain"]) ?? "?"}, storage {Json.Str(server["storage"]) ?? "?"}, up {Uptime(Json.Double(server["uptimeSeconds"]))}");
+                console.Out.WriteLine($"Server version: {info.Version ?? "unknown"}");
+                console.Out.WriteLine($"  silo {info.SiloAddress ?? "?"}, cluster {info.ClusterId ?? "?"}, trust domain {info.TrustDomain ?? "?"}, storage {info.Storage ?? "?"}, up {Uptime(info.UptimeSeconds)}");
             }
         }
         if (unreachable is not null)

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Mesh.Admin.Contract;
 
 namespace Mesh.Cli.Connection;
 
@@ -34,12 +36,9 @@ internal sealed class AdminClient : IDisposable
 
     public SiloConnection Connection => _connection;
 
-    /// <summary>POST /api/v1/apply: the results array (kind, namespace, name, action).</summary>
-    public async Task<JsonArray> ApplyAsync(string manifest, string? ns, bool dryRun, CancellationToken ct) =>
-        (await ApplyWithWarningsAsync(manifest, ns, dryRun, ct)).Results;
-
-    /// <summary>POST /api/v1/apply: the results and the silo's warnings (e.g. a backendRef to a Service that does not exist).</summary>
-    public async Task<(JsonArray Results, IReadOnlyList<string> Warnings)> ApplyWithWarningsAsync(string manifest, string? ns, bool dryRun, CancellationToken ct)
+    /// <summary>POST /api/v1/apply: per-resource outcomes and the silo's warnings (e.g. a backendRef to a Service that
+    /// does not exist).</summary>
+    public async Task<ApplyResponse> ApplyAsync(string manifest, string? ns, bool dryRun, CancellationToken ct)
     {
         var query = new List<string>();
         if (ns is not null)
@@ -48,65 +47,102 @@ internal sealed class AdminClient : IDisposable
             query.Add("dryRun=true");
         var path = "api/v1/apply" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
         using var content = new StringContent(manifest, Encoding.UTF8, "application/yaml");
-        var answer = await SendAsync(HttpMethod.Post, path, content, ct);
-        var warnings = (answer?["warnings"] as JsonArray ?? []).Select(w => w?.GetValue<string>()).OfType<string>().ToList();
-        return (answer?["results"] as JsonArray ?? [], warnings);
+        return (await SendAsync(HttpMethod.Post, path, content, AdminJsonContext.Default.ApplyResponse, ct)).Value;
     }
 
     /// <summary>GET /api/v1/resources/{kind}[?namespace=]: the items; null namespace lists every namespace.</summary>
-    public async Task<JsonArray> ListAsync(string kind, string? ns, CancellationToken ct)
+    public async Task<IReadOnlyList<JsonNode>> ListAsync(string kind, string? ns, CancellationToken ct)
     {
         var path = $"api/v1/resources/{Uri.EscapeDataString(kind)}" + (ns is null ? "" : "?namespace=" + Uri.EscapeDataString(ns));
-        var answer = await SendAsync(HttpMethod.Get, path, null, ct);
-        return answer?["items"] as JsonArray ?? [];
+        var answer = await SendAsync(HttpMethod.Get, path, null, AdminJsonContext.Default.ResourceList, ct);
+        return [.. (answer.Value.Items ?? []).Where(i => i.ValueKind != JsonValueKind.Null).Select(i => JsonNode.Parse(i.GetRawText())!)];
     }
 
+    /// <summary>GET /api/v1/resources/{kind}/{ns}/{name}: the stored document (the user's resource, kept untyped).</summary>
     public async Task<JsonNode?> GetAsync(string kind, string ns, string name, CancellationToken ct) =>
         await SendAsync(HttpMethod.Get, ResourcePath(kind, ns, name), null, ct);
 
-    public async Task DeleteAsync(string kind, string ns, string name, CancellationToken ct) =>
-        await SendAsync(HttpMethod.Delete, ResourcePath(kind, ns, name), null, ct);
+    public async Task<DeleteResponse> DeleteAsync(string kind, string ns, string name, CancellationToken ct) =>
+        (await SendAsync(HttpMethod.Delete, ResourcePath(kind, ns, name), null, AdminJsonContext.Default.DeleteResponse, ct)).Value;
 
     /// <summary>GET /api/v1/services/{ns}/{name}: resource, service, endpoints and profile with their versions.</summary>
-    public Task<JsonNode?> DescribeServiceAsync(string ns, string name, CancellationToken ct) =>
-        SendAsync(HttpMethod.Get, $"api/v1/services/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}", null, ct);
+    public Task<AdminReply<ServiceDescription>> DescribeServiceAsync(string ns, string name, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"api/v1/services/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}", null, AdminJsonContext.Default.ServiceDescription, ct);
 
-    public Task<JsonNode?> InfoAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/info", null, ct);
+    public Task<AdminReply<InfoResponse>> InfoAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/info", null, AdminJsonContext.Default.InfoResponse, ct);
 
     /// <summary>GET /healthz as it is (text, 200 or 503) with the response's Date header, for `mesh check`.</summary>
     public Task<AdminResponse> HealthAsync(CancellationToken ct) => SendRawAsync(HttpMethod.Get, "healthz", null, ct);
 
     /// <summary>GET /api/v1/identities: trust domain, anchors, issuer and the certificates issued so far.</summary>
-    public Task<JsonNode?> IdentitiesAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/identities", null, ct);
+    public Task<AdminReply<IdentitiesResponse>> IdentitiesAsync(CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, "api/v1/identities", null, AdminJsonContext.Default.IdentitiesResponse, ct);
 
-    /// <summary>POST /api/v1/identity/tokens: a workload token for ns/sa ({token, identity}).</summary>
-    public Task<JsonNode?> IssueTokenAsync(string ns, string serviceAccount, long? ttlSeconds, CancellationToken ct)
+    /// <summary>POST /api/v1/identity/tokens: a workload token for ns/sa.</summary>
+    public async Task<TokenResponse> IssueTokenAsync(string ns, string serviceAccount, long? ttlSeconds, CancellationToken ct)
     {
-        var body = new JsonObject { ["namespace"] = ns, ["serviceAccount"] = serviceAccount };
-        if (ttlSeconds is { } ttl)
-            body["ttlSeconds"] = ttl;
-        return SendAsync(HttpMethod.Post, "api/v1/identity/tokens", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), ct);
+        var body = JsonSerializer.Serialize(new TokenRequest(ns, serviceAccount, ttlSeconds), AdminJsonContext.Default.TokenRequest);
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        return (await SendAsync(HttpMethod.Post, "api/v1/identity/tokens", content, AdminJsonContext.Default.TokenResponse, ct)).Value;
     }
 
-    /// <summary>POST /api/v1/identity/rotate-issuer: {issuer} after the rotation.</summary>
-    public Task<JsonNode?> RotateIssuerAsync(CancellationToken ct) => SendAsync(HttpMethod.Post, "api/v1/identity/rotate-issuer", null, ct);
+    /// <summary>POST /api/v1/identity/rotate-issuer: the issuer after the rotation.</summary>
+    public Task<AdminReply<RotateIssuerResponse>> RotateIssuerAsync(CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "api/v1/identity/rotate-issuer", null, AdminJsonContext.Default.RotateIssuerResponse, ct);
 
-    /// <summary>GET /api/v1/stats/{what}?namespace=&amp;window= (what: services, edges, routes/{ns}/{name}, top).</summary>
-    public Task<JsonNode?> StatsAsync(string what, string? ns, string? window, CancellationToken ct)
+    /// <summary>GET /api/v1/stats/services?namespace=&amp;window=: golden metrics per service.</summary>
+    public Task<AdminReply<List<ServiceStatsRow>>> ServiceStatsAsync(string? ns, string? window, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, StatsPath("services", ns, window), null, AdminJsonContext.Default.ListServiceStatsRow, ct);
+
+    /// <summary>GET /api/v1/stats/edges?namespace=&amp;window=: who calls whom.</summary>
+    public Task<AdminReply<List<EdgeStatsRow>>> EdgeStatsAsync(string? ns, string? window, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, StatsPath("edges", ns, window), null, AdminJsonContext.Default.ListEdgeStatsRow, ct);
+
+    /// <summary>GET /api/v1/stats/routes/{ns}/{name}?window=: golden metrics per route and backend of a service.</summary>
+    public Task<AdminReply<RouteStatsResponse>> RouteStatsAsync(string ns, string name, string? window, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, StatsPath($"routes/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}", null, window), null,
+            AdminJsonContext.Default.RouteStatsResponse, ct);
+
+    /// <summary>GET /api/v1/stats/top?namespace=&amp;window=: the most-called paths.</summary>
+    public Task<AdminReply<List<TopPathRow>>> TopStatsAsync(string? ns, string? window, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, StatsPath("top", ns, window), null, AdminJsonContext.Default.ListTopPathRow, ct);
+
+    /// <summary>GET /api/v1/proxies: what each proxy last reported (connection, certificate, clock skew, problems).</summary>
+    public async Task<List<ProxyStatusRow>> ProxiesAsync(CancellationToken ct) =>
+        [.. (await SendAsync(HttpMethod.Get, "api/v1/proxies", null, AdminJsonContext.Default.ListProxyStatusRow, ct)).Value.OfType<ProxyStatusRow>()];
+
+    private static string StatsPath(string what, string? ns, string? window)
     {
         var query = new List<string>();
         if (ns is not null)
             query.Add("namespace=" + Uri.EscapeDataString(ns));
         if (window is not null)
             query.Add("window=" + Uri.EscapeDataString(window));
-        return SendAsync(HttpMethod.Get, "api/v1/stats/" + what + (query.Count > 0 ? "?" + string.Join("&", query) : ""), null, ct);
+        return "api/v1/stats/" + what + (query.Count > 0 ? "?" + string.Join("&", query) : "");
     }
-
-    /// <summary>GET /api/v1/proxies: what each proxy last reported (connection, certificate, clock skew, problems).</summary>
-    public Task<JsonNode?> ProxiesAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/proxies", null, ct);
 
     private static string ResourcePath(string kind, string ns, string name) =>
         $"api/v1/resources/{Uri.EscapeDataString(kind)}/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}";
+
+    /// <summary>Sends and reads the answer as the contract's <typeparamref name="T"/>; an answer of another shape (or
+    /// none) is an error naming the endpoint, never a half-read value.</summary>
+    private async Task<AdminReply<T>> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CancellationToken ct)
+    {
+        var json = await SendAsync(method, path, content, ct);
+        string reason;
+        try
+        {
+            if (json is not null && json.Deserialize(type) is { } value)
+                return new AdminReply<T>(value, json);
+            reason = json is null ? "an empty body" : "null";
+        }
+        catch (JsonException e)
+        {
+            reason = e.Path is { } at ? $"unexpected value at {at}" : e.Message;
+        }
+        throw new CliException($"the silo at {AdminAddress} answered {method} /{path.Split('?')[0]} with JSON the admin API does not send ({reason})",
+            hint: "is MESH_ADMIN_ADDR pointing at a mesh silo of this version (mesh version shows both)?");
+    }
 
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
     {
@@ -190,6 +226,9 @@ internal sealed class AdminClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 }
+
+/// <summary>An admin API answer read as the contract's record, with the JSON as the silo sent it (what `-o json` prints).</summary>
+internal sealed record AdminReply<T>(T Value, JsonNode? Json);
 
 /// <summary>An admin API answer before interpretation: status, reason phrase, body text and the server's Date header.</summary>
 internal sealed record AdminResponse(HttpStatusCode Status, string? Reason, string Body, DateTimeOffset? Date);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Mesh.Admin.Contract;
 
 namespace Mesh.Cli.Connection;
 
@@ -29,27 +29,20 @@ internal sealed record AdminProblem(HttpStatusCode Status, string Title, string?
     public static AdminProblem Parse(HttpStatusCode status, string? reason, string body)
     {
         var fallback = $"{(int)status} {reason ?? status.ToString()}";
-        JsonNode? node;
+        AdminProblemDetails? problem;
         try
         {
-            node = body.Length == 0 ? null : JsonNode.Parse(body);
+            problem = body.Length == 0 ? null : JsonSerializer.Deserialize(body, AdminJsonContext.Default.AdminProblemDetails);
         }
         catch (JsonException)
         {
-            node = null;
+            // Not the silo's problem shape (a proxy's error page, plain text): shown as it came, if short.
+            problem = null;
         }
-        if (node is not JsonObject obj)
+        if (problem is null)
             return new AdminProblem(status, fallback, body.Length is > 0 and < 500 ? body.Trim() : null, []);
 
-        var errors = new List<ProblemError>();
-        if (obj["errors"] is JsonArray array)
-        {
-            foreach (var item in array.OfType<JsonObject>())
-            {
-                int? document = item["document"] is JsonValue d && d.TryGetValue<int>(out var n) ? n : null;
-                errors.Add(new ProblemError(document, Json.Str(item["path"]), Json.Str(item["message"]) ?? "invalid"));
-            }
-        }
-        return new AdminProblem(status, Json.Str(obj["title"]) ?? fallback, Json.Str(obj["detail"]), errors);
+        var errors = (problem.Errors ?? []).OfType<ProblemFieldError>().Select(e => new ProblemError(e.Document, e.Path, e.Message ?? "invalid")).ToList();
+        return new AdminProblem(status, problem.Title ?? fallback, problem.Detail, errors);
     }
 }

@@ -117,7 +117,7 @@ internal static class DemoCommand
                     console.Note($"demo: traffic is flowing; measuring for {Output.Durations.Human(d)}");
                 await Task.Delay(d, ct);
                 var (services, edges) = await stats.FetchAsync(ct);
-                if (options.Json) console.Out.WriteLine(new JsonObject { ["services"] = services.DeepClone(), ["edges"] = edges.DeepClone() }.ToJsonString());
+                if (options.Json) console.Out.WriteLine(new JsonObject { ["services"] = services.Json?.DeepClone(), ["edges"] = edges.Json?.DeepClone() }.ToJsonString());
                 else DemoStats.Render(console.Ansi, services, edges, DemoStats.WindowFor(d));
                 return ExitCodes.Ok;
             }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 using Spectre.Console;
 
@@ -16,10 +16,10 @@ internal sealed class DemoStats(AdminClient client, string window = "1m")
     public static string WindowFor(TimeSpan duration) =>
         duration <= TimeSpan.FromSeconds(10) ? "10s" : duration <= TimeSpan.FromMinutes(1) ? "1m" : "10m";
 
-    public async Task<(JsonArray Services, JsonArray Edges)> FetchAsync(CancellationToken ct)
+    public async Task<(AdminReply<List<ServiceStatsRow>> Services, AdminReply<List<EdgeStatsRow>> Edges)> FetchAsync(CancellationToken ct)
     {
-        var services = await client.StatsAsync("services", "default", Window, ct) as JsonArray ?? [];
-        var edges = await client.StatsAsync("edges", "default", Window, ct) as JsonArray ?? [];
+        var services = await client.ServiceStatsAsync("default", Window, ct);
+        var edges = await client.EdgeStatsAsync("default", Window, ct);
         return (services, edges);
     }
 
@@ -30,8 +30,8 @@ internal sealed class DemoStats(AdminClient client, string window = "1m")
         while (true)
         {
             var (services, _) = await FetchAsync(ct);
-            var rows = services.OfType<JsonObject>().ToList();
-            if (rows.Count > 0 && rows.All(r => (long?)r["requests"] > 0)) return true;
+            var rows = services.Value.OfType<ServiceStatsRow>().ToList();
+            if (rows.Count > 0 && rows.All(r => r.Requests > 0)) return true;
             if (DateTime.UtcNow >= deadline) return false;
             await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         }
@@ -63,30 +63,29 @@ internal sealed class DemoStats(AdminClient client, string window = "1m")
         });
     }
 
-    public static void Render(IAnsiConsole console, JsonArray services, JsonArray edges, string window) => console.Write(Build(services, edges, window));
+    public static void Render(IAnsiConsole console, AdminReply<List<ServiceStatsRow>> services, AdminReply<List<EdgeStatsRow>> edges, string window) =>
+        console.Write(Build(services, edges, window));
 
-    private static Rows Build(JsonArray services, JsonArray edges, string window)
+    private static Rows Build(AdminReply<List<ServiceStatsRow>> services, AdminReply<List<EdgeStatsRow>> edges, string window)
     {
         var svc = new Table().Border(TableBorder.Simple).Title($"services (last {window})");
         foreach (var c in new[] { "SERVICE", "MESHED", "SUCCESS", "RPS", "P50", "P95", "P99", "TCP", "MTLS" }) svc.AddColumn(c);
-        foreach (var row in services.OfType<JsonObject>().OrderBy(r => (string?)r["name"]))
-            svc.AddRow(Cell(row["name"]), (bool?)row["meshed"] == true ? "yes" : "no", Percent(row["successRate"], 100), Number(row["rps"], "0.0"),
-                Ms(row["latencyP50Ms"]), Ms(row["latencyP95Ms"]), Ms(row["latencyP99Ms"]), Number(row["tcpConnections"], "0"), Percent(row["mtlsPercent"], 1));
+        foreach (var row in services.Value.OfType<ServiceStatsRow>().OrderBy(r => r.Name))
+            svc.AddRow(Cell(row.Name), row.Meshed ? "yes" : "no", Percent(row.SuccessRate, 100), Number(row.Rps, "0.0"),
+                Ms(row.LatencyP50Ms), Ms(row.LatencyP95Ms), Ms(row.LatencyP99Ms), Number(row.TcpConnections, "0"), Percent(row.MtlsPercent, 1));
 
         var edge = new Table().Border(TableBorder.Simple).Title("edges");
         foreach (var c in new[] { "SRC", "DST", "SECURED", "RPS", "SUCCESS" }) edge.AddColumn(c);
-        foreach (var row in edges.OfType<JsonObject>().OrderBy(r => (string?)r["src"]).ThenBy(r => (string?)r["dst"]))
-            edge.AddRow(Cell(row["src"]), Cell(row["dst"]), (bool?)row["mtls"] == true ? "mTLS ✓" : "[red]plaintext[/]", Number(row["rps"], "0.0"), Percent(row["successRate"], 100));
+        foreach (var row in edges.Value.OfType<EdgeStatsRow>().OrderBy(r => r.Src).ThenBy(r => r.Dst))
+            edge.AddRow(Cell(row.Src), Cell(row.Dst), row.Mtls ? "mTLS ✓" : "[red]plaintext[/]", Number(row.Rps, "0.0"), Percent(row.SuccessRate, 100));
         return new Rows(svc, edge);
     }
 
-    private static string Cell(JsonNode? node) => Markup.Escape(node?.ToString() ?? "-");
+    private static string Cell(string? text) => Markup.Escape(text ?? "-");
 
-    private static string Number(JsonNode? node, string format) =>
-        node is JsonValue v && v.TryGetValue<double>(out var d) ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
+    private static string Number(double? value, string format) => value is { } d ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
 
-    private static string Ms(JsonNode? node) => node is JsonValue v && v.TryGetValue<double>(out var d) ? $"{d:0.#}ms" : "-";
+    private static string Ms(double? value) => value is { } d ? $"{d:0.#}ms" : "-";
 
-    private static string Percent(JsonNode? node, double scale) =>
-        node is JsonValue v && v.TryGetValue<double>(out var d) ? $"{(d * scale).ToString("0.0", CultureInfo.InvariantCulture)}%" : "-";
+    private static string Percent(double? value, double scale) => value is { } d ? $"{(d * scale).ToString("0.0", CultureInfo.InvariantCulture)}%" : "-";
 }

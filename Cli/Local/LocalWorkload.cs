@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Mesh.Abstractions.Resources;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 
 namespace Mesh.Cli.Local;
@@ -75,7 +76,7 @@ internal sealed class LocalWorkload : IAsyncDisposable
 
     private async Task StartProxyAsync(string proxyBinary, TextWriter? echo, CancellationToken ct)
     {
-        var token = (await admin.IssueTokenAsync(Spec.Namespace, Spec.ServiceAccount, null, ct))?["token"]?.GetValue<string>()
+        var token = (await admin.IssueTokenAsync(Spec.Namespace, Spec.ServiceAccount, null, ct)).Token
             ?? throw new CliException("the silo answered the token request without a token");
         var connection = admin.Connection;
         string[] args =
@@ -161,7 +162,7 @@ internal sealed class LocalWorkload : IAsyncDisposable
                 try
                 {
                     var results = await admin.ApplyAsync(workloadJson!, Spec.Namespace, dryRun: false, token);
-                    var recreated = results.Any(r => r?["action"]?.GetValue<string>() == "created");
+                    var recreated = (results.Results ?? []).Any(r => r?.Action == ResourceActions.Created);
                     if (recreated && service is not null)
                         await admin.ApplyAsync(service.ToJsonString(), Spec.Namespace, dryRun: false, token);
                     if (failing || recreated)

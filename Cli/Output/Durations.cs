@@ -21,6 +21,8 @@ internal static class Durations
         return text.ToString();
     }
 
+    public static string? Human(TimeSpan? span) => span is { } s ? Human(s) : null;
+
     /// <summary>A TimeSpan the silo sent as JSON text ("00:00:05", "1.02:00:00") in human form; any other text as it came.</summary>
     public static string? Human(string? text) =>
         text is not null && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) ? Human(span) : text;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 
 namespace Mesh.Cli.Output;
 
@@ -10,23 +9,23 @@ internal static class StatsText
     public const string NoData = "-";
 
     /// <summary>A 0..1 rate as "99.50%".</summary>
-    public static string Success(JsonNode? rate) =>
-        Json.Double(rate) is { } r ? (r * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%" : NoData;
+    public static string Success(double? rate) =>
+        rate is { } r ? (r * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%" : NoData;
 
     /// <summary>A 0..100 share as "100%".</summary>
-    public static string Percent(JsonNode? percent) =>
-        Json.Double(percent) is { } p ? p.ToString("0.#", CultureInfo.InvariantCulture) + "%" : NoData;
+    public static string Percent(double? percent) =>
+        percent is { } p ? p.ToString("0.#", CultureInfo.InvariantCulture) + "%" : NoData;
 
-    public static string Rps(JsonNode? rps) =>
-        Json.Double(rps) is { } r ? r.ToString("0.0", CultureInfo.InvariantCulture) + "rps" : NoData;
+    public static string Rps(double? rps) =>
+        rps is { } r ? r.ToString("0.0", CultureInfo.InvariantCulture) + "rps" : NoData;
 
     /// <summary>"3ms"; one decimal below 10 ms, where the difference still means something.</summary>
-    public static string Latency(JsonNode? ms) => Json.Double(ms) switch
+    public static string Latency(double? ms) => ms switch
     {
         null => NoData,
         < 10 and var v => v.ToString("0.#", CultureInfo.InvariantCulture) + "ms",
         var v => Math.Round(v.Value).ToString("0", CultureInfo.InvariantCulture) + "ms",
     };
 
-    public static string Count(JsonNode? count) => Json.Long(count)?.ToString(CultureInfo.InvariantCulture) ?? NoData;
+    public static string Count(long? count) => count?.ToString(CultureInfo.InvariantCulture) ?? NoData;
 }

@@ -1,21 +1,24 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using System.Text;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Mesh.Abstractions;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Resources;
+using Mesh.Admin.Contract;
 using Mesh.Grains.Catalog;
 using Mesh.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Orleans.Runtime;
 
 namespace Mesh.Silo.Admin;
 
 /// <summary>The admin API: apply, list/get/delete by kind, describe a service, info, health. Reads are open; writes need
-/// the bearer token. The CLI codes against exactly these routes and shapes.</summary>
+/// the bearer token. Every answer is a record of Mesh.Admin.Contract (the CLI reads the same records), so the OpenAPI
+/// document names each response's schema.</summary>
 internal static class AdminEndpoints
 {
     public const long MaxApplyBytes = 4 * 1024 * 1024;
@@ -24,17 +27,21 @@ internal static class AdminEndpoints
     {
         var api = app.MapGroup("/api/v1");
         api.MapPost("/apply", ApplyAsync).WithName("Apply")
-            .WithSummary("Apply multi-document YAML or JSON (validated whole; nothing is written on any error)");
+            .WithSummary("Apply multi-document YAML or JSON (validated whole; nothing is written on any error)")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/resources/{kind}", ListAsync).WithName("List").WithSummary("List resources of a kind; namespace omitted or * = all");
-        api.MapGet("/resources/{kind}/{ns}/{name}", GetAsync).WithName("Get");
+        // The stored document as applied (canonical JSON), passed through as text: its schema is the resource model's.
+        api.MapGet("/resources/{kind}/{ns}/{name}", GetAsync).WithName("Get")
+            .Produces<JsonElement>(StatusCodes.Status200OK, "application/json").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapDelete("/resources/{kind}/{ns}/{name}", DeleteAsync).WithName("Delete");
         api.MapGet("/services/{ns}/{name}", DescribeAsync).WithName("DescribeService")
             .WithSummary("A service's resource plus its derived views (service, endpoints, profile) with versions");
         api.MapGet("/info", InfoAsync).WithName("Info");
-        app.MapGet("/healthz", HealthAsync).WithName("Health");
+        app.MapGet("/healthz", HealthAsync).WithName("Health")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain").Produces<string>(StatusCodes.Status503ServiceUnavailable, "text/plain");
     }
 
-    private static async Task<IResult> ApplyAsync(HttpRequest request, AdminToken token, IGrainFactory grains,
+    private static async Task<Results<Ok<ApplyResponse>, ProblemHttpResult>> ApplyAsync(HttpRequest request, AdminToken token, IGrainFactory grains,
         [FromQuery(Name = "namespace")] string? ns, [FromQuery] bool? dryRun, CancellationToken cancellationToken)
     {
         if (!token.Accepts(request.Headers.Authorization)) return AdminProblems.Unauthorized();
@@ -61,15 +68,13 @@ internal static class AdminEndpoints
             else result = await catalog.ApplyAsync(batch);
             for (var i = 0; i < batch.Length; i++) outcomes[batch[i]] = new Queue<ApplyOutcome>([result[i]]);
         }
-        var results = resources.Select(r => outcomes[r].Dequeue()).Select(o => new
-        {
-            kind = o.Kind, @namespace = o.Namespace, name = o.Name, action = o.Action.ToString().ToLowerInvariant(),
-        });
+        var results = resources.Select(r => outcomes[r].Dequeue())
+            .Select(o => new ResourceOutcome(o.Kind, o.Namespace, o.Name, o.Action.ToString().ToLowerInvariant())).ToList();
         var existing = new Dictionary<string, IReadOnlyList<StoredResource>>();
         foreach (var n in BackendRefWarnings.Namespaces(resources))
             existing[n] = await grains.GetGrain<ICatalogGrain>(n).ListAsync(ResourceKinds.Service.Kind);
         var warnings = BackendRefWarnings.Compute(resources, existing);
-        return Results.Ok(new { results, dryRun = dryRun == true, warnings });
+        return TypedResults.Ok(new ApplyResponse(results, dryRun == true, warnings));
     }
 
     private static async Task<string?> ReadLimitedAsync(Stream body, long limit, CancellationToken cancellationToken)
@@ -85,15 +90,14 @@ internal static class AdminEndpoints
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private static async Task<IResult> ListAsync(string kind, [FromQuery(Name = "namespace")] string? ns, IGrainFactory grains)
+    private static async Task<Results<Ok<ResourceList>, ProblemHttpResult>> ListAsync(string kind, [FromQuery(Name = "namespace")] string? ns, IGrainFactory grains)
     {
         if (ResourceKinds.Resolve(kind) is not { } k) return AdminProblems.UnknownKind(kind);
         var namespaces = string.IsNullOrWhiteSpace(ns) || ns == "*"
             ? await grains.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).ListAsync()
             : [ns];
         var lists = await Task.WhenAll(namespaces.Select(n => grains.GetGrain<ICatalogGrain>(n).ListAsync(k.Kind)));
-        var items = new JsonArray(lists.SelectMany(l => l).Select(r => JsonNode.Parse(r.Json)).ToArray());
-        return Results.Json(new JsonObject { ["items"] = items });
+        return TypedResults.Ok(new ResourceList([.. lists.SelectMany(l => l).Select(r => Parse(r.Json))]));
     }
 
     private static async Task<IResult> GetAsync(string kind, string ns, string name, IGrainFactory grains)
@@ -103,16 +107,16 @@ internal static class AdminEndpoints
         return resource is null ? AdminProblems.NotFound(k, ns, name) : Results.Text(resource.Json, "application/json");
     }
 
-    private static async Task<IResult> DeleteAsync(string kind, string ns, string name, HttpRequest request, AdminToken token, IGrainFactory grains)
+    private static async Task<Results<Ok<DeleteResponse>, ProblemHttpResult>> DeleteAsync(string kind, string ns, string name, HttpRequest request, AdminToken token, IGrainFactory grains)
     {
         if (!token.Accepts(request.Headers.Authorization)) return AdminProblems.Unauthorized();
         if (ResourceKinds.Resolve(kind) is not { } k) return AdminProblems.UnknownKind(kind);
         return await grains.GetGrain<ICatalogGrain>(ns).DeleteAsync(k.Kind, name)
-            ? Results.Ok(new { deleted = true })
+            ? TypedResults.Ok(new DeleteResponse(true))
             : AdminProblems.NotFound(k, ns, name);
     }
 
-    private static async Task<IResult> DescribeAsync(string ns, string name, IGrainFactory grains)
+    private static async Task<Results<Ok<ServiceDescription>, ProblemHttpResult>> DescribeAsync(string ns, string name, IGrainFactory grains)
     {
         var key = MeshNames.Key(ns, name);
         var resourceTask = grains.GetGrain<ICatalogGrain>(ns).GetAsync(ResourceKinds.Service.Kind, name);
@@ -123,37 +127,39 @@ internal static class AdminEndpoints
         await Task.WhenAll(resourceTask, serviceTask, endpointsTask, profileTask, consumersTask);
         var resource = resourceTask.Result;
         if (resource is null && serviceTask.Result.Value is null) return AdminProblems.NotFound(ResourceKinds.Service, ns, name);
-        return Results.Ok(new
-        {
-            resource = resource is null ? null : JsonNode.Parse(resource.Json),
-            service = serviceTask.Result,
-            endpoints = endpointsTask.Result,
-            profile = profileTask.Result,
-            consumerRoutes = consumersTask.Result,
-        });
+        return TypedResults.Ok(new ServiceDescription(
+            resource is null ? null : Parse(resource.Json),
+            ServiceDescriptions.Of(serviceTask.Result),
+            ServiceDescriptions.Of(endpointsTask.Result),
+            ServiceDescriptions.Of(profileTask.Result),
+            consumersTask.Result));
     }
 
     /// <summary>GAMMA consumer routes other namespaces attach to the Service: (namespace, versioned profile) for each
     /// namespace that has any.</summary>
-    private static async Task<object[]> ConsumerRoutesAsync(string ns, string name, IGrainFactory grains)
+    private static async Task<IReadOnlyList<ConsumerRoutesInfo>> ConsumerRoutesAsync(string ns, string name, IGrainFactory grains)
     {
         var namespaces = (await grains.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).ListAsync()).Where(c => c != ns).ToArray();
         var profiles = await Task.WhenAll(namespaces.Select(c => grains.GetGrain<IProfileGrain>(MeshNames.ConsumerKey(ns, name, c)).GetAsync()));
         return [.. namespaces.Zip(profiles).Where(p => !p.Second.Value.Routes.IsEmpty)
-            .Select(p => (object)new { @namespace = p.First, version = p.Second.Version, routes = p.Second.Value.Routes })];
+            .Select(p => new ConsumerRoutesInfo(p.First, p.Second.Version, ServiceDescriptions.Routes(p.Second.Value.Routes)))];
     }
 
-    private static IResult InfoAsync(SiloSettings settings, ILocalSiloDetails silo, SiloStartTime started, TimeProvider time) =>
-        Results.Ok(new
-        {
-            version = typeof(AdminEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-                ?.Split('+')[0] ?? "0.0.0",
-            trustDomain = settings.TrustDomain,
-            clusterId = settings.ClusterId,
-            siloAddress = silo.SiloAddress.ToString(),
-            storage = settings.StorageKind,
-            uptimeSeconds = Math.Round((time.GetUtcNow() - started.Value).TotalSeconds, 1),
-        });
+    private static Ok<InfoResponse> InfoAsync(SiloSettings settings, ILocalSiloDetails silo, SiloStartTime started, TimeProvider time) =>
+        TypedResults.Ok(new InfoResponse(
+            typeof(AdminEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0",
+            settings.TrustDomain,
+            settings.ClusterId,
+            silo.SiloAddress.ToString(),
+            settings.StorageKind,
+            Math.Round((time.GetUtcNow() - started.Value).TotalSeconds, 1)));
+
+    /// <summary>A stored resource's canonical JSON as an element of the answer (cloned: the document is not kept).</summary>
+    private static JsonElement Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 
     private static async Task<IResult> HealthAsync(IClusterMembershipService membership, ILocalSiloDetails silo, StorageProbe storage,
         CancellationToken cancellationToken)

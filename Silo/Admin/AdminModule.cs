@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Mesh.Admin.Contract;
 using Mesh.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Json;
@@ -15,7 +16,12 @@ internal sealed class AdminModule : ISiloModule
     public void ConfigureServices(IServiceCollection services, SiloSettings settings)
     {
         services.AddOpenApi();
-        services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            // The contract's records are written with its generated metadata (the names the CLI reads them by).
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default);
+        });
         services.AddSingleton<StorageProbe>();
         services.AddSingleton(new SiloStartTime(TimeProvider.System.GetUtcNow()));
         services.Configure<KestrelServerOptions>(k => ApplyLimits(k.Limits));

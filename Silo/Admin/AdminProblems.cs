@@ -1,52 +1,55 @@
 using Mesh.Abstractions.Resources;
+using Mesh.Admin.Contract;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Mesh.Silo.Admin;
 
-/// <summary>RFC 7807 problem responses of the admin API, in one place so every error looks the same.</summary>
+/// <summary>RFC 7807 problem responses of the admin API, in one place so every error looks the same (the CLI reads them as
+/// <see cref="AdminProblemDetails"/>).</summary>
 internal static class AdminProblems
 {
-    public static IResult Unauthorized() => Results.Problem(
+    public static ProblemHttpResult Unauthorized() => TypedResults.Problem(
         statusCode: StatusCodes.Status401Unauthorized,
         title: "missing or wrong admin token",
         detail: "send 'Authorization: Bearer <token>'; the token is in <data-dir>/admin-token (default ~/.mesh/admin-token); nothing was written");
 
-    public static IResult Invalid(IEnumerable<ResourceError> errors)
+    public static ProblemHttpResult Invalid(IEnumerable<ResourceError> errors)
     {
         var list = errors.ToList();
-        return Results.Problem(
+        return TypedResults.Problem(
             statusCode: StatusCodes.Status400BadRequest,
             title: "invalid resources",
             detail: string.Join("\n", list.Select(e => e.ToString())) + "\nnothing was written",
             extensions: new Dictionary<string, object?>
             {
-                ["errors"] = list.Select(e => new { document = e.Document, path = e.Path, message = e.Message }).ToArray(),
+                ["errors"] = list.Select(e => new ProblemFieldError(e.Document, e.Path, e.Message)).ToArray(),
             });
     }
 
-    public static IResult TooLarge(long limit) => Results.Problem(
+    public static ProblemHttpResult TooLarge(long limit) => TypedResults.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge,
         title: "request body too large",
         detail: $"apply accepts at most {limit / (1024 * 1024)} MiB; split the file into several applies");
 
-    public static IResult UnknownKind(string kind) => Results.Problem(
+    public static ProblemHttpResult UnknownKind(string kind) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,
         title: "unknown kind",
         detail: $"unknown kind '{kind}'; known kinds: {string.Join(", ", ResourceKinds.All.Select(k => $"{k.Kind} ({k.Plural})"))}");
 
-    public static IResult NotFound(ResourceKind kind, string ns, string name) => Results.Problem(
+    public static ProblemHttpResult NotFound(ResourceKind kind, string ns, string name) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,
         title: "not found",
         detail: $"{kind.Kind.ToLowerInvariant()} {name}.{ns} not found");
 
-    public static IResult BadRequest(string detail) => Results.Problem(
+    public static ProblemHttpResult BadRequest(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest, title: "bad request", detail: detail);
 
-    public static IResult Forbidden(string detail) => Results.Problem(
+    public static ProblemHttpResult Forbidden(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status403Forbidden, title: "refused by the admin API's browser guard", detail: detail);
 
     /// <summary>503 for a request the cluster could not serve right now (see <see cref="ClusterUnavailable"/>).</summary>
-    public static IResult Unavailable(Exception cause) => Results.Problem(
+    public static ProblemHttpResult Unavailable(Exception cause) => TypedResults.Problem(
         statusCode: StatusCodes.Status503ServiceUnavailable,
         title: "cluster unavailable",
         detail: $"the cluster could not serve this request ({cause.GetType().Name}: a silo is unreachable or being declared dead); "

@@ -1,10 +1,13 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using Mesh.Abstractions.Stats;
+using Mesh.Admin.Contract;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Mesh.Silo.Telemetry;
 
 /// <summary>The admin HTTP JSON stats API (`mesh stat`, `mesh edges`, `mesh routes`, `mesh top`, `mesh check` and the
-/// dashboard read it). Every list fans out to the stats grains in parallel.</summary>
+/// dashboard read it). Every list fans out to the stats grains in parallel; the rows are Mesh.Admin.Contract records.</summary>
 internal static class StatsApi
 {
     /// <summary>A proxy is late when it missed this many report intervals.</summary>
@@ -24,7 +27,7 @@ internal static class StatsApi
         return group;
     }
 
-    private static async Task<IResult> ListServices(IGrainFactory grains, TimeProvider time, string? @namespace, string? window)
+    private static async Task<Results<Ok<List<ServiceStatsRow>>, ProblemHttpResult>> ListServices(IGrainFactory grains, TimeProvider time, string? @namespace, string? window)
     {
         if (!TryWindow(window, out var span, out var bad)) return bad;
         var directory = await Directory(grains);
@@ -36,10 +39,10 @@ internal static class StatsApi
                 var summary = await grains.GetGrain<IStatsGrain>(StatsKeys.Service(ns, name)).GetAsync(span);
                 return ServiceRow(ns, name, summary, directory, time);
             }));
-        return Results.Ok(rows);
+        return TypedResults.Ok(rows.ToList());
     }
 
-    private static async Task<IResult> GetService(IGrainFactory grains, TimeProvider time, string ns, string name, string? window)
+    private static async Task<Results<Ok<ServiceStatsDetail>, ProblemHttpResult>> GetService(IGrainFactory grains, TimeProvider time, string ns, string name, string? window)
     {
         if (!TryWindow(window, out var span, out var bad)) return bad;
         var directory = await Directory(grains);
@@ -50,7 +53,7 @@ internal static class StatsApi
         var seriesTask = grain.GetSeriesAsync(span, StepFor(span));
         var edges = await EdgeRows(grains, directory, span);
         var summary = await summaryTask;
-        return Results.Ok(new ServiceStatsDetail(
+        return TypedResults.Ok(new ServiceStatsDetail(
             ServiceRow(ns, name, summary, directory, time), StatsWindow.Name(span),
             summary.Routes.Select(Named).ToList(), summary.Backends.Select(Named).ToList(), summary.Paths.Select(Named).ToList(),
             edges.Where(e => e.Dst == service).ToList(),
@@ -58,30 +61,30 @@ internal static class StatsApi
             (await seriesTask).Select(p => new SeriesPointRow(p.EndUnixMs, p.Rps, p.SuccessRate, p.LatencyP50Ms, p.LatencyP95Ms, p.LatencyP99Ms)).ToList()));
     }
 
-    private static async Task<IResult> ListEdges(IGrainFactory grains, string? @namespace, string? window)
+    private static async Task<Results<Ok<List<EdgeStatsRow>>, ProblemHttpResult>> ListEdges(IGrainFactory grains, string? @namespace, string? window)
     {
         if (!TryWindow(window, out var span, out var bad)) return bad;
         var rows = await EdgeRows(grains, await Directory(grains), span);
         if (@namespace is { Length: > 0 })
             rows = rows.Where(r => r.Src.StartsWith(@namespace + "/", StringComparison.Ordinal)
                                    || r.Dst.StartsWith(@namespace + "/", StringComparison.Ordinal)).ToList();
-        return Results.Ok(rows);
+        return TypedResults.Ok(rows);
     }
 
-    private static async Task<IResult> GetRoutes(IGrainFactory grains, string ns, string name, string? window)
+    private static async Task<Results<Ok<RouteStatsResponse>, ProblemHttpResult>> GetRoutes(IGrainFactory grains, string ns, string name, string? window)
     {
         if (!TryWindow(window, out var span, out var bad)) return bad;
         if (!(await Directory(grains)).Services.Contains($"{ns}/{name}")) return NoStats($"{ns}/{name}");
         var summary = await grains.GetGrain<IStatsGrain>(StatsKeys.Service(ns, name)).GetAsync(span);
-        return Results.Ok(new RouteStatsResponse(ns, name, StatsWindow.Name(span),
+        return TypedResults.Ok(new RouteStatsResponse(ns, name, StatsWindow.Name(span),
             summary.Routes.Select(Named).ToList(), summary.Backends.Select(Named).ToList()));
     }
 
-    private static async Task<IResult> Top(IGrainFactory grains, string? @namespace, string? window, int? limit)
+    private static async Task<Results<Ok<List<TopPathRow>>, ProblemHttpResult>> Top(IGrainFactory grains, string? @namespace, string? window, int? limit)
     {
         if (!TryWindow(window ?? "10s", out var span, out var bad)) return bad;
         if (limit is < 1 or > 1000)
-            return Results.Problem(statusCode: 400, title: "invalid limit", detail: $"limit must be within 1..1000, got {limit}");
+            return TypedResults.Problem(statusCode: 400, title: "invalid limit", detail: $"limit must be within 1..1000, got {limit}");
         var directory = await Directory(grains);
         var perService = await Task.WhenAll(directory.Services
             .Where(s => @namespace is null or "" || s.StartsWith(@namespace + "/", StringComparison.Ordinal))
@@ -92,15 +95,15 @@ internal static class StatsApi
                 return summary.Paths.Select(p => new TopPathRow(ns, name, p.Name, p.Metrics.Requests, p.Metrics.Rps,
                     p.Metrics.SuccessRate, p.Metrics.LatencyP50Ms, p.Metrics.LatencyP99Ms));
             }));
-        return Results.Ok(perService.SelectMany(r => r).Where(r => r.Requests > 0)
+        return TypedResults.Ok(perService.SelectMany(r => r).Where(r => r.Requests > 0)
             .OrderByDescending(r => r.Requests).ThenBy(r => r.Path, StringComparer.Ordinal).Take(limit ?? 20).ToList());
     }
 
-    private static async Task<IResult> ListProxies(IGrainFactory grains, TimeProvider time)
+    private static async Task<Ok<List<ProxyStatusRow>>> ListProxies(IGrainFactory grains, TimeProvider time)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var directory = await Directory(grains);
-        return Results.Ok(directory.Proxies.Select(p => ProxyRow(p, now)).ToList());
+        return TypedResults.Ok(directory.Proxies.Select(p => ProxyRow(p, now)).ToList());
     }
 
     internal static ProxyStatusRow ProxyRow(ProxyStatus p, long now)
@@ -118,7 +121,8 @@ internal static class StatsApi
             problems.Add($"clock skew {p.ClockSkewMs / 1000.0:0.#} s exceeds the {SkewAllowance.TotalSeconds:0} s allowance; sync the host clock (NTP)");
         return new ProxyStatusRow(p.ProxyId, p.Namespace, p.Workload, p.Identity, p.Version, p.Services,
             p.LastReportUnixMs, age, p.IntervalMs, p.CertNotAfterUnixMs, certLeft, p.DiscoveryConnected, p.ClockSkewMs, problems,
-            p.Served.IsDefault ? [] : p.Served, p.InboundPolicyVersion);
+            p.Served.IsDefault ? [] : [.. p.Served.Select(s => new ServedVersionRow(s.Authority, s.CanonicalAuthority, s.Exists, s.EndpointsVersion, s.ProfileVersion, s.Connected))],
+            p.InboundPolicyVersion);
     }
 
     private static ServiceStatsRow ServiceRow(string ns, string name, StatsSummary s, StatsDirectory directory, TimeProvider time)
@@ -157,19 +161,19 @@ internal static class StatsApi
         : window <= StatsWindow.OneMinute ? TimeSpan.FromSeconds(2)
         : TimeSpan.FromSeconds(10);
 
-    private static IResult NoStats(string service) =>
-        Results.Problem(statusCode: 404, title: "no stats for this service",
+    private static ProblemHttpResult NoStats(string service) =>
+        TypedResults.Problem(statusCode: 404, title: "no stats for this service",
             detail: $"service {service} has no stats yet: no proxy reported traffic to or from it in the last " +
                     $"{StatsWindow.Name(StatsWindow.Longest)}; is it meshed (mesh run) and receiving traffic?");
 
     private static Task<StatsDirectory> Directory(IGrainFactory grains) =>
         grains.GetGrain<IStatsDirectoryGrain>(IStatsDirectoryGrain.Key).GetAsync();
 
-    private static bool TryWindow(string? text, out TimeSpan window, out IResult bad)
+    private static bool TryWindow(string? text, out TimeSpan window, [NotNullWhen(false)] out ProblemHttpResult? bad)
     {
-        bad = Results.Empty;
+        bad = null;
         if (StatsWindow.TryParse(text, out window)) return true;
-        bad = Results.Problem(statusCode: 400, title: "invalid window",
+        bad = TypedResults.Problem(statusCode: 400, title: "invalid window",
             detail: $"window '{text}' is not valid; use one of {string.Join(", ", StatsWindow.ValidNames)}");
         return false;
     }

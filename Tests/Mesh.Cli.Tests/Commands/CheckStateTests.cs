@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using Mesh.Admin.Contract;
 using Mesh.Cli.Commands;
 using Mesh.Cli.Tests.Fakes;
 
@@ -10,7 +11,10 @@ public sealed class CheckStateTests
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(6);
 
     private static CheckState.Report Row(long reportedAfterReadMs, params string[] served) =>
-        new(JsonNode.Parse(StatsSamples.Proxy(lastReportAgeMs: 1000, served: $"[{string.Join(",", served)}]"))!, reportedAfterReadMs);
+        new(Proxy(StatsSamples.Proxy(lastReportAgeMs: 1000, served: $"[{string.Join(",", served)}]")), reportedAfterReadMs);
+
+    /// <summary>A row of GET /api/v1/proxies as the CLI reads it (through the admin contract).</summary>
+    private static ProxyStatusRow Proxy(string json) => JsonSerializer.Deserialize(json, AdminJsonContext.Default.ProxyStatusRow)!;
 
     private static Dictionary<string, CheckState.HeldVersions?> Held(long endpoints, long profile) =>
         new() { ["default/books"] = new(endpoints, profile) };
@@ -92,8 +96,8 @@ public sealed class CheckStateTests
     [Fact]
     public void VersionGrace_LongIntervals_ThreeIntervals()
     {
-        Assert.Equal(CheckState.MinVersionGrace, CheckState.VersionGrace(JsonNode.Parse("""{"intervalMs":1000}""")!));
-        Assert.Equal(TimeSpan.FromSeconds(30), CheckState.VersionGrace(JsonNode.Parse("""{"intervalMs":10000}""")!));
+        Assert.Equal(CheckState.MinVersionGrace, CheckState.VersionGrace(Proxy("""{"intervalMs":1000}""")));
+        Assert.Equal(TimeSpan.FromSeconds(30), CheckState.VersionGrace(Proxy("""{"intervalMs":10000}""")));
     }
 
     [Fact]

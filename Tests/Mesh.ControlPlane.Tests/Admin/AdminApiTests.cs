@@ -4,7 +4,11 @@ using System.Text;
 using System.Text.Json;
 using Mesh.Abstractions;
 using Mesh.Abstractions.Grains;
+using Mesh.Admin.Contract;
 using Mesh.ControlPlane.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.ControlPlane.Tests.Admin;
 
@@ -137,6 +141,45 @@ public sealed class AdminApiTests(SiloFixture silo)
         var paths = json.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/api/v1/apply", paths);
         Assert.Contains("/api/v1/resources/{kind}/{ns}/{name}", paths);
+    }
+
+    /// <summary>Every route the silo maps under /api/v1 is in the OpenAPI document with a 2xx JSON response whose schema
+    /// is a named record of Mesh.Admin.Contract (an array of one for the stats lists), and that schema is defined in
+    /// the document's components. The stored resource of GET /resources/{kind}/{ns}/{name} is the one untyped body.</summary>
+    [Fact]
+    public async Task OpenApi_EveryMappedAdminRoute_HasATypedSuccessSchema()
+    {
+        var document = JsonDocument.Parse(await silo.Admin.GetStringAsync("/openapi/v1.json")).RootElement;
+        var paths = document.GetProperty("paths");
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var contract = typeof(AdminJsonContext).Assembly.GetExportedTypes().Where(t => !t.IsGenericType).Select(t => t.Name).ToHashSet();
+        var routes = silo.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/v1/", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m, Path: e.RoutePattern.RawText!)))
+            .ToList();
+        Assert.True(routes.Count >= 15, $"only {routes.Count} /api/v1 routes mapped");
+
+        foreach (var (method, path) in routes)
+        {
+            var route = $"{method} {path}";
+            var operation = default(JsonElement);
+            Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method.ToLowerInvariant(), out operation), $"{route}: not in the document");
+            var success = operation.GetProperty("responses").EnumerateObject().Where(r => r.Name.StartsWith('2')).ToList();
+            Assert.True(success.Count > 0, $"{route}: no 2xx response declared");
+            foreach (var response in success)
+            {
+                var json = default(JsonElement);
+                Assert.True(response.Value.TryGetProperty("content", out var content) && content.TryGetProperty("application/json", out json),
+                    $"{route}: {response.Name} has no application/json content");
+                var schema = json.GetProperty("schema");
+                var named = schema.TryGetProperty("items", out var items) ? items : schema;
+                Assert.True(named.TryGetProperty("$ref", out var reference), $"{route}: {response.Name} schema is not a named type: {schema}");
+                var name = reference.GetString()!.Split('/')[^1];
+                Assert.True(schemas.TryGetProperty(name, out _), $"{route}: schema {name} is not in components");
+                var stored = method == "GET" && path == "/api/v1/resources/{kind}/{ns}/{name}";
+                Assert.True(stored ? name == nameof(JsonElement) : contract.Contains(name), $"{route}: schema {name} is not a Mesh.Admin.Contract record");
+            }
+        }
     }
 
     [Fact]
