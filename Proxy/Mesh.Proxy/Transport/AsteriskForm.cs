@@ -1,3 +1,4 @@
+using Mesh.Proxy.Wire;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Mesh.Proxy.Transport;
@@ -17,7 +18,7 @@ namespace Mesh.Proxy.Transport;
 internal static class AsteriskForm
 {
     /// <summary>Mesh-internal field: the request a peer proxy forwards as `OPTIONS /` was `OPTIONS *`.</summary>
-    public const string Header = "mesh-request-target";
+    public const string Header = MeshHeaders.RequestTarget;
 
     /// <summary>Request option for the last hop: write this request's target as `*`.</summary>
     public static readonly HttpRequestOptionsKey<bool> LastHop = new("mesh.asterisk-form");

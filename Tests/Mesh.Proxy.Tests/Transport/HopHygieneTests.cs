@@ -130,6 +130,26 @@ public sealed class HopHygieneTests : IAsyncLifetime
         Assert.All(_app.Heads, h => Assert.DoesNotContain("mesh-target-port", h, StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>To a destination outside the mesh (an address no workload claims) the outbound forwards as it is, but
+    /// with the same hop rules: the fields either side's `Connection` names and a client's own target port stay behind.</summary>
+    [Fact]
+    public async Task Passthrough_DropsConnectionNamedFieldsAndTheClientsTargetPort_BothWays()
+    {
+        _app.ResponseHeaders = "Connection: x-app-secret\r\nx-app-secret: 1\r\nx-app-kept: 1\r\n";
+        var answer = await RawTcp.ExchangeAsync(_mesh.Client.Outbound,
+            $"GET /passthrough HTTP/1.1\r\nHost: 127.0.0.1:{_app.Port}\r\nConnection: close, x-secret\r\nx-secret: s3cret\r\n" +
+            $"mesh-target-port: {_mesh.Client.Admin.Port}\r\nx-kept: k\r\n\r\n",
+            expectAtLeast: int.MaxValue);
+        Assert.StartsWith("HTTP/1.1 200", answer);
+        var head = Assert.Single(_app.Heads);
+        Assert.Contains("GET /passthrough", head, StringComparison.Ordinal);
+        Assert.Contains("x-kept: k", head, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("x-secret", head, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("mesh-target-port", head, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("x-app-kept: 1", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.False(answer.Contains("x-app-secret", StringComparison.OrdinalIgnoreCase), answer);
+    }
+
     private static HttpRequestMessage Clone(HttpRequestMessage request)
     {
         var copy = new HttpRequestMessage(request.Method, request.RequestUri);
