@@ -3,7 +3,6 @@ using System.Net;
 using Mesh.Proxy.Errors;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Transport;
-using Mesh.Proxy.Wire;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Outbound;
@@ -30,35 +29,9 @@ internal sealed class PassthroughForwarder(IHttpForwarder forwarder, ProxyErrorR
 
     public void Dispose() => _invoker.Dispose();
 
-    private sealed class HostPreservingTransformer : HttpTransformer
+    /// <summary>The client's protocol: HTTP/2 stays HTTP/2, the rest goes as HTTP/1.1 or lower.</summary>
+    private sealed class HostPreservingTransformer : LastHopTransformer
     {
-        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
-        {
-            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-            // The same hop rules as towards the mesh: no field the client's `Connection` names, never a client's own
-            // target port (the destination may be a sidecar's inbound reached by address).
-            HopByHopHeaders.RemoveNamed(httpContext, proxyRequest);
-            proxyRequest.Headers.Remove(MeshHeaders.TargetPort);
-            if (httpContext.Request.Host.HasValue) proxyRequest.Headers.Host = httpContext.Request.Host.Value;
-            AsteriskForm.Carry(httpContext, proxyRequest, toMeshPeer: false);
-            if (HttpProtocol.IsHttp2(httpContext.Request.Protocol))
-            {
-                proxyRequest.Version = HttpVersion.Version20;
-                proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
-            }
-            else
-            {
-                proxyRequest.Version = HttpVersion.Version11;
-                proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
-            }
-        }
-
-        /// <summary>YARP's copy of the response, minus the fields the destination's `Connection` names.</summary>
-        public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
-        {
-            var copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
-            if (proxyResponse is not null) HopByHopHeaders.RemoveNamed(proxyResponse.Headers.Connection, httpContext.Response.Headers);
-            return copy;
-        }
+        protected override bool UseHttp2(HttpRequest request) => HttpProtocol.IsHttp2(request.Protocol);
     }
 }
