@@ -8,7 +8,8 @@
 #   direct, for comparison: the same h2load straight to nginx h2c
 # Per leg: h2load's 2xx / 5xx / failed, and the proxies' 502s (proxy_errors_total), retries and ejections from /metrics.
 # Usage: bench/proxy/keepalive.sh BINARY   env N (20000), M (100), ROUNDS (1), PORT_BASE (23000), KEEPALIVE (nginx's
-# keepalive_requests; unset = nginx's default). Needs nginx, h2load, curl, ss.
+# keepalive_requests; unset = nginx's default), KEEP_LOGS=DIR keeps the proxies' output (with MESH_PROXY_LOG_LEVEL=information:
+# the forwarding errors). Needs nginx, h2load, curl, ss.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bin="${1:?usage: keepalive.sh BINARY}"
@@ -18,7 +19,11 @@ for off in 80 81 900 901 902 340 343 391 440 443 491 540 543 591 640 643 691; do
 done
 work="$(mktemp -d /tmp/mesh-keepalive.XXXXXX)"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS"; cp "$work"/*.out "$work"/*.err "$KEEP_LOGS"/ 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 disco="${STATIC_DISCOVERY_BIN:-}"
