@@ -6,7 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Grains.Catalog;
 
-/// <summary>Source-of-truth resources of one namespace. Every change is persisted first, then the namespace is
+/// <summary>Source-of-truth resources of one namespace, each owned by the source that wrote it (see
+/// <see cref="CatalogWritePlanner"/>: a batch is refused whole when it touches another source's resource). Every change is persisted first, then the namespace is
 /// re-derived and the changed views are written to the view grains (which publish them). Leased Workloads (`mesh run`)
 /// that are not re-applied in time are deleted through the same path (<see cref="WorkloadLeases"/>).</summary>
 public sealed class CatalogGrain(
@@ -35,41 +36,41 @@ public sealed class CatalogGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<ImmutableArray<ApplyOutcome>> ApplyAsync(ImmutableArray<StoredResource> resources)
+    public async Task<CatalogWriteResult> WriteAsync(CatalogBatch batch)
     {
-        foreach (var r in resources)
-            if (r.Namespace != Namespace)
-                throw new ArgumentException($"{r.Kind} {r.Name}: namespace '{r.Namespace}' sent to the catalog of '{Namespace}'");
+        var epochs = state.State.SourceEpochs ?? ImmutableDictionary<string, long>.Empty;
+        string source = batch.Source ?? string.Empty; // null over the wire: refused by the planner
+        var (plan, answer) = CatalogWritePlanner.Compute(Namespace, state.State.Resources, epochs.GetValueOrDefault(source), batch);
+        if (plan is null)
+        {
+            // A repeat may follow an apply whose reconcile failed (or this grain moved): push the views all the same.
+            if (answer!.Status == CatalogWriteStatus.Repeated && !_reconciled) await ReconcileAsync();
+            return answer;
+        }
 
-        var plan = ApplyPlanner.Compute(state.State.Resources, resources);
-        if (plan.Changed)
+        var newEpoch = batch.Epoch > 0 && epochs.GetValueOrDefault(source) != batch.Epoch;
+        if (plan.Changed || newEpoch)
         {
             var wasEmpty = state.State.Resources.IsEmpty;
-            await CommitAsync(state.State with { Resources = plan.Resources });
-            if (wasEmpty) await GrainFactory.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).AddAsync(Namespace);
+            await CommitAsync(state.State with
+            {
+                Resources = plan.Resources,
+                SourceEpochs = batch.Epoch > 0 ? epochs.SetItem(source, batch.Epoch) : epochs,
+            });
+            if (wasEmpty && !plan.Resources.IsEmpty)
+                await GrainFactory.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).AddAsync(Namespace);
         }
         if (plan.Changed || !_reconciled) await ReconcileAsync();
         var now = _time.GetUtcNow();
+        foreach (var key in plan.Deleted.Where(k => k.Kind == ResourceKinds.Workload.Kind)) _leases.Forget(key.Name);
         _leases.Track(state.State.Resources.Values, now);
-        _leases.Renew(resources, now);
+        _leases.Renew(batch.Upserts, now);
         UpdateLeaseSweep();
-        return plan.Outcomes;
+        return plan.Result;
     }
 
-    public async Task<bool> DeleteAsync(string kind, string name)
-    {
-        var key = CatalogState.Key(kind, name);
-        if (!state.State.Resources.ContainsKey(key))
-        {
-            if (!_reconciled && !state.State.Resources.IsEmpty) await ReconcileAsync();
-            return false;
-        }
-        await CommitAsync(state.State with { Resources = state.State.Resources.Remove(key) });
-        await ReconcileAsync();
-        if (kind == ResourceKinds.Workload.Kind) _leases.Forget(name);
-        UpdateLeaseSweep();
-        return true;
-    }
+    public Task<CatalogWriteResult> ReplaceAsync(CatalogReplace replace) =>
+        WriteAsync(CatalogWritePlanner.FromReplace(state.State.Resources, replace));
 
     /// <summary>The resource; a leased Workload asked for by kind carries its lease as status.lease.</summary>
     public Task<StoredResource?> GetAsync(string kind, string name) =>

@@ -15,6 +15,8 @@ public sealed record CatalogState
     [Id(3)] public ImmutableArray<string> DerivedConsumerTargets { get; init; } = [];
     /// <summary>Address grain keys this namespace's workloads claimed.</summary>
     [Id(4)] public ImmutableArray<string> DerivedAddresses { get; init; } = [];
+    /// <summary>The last epoch each source wrote here with (<see cref="CatalogBatch.Epoch"/>); absent in older state.</summary>
+    [Id(5)] public ImmutableDictionary<string, long> SourceEpochs { get; init; } = ImmutableDictionary<string, long>.Empty;
 
     public static string Key(string kind, string name) => $"{kind}/{name}";
 }

@@ -28,12 +28,12 @@ internal static class AdminEndpoints
         var api = app.MapGroup("/api/v1");
         api.MapPost("/apply", ApplyAsync).WithName("Apply")
             .WithSummary("Apply multi-document YAML or JSON (validated whole; nothing is written on any error)")
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/resources/{kind}", ListAsync).WithName("List").WithSummary("List resources of a kind; namespace omitted or * = all");
         // The stored document as applied (canonical JSON), passed through as text: its schema is the resource model's.
         api.MapGet("/resources/{kind}/{ns}/{name}", GetAsync).WithName("Get")
             .Produces<JsonElement>(StatusCodes.Status200OK, "application/json").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapDelete("/resources/{kind}/{ns}/{name}", DeleteAsync).WithName("Delete");
+        api.MapDelete("/resources/{kind}/{ns}/{name}", DeleteAsync).WithName("Delete").ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/services/{ns}/{name}", DescribeAsync).WithName("DescribeService")
             .WithSummary("A service's resource plus its derived views (service, endpoints, profile) with versions");
         api.MapGet("/info", InfoAsync).WithName("Info");
@@ -53,21 +53,25 @@ internal static class AdminEndpoints
         if (!parsed.Ok) return AdminProblems.Invalid(parsed.Errors);
 
         var resources = parsed.Resources.Select(r => new StoredResource(r.Kind, r.Namespace, r.Name, r.CanonicalJson, 0)).ToList();
+        var groups = resources.GroupBy(r => r.Namespace).Select(g => new CatalogBatch(ResourceSources.Apply, 0, [.. g], [])).ToList();
         var outcomes = new Dictionary<StoredResource, Queue<ApplyOutcome>>(ReferenceEqualityComparer.Instance);
-        // One catalog grain per namespace; everything was validated above, so only storage failures can split an apply.
-        foreach (var group in resources.GroupBy(r => r.Namespace))
-        {
-            var batch = group.ToImmutableArray();
-            var catalog = grains.GetGrain<ICatalogGrain>(group.Key);
-            ImmutableArray<ApplyOutcome> result;
-            if (dryRun == true)
+        // One catalog grain per namespace, each all or nothing. Everything was validated above; a resource another
+        // source owns is looked for in every namespace first, so such an apply writes nothing anywhere.
+        if (dryRun == true || groups.Count > 1)
+            foreach (var batch in groups)
             {
-                var current = (await catalog.ListAsync(null)).ToImmutableDictionary(r => ApplyPlanner.Key(r.Kind, r.Name));
-                result = ApplyPlanner.Compute(current, batch).Outcomes;
+                var current = (await grains.GetGrain<ICatalogGrain>(batch.Upserts[0].Namespace).ListAsync(null)).ToImmutableDictionary(r => ApplyPlanner.Key(r.Kind, r.Name));
+                var (plan, answer) = CatalogWritePlanner.Compute(batch.Upserts[0].Namespace, current, 0, batch);
+                if (plan is null) return AdminProblems.Refused(answer!);
+                if (dryRun == true) Record(batch, plan.Outcomes);
             }
-            else result = await catalog.ApplyAsync(batch);
-            for (var i = 0; i < batch.Length; i++) outcomes[batch[i]] = new Queue<ApplyOutcome>([result[i]]);
-        }
+        if (dryRun != true)
+            foreach (var batch in groups)
+            {
+                var result = await grains.GetGrain<ICatalogGrain>(batch.Upserts[0].Namespace).WriteAsync(batch);
+                if (!result.Ok) return AdminProblems.Refused(result);
+                Record(batch, result.Outcomes);
+            }
         var results = resources.Select(r => outcomes[r].Dequeue())
             .Select(o => new ResourceOutcome(o.Kind, o.Namespace, o.Name, o.Action.ToString().ToLowerInvariant())).ToList();
         var existing = new Dictionary<string, IReadOnlyList<StoredResource>>();
@@ -75,6 +79,11 @@ internal static class AdminEndpoints
             existing[n] = await grains.GetGrain<ICatalogGrain>(n).ListAsync(ResourceKinds.Service.Kind);
         var warnings = BackendRefWarnings.Compute(resources, existing);
         return TypedResults.Ok(new ApplyResponse(results, dryRun == true, warnings));
+
+        void Record(CatalogBatch batch, ImmutableArray<ApplyOutcome> result)
+        {
+            for (var i = 0; i < batch.Upserts.Length; i++) outcomes[batch.Upserts[i]] = new Queue<ApplyOutcome>([result[i]]);
+        }
     }
 
     private static async Task<string?> ReadLimitedAsync(Stream body, long limit, CancellationToken cancellationToken)
@@ -111,9 +120,9 @@ internal static class AdminEndpoints
     {
         if (!token.Accepts(request.Headers.Authorization)) return AdminProblems.Unauthorized();
         if (ResourceKinds.Resolve(kind) is not { } k) return AdminProblems.UnknownKind(kind);
-        return await grains.GetGrain<ICatalogGrain>(ns).DeleteAsync(k.Kind, name)
-            ? TypedResults.Ok(new DeleteResponse(true))
-            : AdminProblems.NotFound(k, ns, name);
+        var result = await grains.GetGrain<ICatalogGrain>(ns).WriteAsync(new CatalogBatch(ResourceSources.Apply, 0, [], [new ResourceKey(k.Kind, name)]));
+        if (!result.Ok) return AdminProblems.Refused(result);
+        return result.Deleted.IsEmpty ? AdminProblems.NotFound(k, ns, name) : TypedResults.Ok(new DeleteResponse(true));
     }
 
     private static async Task<Results<Ok<ServiceDescription>, ProblemHttpResult>> DescribeAsync(string ns, string name, IGrainFactory grains)

@@ -1,3 +1,4 @@
+using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Resources;
 using Mesh.Admin.Contract;
 using Microsoft.AspNetCore.Http;
@@ -41,6 +42,16 @@ internal static class AdminProblems
         statusCode: StatusCodes.Status404NotFound,
         title: "not found",
         detail: $"{kind.Kind.ToLowerInvariant()} {name}.{ns} not found");
+
+    /// <summary>A catalog write refused as a whole: 409 when a resource belongs to another source (Kubernetes, a link),
+    /// naming the owner and where to change it instead; 400 for anything else (the admin API never sends a malformed batch).</summary>
+    public static ProblemHttpResult Refused(CatalogWriteResult result) => result.Status == CatalogWriteStatus.Conflict
+        ? TypedResults.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "owned by another source",
+            detail: result.Error,
+            extensions: new Dictionary<string, object?> { ["source"] = result.Owner })
+        : BadRequest(result.Error ?? result.Status.ToString());
 
     public static ProblemHttpResult BadRequest(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest, title: "bad request", detail: detail);

@@ -8,10 +8,11 @@ namespace Mesh.Abstractions.Grains;
 [Alias("mesh.ICatalogGrain")]
 public interface ICatalogGrain : IGrainWithStringKey
 {
-    /// <summary>Stores already-validated resources of this namespace (all or nothing).</summary>
-    [Alias("Apply")] Task<ImmutableArray<ApplyOutcome>> ApplyAsync(ImmutableArray<StoredResource> resources);
-    /// <summary>Deletes one resource; false if it did not exist.</summary>
-    [Alias("Delete")] Task<bool> DeleteAsync(string kind, string name);
+    /// <summary>One writer's upserts and deletes of already-validated resources of this namespace, all or nothing, then
+    /// one reconcile. A resource another source owns is refused (<see cref="CatalogWriteStatus.Conflict"/>).</summary>
+    [Alias("Write")] Task<CatalogWriteResult> WriteAsync(CatalogBatch batch);
+    /// <summary>A relist: the source's complete set in this namespace becomes the diff against what it holds here.</summary>
+    [Alias("Replace")] Task<CatalogWriteResult> ReplaceAsync(CatalogReplace replace);
     [Alias("Get")] Task<StoredResource?> GetAsync(string kind, string name);
     /// <summary>Resources of one kind, or of every kind when kind is null.</summary>
     [Alias("List")] Task<ImmutableArray<StoredResource>> ListAsync(string? kind);
@@ -25,14 +26,22 @@ public interface INamespaceDirectoryGrain : IGrainWithStringKey
     [Alias("List")] Task<ImmutableArray<string>> ListAsync();
 }
 
-/// <summary>A resource as stored: its identity and its canonical JSON document (apiVersion, kind, metadata, spec).</summary>
+/// <summary>A resource as stored: its identity, its canonical JSON document (apiVersion, kind, metadata, spec) and who
+/// wrote it (<see cref="ResourceSources"/>).</summary>
 [GenerateSerializer, Immutable, Alias("mesh.StoredResource")]
 public sealed record StoredResource(
     [property: Id(0)] string Kind,
     [property: Id(1)] string Namespace,
     [property: Id(2)] string Name,
     [property: Id(3)] string Json,
-    [property: Id(4)] long Generation);
+    [property: Id(4)] long Generation)
+{
+    // Null means apply: state stored before sources existed has no such field, and those resources were applied.
+    // Apply is kept as null too, so equal resources compare equal however they were made.
+    [Id(5)] private readonly string? _source;
+
+    public string Source { get => _source ?? ResourceSources.Apply; init => _source = value == ResourceSources.Apply ? null : value; }
+}
 
 public enum ApplyAction { Created = 0, Configured = 1, Unchanged = 2 }
 

@@ -27,8 +27,8 @@ public sealed class SqliteGrainStorageTests : IAsyncLifetime
     public async Task Apply_SiloRestartedOnTheSameFile_CatalogReactivatesWithEverything()
     {
         var catalog = _cluster.Grains.GetGrain<ICatalogGrain>("shop");
-        await catalog.ApplyAsync([Service("books", 7001), Service("authors", 7002)]);
-        await catalog.ApplyAsync([Service("books", 8080)]);
+        Assert.True((await catalog.WriteAsync(new CatalogBatch(ResourceSources.Apply, 0, [Service("books", 7001), Service("authors", 7002)], []))).Ok);
+        Assert.True((await catalog.WriteAsync(new CatalogBatch(ResourceSources.Apply, 0, [Service("books", 8080)], []))).Ok);
 
         await _cluster.RestartAsync();
 
@@ -112,7 +112,7 @@ public sealed class SqliteGrainStorageTests : IAsyncLifetime
     public async Task LeasedWorkload_NotRenewed_WithdrawnByTheCatalog_UnleasedOneStays()
     {
         var catalog = _cluster.Grains.GetGrain<ICatalogGrain>("default");
-        await catalog.ApplyAsync([WorkloadLeasesTests.Workload("crashed-run", "1"), WorkloadLeasesTests.Workload("from-yaml", null)]);
+        Assert.True((await catalog.WriteAsync(new CatalogBatch(ResourceSources.Apply, 0, [WorkloadLeasesTests.Workload("crashed-run", "1"), WorkloadLeasesTests.Workload("from-yaml", null)], []))).Ok);
         var listed = await catalog.ListAsync("Workload");
         Assert.Contains("\"lease\"", listed.Single(r => r.Name == "crashed-run").Json);
 
