@@ -20,7 +20,7 @@ public static class SiloProgram
 
         SiloHost host;
         try { host = await StartAsync(settings, args); }
-        catch (Storage.StateStoreException e)
+        catch (Exception e) when (e is Storage.StateStoreException or Identity.KubernetesAccessException)
         {
             Console.Error.WriteLine($"mesh-silo: error: {e.Message}");
             return 2;

@@ -28,6 +28,13 @@ public sealed record SiloSettings
     /// <summary>Capacity of each watcher's queue; a watcher that falls this far behind is disconnected.</summary>
     public int WatcherQueueCapacity { get; init; } = 64;
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+    /// <summary>Kubernetes mode: proxies' Certify tokens are projected ServiceAccount tokens checked with a TokenReview
+    /// (audience identity.mesh.io), and the start checks the silo's RBAC. Off (local mode): the silo's HMAC tokens.</summary>
+    public bool Kubernetes { get; init; }
+    /// <summary>Kubernetes mode: the kubeconfig to reach the API server with; null = the pod's in-cluster config.</summary>
+    public string? Kubeconfig { get; init; }
+    /// <summary>Bound of each call the silo makes to the Kubernetes API (TokenReview, access reviews).</summary>
+    public TimeSpan KubernetesTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public string StorageKind => Redis is not null ? "redis" : Ephemeral ? "memory" : "sqlite";
     public string AdminUrl => ListenAddress.ToUrl(Admin);
@@ -61,6 +68,9 @@ public static class SiloSettingsLoader
           --log-level LEVEL        MESH_LOG_LEVEL      Trace|Debug|Information|Warning|Error, default Warning (logs go to stderr)
           --control-tls BOOL       MESH_CONTROL_TLS    control gRPC over mesh TLS with the silo's identity, default true
           --ephemeral              MESH_EPHEMERAL=true local mode: grain state in memory, lost at exit (default: <data-dir>/state.db)
+          --kubernetes BOOL        MESH_KUBERNETES     Kubernetes mode: Certify checks ServiceAccount tokens by TokenReview, default false
+          --kubeconfig PATH        MESH_KUBECONFIG     Kubernetes mode: kubeconfig of the API server, default: in-cluster config
+          --kubernetes-timeout-ms N MESH_KUBERNETES_TIMEOUT_MS bound of each Kubernetes API call (TokenReview), default 5000
         """;
 
     private static readonly Dictionary<string, string> OptionToEnv = new()
@@ -70,6 +80,7 @@ public static class SiloSettingsLoader
         ["--advertise"] = "MESH_ADVERTISE_ADDR", ["--cluster-id"] = "MESH_CLUSTER_ID", ["--trust-domain"] = "MESH_TRUST_DOMAIN",
         ["--resync-seconds"] = "MESH_RESYNC_SECONDS", ["--log-level"] = "MESH_LOG_LEVEL",
         ["--control-tls"] = "MESH_CONTROL_TLS", ["--ephemeral"] = "MESH_EPHEMERAL",
+        ["--kubernetes"] = "MESH_KUBERNETES", ["--kubeconfig"] = "MESH_KUBECONFIG", ["--kubernetes-timeout-ms"] = "MESH_KUBERNETES_TIMEOUT_MS",
     };
 
     /// <summary>Options that are switches: given alone they mean "true".</summary>
@@ -130,6 +141,18 @@ public static class SiloSettingsLoader
         if (ephemeral && redis is not null)
             throw new SiloSettingsException("--ephemeral (MESH_EPHEMERAL) is for a local silo; with --redis (MESH_REDIS) the state is in Redis: drop one of them");
 
+        var kubernetes = false;
+        if (Get("MESH_KUBERNETES") is { } kb && !bool.TryParse(kb, out kubernetes))
+            throw new SiloSettingsException($"MESH_KUBERNETES='{kb}' must be true or false");
+        var kubeconfig = Get("MESH_KUBECONFIG");
+        if (kubeconfig is not null && !kubernetes)
+            throw new SiloSettingsException("--kubeconfig (MESH_KUBECONFIG) is for Kubernetes mode: add --kubernetes true (MESH_KUBERNETES=true) or drop it");
+        if (kubeconfig is not null && !File.Exists(kubeconfig))
+            throw new SiloSettingsException($"MESH_KUBECONFIG='{kubeconfig}': no such file (unset it to use the pod's in-cluster config)");
+        var kubeTimeoutMs = 5000;
+        if (Get("MESH_KUBERNETES_TIMEOUT_MS") is { } kt && (!int.TryParse(kt, out kubeTimeoutMs) || kubeTimeoutMs < 1))
+            throw new SiloSettingsException($"MESH_KUBERNETES_TIMEOUT_MS='{kt}' must be a whole number of milliseconds ≥ 1");
+
         if (Get("MESH_LOG_LEVEL") is { } ll && !Enum.TryParse(ll, ignoreCase: true, out logLevel))
             throw new SiloSettingsException($"MESH_LOG_LEVEL='{ll}' must be one of Trace, Debug, Information, Warning, Error");
 
@@ -152,6 +175,9 @@ public static class SiloSettingsLoader
             LogLevel = logLevel,
             ControlTls = controlTls,
             Ephemeral = ephemeral,
+            Kubernetes = kubernetes,
+            Kubeconfig = kubeconfig is null ? null : Path.GetFullPath(kubeconfig),
+            KubernetesTimeout = TimeSpan.FromMilliseconds(kubeTimeoutMs),
         };
     }
 

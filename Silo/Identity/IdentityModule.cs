@@ -10,8 +10,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Mesh.Silo.Identity;
 
 /// <summary>Wires identity: the CA (loaded from, or on first start created in, &lt;data-dir&gt;/ca), the trust bundle
-/// published for proxies and the CLI (&lt;data-dir&gt;/trust-anchors.pem), workload tokens (key in the data dir, or
-/// shared through Redis by a cluster), Certify on the
+/// published for proxies and the CLI (&lt;data-dir&gt;/trust-anchors.pem), workload tokens (local mode: key in the data
+/// dir, or shared through Redis by a cluster; Kubernetes mode: ServiceAccount tokens by TokenReview), Certify on the
 /// control listener and the identity admin endpoints.</summary>
 internal sealed class IdentityModule : ISiloModule
 {
@@ -36,7 +36,14 @@ internal sealed class IdentityModule : ISiloModule
             ? LocalTokenIssuer.LoadOrCreateKey(IdentityPaths.TokenKey(settings))
             : ClusterTokenKey.LoadOrCreate(settings.Redis, settings.ServiceId, settings.ClusterId, IdentityPaths.TokenKey(settings));
         services.AddSingleton(sp => new LocalTokenIssuer(tokenKey, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IWorkloadTokenValidator, LocalTokenValidator>();
+        if (settings.Kubernetes)
+        {
+            // Proxies present projected ServiceAccount tokens; the start fails unless the silo may review them.
+            services.AddSingleton(_ => KubernetesApi.Create(settings));
+            services.AddSingleton<IWorkloadTokenValidator, KubernetesTokenValidator>();
+            services.AddHostedService<KubernetesAccessCheck>();
+        }
+        else services.AddSingleton<IWorkloadTokenValidator, LocalTokenValidator>();
         services.AddSingleton(sp =>
         {
             var silo = credentials.GetValue(settings, _ => new SiloCredentials(ca, sp.GetRequiredService<TimeProvider>(),

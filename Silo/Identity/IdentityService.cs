@@ -7,8 +7,9 @@ using Mesh.Names;
 namespace Mesh.Silo.Identity;
 
 /// <summary>The Certify endpoint: token → identity → CSR check → leaf. Each failure has its own gRPC status:
-/// bad token → Unauthenticated, other identity → PermissionDenied, bad CSR → InvalidArgument,
-/// CA not ready → Unavailable, too many requests → ResourceExhausted.</summary>
+/// bad token → Unauthenticated, a token that names no workload or another identity → PermissionDenied, bad CSR →
+/// InvalidArgument, token not checkable (TokenReview down) or CA not ready → Unavailable, too many requests →
+/// ResourceExhausted.</summary>
 internal sealed class IdentityService(IWorkloadTokenValidator tokens, IGrainFactory grains, Grains.Identity.IWorkloadCertificateIssuer ca)
     : Api.V1.Identity.IdentityBase
 {
@@ -25,7 +26,12 @@ internal sealed class IdentityService(IWorkloadTokenValidator tokens, IGrainFact
 
         var token = await tokens.ValidateAsync(request.Token, context.CancellationToken);
         if (!token.Valid)
-            throw new RpcException(new Status(StatusCode.Unauthenticated, $"token rejected: {token.Error}"));
+            throw new RpcException(token.Failure switch
+            {
+                TokenFailure.NotAWorkload => new Status(StatusCode.PermissionDenied, $"token rejected: {token.Error}"),
+                TokenFailure.Unavailable => new Status(StatusCode.Unavailable, $"token not checked: {token.Error}"),
+                _ => new Status(StatusCode.Unauthenticated, $"token rejected: {token.Error}"),
+            });
         if (token.Namespace != requested.Namespace || token.ServiceAccount != requested.ServiceAccount)
             throw new RpcException(new Status(StatusCode.PermissionDenied,
                 $"token is for {token.Namespace}/{token.ServiceAccount}, not {requested.Namespace}/{requested.ServiceAccount}"));

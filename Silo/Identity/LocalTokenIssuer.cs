@@ -78,10 +78,12 @@ internal sealed class LocalTokenIssuer(byte[] key, TimeProvider time)
     }
 }
 
-/// <summary>Result of checking a token: who it names, or why it was refused.</summary>
-internal sealed record TokenCheck(bool Valid, string? Namespace, string? ServiceAccount, string? Error)
+/// <summary>Result of checking a token: who it names, or why it was refused (and which kind of refusal it is).</summary>
+internal sealed record TokenCheck(bool Valid, string? Namespace, string? ServiceAccount, string? Error,
+    TokenFailure Failure = TokenFailure.Unauthenticated)
 {
     public static TokenCheck Fail(string error) => new(false, null, null, error);
+    public static TokenCheck Fail(TokenFailure failure, string error) => new(false, null, null, error, failure);
 }
 
 internal sealed record TokenPayload(

@@ -36,12 +36,16 @@ public sealed class FakeKubeApi : IAsyncDisposable
     public ResourceService Resources { get; }
     public FaultInjector Faults { get; }
 
+    /// <summary>Mints user and ServiceAccount tokens (audiences, expiry) that requests and TokenReview accept.</summary>
+    public TokenAuthority Tokens { get; }
+
     /// <summary>Every request seen so far, as "METHOD /path?query [content-type]".</summary>
     public IReadOnlyCollection<string> Requests => _requests;
 
     private FakeKubeApi(WebApplication app, TestCertificates certs, ObjectStore store, KindRegistry kinds, ResourceService resources,
-        FaultInjector faults, string url, string token, ConcurrentQueue<string> requests)
+        FaultInjector faults, TokenAuthority tokens, string url, string token, ConcurrentQueue<string> requests)
     {
+        Tokens = tokens;
         _app = app;
         _certs = certs;
         _store = store;
@@ -58,7 +62,8 @@ public sealed class FakeKubeApi : IAsyncDisposable
         options ??= new FakeKubeApiOptions();
         var certs = TestCertificates.Create();
         var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        var tokens = new Dictionary<string, KubeUser> { [token] = new KubeUser("kubernetes-admin", ["system:masters", "system:authenticated"]) };
+        var tokens = new TokenAuthority(options.Time);
+        tokens.Add(token, new KubeUser("kubernetes-admin", ["system:masters", "system:authenticated"]));
         var store = new ObjectStore();
         var kinds = new KindRegistry();
         var resources = new ResourceService(store, kinds, options.Admission, options.Time);
@@ -84,7 +89,7 @@ public sealed class FakeKubeApi : IAsyncDisposable
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         address = new Uri(url).Authority;
-        var api = new FakeKubeApi(app, certs, store, kinds, resources, faults, $"https://{address}", token, requests);
+        var api = new FakeKubeApi(app, certs, store, kinds, resources, faults, tokens, $"https://{address}", token, requests);
         foreach (var ns in new[] { "default", "kube-system", "kube-public" })
             await resources.CreateAsync(kinds.Find("", "v1", "namespaces")!, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } });
         return api;
@@ -105,8 +110,9 @@ public sealed class FakeKubeApi : IAsyncDisposable
     /// <summary>Sends a bookmark now to every open watch that allowed them.</summary>
     public void SendBookmarks() => _store.BookmarkAll();
 
-    /// <summary>Writes a kubeconfig that trusts the fake's CA and authenticates with its token; returns its path.</summary>
-    public string WriteKubeconfig(string path, string context = "fake", string defaultNamespace = "default")
+    /// <summary>Writes a kubeconfig that trusts the fake's CA and authenticates with <paramref name="token"/> (default:
+    /// the admin token); returns its path.</summary>
+    public string WriteKubeconfig(string path, string context = "fake", string defaultNamespace = "default", string? token = null)
     {
         var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(CaPem));
         File.WriteAllText(path, $"""
@@ -120,7 +126,7 @@ public sealed class FakeKubeApi : IAsyncDisposable
             users:
             - name: {context}-admin
               user:
-                token: {Token}
+                token: {token ?? Token}
             contexts:
             - name: {context}
               context:

@@ -49,7 +49,7 @@ internal static class AggregatedDiscovery
             ["responseKind"] = Kind(),
             ["scope"] = k.Namespaced ? "Namespaced" : "Cluster",
             ["singularResource"] = k.Singular,
-            ["verbs"] = new JsonArray(Verbs.Select(v => (JsonNode?)v).ToArray()),
+            ["verbs"] = new JsonArray((k.CreateOnly ? ["create"] : Verbs).Select(v => (JsonNode?)v).ToArray()),
         };
         if (k.ShortNames.Length > 0) r["shortNames"] = new JsonArray(k.ShortNames.Select(s => (JsonNode?)s).ToArray());
         if (k.HasStatus)

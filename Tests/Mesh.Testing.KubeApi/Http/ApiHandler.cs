@@ -14,7 +14,7 @@ internal sealed class ApiHandler(
     ResourceService resources,
     KindRegistry kinds,
     FaultInjector faults,
-    IReadOnlyDictionary<string, KubeUser> tokens,
+    TokenAuthority tokens,
     IKubeAuthorizer authorizer,
     TimeSpan bookmarkInterval,
     Func<string> serverAddress,
@@ -58,7 +58,7 @@ internal sealed class ApiHandler(
     {
         var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal)) return null;
-        return tokens.TryGetValue(header["Bearer ".Length..].Trim(), out var user) ? user : null;
+        return tokens.Authenticate(header["Bearer ".Length..].Trim());
     }
 
     private async Task RouteAsync(HttpContext ctx, KubeUser user)
@@ -135,6 +135,15 @@ internal sealed class ApiHandler(
             return;
         }
         if (!Authorized(ctx, user, verb, (kind, parsed), path, out var forbidden)) { await Responses.Error(ctx, forbidden!); return; }
+        if (kind.CreateOnly)
+        {
+            if (verb != "create") { await Responses.Error(ctx, ApiError.MethodNotAllowed("the server does not allow this method on the requested resource")); return; }
+            if (!IsJson(ctx.Request.ContentType)) { await Responses.Error(ctx, ApiError.UnsupportedMediaType(ctx.Request.ContentType ?? "")); return; }
+            var review = await ReadBodyAsync(ctx);
+            if (!review.Ok) { await Responses.Error(ctx, review.Error!); return; }
+            await Reply(ctx, 201, Reviews.Create(kind.Resource, review.Value, user, tokens, authorizer));
+            return;
+        }
         var ns = kind.Namespaced ? parsed.Namespace : null;
         switch (verb)
         {

@@ -59,7 +59,7 @@ internal static class Discovery
             var r = new JsonObject
             {
                 ["name"] = k.Resource, ["singularName"] = k.Singular, ["namespaced"] = k.Namespaced, ["kind"] = k.Kind,
-                ["verbs"] = new JsonArray(Verbs.Select(v => (JsonNode?)v).ToArray()),
+                ["verbs"] = new JsonArray((k.CreateOnly ? ["create"] : Verbs).Select(v => (JsonNode?)v).ToArray()),
             };
             if (k.ShortNames.Length > 0) r["shortNames"] = new JsonArray(k.ShortNames.Select(s => (JsonNode?)s).ToArray());
             resources.Add(r);

@@ -21,6 +21,9 @@ public sealed record KindInfo(
     ImmutableHashSet<string> PrimitiveMergeLists,
     ImmutableHashSet<string> FieldLabels)
 {
+    /// <summary>A review kind (TokenReview, SelfSubjectAccessReview): only POST, answered, never stored.</summary>
+    public bool CreateOnly { get; init; }
+
     public string Singular => Kind.ToLowerInvariant();
     public string ListKind => Kind + "List";
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
