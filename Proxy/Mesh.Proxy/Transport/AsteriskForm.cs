@@ -69,9 +69,11 @@ internal static class AsteriskForm
             header = values.Count == 1 ? values[0] : null;
             headers.Remove(Header);
         }
-        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
-        // Set or cleared on every request: an HTTP/1.1 connection's next request never inherits the mark.
-        context.Features.Set(Decide(context.Request.Method, raw, header, sent && fromMeshPeer(context)) ? Marker.Instance : null);
+        // Set or cleared on every request: an HTTP/1.1 connection's next request never inherits the mark. Only an OPTIONS
+        // needs its raw target read (the request path's common case stops at the method).
+        var asterisk = HttpMethods.IsOptions(context.Request.Method) &&
+            Decide(context.Request.Method, context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "", header, sent && fromMeshPeer(context));
+        context.Features.Set(asterisk ? Marker.Instance : null);
         return next(context);
     };
 
