@@ -22,6 +22,7 @@ namespace Mesh.Admin.Contract;
 [JsonSerializable(typeof(RouteStatsResponse))]
 [JsonSerializable(typeof(List<TopPathRow>))]
 [JsonSerializable(typeof(List<ProxyStatusRow>))]
+[JsonSerializable(typeof(KubernetesSyncStatus))]
 [JsonSerializable(typeof(AdminProblemDetails))]
 [JsonSerializable(typeof(ProblemFieldError[]))]
 [JsonSerializable(typeof(JsonElement))]

@@ -2,6 +2,7 @@ using Mesh.Silo.Admin;
 using Mesh.Silo.Dashboard;
 using Mesh.Silo.Discovery;
 using Mesh.Silo.Identity;
+using Mesh.Silo.Kubernetes.Sync;
 using Mesh.Silo.Telemetry;
 
 namespace Mesh.Silo.Hosting;
@@ -16,5 +17,6 @@ public static class SiloModules
         new IdentityModule(),
         new TelemetryModule(),
         new DashboardModule(),
+        new KubernetesSyncModule(),
     ];
 }

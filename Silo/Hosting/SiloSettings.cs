@@ -35,6 +35,14 @@ public sealed record SiloSettings
     public string? Kubeconfig { get; init; }
     /// <summary>Bound of each call the silo makes to the Kubernetes API (TokenReview, access reviews).</summary>
     public TimeSpan KubernetesTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Kubernetes mode: duration of the sync's Lease (renew deadline ⅔, retry period ¼ of it).</summary>
+    public TimeSpan KubernetesLease { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>Kubernetes mode: page size of the sync's lists (limit + continue).</summary>
+    public int KubernetesPageSize { get; init; } = 500;
+    /// <summary>POD_NAME (downward API): the sync's Lease identity; null = the host name.</summary>
+    public string? KubernetesPodName { get; init; }
+    /// <summary>POD_NAMESPACE (downward API): where the sync's Lease lives; null = KubernetesObjects.Namespace.</summary>
+    public string? KubernetesPodNamespace { get; init; }
 
     public string StorageKind => Redis is not null ? "redis" : Ephemeral ? "memory" : "sqlite";
     public string AdminUrl => ListenAddress.ToUrl(Admin);
@@ -71,6 +79,8 @@ public static class SiloSettingsLoader
           --kubernetes BOOL        MESH_KUBERNETES     Kubernetes mode: Certify checks ServiceAccount tokens by TokenReview, default false
           --kubeconfig PATH        MESH_KUBECONFIG     Kubernetes mode: kubeconfig of the API server, default: in-cluster config
           --kubernetes-timeout-ms N MESH_KUBERNETES_TIMEOUT_MS bound of each Kubernetes API call (TokenReview), default 5000
+          --kubernetes-lease-ms N  MESH_KUBERNETES_LEASE_MS duration of the sync's Lease, default 15000 (POD_NAME, POD_NAMESPACE: its holder and namespace)
+          --kubernetes-page-size N MESH_KUBERNETES_PAGE_SIZE page size of the sync's lists, default 500
         """;
 
     private static readonly Dictionary<string, string> OptionToEnv = new()
@@ -81,6 +91,7 @@ public static class SiloSettingsLoader
         ["--resync-seconds"] = "MESH_RESYNC_SECONDS", ["--log-level"] = "MESH_LOG_LEVEL",
         ["--control-tls"] = "MESH_CONTROL_TLS", ["--ephemeral"] = "MESH_EPHEMERAL",
         ["--kubernetes"] = "MESH_KUBERNETES", ["--kubeconfig"] = "MESH_KUBECONFIG", ["--kubernetes-timeout-ms"] = "MESH_KUBERNETES_TIMEOUT_MS",
+        ["--kubernetes-lease-ms"] = "MESH_KUBERNETES_LEASE_MS", ["--kubernetes-page-size"] = "MESH_KUBERNETES_PAGE_SIZE",
     };
 
     /// <summary>Options that are switches: given alone they mean "true".</summary>
@@ -152,6 +163,13 @@ public static class SiloSettingsLoader
         var kubeTimeoutMs = 5000;
         if (Get("MESH_KUBERNETES_TIMEOUT_MS") is { } kt && (!int.TryParse(kt, out kubeTimeoutMs) || kubeTimeoutMs < 1))
             throw new SiloSettingsException($"MESH_KUBERNETES_TIMEOUT_MS='{kt}' must be a whole number of milliseconds ≥ 1");
+        var leaseMs = 15000;
+        if (Get("MESH_KUBERNETES_LEASE_MS") is { } lm && (!int.TryParse(lm, out leaseMs) || leaseMs < 100))
+            throw new SiloSettingsException($"MESH_KUBERNETES_LEASE_MS='{lm}' must be a whole number of milliseconds ≥ 100");
+        var pageSize = 500;
+        if (Get("MESH_KUBERNETES_PAGE_SIZE") is { } ps && (!int.TryParse(ps, out pageSize) || pageSize < 1))
+            throw new SiloSettingsException($"MESH_KUBERNETES_PAGE_SIZE='{ps}' must be a whole number ≥ 1");
+        string? Env(string name) => environment[name] is string { Length: > 0 } v ? v : null;
 
         if (Get("MESH_LOG_LEVEL") is { } ll && !Enum.TryParse(ll, ignoreCase: true, out logLevel))
             throw new SiloSettingsException($"MESH_LOG_LEVEL='{ll}' must be one of Trace, Debug, Information, Warning, Error");
@@ -178,6 +196,10 @@ public static class SiloSettingsLoader
             Kubernetes = kubernetes,
             Kubeconfig = kubeconfig is null ? null : Path.GetFullPath(kubeconfig),
             KubernetesTimeout = TimeSpan.FromMilliseconds(kubeTimeoutMs),
+            KubernetesLease = TimeSpan.FromMilliseconds(leaseMs),
+            KubernetesPageSize = pageSize,
+            KubernetesPodName = Env("POD_NAME"),
+            KubernetesPodNamespace = Env("POD_NAMESPACE"),
         };
     }
 

@@ -24,7 +24,7 @@ internal static class KubernetesApi
         }
         // Each call is bounded by the caller (MESH_KUBERNETES_TIMEOUT_MS); the client's own timeout is a backstop.
         config.HttpClientTimeout = settings.KubernetesTimeout + TimeSpan.FromSeconds(5);
-        return new Kubernetes(config);
+        return new k8s.Kubernetes(config);
     }
 }
 
