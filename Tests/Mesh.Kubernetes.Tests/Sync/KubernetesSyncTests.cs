@@ -266,4 +266,27 @@ public sealed class KubernetesSyncTests(ITestOutputHelper output)
         Assert.Contains("older than its last write", e.Message);
         Assert.NotNull(await SyncCluster.GetAsync(silo, "shop", "Workload", "books-1"));
     }
+
+    [Fact]
+    public async Task Sync_ApiServerUnreachable_CatalogKeepsItsLastStateAndStatusSaysWhy()
+    {
+        await using var c = await SyncCluster.StartAsync();
+        await SeedAsync(c);
+        var silo = await c.StartSiloAsync("silo-a");
+        await WaitForAsync(silo, "Workload", "books-1");
+        c.Api.Faults.Fail(_ => true, new ApiError(503, "ServiceUnavailable", "injected outage"), times: 1_000_000);
+        c.Api.DropWatches();
+
+        var status = await SyncCluster.EventuallyAsync(() => SyncCluster.StatusAsync(silo), s => s.LastError is not null && !s.Leader,
+            "the outage in the status (lease renewals fail, the term ends)");
+        output.WriteLine($"status during the outage: {status.LastError}");
+        Assert.NotNull(await SyncCluster.GetAsync(silo, "shop", "Workload", "books-1"));
+        Assert.NotNull(await SyncCluster.GetAsync(silo, "shop", "Service", "books"));
+
+        c.Api.Faults.Clear();
+        await c.CreateAsync("v1", "pods", "shop", Pod("books-2"));
+        await c.SetPodStatusAsync("shop", "books-2", "10.1.0.2", ready: true);
+        await WaitForAsync(silo, "Workload", "books-2");
+        Assert.True((await SyncCluster.StatusAsync(silo)).Leader);
+    }
 }
