@@ -262,7 +262,8 @@ public sealed class KubernetesSyncTests(ITestOutputHelper output)
         var board = new SyncStatusBoard("old-leader", SyncCluster.LeaseNamespace, "lease", time);
         var old = new CatalogSink(SyncCluster.Grains(silo), new SyncEpoch(-1, time), board, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, time, TimeSpan.Zero);
         old.Put("shop", new ResourceKey("Workload", "books-1"), null);
-        var e = await Assert.ThrowsAsync<DeposedException>(() => old.RunAsync(CancellationToken.None));
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var e = await Assert.ThrowsAsync<DeposedException>(() => old.RunAsync(bound.Token));
         Assert.Contains("older than its last write", e.Message);
         Assert.NotNull(await SyncCluster.GetAsync(silo, "shop", "Workload", "books-1"));
     }
