@@ -254,8 +254,7 @@ public sealed class KubernetesSyncTests(ITestOutputHelper output)
         await SeedAsync(c);
         var silo = await c.StartSiloAsync("silo-a");
         await WaitForAsync(silo, "Workload", "books-1");
-        var status = await SyncCluster.StatusAsync(silo);
-        Assert.True(status.Epoch > 0);
+        await SyncCluster.EventuallyAsync(() => SyncCluster.StatusAsync(silo), st => st.Leader && st.Epoch > 0, "silo-a leading with an epoch");
 
         // A writer of an older term (fewer lease transitions) that wakes up late: its delete must not land.
         var time = TimeProvider.System;

@@ -38,7 +38,7 @@ internal sealed class SyncCluster : IAsyncDisposable
         return cluster;
     }
 
-    public async Task<SiloHost> StartSiloAsync(string podName, int leaseMs = 1000)
+    public async Task<SiloHost> StartSiloAsync(string podName, int leaseMs = 3000)
     {
         var dir = Path.Combine(_dir, podName);
         Directory.CreateDirectory(dir);
