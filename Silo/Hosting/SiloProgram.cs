@@ -33,6 +33,8 @@ public static class SiloProgram
             return 2;
         }
 
+        // A retry after a taken port picked new ports: what the host bound is what silo.json and the banner say.
+        settings = host.Settings;
         await using (host)
         {
             var pid = Environment.ProcessId;
