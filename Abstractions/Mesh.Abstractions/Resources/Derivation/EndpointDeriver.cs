@@ -62,9 +62,10 @@ internal static class EndpointDeriver
     /// ports, zone, weight and labels. Without one the endpoint is unmeshed: no identity is ever guessed.</summary>
     private static WorkloadEndpoint Endpoint(SliceEndpoint e, ImmutableDictionary<string, int> ports, NamespaceResources all, string trustDomain)
     {
-        var w = e.TargetRef is { Kind: "Pod" } target && (target.Namespace ?? all.Namespace) == all.Namespace
-            && all.WorkloadsByName.TryGetValue(target.Name, out var found) ? found : null;
-        return new WorkloadEndpoint(w?.Metadata.Name ?? e.TargetRef?.Name ?? "", e.Addresses[0], ports,
+        var local = e.TargetRef is { } target && (target.Namespace ?? all.Namespace) == all.Namespace ? target : null;
+        var w = local is { Kind: "Pod" } && all.WorkloadsByName.TryGetValue(local.Name, out var found) ? found : null;
+        // The name of a pod not (yet) synced still says which workload it is; one in another namespace would mislead.
+        return new WorkloadEndpoint(w?.Metadata.Name ?? local?.Name ?? "", e.Addresses[0], ports,
             w is null ? null : WorkloadPorts.Identity(w, trustDomain), w?.Spec.Proxy?.InboundPort, w?.Spec.Proxy?.AdminPort,
             w?.Spec.Zone ?? e.Zone, w?.Spec.Weight ?? 1, e.Conditions.Ready ?? true,
             w?.Metadata.Labels ?? ImmutableDictionary<string, string>.Empty);
