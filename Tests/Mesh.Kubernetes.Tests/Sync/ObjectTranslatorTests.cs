@@ -231,7 +231,7 @@ public sealed class ObjectTranslatorTests
              "addressType":"IPv4","endpoints":[{"addresses":["10.0.0.1"]},{"addresses":["fd00::1"]}]}
             """)!.AsObject();
         var invalid = Assert.IsType<Translation.Invalid>(ObjectTranslator.EndpointSlice(obj));
-        Assert.Equal(["endpoints[1].addresses[0]: \"fd00::1\" is an IPv6 address; this slice's addressType is IPv4"], invalid.Errors);
+        Assert.Equal("endpoints[1].addresses[0]: \"fd00::1\" is an IPv6 address; this slice's addressType is IPv4", Assert.Single(invalid.Errors));
     }
 
     [Fact]
