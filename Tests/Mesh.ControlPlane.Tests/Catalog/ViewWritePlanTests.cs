@@ -76,14 +76,14 @@ public sealed class ViewWritePlanTests
             ServiceAddresses = claims.ToImmutableDictionary(c => c.Key, c => c.Service),
         };
         var first = ViewWritePlan.Compute("default", Derived("a"), With(("addr/10.96.0.1:80", "a")), [], [], ReconcileSettings.Default);
-        Assert.Equal([("addr/10.96.0.1:80", (string?)"a")], first.ServiceAddresses);
+        Assert.Equal([("addr/10.96.0.1:80", (string?)"a")], first.ServiceAddresses.ToArray());
 
         var moved = ViewWritePlan.Compute("default", With(("addr/10.96.0.1:80", "a")), With(("addr/10.96.0.2:80", "a")), [], [], ReconcileSettings.Default);
-        Assert.Equal([("addr/10.96.0.2:80", (string?)"a"), ("addr/10.96.0.1:80", null)], moved.ServiceAddresses);
+        Assert.Equal([("addr/10.96.0.2:80", (string?)"a"), ("addr/10.96.0.1:80", null)], moved.ServiceAddresses.ToArray());
 
         // After a reactivation only the remembered keys say what to release.
         var reactivated = ViewWritePlan.Compute("default", null, Derived("a"), ["a"], ["a"], ReconcileSettings.Default,
             previousServiceAddresses: ["addr/10.96.0.2:80"]);
-        Assert.Equal([("addr/10.96.0.2:80", (string?)null)], reactivated.ServiceAddresses);
+        Assert.Equal([("addr/10.96.0.2:80", (string?)null)], reactivated.ServiceAddresses.ToArray());
     }
 }
