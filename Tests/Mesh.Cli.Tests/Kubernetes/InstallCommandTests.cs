@@ -186,7 +186,7 @@ public sealed class InstallCommandTests : IDisposable
         // Private keys: the issuer's and the injector's, never the anchor's.
         var keys = docs.Where(d => (string?)d["kind"] == "Secret")
             .SelectMany(d => d["data"]!.AsObject().Where(p => Base64((string)p.Value!).Contains("PRIVATE KEY")).Select(p => $"{d["metadata"]!["name"]}/{p.Key}"));
-        Assert.Equal([$"{KubernetesObjects.IssuerSecret}/tls.key", $"{KubernetesObjects.InjectorTlsSecret}/tls.key"], keys.Order());
+        Assert.Equal(new[] { $"{KubernetesObjects.IssuerSecret}/tls.key", $"{KubernetesObjects.InjectorTlsSecret}/tls.key" }.Order(), keys.Order());
         Assert.Contains("its private key was not kept", result.Err);
     }
 

@@ -19,8 +19,10 @@ internal static class YamlJson
         foreach (var document in stream.Documents)
         {
             if (document.RootNode is YamlScalarNode { Value: null or "" }) continue;
-            documents.Add(Convert(document.RootNode) as JsonObject
-                ?? throw new YamlException(document.RootNode.Start, document.RootNode.End, "a document is not a mapping"));
+            var root = Convert(document.RootNode) as JsonObject
+                ?? throw new YamlException(document.RootNode.Start, document.RootNode.End, "a document is not a mapping");
+            // Through JSON text, so numbers read as any numeric type (as after a round trip through an API server).
+            documents.Add(JsonNode.Parse(root.ToJsonString())!.AsObject());
         }
         return documents;
     }
