@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MESH_BUILD_DIR="$root/.mesh-build" "$root/mesh" version --client >/dev/null
-version="$("$root/.mesh-build/cli/mesh" version --client)"
+version="$("$root/.mesh-build/cli/mesh" version --client | sed "s/^Client version: //")"
 echo "built $root/.mesh-build/cli and $root/.mesh-build/proxy; images:"
 echo "  docker build -f deploy/docker/silo.Dockerfile -t mesh/silo:$version $root"
 echo "  docker build -f deploy/docker/proxy.Dockerfile -t mesh/proxy:$version $root"

@@ -1,6 +1,6 @@
 # The silo image: mesh-silo as `./mesh` builds it into .mesh-build/cli/ (framework-dependent, with the ASP.NET Core
 # runtime from the base image). Build from the repository root after the project's own build step:
-#   deploy/publish.sh && docker build -f deploy/docker/silo.Dockerfile -t mesh/silo:$(.mesh-build/cli/mesh version --client) .
+#   deploy/publish.sh   # then the docker build command it prints, e.g. docker build -f deploy/docker/silo.Dockerfile -t mesh/silo:0.1.0 .
 # Tests/Mesh.Kubernetes.Tests/Deploy/DockerfileTests checks that every COPY source exists after that step.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 # Non-root, as the StatefulSet's securityContext runs it (uid/gid 2102); the root filesystem is mounted read-only.
