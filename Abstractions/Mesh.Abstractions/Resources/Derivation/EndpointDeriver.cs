@@ -50,6 +50,7 @@ internal static class EndpointDeriver
             var ports = TargetPorts(service, slice);
             foreach (var e in slice.Endpoints)
             {
+                if (e.Addresses.IsDefaultOrEmpty) continue; // never from the parser; stored JSON from elsewhere must not throw
                 var endpoint = Endpoint(e, ports, all, trustDomain);
                 merged[endpoint.Address] = merged.TryGetValue(endpoint.Address, out var seen) ? Merge(seen, endpoint) : endpoint;
             }
