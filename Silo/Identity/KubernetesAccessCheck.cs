@@ -11,11 +11,18 @@ namespace Mesh.Silo.Identity;
 /// silo may do what it needs, and fails the start with the missing RBAC rules and how to grant them.</summary>
 internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings settings) : IHostedLifecycleService
 {
-    /// <summary>One permission the silo needs, and why. <paramref name="InSiloNamespace"/>: needed only in the silo's
-    /// own namespace (POD_NAMESPACE), so a Role grants it; otherwise in every namespace (a ClusterRole).</summary>
+    /// <summary>One permission the silo needs, and why. <paramref name="Resource"/> may name a subresource as RBAC
+    /// does ("httproutes/status"). <paramref name="InSiloNamespace"/>: needed only in the silo's own namespace
+    /// (POD_NAMESPACE), so a Role grants it; otherwise in every namespace (a ClusterRole).</summary>
     internal sealed record Requirement(string Group, string Resource, string Verb, string Why, bool InSiloNamespace = false)
     {
-        public string Qualified => Group.Length == 0 ? Resource : $"{Resource}.{Group}";
+        private string Main => Resource.Split('/')[0];
+        public string Subresource => Resource.Contains('/') ? Resource[(Resource.IndexOf('/') + 1)..] : "";
+
+        /// <summary>kubectl's spelling: resource.group/subresource.</summary>
+        public string Qualified => (Group.Length == 0 ? Main : $"{Main}.{Group}") + (Subresource.Length > 0 ? "/" + Subresource : "");
+
+        public string MainResource => Main;
     }
 
     /// <summary>The check itself: refused, nothing else can be asked.</summary>
@@ -31,10 +38,9 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
         new("authentication.k8s.io", "tokenreviews", "create", "to check proxies' ServiceAccount tokens in Identity.Certify"),
         .. SyncKinds.All.SelectMany(kind => new[] { "list", "watch" }.Select(verb =>
             new Requirement(GroupOf(kind.ApiVersion), kind.Plural, verb, $"the Kubernetes sync lists and watches {kind.Kind}s in every namespace"))),
-        // Discovery joins EndpointSlices with Pods (issue 12); DistinctBy below keeps one entry once SyncKinds lists it.
-        new("discovery.k8s.io", "endpointslices", "list", "the Kubernetes sync lists and watches EndpointSlices in every namespace"),
-        new("discovery.k8s.io", "endpointslices", "watch", "the Kubernetes sync lists and watches EndpointSlices in every namespace"),
         new("", "events", "create", "to put a Warning Event on an object the sync skips as invalid, in that object's namespace"),
+        new("gateway.networking.k8s.io", "httproutes/status", "update", "the sync writes the routes' status.parents (Accepted, ResolvedRefs)"),
+        new("gateway.networking.k8s.io", "grpcroutes/status", "update", "the sync writes the routes' status.parents (Accepted, ResolvedRefs)"),
         new("coordination.k8s.io", "leases", "get", "the sync's leader election (Lease mesh-kubernetes-sync)", InSiloNamespace: true),
         new("coordination.k8s.io", "leases", "create", "the sync's leader election (Lease mesh-kubernetes-sync)", InSiloNamespace: true),
         new("coordination.k8s.io", "leases", "update", "the sync's leader election (Lease mesh-kubernetes-sync)", InSiloNamespace: true),
@@ -71,7 +77,8 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
             {
                 ResourceAttributes = new V1ResourceAttributes
                 {
-                    Group = need.Group, Resource = need.Resource, Verb = need.Verb, NamespaceProperty = need.InSiloNamespace ? SiloNamespace : null,
+                    Group = need.Group, Resource = need.MainResource, Subresource = need.Subresource.Length > 0 ? need.Subresource : null,
+                    Verb = need.Verb, NamespaceProperty = need.InSiloNamespace ? SiloNamespace : null,
                 },
             },
         };
