@@ -34,6 +34,7 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
         // Discovery joins EndpointSlices with Pods (issue 12); DistinctBy below keeps one entry once SyncKinds lists it.
         new("discovery.k8s.io", "endpointslices", "list", "the Kubernetes sync lists and watches EndpointSlices in every namespace"),
         new("discovery.k8s.io", "endpointslices", "watch", "the Kubernetes sync lists and watches EndpointSlices in every namespace"),
+        new("", "namespaces", "get", "the proxy injector reads the namespace of a pod it admits (its mesh.io/inject and config.mesh.io/* annotations)"),
         new("", "events", "create", "to put a Warning Event on an object the sync skips as invalid, in that object's namespace"),
         new("coordination.k8s.io", "leases", "get", "the sync's leader election (Lease mesh-kubernetes-sync)", InSiloNamespace: true),
         new("coordination.k8s.io", "leases", "create", "the sync's leader election (Lease mesh-kubernetes-sync)", InSiloNamespace: true),
