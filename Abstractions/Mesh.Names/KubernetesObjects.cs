@@ -83,4 +83,10 @@ public static class KubernetesObjects
     public const string ProxyContainer = "mesh-proxy";
     /// <summary>The injected init container that installs the iptables redirect (`mesh-proxy init`).</summary>
     public const string InitContainer = "mesh-init";
+
+    /// <summary>Label an EndpointSlice names its Service with (set by the EndpointSlice controller, or by hand for a
+    /// selector-less Service).</summary>
+    public const string ServiceNameLabel = "kubernetes.io/service-name";
+    public const string EndpointSliceApiVersion = "discovery.k8s.io/v1";
+    public const string EndpointSliceKind = "EndpointSlice";
 }
