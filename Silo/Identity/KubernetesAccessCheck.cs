@@ -11,18 +11,15 @@ namespace Mesh.Silo.Identity;
 /// silo may do what it needs, and fails the start with the missing RBAC rules and how to grant them.</summary>
 internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings settings) : IHostedLifecycleService
 {
-    /// <summary>One permission the silo needs, and why. <paramref name="Resource"/> may name a subresource as RBAC
-    /// does ("httproutes/status"). <paramref name="InSiloNamespace"/>: needed only in the silo's own namespace
-    /// (POD_NAMESPACE), so a Role grants it; otherwise in every namespace (a ClusterRole).</summary>
-    internal sealed record Requirement(string Group, string Resource, string Verb, string Why, bool InSiloNamespace = false)
+    /// <summary>One permission the silo needs, and why. <paramref name="InSiloNamespace"/>: needed only in the silo's
+    /// own namespace (POD_NAMESPACE), so a Role grants it; otherwise in every namespace (a ClusterRole).</summary>
+    internal sealed record Requirement(string Group, string Resource, string Verb, string Why, bool InSiloNamespace = false, string Subresource = "")
     {
-        private string Main => Resource.Split('/')[0];
-        public string Subresource => Resource.Contains('/') ? Resource[(Resource.IndexOf('/') + 1)..] : "";
-
-        /// <summary>kubectl's spelling: resource.group/subresource.</summary>
-        public string Qualified => (Group.Length == 0 ? Main : $"{Main}.{Group}") + (Subresource.Length > 0 ? "/" + Subresource : "");
-
-        public string MainResource => Main;
+        /// <summary>As an RBAC rule names it: "pods", "httproutes/status".</summary>
+        public string RbacResource => Subresource.Length == 0 ? Resource : $"{Resource}/{Subresource}";
+        public string Qualified => Group.Length == 0 ? RbacResource : $"{RbacResource}.{Group}";
+        /// <summary>As `kubectl create clusterrole --resource` takes it: "httproutes.gateway.networking.k8s.io/status".</summary>
+        public string KubectlResource => (Group.Length == 0 ? Resource : $"{Resource}.{Group}") + (Subresource.Length == 0 ? "" : $"/{Subresource}");
     }
 
     /// <summary>The check itself: refused, nothing else can be asked.</summary>
@@ -30,17 +27,19 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
         "to check these permissions at start");
 
     /// <summary>Everything the silo does with the API. deploy/manifests/rbac.yaml grants exactly this (a test holds both
-    /// ways); the sync's list/watch rules come from <see cref="SyncKinds.All"/>, so a new synced kind is checked here
-    /// without an edit.</summary>
+    /// ways); the sync's list/watch rules (and the route status writes) come from <see cref="SyncKinds.All"/>, so a new
+    /// synced kind is checked here without an edit.</summary>
     internal static readonly IReadOnlyList<Requirement> Required =
     [
         SelfReview,
         new("authentication.k8s.io", "tokenreviews", "create", "to check proxies' ServiceAccount tokens in Identity.Certify"),
         .. SyncKinds.All.SelectMany(kind => new[] { "list", "watch" }.Select(verb =>
             new Requirement(GroupOf(kind.ApiVersion), kind.Plural, verb, $"the Kubernetes sync lists and watches {kind.Kind}s in every namespace"))),
+        // RouteStatusWriter replaces status.parents of the routes it lists (the status subresource).
+        .. SyncKinds.All.Where(kind => kind.Kind is "HTTPRoute" or "GRPCRoute").Select(kind =>
+            new Requirement(GroupOf(kind.ApiVersion), kind.Plural, "update", $"the Kubernetes sync writes {kind.Kind} status.parents (Accepted, ResolvedRefs)", Subresource: "status")),
+        new("", "namespaces", "get", "the proxy injector reads the namespace of a pod it admits (its mesh.io/inject and config.mesh.io/* annotations)"),
         new("", "events", "create", "to put a Warning Event on an object the sync skips as invalid, in that object's namespace"),
-        new("gateway.networking.k8s.io", "httproutes/status", "update", "the sync writes the routes' status.parents (Accepted, ResolvedRefs)"),
-        new("gateway.networking.k8s.io", "grpcroutes/status", "update", "the sync writes the routes' status.parents (Accepted, ResolvedRefs)"),
         new("coordination.k8s.io", "leases", "get", "the sync's leader election (Lease mesh-kubernetes-sync)", InSiloNamespace: true),
         new("coordination.k8s.io", "leases", "create", "the sync's leader election (Lease mesh-kubernetes-sync)", InSiloNamespace: true),
         new("coordination.k8s.io", "leases", "update", "the sync's leader election (Lease mesh-kubernetes-sync)", InSiloNamespace: true),
@@ -49,7 +48,7 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
     ];
 
     /// <summary><see cref="Required"/> without repeats (a rule listed and derived counts once).</summary>
-    internal static IEnumerable<Requirement> Distinct => Required.DistinctBy(r => (r.Group, r.Resource, r.Verb, r.InSiloNamespace));
+    internal static IEnumerable<Requirement> Distinct => Required.DistinctBy(r => (r.Group, r.Resource, r.Subresource, r.Verb, r.InSiloNamespace));
 
     /// <summary>The namespace the silo's namespaced rules are checked in (the sync's Lease namespace, POD_NAMESPACE).</summary>
     private string SiloNamespace => KubernetesSyncOptions.From(settings).LeaseNamespace;
@@ -77,8 +76,8 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
             {
                 ResourceAttributes = new V1ResourceAttributes
                 {
-                    Group = need.Group, Resource = need.MainResource, Subresource = need.Subresource.Length > 0 ? need.Subresource : null,
-                    Verb = need.Verb, NamespaceProperty = need.InSiloNamespace ? SiloNamespace : null,
+                    Group = need.Group, Resource = need.Resource, Subresource = need.Subresource.Length > 0 ? need.Subresource : null, Verb = need.Verb,
+                    NamespaceProperty = need.InSiloNamespace ? SiloNamespace : null,
                 },
             },
         };
@@ -138,10 +137,10 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
     }
 
     private static string Yaml(Requirement rule) =>
-        $"  - apiGroups: [\"{rule.Group}\"]\n    resources: [\"{rule.Resource}\"]\n    verbs: [\"{rule.Verb}\"]";
+        $"  - apiGroups: [\"{rule.Group}\"]\n    resources: [\"{rule.RbacResource}\"]\n    verbs: [\"{rule.Verb}\"]";
 
     private static string Flags(IReadOnlyList<Requirement> rules) =>
-        $"--verb={string.Join(",", rules.Select(r => r.Verb).Distinct())} --resource={string.Join(",", rules.Select(r => r.Qualified).Distinct())}";
+        $"--verb={string.Join(",", rules.Select(r => r.Verb).Distinct())} --resource={string.Join(",", rules.Select(r => r.KubectlResource).Distinct())}";
 
     private static string GroupOf(string apiVersion) => apiVersion.Contains('/') ? apiVersion[..apiVersion.IndexOf('/')] : "";
 

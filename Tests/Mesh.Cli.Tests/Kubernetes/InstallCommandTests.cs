@@ -107,6 +107,9 @@ public sealed class InstallCommandTests : IDisposable
         Assert.Equal(KubernetesObjects.SiloDataDir, (string?)env["MESH_DATA_DIR"]["value"]);
         Assert.Equal(KubernetesObjects.OrleansSiloPort.ToString(), (string?)env["MESH_SILO_PORT"]["value"]);
         Assert.Equal(KubernetesObjects.OrleansGatewayPort.ToString(), (string?)env["MESH_GATEWAY_PORT"]["value"]);
+        Assert.Equal($"0.0.0.0:{KubernetesObjects.WebhookPort}", (string?)env["MESH_INJECTOR_ADDR"]["value"]);
+        Assert.Equal($"{KubernetesObjects.InjectorTlsMountPath}/tls.crt", (string?)env["MESH_INJECTOR_CERT"]["value"]);
+        Assert.Equal($"{KubernetesObjects.InjectorTlsMountPath}/tls.key", (string?)env["MESH_INJECTOR_KEY"]["value"]);
         var ports = container["ports"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => (int)p!["containerPort"]!);
         Assert.Equal(KubernetesObjects.AdminPort, ports["admin"]);
         Assert.Equal(KubernetesObjects.ControlPort, ports["control"]);
@@ -284,7 +287,7 @@ public sealed class InstallCommandTests : IDisposable
         Assert.Equal("registry.local/silo:1", (string?)container["image"]);
         var env = container["env"]!.AsArray();
         Assert.Contains(env, e => (string?)e!["name"] == "MESH_TRUST_DOMAIN" && (string?)e["value"] == "example.org");
-        Assert.Contains(env, e => (string?)e!["name"] == "MESH_PROXY_IMAGE" && (string?)e["value"] == "registry.local/proxy:1");
+        Assert.Contains(env, e => (string?)e!["name"] == "MESH_INJECTOR_PROXY_IMAGE" && (string?)e["value"] == "registry.local/proxy:1");
         using var anchor = X509Certificate2.CreateFromPem(Base64((string)One(docs, "Secret", KubernetesObjects.TrustAnchorSecret)["data"]!["ca.crt"]!));
         Assert.Contains("example.org", anchor.Subject);
     }

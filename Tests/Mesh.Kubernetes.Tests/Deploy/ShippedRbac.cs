@@ -7,15 +7,7 @@ namespace Mesh.Kubernetes.Tests.Deploy;
 /// in one namespace.</summary>
 public sealed record Grant(string Namespace, string Group, string Resource, string Verb)
 {
-    /// <summary>kubectl's spelling: resource.group/subresource.</summary>
-    public string Qualified
-    {
-        get
-        {
-            var (main, sub) = Resource.IndexOf('/') is var i and >= 0 ? (Resource[..i], Resource[i..]) : (Resource, "");
-            return (Group.Length == 0 ? main : $"{main}.{Group}") + sub;
-        }
-    }
+    public string Qualified => Group.Length == 0 ? Resource : $"{Resource}.{Group}";
     public RbacRule Rule => new(Namespace, [Group], [Resource], [Verb]);
     public override string ToString() => $"{Verb} {Qualified}{(Namespace.Length > 0 ? $" in {Namespace}" : "")}";
 }

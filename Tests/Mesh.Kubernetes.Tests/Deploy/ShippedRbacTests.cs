@@ -47,7 +47,7 @@ public sealed class ShippedRbacTests : IDisposable
 
         foreach (var need in KubernetesAccessCheck.Distinct)
         {
-            var request = new RequestAttributes(new KubeUser(User, []), need.Verb, true, need.Group, "v1", need.Resource, "",
+            var request = new RequestAttributes(new KubeUser(User, []), need.Verb, true, need.Group, "v1", need.Resource, need.Subresource,
                 need.InSiloNamespace ? Ns : "", "", "");
             Assert.True(rbac.Rules.Any(r => r.Grants(request)), $"the silo needs to {need.Verb} {need.Qualified} ({need.Why}); deploy/manifests/rbac.yaml does not grant it");
         }
@@ -60,7 +60,7 @@ public sealed class ShippedRbacTests : IDisposable
 
         Assert.NotEmpty(rbac.Grants);
         foreach (var g in rbac.Grants)
-            Assert.True(KubernetesAccessCheck.Distinct.Any(r => r.Group == g.Group && r.Resource == g.Resource && r.Verb == g.Verb
+            Assert.True(KubernetesAccessCheck.Distinct.Any(r => r.Group == g.Group && r.RbacResource == g.Resource && r.Verb == g.Verb
                     && r.InSiloNamespace == (g.Namespace.Length > 0)),
                 $"deploy/manifests/rbac.yaml grants {g}, which KubernetesAccessCheck.Required does not list: least privilege says drop it, or list why it is needed");
         Assert.All(rbac.Grants.Where(g => g.Namespace.Length > 0), g => Assert.Equal(Ns, g.Namespace));
