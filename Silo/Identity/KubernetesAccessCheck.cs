@@ -1,7 +1,6 @@
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Mesh.Names;
 using Mesh.Silo.Hosting;
 
 namespace Mesh.Silo.Identity;
@@ -10,26 +9,30 @@ namespace Mesh.Silo.Identity;
 /// silo may do what it needs, and fails the start with the missing RBAC rule and how to grant it.</summary>
 internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings settings) : IHostedLifecycleService
 {
-    /// <summary>What this silo does with the API (<see cref="SiloPermissions"/>): identity and the sync always,
-    /// Orleans' Kubernetes hosting when it clusters through Redis.</summary>
-    internal static IReadOnlyList<SiloPermission> Required(SiloSettings settings) =>
-        [.. SiloPermissions.Identity, .. SiloPermissions.Sync, .. settings.KubernetesHosting ? SiloPermissions.Hosting : []];
+    /// <summary>One permission the silo needs, and why.</summary>
+    internal sealed record Requirement(string Group, string Resource, string Verb, string Why)
+    {
+        public string Qualified => Group.Length == 0 ? Resource : $"{Resource}.{Group}";
+    }
+
+    /// <summary>What the silo does with the API today (grows with the syncer: list/watch of the synced kinds).</summary>
+    internal static readonly IReadOnlyList<Requirement> Required =
+    [
+        new("authentication.k8s.io", "tokenreviews", "create", "to check proxies' ServiceAccount tokens in Identity.Certify"),
+    ];
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        var ns = SiloNamespace(settings);
-        var needs = Required(settings);
-        var answers = await Task.WhenAll(needs.Select(need => ReviewAsync(need, ns, cancellationToken)));
-        var missing = needs.Zip(answers).Where(p => p.Second.Allowed != true)
-            .Select(p => (p.First, p.Second.Reason ?? p.Second.EvaluationError ?? "")).ToList();
-        if (missing.Count > 0) throw new KubernetesAccessException(Explain(missing, ns));
-        if (settings.KubernetesHosting) await KubernetesPodCheck.VerifyAsync(kube, settings, cancellationToken);
+        var missing = new List<(Requirement Rule, string Reason)>();
+        foreach (var need in Required)
+        {
+            var status = await ReviewAsync(need, cancellationToken);
+            if (status.Allowed != true) missing.Add((need, status.Reason ?? status.EvaluationError ?? ""));
+        }
+        if (missing.Count > 0) throw new KubernetesAccessException(Explain(missing));
     }
 
-    /// <summary>Where the namespaced permissions are asked: the silo's pod namespace (the sync's Lease lives there).</summary>
-    private static string SiloNamespace(SiloSettings settings) => settings.KubernetesPodNamespace ?? KubernetesObjects.Namespace;
-
-    private async Task<V1SubjectAccessReviewStatus> ReviewAsync(SiloPermission need, string ns, CancellationToken ct)
+    private async Task<V1SubjectAccessReviewStatus> ReviewAsync(Requirement need, CancellationToken ct)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(settings.KubernetesTimeout);
@@ -39,10 +42,7 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
             Kind = "SelfSubjectAccessReview",
             Spec = new V1SelfSubjectAccessReviewSpec
             {
-                ResourceAttributes = new V1ResourceAttributes
-                {
-                    Group = need.Group, Resource = need.Resource, Verb = need.Verb, NamespaceProperty = need.InSiloNamespace ? ns : null,
-                },
+                ResourceAttributes = new V1ResourceAttributes { Group = need.Group, Resource = need.Resource, Verb = need.Verb },
             },
         };
         try
@@ -69,11 +69,11 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
 
     /// <summary>The error a missing permission fails the start with: each rule, as YAML for a ClusterRole, and the
     /// kubectl commands that grant it.</summary>
-    internal static string Explain(IReadOnlyList<(SiloPermission Rule, string Reason)> missing, string ns)
+    internal static string Explain(IReadOnlyList<(Requirement Rule, string Reason)> missing)
     {
         var lines = new List<string> { "Kubernetes RBAC: the silo's ServiceAccount lacks permissions it needs:" };
         foreach (var (rule, reason) in missing)
-            lines.Add($"  cannot {rule.Verb} {rule.Qualified}{(rule.InSiloNamespace ? $" in namespace {ns}" : "")} ({rule.Why}){(reason.Length > 0 ? $"; API server: {reason}" : "")}");
+            lines.Add($"  cannot {rule.Verb} {rule.Qualified} ({rule.Why}){(reason.Length > 0 ? $"; API server: {reason}" : "")}");
         lines.Add("fix: add these rules to a ClusterRole bound to the silo's ServiceAccount (deploy/ ships them):");
         foreach (var (rule, _) in missing)
             lines.Add($"  - apiGroups: [\"{rule.Group}\"]\n    resources: [\"{rule.Resource}\"]\n    verbs: [\"{rule.Verb}\"]");
