@@ -50,6 +50,8 @@ internal static class BuiltInKinds
         yield return KindInfo.Create("batch", "v1", "jobs", "Job", true, true, [], WorkloadKeys("spec.template"));
         yield return KindInfo.Create("batch", "v1", "cronjobs", "CronJob", true, true, ["cj"], WorkloadKeys("spec.jobTemplate.spec.template"));
         yield return KindInfo.Create("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, ["pdb"], [("status.conditions", "type")]);
+        // NetworkPolicy ingress/egress rules are atomic lists in networking.k8s.io/v1 (stored only: no traffic to police).
+        yield return KindInfo.Create("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, false, ["netpol"]);
         // RBAC rules and subjects are atomic lists in rbac/v1.
         yield return KindInfo.Create("rbac.authorization.k8s.io", "v1", "roles", "Role", true, false);
         yield return KindInfo.Create("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false, false);
