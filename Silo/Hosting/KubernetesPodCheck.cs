@@ -6,11 +6,12 @@ namespace Mesh.Silo.Hosting;
 
 /// <summary>Kubernetes hosting, before Orleans starts: reads this silo's own pod (POD_NAMESPACE/POD_NAME), which Orleans'
 /// Kubernetes agent labels at start. Without it the agent retries for ~10 s and then fails the start with a bare HTTP
-/// 404; here the start fails at once, naming the pod and the variables to fix. Run by <see cref="KubernetesAccessCheck"/>
-/// once the RBAC check has passed (so a missing `get pods` is reported as the rule to add, not as a 403 here).</summary>
-internal static class KubernetesPodCheck
+/// 404; here the start fails at once, naming the pod and the variables to fix. Registered after
+/// <see cref="KubernetesAccessCheck"/> (see <see cref="KubernetesHostingModule"/>), so a missing `get pods` is reported
+/// as the RBAC rule to add, not as a 403 here.</summary>
+internal sealed class KubernetesPodCheck(IKubernetes kube, SiloSettings settings) : IHostedLifecycleService
 {
-    public static async Task VerifyAsync(IKubernetes kube, SiloSettings settings, CancellationToken cancellationToken)
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var (ns, name) = (settings.KubernetesPodNamespace!, settings.KubernetesPodName!);
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -41,4 +42,10 @@ internal static class KubernetesPodCheck
                 + e.GetBaseException().Message);
         }
     }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
