@@ -32,6 +32,8 @@ public static class KubernetesObjects
     public const string Redis = "mesh-redis";
     /// <summary>The Lease the one active Kubernetes syncer holds (in <see cref="Namespace"/>).</summary>
     public const string SyncLease = "mesh-kubernetes-sync";
+    /// <summary>Label selector of the silo pods (the StatefulSet's pod template label app.kubernetes.io/name).</summary>
+    public const string SiloPodSelector = "app.kubernetes.io/name=" + Silo;
 
     public const int AdminPort = 8085;
     public const int ControlPort = 8086;
