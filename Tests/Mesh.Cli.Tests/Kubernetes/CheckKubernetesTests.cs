@@ -39,8 +39,8 @@ public sealed class CheckKubernetesTests : FakeSiloTestBase
     {
         var i = lines.FindIndex(l => l.StartsWith(prefix, StringComparison.Ordinal));
         Assert.True(i >= 0, $"no line starting '{prefix}' in:\n{string.Join("\n", lines)}");
-        Assert.True(i + 1 < lines.Count && lines[i + 1].StartsWith("fix: ", StringComparison.Ordinal), $"no fix under '{lines[i]}'");
-        return (lines[i], lines[i + 1]);
+        Assert.True(i + 1 < lines.Count && lines[i + 1].StartsWith("    fix: ", StringComparison.Ordinal), $"no fix under '{lines[i]}'");
+        return (lines[i], lines[i + 1].TrimStart());
     }
 
     [Fact]
