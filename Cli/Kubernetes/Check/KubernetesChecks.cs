@@ -29,13 +29,13 @@ internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> no
         ResourceKinds.HttpLocalRateLimitPolicy, ResourceKinds.HttpRoute, ResourceKinds.GrpcRoute,
     ];
 
-    /// <summary>Runs every check, reporting each; false when the API server cannot be reached (nothing else then is).</summary>
-    public async Task<bool> RunAsync(Action<string> progress, Action<CheckResult> report, CancellationToken ct)
+    /// <summary>Runs every check, reporting each; an API server that cannot be reached ends them after that line.</summary>
+    public async Task RunAsync(Action<string> progress, Action<CheckResult> report, CancellationToken ct)
     {
         progress("reaching the Kubernetes API…");
         var api = await ApiAsync(ct);
         foreach (var r in api) report(r);
-        if (api[0].Status == CheckStatus.Fail) return false;
+        if (api[0].Status == CheckStatus.Fail) return;
 
         progress("checking the CRDs…");
         foreach (var kind in Crds) report(await CrdAsync(kind, ct));
@@ -49,7 +49,6 @@ internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> no
         foreach (var r in await SecretsAsync(ct)) report(r);
         progress("looking for pods without their proxy…");
         foreach (var r in await InjectionAsync(ct)) report(r);
-        return true;
     }
 
     private async Task<List<CheckResult>> ApiAsync(CancellationToken ct)
