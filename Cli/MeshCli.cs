@@ -22,6 +22,8 @@ internal static class MeshCli
             RoutesCommand.Create(context),
             TopCommand.Create(context),
             CheckCommand.Create(context),
+            InstallCommand.Create(context),
+            UninstallCommand.Create(context),
             VersionCommand.Create(context),
             ProxyCommand.Create(context),
             RunCommand.Create(context),

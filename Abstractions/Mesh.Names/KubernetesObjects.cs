@@ -28,17 +28,49 @@ public static class KubernetesObjects
     public const string IssuerSecret = "mesh-issuer";
     /// <summary>ConfigMap with the trust bundle (ca-bundle.crt) every proxy mounts.</summary>
     public const string TrustBundleConfigMap = "mesh-trust-bundle";
-    /// <summary>Redis (StatefulSet and Service) the silos cluster and store state through.</summary>
+    /// <summary>Redis (Deployment and Service) the silos cluster and store state through.</summary>
     public const string Redis = "mesh-redis";
     /// <summary>The Lease the one active Kubernetes syncer holds (in <see cref="Namespace"/>).</summary>
     public const string SyncLease = "mesh-kubernetes-sync";
     /// <summary>Label selector of the silo pods (the StatefulSet's pod template label app.kubernetes.io/name).</summary>
-    public const string SiloPodSelector = "app.kubernetes.io/name=" + Silo;
+    public const string SiloPodSelector = NameLabel + "=" + Silo;
+
+    /// <summary>The Role and RoleBinding (in <see cref="Namespace"/>) for what the silo does only there: the sync's
+    /// Lease, and Orleans' Kubernetes hosting reading and labelling the silo's own pod.</summary>
+    public const string SiloNamespaceRole = "mesh-silo-namespace";
+    /// <summary>The silo's container in its pod.</summary>
+    public const string SiloContainer = "silo";
+    /// <summary>Where the silo pod mounts the identity issuer and the trust bundle (MESH_CA_DIR, files as
+    /// <c>CertificateAuthority.Load</c> reads them).</summary>
+    public const string SiloCaMountPath = "/var/run/mesh/identity";
+    /// <summary>Where the silo pod mounts <see cref="InjectorTlsSecret"/> (tls.crt, tls.key) for the webhook listener.</summary>
+    public const string InjectorTlsMountPath = "/var/run/mesh/injector";
+    /// <summary>The silo pod's writable data dir (an emptyDir: the root filesystem is read-only).</summary>
+    public const string SiloDataDir = "/var/lib/mesh";
+    /// <summary>The path the API server posts AdmissionReviews to on <see cref="InjectorService"/>.</summary>
+    public const string InjectorPath = "/inject";
+    /// <summary>The silo's health endpoint on the admin port (200 when active and storage answers).</summary>
+    public const string HealthPath = "/healthz";
+
+    /// <summary>Recommended labels on every object `mesh install` renders; <see cref="PartOfLabel"/> =
+    /// <see cref="PartOf"/> is what the webhook's objectSelector excludes and what `mesh uninstall` lists.</summary>
+    public const string NameLabel = "app.kubernetes.io/name";
+    public const string PartOfLabel = "app.kubernetes.io/part-of";
+    public const string ComponentLabel = "app.kubernetes.io/component";
+    public const string VersionLabel = "app.kubernetes.io/version";
+    public const string PartOf = "mesh";
+
+    /// <summary>Images `mesh install` points at by default (built from deploy/docker/; tag = the CLI's version).</summary>
+    public const string SiloImage = "mesh/silo";
+    public const string ProxyImage = "mesh/proxy";
 
     public const int AdminPort = 8085;
     public const int ControlPort = 8086;
     public const int WebhookPort = 8443;
     public const int RedisPort = 6379;
+    /// <summary>Orleans' silo-to-silo and client gateway ports inside the silo pod (Orleans' defaults).</summary>
+    public const int OrleansSiloPort = 11111;
+    public const int OrleansGatewayPort = 30000;
 
     /// <summary>Audience of the projected ServiceAccount token a proxy presents to Certify.</summary>
     public const string TokenAudience = "identity.mesh.io";
@@ -53,4 +85,10 @@ public static class KubernetesObjects
     public const string ProxyContainer = "mesh-proxy";
     /// <summary>The injected init container that installs the iptables redirect (`mesh-proxy init`).</summary>
     public const string InitContainer = "mesh-init";
+
+    /// <summary>Label an EndpointSlice names its Service with (set by the EndpointSlice controller, or by hand for a
+    /// selector-less Service).</summary>
+    public const string ServiceNameLabel = "kubernetes.io/service-name";
+    public const string EndpointSliceApiVersion = "discovery.k8s.io/v1";
+    public const string EndpointSliceKind = "EndpointSlice";
 }

@@ -68,7 +68,7 @@ internal static class IdentityInitCommand
         return ExitCodes.Ok;
     }
 
-    private static bool IsValidTrustDomain(string trustDomain)
+    internal static bool IsValidTrustDomain(string trustDomain)
     {
         try
         {

@@ -131,7 +131,7 @@ public sealed class CatalogGrain(
         _reconciled = false;
         var next = MeshReconciler.Derive(Namespace, state.State.Resources.Values.ToList(), _settings);
         var plan = ViewWritePlan.Compute(Namespace, _derived, next, state.State.DerivedServices, state.State.DerivedWorkloads, _settings,
-            state.State.DerivedConsumerTargets, state.State.DerivedAddresses);
+            state.State.DerivedConsumerTargets, state.State.DerivedAddresses, state.State.DerivedServiceAddresses);
         var writes = new List<Task>(plan.Count);
         foreach (var (name, view) in plan.Services) writes.Add(GrainFactory.GetGrain<IServiceGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.EndpointSets) writes.Add(GrainFactory.GetGrain<IEndpointSetGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
@@ -140,6 +140,7 @@ public sealed class CatalogGrain(
         foreach (var (target, view) in plan.ConsumerProfiles)
             writes.Add(GrainFactory.GetGrain<IProfileGrain>(MeshNames.ConsumerKey(view.Namespace, view.Service, Namespace)).SetAsync(view));
         foreach (var (key, endpoint) in plan.Addresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimAsync(Namespace, endpoint));
+        foreach (var (key, service) in plan.ServiceAddresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimServiceAsync(Namespace, service));
         await Task.WhenAll(writes);
         _derived = next;
         _reconciled = true;
@@ -148,11 +149,14 @@ public sealed class CatalogGrain(
         var workloads = next.Inbound.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
         var targets = next.ConsumerProfiles.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
         var addresses = next.Addresses.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
+        var serviceAddresses = next.ServiceAddresses.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
         if (!services.SequenceEqual(state.State.DerivedServices) || !workloads.SequenceEqual(state.State.DerivedWorkloads)
-            || !targets.SequenceEqual(state.State.DerivedConsumerTargets) || !addresses.SequenceEqual(state.State.DerivedAddresses))
+            || !targets.SequenceEqual(state.State.DerivedConsumerTargets) || !addresses.SequenceEqual(state.State.DerivedAddresses)
+            || !serviceAddresses.SequenceEqual(state.State.DerivedServiceAddresses))
             await CommitAsync(state.State with
             {
                 DerivedServices = services, DerivedWorkloads = workloads, DerivedConsumerTargets = targets, DerivedAddresses = addresses,
+                DerivedServiceAddresses = serviceAddresses,
             });
     }
 }

@@ -17,6 +17,8 @@ public sealed record CatalogState
     [Id(4)] public ImmutableArray<string> DerivedAddresses { get; init; } = [];
     /// <summary>The last epoch each source wrote here with (<see cref="CatalogBatch.Epoch"/>); absent in older state.</summary>
     [Id(5)] public ImmutableDictionary<string, long> SourceEpochs { get; init; } = ImmutableDictionary<string, long>.Empty;
+    /// <summary>Address grain keys this namespace's Services claimed by cluster IP; absent in older state.</summary>
+    [Id(6)] public ImmutableArray<string> DerivedServiceAddresses { get; init; } = [];
 
     public static string Key(string kind, string name) => $"{kind}/{name}";
 }

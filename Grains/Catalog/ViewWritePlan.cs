@@ -20,14 +20,19 @@ public sealed record ViewWritePlan(
     /// <summary>This namespace's address claims that changed (endpoint null: released).</summary>
     public ImmutableArray<(string Key, WorkloadEndpoint? Endpoint)> Addresses { get; init; } = [];
 
-    public int Count => Services.Length + EndpointSets.Length + Profiles.Length + Inbound.Length + ConsumerProfiles.Length + Addresses.Length;
+    /// <summary>This namespace's Service claims on addresses (cluster IP × port) that changed (service null: released).</summary>
+    public ImmutableArray<(string Key, string? Service)> ServiceAddresses { get; init; } = [];
+
+    public int Count => Services.Length + EndpointSets.Length + Profiles.Length + Inbound.Length + ConsumerProfiles.Length + Addresses.Length
+        + ServiceAddresses.Length;
 
     /// <param name="previous">The last derivation, or null when unknown (after reactivation): then every current view is
     /// written (view grains ignore equal values) and names from <paramref name="previousServices"/> /
-    /// <paramref name="previousWorkloads"/> (and <paramref name="previousConsumerTargets"/>) that are gone are cleared.</param>
+    /// <paramref name="previousWorkloads"/> (and the consumer targets and address keys) that are gone are cleared.</param>
     public static ViewWritePlan Compute(string ns, DerivedNamespace? previous, DerivedNamespace next,
         IEnumerable<string> previousServices, IEnumerable<string> previousWorkloads, ReconcileSettings settings,
-        IEnumerable<string>? previousConsumerTargets = null, IEnumerable<string>? previousAddresses = null)
+        IEnumerable<string>? previousConsumerTargets = null, IEnumerable<string>? previousAddresses = null,
+        IEnumerable<string>? previousServiceAddresses = null)
     {
         var oldServices = previous?.Services.Keys ?? previousServices;
         var oldWorkloads = previous?.Inbound.Keys ?? previousWorkloads;
@@ -78,10 +83,19 @@ public sealed record ViewWritePlan(
         foreach (var key in oldAddresses.Distinct().Where(k => !next.Addresses.ContainsKey(k)).Order(StringComparer.Ordinal))
             addresses.Add((key, null));
 
+        var serviceAddresses = ImmutableArray.CreateBuilder<(string, string?)>();
+        foreach (var (key, service) in next.ServiceAddresses)
+            if (previous is null || !previous.ServiceAddresses.TryGetValue(key, out var old) || old != service)
+                serviceAddresses.Add((key, service));
+        var oldServiceAddresses = previous?.ServiceAddresses.Keys ?? previousServiceAddresses ?? [];
+        foreach (var key in oldServiceAddresses.Distinct().Where(k => !next.ServiceAddresses.ContainsKey(k)).Order(StringComparer.Ordinal))
+            serviceAddresses.Add((key, null));
+
         return new ViewWritePlan(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable())
         {
             ConsumerProfiles = consumers.ToImmutable(),
             Addresses = addresses.ToImmutable(),
+            ServiceAddresses = serviceAddresses.ToImmutable(),
         };
     }
 }

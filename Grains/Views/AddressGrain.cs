@@ -4,7 +4,7 @@ using Mesh.Abstractions.Model;
 
 namespace Mesh.Grains.Views;
 
-/// <summary>Who serves one workload address; never set = nobody. Each namespace's catalog writes only its own claim.</summary>
+/// <summary>Who serves one address (a workload, or a Service by its cluster IP); never set = nobody. Each namespace's catalog writes only its own claim.</summary>
 public sealed class AddressGrain(
     [PersistentState("state", MeshNames.StateStore)] IPersistentState<ViewState<AddressView>> state)
     : ViewGrain<AddressView>(state, MeshStreams.Addresses), IAddressGrain
@@ -22,5 +22,12 @@ public sealed class AddressGrain(
         var current = (await GetCoreAsync()).Value;
         var claims = endpoint is null ? current.Claims.Remove(ns) : current.Claims.SetItem(ns, endpoint);
         return await SetCoreAsync(current with { Claims = claims });
+    }
+
+    public async Task<long> ClaimServiceAsync(string ns, string? service)
+    {
+        var current = (await GetCoreAsync()).Value;
+        var services = service is null ? current.Services.Remove(ns) : current.Services.SetItem(ns, service);
+        return await SetCoreAsync(current with { Services = services });
     }
 }

@@ -27,54 +27,8 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
         metrics.WatchStarted();
         try
         {
-            await using var service = await feeds.ServiceAsync(authority.Key, queue);
-            await using var endpoints = await feeds.EndpointsAsync(authority.Key, queue);
-            await using var profile = await feeds.ProfileAsync(authority.Key, queue);
-            // GAMMA: a client outside the Service's namespace also gets the consumer routes its own namespace attaches.
-            var consumerNs = ServiceAuthority.ConsumerNamespace(request.ContextNamespace, authority);
-            await using var consumer = consumerNs is null ? null
-                : await feeds.ConsumerProfileAsync(MeshNames.ConsumerKey(authority.Namespace, authority.Name, consumerNs), queue);
-
-            var current = (Service: service.Initial.Value, Endpoints: endpoints.Initial.Value, Profile: profile.Initial, Consumer: consumer?.Initial);
-            TranslatedService? sent = null;
-            ulong version = 0;
-            long endpointsVersion = endpoints.Initial.Version, sentEndpointsVersion = -1;
-            var resync = false;
-            while (true)
-            {
-                var next = TranslationMemo.Translate(authority, current.Service, current.Endpoints, current.Profile, current.Consumer);
-                var updates = resync ? ServiceUpdatePlanner.Plan(authority, sent, next, resync: true) : TranslationMemo.Plan(authority, sent, next);
-                // A change on another port of the service moves its endpoint view without an update for this one: an
-                // empty upsert carries the new version, so what the proxy reports matches the silo's (`mesh check`).
-                // Only for a service that exists on both sides: after a delete, an upsert would read as a resurrection.
-                if (updates.Count == 0 && endpointsVersion != sentEndpointsVersion && next.Exists && sent is { Exists: true })
-                    updates = [new ServiceUpdate { Upserted = new EndpointList() }];
-                foreach (var shared in updates)
-                {
-                    var update = shared.Clone(); // shared among watchers; the version is this stream's own
-                    update.Version = ++version;
-                    update.EndpointsVersion = endpointsVersion;
-                    await responseStream.WriteAsync(update, context.CancellationToken);
-                    metrics.UpdateSent(update.KindCase.ToString());
-                }
-                sentEndpointsVersion = endpointsVersion;
-                sent = next;
-                resync = false;
-
-                // Wait for a change, then take every change already queued so a burst becomes one set of deltas.
-                var change = await queue.Reader.ReadAsync(context.CancellationToken);
-                do
-                {
-                    resync |= change.Resync;
-                    switch (change.Kind)
-                    {
-                        case FeedKind.Service: current.Service = (ServiceView?)change.Value; break;
-                        case FeedKind.EndpointSet: current.Endpoints = (EndpointSetView)change.Value!; endpointsVersion = change.Version; break;
-                        case FeedKind.Profile: current.Profile = new Versioned<ProfileView>(change.Version, (ProfileView)change.Value!); break;
-                        case FeedKind.ConsumerProfile: current.Consumer = new Versioned<ProfileView>(change.Version, (ProfileView)change.Value!); break;
-                    }
-                } while (queue.Reader.TryRead(out change));
-            }
+            await ServiceStream.RunAsync(feeds, metrics, authority, request.ContextNamespace, queue, queue, period: 0, new WatchCursor(),
+                responseStream, context.CancellationToken);
         }
         catch (Exception e) when (Ended(e, context, queue))
         {
@@ -86,8 +40,10 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
         }
     }
 
-    /// <summary>Discovery by address: a snapshot of who serves it now, and a new snapshot whenever that changes (one
-    /// endpoint at most, so deltas would save nothing).</summary>
+    /// <summary>Discovery by address. A Service's cluster IP and port is that Service port: the same stream a watch of its
+    /// name gets (endpoints, routes, opaque ports). A workload's address and port is its one endpoint, a new snapshot
+    /// whenever it changes (deltas would save nothing). An address nobody claims does not exist. When the claim moves
+    /// (the Service is deleted, a pod takes the IP) the stream follows with a fresh snapshot.</summary>
     private async Task WatchAddressAsync(WatchRequest request, AddressAuthority address, IServerStreamWriter<ServiceUpdate> responseStream, ServerCallContext context)
     {
         var queue = new WatchQueue(settings.WatcherQueueCapacity, context.GetHttpContext(), metrics);
@@ -96,25 +52,18 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
         {
             await using var feed = await feeds.AddressAsync(address.Key, queue);
             var current = feed.Initial.Value;
-            ServiceSnapshot? sent = null;
-            ulong version = 0;
-            var resync = false;
-            while (true)
+            var cursor = new WatchCursor();
+            for (var period = 1; ; period++)
             {
-                var next = address.Snapshot(address.Translate(current), current.Winner?.Namespace ?? "");
-                if (sent is null || resync || !sent.Equals(next))
+                if (current.Service is { } claim)
                 {
-                    await responseStream.WriteAsync(new ServiceUpdate { Version = ++version, Snapshot = next }, context.CancellationToken);
-                    metrics.UpdateSent(ServiceUpdate.KindOneofCase.Snapshot.ToString());
-                    sent = next;
+                    var service = new ServiceAuthority(claim.Name, claim.Namespace, address.Port);
+                    var moved = await ServiceStream.RunAsync(feeds, metrics, service, request.ContextNamespace, queue, new PeriodListener(queue, period),
+                        period, cursor, responseStream, context.CancellationToken,
+                        leave: c => c.Kind == FeedKind.Address && ((AddressView)c.Value!).Service != claim);
+                    current = (AddressView)moved.Value!;
                 }
-                resync = false;
-                var change = await queue.Reader.ReadAsync(context.CancellationToken);
-                do
-                {
-                    resync |= change.Resync;
-                    current = (AddressView)change.Value!;
-                } while (queue.Reader.TryRead(out change));
+                else current = await StreamWorkloadAsync(address, current, queue, cursor, responseStream, context.CancellationToken);
             }
         }
         catch (Exception e) when (Ended(e, context, queue))
@@ -124,6 +73,34 @@ public sealed class DiscoveryService(ViewFeeds feeds, DiscoveryMetrics metrics, 
         finally
         {
             metrics.WatchEnded();
+        }
+    }
+
+    /// <summary>The address as a workload's endpoint (or missing), until a Service claims it; returns that view.</summary>
+    private async Task<AddressView> StreamWorkloadAsync(AddressAuthority address, AddressView current, WatchQueue queue, WatchCursor cursor,
+        IServerStreamWriter<ServiceUpdate> responseStream, CancellationToken ct)
+    {
+        ServiceSnapshot? sent = null;
+        var resync = false;
+        while (true)
+        {
+            var next = address.Snapshot(address.Translate(current), current.Winner?.Namespace ?? "");
+            if (sent is null || resync || !sent.Equals(next))
+            {
+                await responseStream.WriteAsync(new ServiceUpdate { Version = ++cursor.Version, Snapshot = next }, ct);
+                metrics.UpdateSent(ServiceUpdate.KindOneofCase.Snapshot.ToString());
+                sent = next;
+            }
+            resync = false;
+            var change = await queue.Reader.ReadAsync(ct);
+            do
+            {
+                // Only the address feed is current here; anything else is late news from a Service part that ended.
+                if (change.Kind != FeedKind.Address) continue;
+                resync |= change.Resync;
+                current = (AddressView)change.Value!;
+            } while (queue.Reader.TryRead(out change));
+            if (current.Service is not null) return current;
         }
     }
 

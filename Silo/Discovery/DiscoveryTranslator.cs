@@ -52,12 +52,12 @@ public static class DiscoveryTranslator
         $"service {service.Name}.{service.Namespace} has no port {port}; its ports: " + (service.Ports.IsEmpty ? "none"
             : string.Join(", ", service.Ports.Select(p => p.Name is { Length: > 0 } name ? $"{p.Port} ({name})" : $"{p.Port}")));
 
-    /// <summary>The endpoint for one workload, or null when it lacks the named target port.</summary>
+    /// <summary>The endpoint for one workload, or null when it lacks the named target port. The endpoint's own port map
+    /// answers first (an EndpointSlice maps a targetPort to the number its endpoints listen on); a numeric targetPort it
+    /// does not list is used as it is (a Workload need not declare every port).</summary>
     public static Endpoint? Endpoint(WorkloadEndpoint w, ServicePortView port, bool opaque)
     {
-        int target;
-        if (int.TryParse(port.TargetPort, out var number)) target = number;
-        else if (!w.Ports.TryGetValue(port.TargetPort, out target)) return null;
+        if (!w.Ports.TryGetValue(port.TargetPort, out var target) && !int.TryParse(port.TargetPort, out target)) return null;
 
         var meshed = !string.IsNullOrEmpty(w.Identity) && w.ProxyInboundPort is > 0;
         var e = new Endpoint

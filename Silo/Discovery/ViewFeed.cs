@@ -5,10 +5,21 @@ namespace Mesh.Silo.Discovery;
 
 /// <summary>A change a feed hands to its listeners: the grain's whole new value. Resync: versions were missed, so the
 /// listener should send its watcher a fresh snapshot rather than a delta.</summary>
-public readonly record struct FeedChange(FeedKind Kind, object? Value, long Version, bool Resync);
+public readonly record struct FeedChange(FeedKind Kind, object? Value, long Version, bool Resync)
+{
+    /// <summary>Which part of a watch the change belongs to (<see cref="PeriodListener"/>); 0 when untagged.</summary>
+    public int Period { get; init; }
+}
+
+/// <summary>Tags the changes of the feeds one part of a watch subscribed to, so that a watch which moved on (a ClusterIP
+/// now naming another Service) can tell the old feeds' late changes in its queue from the new ones.</summary>
+internal sealed class PeriodListener(IFeedListener inner, int period) : IFeedListener
+{
+    public void OnChanged(FeedChange change) => inner.OnChanged(change with { Period = period });
+}
 
 /// <summary>ConsumerProfile: the GAMMA consumer routes the watcher's namespace attaches to the service; Address: who
-/// serves a workload address.</summary>
+/// serves an address (a workload, or a Service by its cluster IP).</summary>
 public enum FeedKind { Service, EndpointSet, Profile, Inbound, ConsumerProfile, Address }
 
 /// <summary>Receives feed changes. Must not block: implementations only try to enqueue.</summary>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proxy benchmark on loopback, all in one run so the ratios compare like with like. Setups (the app is nginx
-# `return 200 "ok"`, HTTP/1.1 on :18080 and h2c prior knowledge on :18083):
+# `return 200 "ok"`, HTTP/1.1 on :PORT_BASE+80 and h2c prior knowledge on :PORT_BASE+83):
 #   direct       client → app
 #   yarp         client → one mesh-proxy (outbound, unmeshed endpoint) → app          (a single plain YARP hop;
 #                HTTP/1.1 clients reach the app in HTTP/1.1, h2c clients in h2c: the proxy keeps the client's protocol)
@@ -43,6 +43,11 @@ dur="${1:-10}"; conns="${2:-32}"; half=$(( (dur + 1) / 2 ))
 h2c="${H2_CLIENTS:-$(( conns / 4 > 2 ? conns / 4 : 2 ))}"; h2m="${H2_STREAMS:-4}"
 fixed="${FIXED_RPS:-1600}"; fixc="${FIXED_CLIENTS:-16}"; perclient=$(( fixed / fixc > 0 ? fixed / fixc : 1 ))
 authority=app.default:80
+# Every port is PORT_BASE + an offset (default 18000, so the app is :18080); the run stops first if one is taken.
+pb="${PORT_BASE:-18000}"
+for off in 80 81 82 83 85 86 87 88 240 243 244 245 291 292 340 343 391 440 443 491 540 543 591 640 643 691 900 901 902; do
+  if ss -Hltn "sport = :$((pb + off))" | grep -q .; then echo "bench: port $((pb + off)) is taken; set PORT_BASE (e.g. PORT_BASE=28000)" >&2; exit 1; fi
+done
 work="$(mktemp -d /tmp/mesh-bench.XXXXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -88,43 +93,45 @@ http { access_log off; keepalive_requests 100000000; $2 }
 NGX
   nginx -p "$work/$1" -c "$work/$1/nginx.conf" & pids+=($!)
 }
-nginx_conf app 'server { listen 127.0.0.1:18080; listen 127.0.0.1:18083 http2; location / { return 200 "ok"; } }'
-nginx_conf ngx2 "upstream app { server 127.0.0.1:18080; keepalive 64; keepalive_requests 100000000; }
-  server { listen 127.0.0.1:18082 ssl; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; ssl_protocols TLSv1.3;
+nginx_conf app "server { listen 127.0.0.1:$((pb + 80)); listen 127.0.0.1:$((pb + 83)) http2; location / { return 200 \"ok\"; } }"
+nginx_conf ngx2 "upstream app { server 127.0.0.1:$((pb + 80)); keepalive 64; keepalive_requests 100000000; }
+  server { listen 127.0.0.1:$((pb + 82)) ssl; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; ssl_protocols TLSv1.3;
     location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
-nginx_conf ngx1 "upstream ngx2 { server 127.0.0.1:18082; keepalive 64; keepalive_requests 100000000; }
-  server { listen 127.0.0.1:18081; listen 127.0.0.1:18085 http2;
+nginx_conf ngx1 "upstream ngx2 { server 127.0.0.1:$((pb + 82)); keepalive 64; keepalive_requests 100000000; }
+  server { listen 127.0.0.1:$((pb + 81)); listen 127.0.0.1:$((pb + 85)) http2;
     location / { proxy_pass https://ngx2; proxy_http_version 1.1; proxy_set_header Connection \"\";
       proxy_ssl_protocols TLSv1.3; proxy_ssl_session_reuse on; } }"
-nginx_conf ngxhop "upstream app { server 127.0.0.1:18080; keepalive 64; keepalive_requests 100000000; }
-  server { listen 127.0.0.1:18086; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
-"$relay" 18087 18080 >/dev/null & pids+=($!); relay_pid=$!
-DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$relay" 18088 18080 >/dev/null & pids+=($!); relay_inline_pid=$!
+nginx_conf ngxhop "upstream app { server 127.0.0.1:$((pb + 80)); keepalive 64; keepalive_requests 100000000; }
+  server { listen 127.0.0.1:$((pb + 86)); location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
+"$relay" $((pb + 87)) $((pb + 80)) >/dev/null & pids+=($!); relay_pid=$!
+DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$relay" $((pb + 88)) $((pb + 80)) >/dev/null & pids+=($!); relay_inline_pid=$!
 
 # --- control planes: app.default:80 as the unmeshed app (HTTP/1.1 port; h2c port for the h2 yarp), and as the app
 # behind proxy B
-"$work/disco/StaticDiscovery" 18900 "$work/anchors.pem" $authority 127.0.0.1:18080 >/dev/null & pids+=($!)
-"$work/disco/StaticDiscovery" 18901 "$work/anchors2.pem" $authority "127.0.0.1:18080:18243:spiffe://cluster.local/ns/default/sa/bench-b" >/dev/null & pids+=($!)
-"$work/disco/StaticDiscovery" 18902 "$work/anchors3.pem" $authority 127.0.0.1:18083 >/dev/null & pids+=($!)
+"$work/disco/StaticDiscovery" $((pb + 900)) "$work/anchors.pem" $authority 127.0.0.1:$((pb + 80)) >/dev/null & pids+=($!)
+"$work/disco/StaticDiscovery" $((pb + 901)) "$work/anchors2.pem" $authority "127.0.0.1:$((pb + 80)):$((pb + 243)):spiffe://cluster.local/ns/default/sa/bench-b" >/dev/null & pids+=($!)
+"$work/disco/StaticDiscovery" $((pb + 902)) "$work/anchors3.pem" $authority 127.0.0.1:$((pb + 83)) >/dev/null & pids+=($!)
 for f in anchors anchors2 anchors3; do for _ in $(seq 200); do [ -s "$work/$f.pem" ] && break; sleep 0.05; done; done
-for port in 18080 18081 18086 18087 18088; do for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done; done
+for port in $((pb + 80)) $((pb + 81)) $((pb + 86)) $((pb + 87)) $((pb + 88)); do for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done; done
 sleep 1
 
 start_proxy() { # name workload inbound outbound admin control anchors [binary] → records pid and ready ms
+  # The inbound forwards only to a port the workload declares: the app's HTTP/1.1 port is its app port.
   local t0; t0=$(date +%s%N)
   MESH_PROXY_WORKLOAD="$2" MESH_PROXY_INBOUND_ADDR="127.0.0.1:$3" MESH_PROXY_OUTBOUND_ADDR="127.0.0.1:$4" MESH_PROXY_ADMIN_ADDR="127.0.0.1:$5" \
   MESH_CONTROL_ADDR="http://127.0.0.1:$6" MESH_PROXY_TRUST_ANCHORS="$7" MESH_PROXY_TOKEN=bench \
+  MESH_PROXY_APP_ADDR="127.0.0.1:$((pb + 80))" \
     "${8:-$proxy}" >"$work/$1.out" 2>"$work/$1.err" & local pid=$!
   pids+=($pid)
   for _ in $(seq 1000); do grep -q 'mesh-proxy: ready' "$work/$1.out" 2>/dev/null && break; sleep 0.01; done
   echo $(( ($(date +%s%N) - t0) / 1000000 )) >"$work/$1.ready"
   echo "$pid" >"$work/$1.pid"
 }
-start_proxy yarp bench-c 18343 18340 18391 18900 "$work/anchors.pem"
-start_proxy meshB bench-b 18243 18244 18292 18901 "$work/anchors2.pem"
-start_proxy meshA bench-a 18245 18240 18291 18901 "$work/anchors2.pem"
-start_proxy yarpjit bench-d 18443 18440 18491 18900 "$work/anchors.pem" "$jit"
-start_proxy yarph2 bench-f 18643 18640 18691 18902 "$work/anchors3.pem"
+start_proxy yarp bench-c $((pb + 343)) $((pb + 340)) $((pb + 391)) $((pb + 900)) "$work/anchors.pem"
+start_proxy meshB bench-b $((pb + 243)) $((pb + 244)) $((pb + 292)) $((pb + 901)) "$work/anchors2.pem"
+start_proxy meshA bench-a $((pb + 245)) $((pb + 240)) $((pb + 291)) $((pb + 901)) "$work/anchors2.pem"
+start_proxy yarpjit bench-d $((pb + 443)) $((pb + 440)) $((pb + 491)) $((pb + 900)) "$work/anchors.pem" "$jit"
+start_proxy yarph2 bench-f $((pb + 643)) $((pb + 640)) $((pb + 691)) $((pb + 902)) "$work/anchors3.pem"
 pid_of() { cat "$work/$1.pid"; }
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status"; }
 hwm() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
@@ -142,12 +149,12 @@ check() { # label url protocol(h1|h2)
     echo "bench: $1 ($3, $2) answered '$body', expected 'ok 200'" >&2; failed=1
   fi
 }
-check direct http://127.0.0.1:18080/ h1;     check direct http://127.0.0.1:18083/ h2
-check yarp http://127.0.0.1:18340/ h1;       check yarp http://127.0.0.1:18640/ h2
-check yarp-jit http://127.0.0.1:18440/ h1
-check mesh http://127.0.0.1:18240/ h1;       check mesh http://127.0.0.1:18240/ h2
-check nginx-pair http://127.0.0.1:18081/ h1; check nginx-pair http://127.0.0.1:18085/ h2
-check nginx-hop http://127.0.0.1:18086/ h1;  check tcp-relay http://127.0.0.1:18087/ h1; check tcp-relay-inline http://127.0.0.1:18088/ h1
+check direct http://127.0.0.1:$((pb + 80))/ h1;     check direct http://127.0.0.1:$((pb + 83))/ h2
+check yarp http://127.0.0.1:$((pb + 340))/ h1;       check yarp http://127.0.0.1:$((pb + 640))/ h2
+check yarp-jit http://127.0.0.1:$((pb + 440))/ h1
+check mesh http://127.0.0.1:$((pb + 240))/ h1;       check mesh http://127.0.0.1:$((pb + 240))/ h2
+check nginx-pair http://127.0.0.1:$((pb + 81))/ h1; check nginx-pair http://127.0.0.1:$((pb + 85))/ h2
+check nginx-hop http://127.0.0.1:$((pb + 86))/ h1;  check tcp-relay http://127.0.0.1:$((pb + 87))/ h1; check tcp-relay-inline http://127.0.0.1:$((pb + 88))/ h1
 [ "$failed" = 0 ] || { echo "bench: a setup does not answer; see the proxies' logs:" >&2; tail -n 3 "$work"/*.err "$work"/*/logs/error.log >&2; exit 1; }
 
 ms() { # wrk latency ("309.00us", "1.04ms", "1.20s") → ms with 2 decimals
@@ -251,28 +258,28 @@ echo "### Saturation, HTTP/1.1: wrk -t2 -c$conns, 2 × ${half} s per setup (ABBA
 echo
 echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
-measure sat-h1 "direct|http://127.0.0.1:18080/|" "yarp|http://127.0.0.1:18340/|$(pid_of yarp)" "yarp-jit|http://127.0.0.1:18440/|$(pid_of yarpjit)" \
-  "mesh|http://127.0.0.1:18240/|$A $B" "nginx-pair|http://127.0.0.1:18081/|$NGX" \
-  "nginx-hop|http://127.0.0.1:18086/|$(ngx_pids ngxhop)" "tcp-relay|http://127.0.0.1:18087/|$relay_pid" "tcp-relay-inline|http://127.0.0.1:18088/|$relay_inline_pid"
-ka=$(ss -Htn state established '( dport = :18082 )' | wc -l); tw=$(ss -Htn state time-wait '( dport = :18082 )' | wc -l)
+measure sat-h1 "direct|http://127.0.0.1:$((pb + 80))/|" "yarp|http://127.0.0.1:$((pb + 340))/|$(pid_of yarp)" "yarp-jit|http://127.0.0.1:$((pb + 440))/|$(pid_of yarpjit)" \
+  "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" "nginx-pair|http://127.0.0.1:$((pb + 81))/|$NGX" \
+  "nginx-hop|http://127.0.0.1:$((pb + 86))/|$(ngx_pids ngxhop)" "tcp-relay|http://127.0.0.1:$((pb + 87))/|$relay_pid" "tcp-relay-inline|http://127.0.0.1:$((pb + 88))/|$relay_inline_pid"
+ka=$(ss -Htn state established "( dport = :$((pb + 82)) )" | wc -l); tw=$(ss -Htn state time-wait "( dport = :$((pb + 82)) )" | wc -l)
 
 echo
 echo "### Saturation, HTTP/2: h2load -t2 -c$h2c -m$h2m (h2c prior knowledge), 2 × ${half} s per setup (ABBA order, 1 s warm-up)"
 echo
 echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
-measure sat-h2 "direct|http://127.0.0.1:18083/|" "yarp|http://127.0.0.1:18640/|$(pid_of yarph2)" "mesh|http://127.0.0.1:18240/|$A $B" \
-  "nginx-pair|http://127.0.0.1:18085/|$NGX"
+measure sat-h2 "direct|http://127.0.0.1:$((pb + 83))/|" "yarp|http://127.0.0.1:$((pb + 640))/|$(pid_of yarph2)" "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" \
+  "nginx-pair|http://127.0.0.1:$((pb + 85))/|$NGX"
 
 echo
 echo "### Fixed rate: h2load [--h1] -t1 -c$fixc --rps $perclient (= $((perclient * fixc)) req/s total; h2: -m$h2m), 2 × ${half} s per setup (ABBA order)"
 echo
 echo "| setup      | protocol |   req/s |        p50 |        p99 |        max | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|----------|--------:|-----------:|-----------:|-----------:|-------------:|------------------------|"
-measure fix-h1 "direct|http://127.0.0.1:18080/|" "yarp|http://127.0.0.1:18340/|$(pid_of yarp)" "mesh|http://127.0.0.1:18240/|$A $B" \
-  "nginx-pair|http://127.0.0.1:18081/|$NGX"
-measure fix-h2 "direct|http://127.0.0.1:18083/|" "yarp|http://127.0.0.1:18640/|$(pid_of yarph2)" "mesh|http://127.0.0.1:18240/|$A $B" \
-  "nginx-pair|http://127.0.0.1:18085/|$NGX"
+measure fix-h1 "direct|http://127.0.0.1:$((pb + 80))/|" "yarp|http://127.0.0.1:$((pb + 340))/|$(pid_of yarp)" "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" \
+  "nginx-pair|http://127.0.0.1:$((pb + 81))/|$NGX"
+measure fix-h2 "direct|http://127.0.0.1:$((pb + 83))/|" "yarp|http://127.0.0.1:$((pb + 640))/|$(pid_of yarph2)" "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" \
+  "nginx-pair|http://127.0.0.1:$((pb + 85))/|$NGX"
 
 ratio() { awk -v a="$(cat "$work/$1")" -v b="$(cat "$work/$2")" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / b : 0) }'; }
 echo
@@ -294,7 +301,7 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 for i in 1 2 3 4 5; do
   for f in aot jit; do
     bin="$proxy"; [ "$f" = jit ] && bin="$jit"
-    start_proxy "cold-$f-$i" bench-e 18543 18540 18591 18900 "$work/anchors.pem" "$bin"
+    start_proxy "cold-$f-$i" bench-e $((pb + 543)) $((pb + 540)) $((pb + 591)) $((pb + 900)) "$work/anchors.pem" "$bin"
     sleep 1
     rss "$(pid_of "cold-$f-$i")" >"$work/cold-$f-$i.idle"
     kill "$(pid_of "cold-$f-$i")"; wait "$(pid_of "cold-$f-$i")" 2>/dev/null || true

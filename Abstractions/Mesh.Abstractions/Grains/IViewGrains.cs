@@ -41,7 +41,7 @@ public interface IInboundPolicyGrain : IGrainWithStringKey
     [Alias("Set")] Task<long> SetAsync(InboundPolicyView view);
 }
 
-/// <summary>Who serves one workload address, keyed <see cref="MeshNames.AddressKey"/> ("addr/&lt;ip&gt;:&lt;port&gt;"); each
+/// <summary>Who serves one address (a workload's, or a Service's cluster IP), keyed <see cref="MeshNames.AddressKey"/> ("addr/&lt;ip&gt;:&lt;port&gt;"); each
 /// namespace's catalog claims or releases its own entry. Publishes on <see cref="MeshStreams.Addresses"/>.</summary>
 [Alias("mesh.IAddressGrain")]
 public interface IAddressGrain : IGrainWithStringKey
@@ -49,4 +49,7 @@ public interface IAddressGrain : IGrainWithStringKey
     [Alias("Get")] Task<Versioned<AddressView>> GetAsync();
     /// <summary>Sets namespace <paramref name="ns"/>'s claim (null releases it); an unchanged claim is not a change.</summary>
     [Alias("Claim")] Task<long> ClaimAsync(string ns, WorkloadEndpoint? endpoint);
+    /// <summary>Sets namespace <paramref name="ns"/>'s Service claim (the Service whose cluster IP and port this is;
+    /// null releases it); an unchanged claim is not a change.</summary>
+    [Alias("ClaimService")] Task<long> ClaimServiceAsync(string ns, string? service);
 }

@@ -27,6 +27,10 @@ public sealed record DerivedNamespace(
     /// <summary>This namespace's workload addresses, keyed <see cref="MeshNames.AddressKey"/>: its claims on the
     /// address grains, for discovery by address.</summary>
     public ImmutableDictionary<string, WorkloadEndpoint> Addresses { get; init; } = ImmutableDictionary<string, WorkloadEndpoint>.Empty;
+
+    /// <summary>This namespace's Service cluster IPs × ports, keyed <see cref="MeshNames.AddressKey"/>, each the name of
+    /// its Service: its service claims on the address grains, so a watched ClusterIP:port resolves to the Service.</summary>
+    public ImmutableDictionary<string, string> ServiceAddresses { get; init; } = ImmutableDictionary<string, string>.Empty;
 }
 
 /// <summary>Derives the data-plane views of a namespace from its resources, as Kubernetes controllers derive
@@ -56,7 +60,8 @@ public static class MeshReconciler
         return new DerivedNamespace(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable())
         {
             ConsumerProfiles = RouteCompiler.CompileConsumers(all),
-            Addresses = AddressDeriver.Derive(all, settings.TrustDomain),
+            Addresses = AddressDeriver.Workloads(all, settings.TrustDomain),
+            ServiceAddresses = AddressDeriver.Services(all),
         };
     }
 }

@@ -41,6 +41,7 @@ public static class ViewJson
         };
         // Only namespaces with consumer routes show the key, so goldens without any stay as they were.
         if (!derived.ConsumerProfiles.IsEmpty) views["consumerProfiles"] = derived.ConsumerProfiles.ToImmutableSortedDictionary(StringComparer.Ordinal);
+        if (!derived.ServiceAddresses.IsEmpty) views["serviceAddresses"] = derived.ServiceAddresses.ToImmutableSortedDictionary(StringComparer.Ordinal);
         return Serialize(views);
     }
 }

@@ -6,7 +6,8 @@ namespace Mesh.Silo.Kubernetes.Sync;
 
 /// <summary>Runs the sync on exactly one silo per cluster: every silo campaigns for the Lease
 /// <see cref="Names.KubernetesObjects.SyncLease"/> in its namespace (k8s.LeaderElection); the holder fences the
-/// catalog with its term's epoch, then runs one <see cref="SyncLoop"/> per kind and the <see cref="CatalogSink"/>
+/// catalog with its term's epoch, then runs one <see cref="SyncLoop"/> per kind, the <see cref="CatalogSink"/> and the
+/// <see cref="RouteStatusWriter"/>
 /// until it loses the Lease, is deposed, or the silo stops — then it releases the Lease (the library does not), so a
 /// standby takes over within one retry period instead of one lease duration.</summary>
 internal sealed partial class KubernetesSync(IKubernetes client, IGrainFactory grains, SyncStatusBoard board, KubernetesSyncOptions options,
@@ -61,9 +62,12 @@ internal sealed partial class KubernetesSync(IKubernetes client, IGrainFactory g
             Log.Leading(_logger, options.Identity, record.LeaderTransitions);
             var sink = new CatalogSink(grains, epoch, board, _logger, time, options.Coalesce);
             await sink.FenceAsync(ct);
+            var statuses = new RouteStatusWriter(client, time, _logger, options.RouteStatusQuiet, options.RouteStatusResync, options.PageSize);
             var tasks = SyncKinds.All
-                .Select(k => Task.Run(() => new SyncLoop(client, k, sink, board, events, grains, time, _logger, options.PageSize).RunAsync(ct), ct))
+                .Select(k => Task.Run(() => new SyncLoop(client, k, sink, board, events, grains, time, _logger, options.PageSize,
+                    k.Kind is "Service" or "HTTPRoute" or "GRPCRoute" ? statuses.Changed : null).RunAsync(ct), ct))
                 .Append(Task.Run(() => sink.RunAsync(ct), ct))
+                .Append(Task.Run(() => statuses.RunAsync(ct), ct))
                 .ToList();
             // The first to end (only a deposed write or a cancel ends one) ends the term.
             var first = await Task.WhenAny(tasks);

@@ -14,6 +14,10 @@ internal sealed record KubernetesSyncOptions(string Identity, string LeaseNamesp
     /// <summary>How long the sink waits after the first change so a burst becomes one write per namespace.</summary>
     public TimeSpan Coalesce { get; init; } = TimeSpan.FromMilliseconds(20);
     public int PageSize { get; init; } = 500;
+    /// <summary>Route status: the quiet window after a Service/route change before a pass (a relist is one pass), and
+    /// the longest gap between passes.</summary>
+    public TimeSpan RouteStatusQuiet { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RouteStatusResync { get; init; } = TimeSpan.FromMinutes(1);
 
     public static KubernetesSyncOptions From(SiloSettings settings) =>
         new(settings.KubernetesPodName ?? Environment.MachineName, settings.KubernetesPodNamespace ?? KubernetesObjects.Namespace,

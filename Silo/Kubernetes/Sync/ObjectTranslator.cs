@@ -37,7 +37,7 @@ internal static class ObjectTranslator
             ["spec"] = obj["spec"]?.DeepClone() ?? new JsonObject(),
         }, kind);
 
-    /// <summary>v1 Service → mesh Service: selector, ports (without nodePort), type, clusterIP.</summary>
+    /// <summary>v1 Service → mesh Service: selector, ports (without nodePort), type, clusterIP(s).</summary>
     public static Translation Service(JsonObject obj)
     {
         var spec = obj["spec"] as JsonObject ?? new JsonObject();
@@ -49,6 +49,7 @@ internal static class ObjectTranslator
             mesh["ports"] = new JsonArray([.. ports.Select(p => (JsonNode)Pick(p as JsonObject, "name", "port", "targetPort", "protocol", "appProtocol"))]);
         if (type is not null) mesh["type"] = type;
         if (spec["clusterIP"] is JsonValue ip) mesh["clusterIP"] = ip.DeepClone();
+        if (spec["clusterIPs"] is JsonArray { Count: > 0 } ips) mesh["clusterIPs"] = ips.DeepClone();
         return Validate(new JsonObject
         {
             ["apiVersion"] = ResourceKinds.Service.ApiVersion,
@@ -105,6 +106,30 @@ internal static class ObjectTranslator
             ["spec"] = workload,
             ["status"] = new JsonObject { ["ready"] = ready },
         }, ResourceKinds.Workload);
+    }
+
+    /// <summary>discovery.k8s.io/v1 EndpointSlice → the same kind: addressType, ports (name, port, protocol, appProtocol)
+    /// and endpoints (addresses, conditions, hostname, targetRef as kind/name/namespace, nodeName, zone). Topology hints,
+    /// deprecatedTopology and the targetRef's uid/resourceVersion are the API server's and kube-proxy's, not the mesh's.</summary>
+    public static Translation EndpointSlice(JsonObject obj)
+    {
+        var document = new JsonObject
+        {
+            ["apiVersion"] = ResourceKinds.EndpointSlice.ApiVersion,
+            ["kind"] = ResourceKinds.EndpointSlice.Kind,
+            ["metadata"] = Metadata(obj),
+        };
+        if (obj["addressType"] is JsonValue type) document["addressType"] = type.DeepClone();
+        if (obj["endpoints"] is JsonArray endpoints)
+            document["endpoints"] = new JsonArray([.. endpoints.Select(e =>
+            {
+                var endpoint = Pick(e as JsonObject, "addresses", "conditions", "hostname", "nodeName", "zone");
+                if (e?["targetRef"] is JsonObject target) endpoint["targetRef"] = Pick(target, "kind", "name", "namespace");
+                return (JsonNode)endpoint;
+            })]);
+        if (obj["ports"] is JsonArray ports)
+            document["ports"] = new JsonArray([.. ports.Select(p => (JsonNode)Pick(p as JsonObject, "name", "port", "protocol", "appProtocol"))]);
+        return Validate(document, ResourceKinds.EndpointSlice);
     }
 
     /// <summary>name, namespace, labels, annotations (without kubectl's last-applied copy), creationTimestamp (routes

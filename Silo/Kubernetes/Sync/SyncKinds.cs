@@ -35,6 +35,10 @@ internal static class SyncKinds
             KindApi.Typed<V1Pod, V1PodList>((c, cont, limit, rv, watch, ct) => c.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
                 allowWatchBookmarks: watch ? true : null, continueParameter: cont, limit: limit, resourceVersion: rv, watch: watch ? true : null, cancellationToken: ct)),
             ResourceKinds.Workload.Kind, ObjectTranslator.Pod),
+        new(ResourceKinds.EndpointSlice.Kind, ResourceKinds.EndpointSlice.ApiVersion, ResourceKinds.EndpointSlice.Plural,
+            KindApi.Typed<V1EndpointSlice, V1EndpointSliceList>((c, cont, limit, rv, watch, ct) => c.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(
+                allowWatchBookmarks: watch ? true : null, continueParameter: cont, limit: limit, resourceVersion: rv, watch: watch ? true : null, cancellationToken: ct)),
+            ResourceKinds.EndpointSlice.Kind, ObjectTranslator.EndpointSlice),
         AsIs(ResourceKinds.HttpRoute),
         AsIs(ResourceKinds.GrpcRoute),
         AsIs(ResourceKinds.Server),

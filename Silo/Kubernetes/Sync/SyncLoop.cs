@@ -11,9 +11,10 @@ namespace Mesh.Silo.Kubernetes.Sync;
 /// against what the catalog holds from Kubernetes, then a watch from the list's resourceVersion with bookmarks. A
 /// clean end of the stream re-watches from the last version seen; a 410 (through onError: KubernetesClient ends the
 /// stream quietly without it) or an expired continue token relists; any other error retries with jittered backoff
-/// while the catalog keeps serving what it has.</summary>
+/// while the catalog keeps serving what it has. <paramref name="changed"/> hears of every relist and event (the route
+/// status writer follows Services and routes).</summary>
 internal sealed partial class SyncLoop(IKubernetes client, SyncKind kind, CatalogSink sink, SyncStatusBoard board, InvalidObjectEvents events,
-    IGrainFactory grains, TimeProvider time, ILogger logger, int pageSize = 500)
+    IGrainFactory grains, TimeProvider time, ILogger logger, int pageSize = 500, Action? changed = null)
 {
     public async Task RunAsync(CancellationToken ct)
     {
@@ -28,6 +29,7 @@ internal sealed partial class SyncLoop(IKubernetes client, SyncKind kind, Catalo
                 {
                     if (goneInARow > 1) await backoff.DelayAsync(time, ct); // a 410 storm: do not relist in a tight loop
                     version = await RelistAsync(ct);
+                    changed?.Invoke();
                 }
                 Exception? failure = null;
                 var gone = false;
@@ -38,6 +40,7 @@ internal sealed partial class SyncLoop(IKubernetes client, SyncKind kind, Catalo
                     if (type == WatchEventType.Bookmark) { board.Seen(kind, version, 0); continue; }
                     if (type == WatchEventType.Error) continue;
                     await HandleAsync(type, obj, ct);
+                    changed?.Invoke();
                     events++;
                 }
                 if (gone)

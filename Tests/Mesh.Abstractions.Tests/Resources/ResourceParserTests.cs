@@ -178,6 +178,7 @@ public sealed class ResourceParserTests
                 "AuthorizationPolicy" => typeof(AuthorizationPolicyResource),
                 "MeshTLSAuthentication" => typeof(MeshTlsAuthenticationResource),
                 "NetworkAuthentication" => typeof(NetworkAuthenticationResource),
+                "EndpointSlice" => typeof(EndpointSliceResource),
                 _ => typeof(HttpLocalRateLimitPolicyResource),
             }, typed.GetType());
         }

@@ -68,4 +68,22 @@ public sealed class ViewWritePlanTests
         Assert.Equal(("prod/echo", "prod", "echo"), (cleared.Target, cleared.View.Namespace, cleared.View.Service));
         Assert.Empty(cleared.View.Routes);
     }
+    [Fact]
+    public void Compute_ServiceClusterIpClaimed_MovedThenGone_ClaimedReleasedAndRemembered()
+    {
+        static DerivedNamespace With(params (string Key, string Service)[] claims) => Derived("a") with
+        {
+            ServiceAddresses = claims.ToImmutableDictionary(c => c.Key, c => c.Service),
+        };
+        var first = ViewWritePlan.Compute("default", Derived("a"), With(("addr/10.96.0.1:80", "a")), [], [], ReconcileSettings.Default);
+        Assert.Equal([("addr/10.96.0.1:80", (string?)"a")], first.ServiceAddresses.ToArray());
+
+        var moved = ViewWritePlan.Compute("default", With(("addr/10.96.0.1:80", "a")), With(("addr/10.96.0.2:80", "a")), [], [], ReconcileSettings.Default);
+        Assert.Equal([("addr/10.96.0.2:80", (string?)"a"), ("addr/10.96.0.1:80", null)], moved.ServiceAddresses.ToArray());
+
+        // After a reactivation only the remembered keys say what to release.
+        var reactivated = ViewWritePlan.Compute("default", null, Derived("a"), ["a"], ["a"], ReconcileSettings.Default,
+            previousServiceAddresses: ["addr/10.96.0.2:80"]);
+        Assert.Equal([("addr/10.96.0.2:80", (string?)null)], reactivated.ServiceAddresses.ToArray());
+    }
 }

@@ -33,6 +33,16 @@ public sealed class DiscoveryTranslatorTests
     }
 
     [Fact]
+    public void Translate_NumericTargetPortTheEndpointMaps_TheMappedNumberElseTheTargetPortItself()
+    {
+        // An EndpointSlice endpoint maps targetPort "7001" to where it really listens; a Workload lists no such key.
+        var sliced = Views.Workload("a", "127.0.0.11", port: 17001, portName: "7001");
+        var plain = Views.Workload("b", "127.0.0.12", portName: null);
+        var t = DiscoveryTranslator.Translate(Books, Views.Service("books"), Views.Endpoints("books", sliced, plain), Profile());
+        Assert.Equal(["127.0.0.11:17001", "127.0.0.12:7001"], t.Endpoints.Keys);
+    }
+
+    [Fact]
     public void Translate_NamedTargetPort_ResolvedPerWorkloadAndSkippedWhenMissing()
     {
         var service = Views.Service("books", targetPort: "http");

@@ -33,6 +33,7 @@ public sealed class ObjectTranslatorTests
               selector: {app: books}
               type: NodePort
               clusterIP: 10.96.0.12
+              clusterIPs: [10.96.0.12]
               ports:
               - {name: http, port: 8080, targetPort: http}
               - {name: grpc, port: 9090, appProtocol: kubernetes.io/h2c}
@@ -71,6 +72,43 @@ public sealed class ObjectTranslatorTests
             metadata: {name: authors-1, namespace: shop, creationTimestamp: "2026-01-02T03:04:05Z"}
             spec: {addresses: [10.1.2.4]}
             status: {ready: false}
+            """
+        },
+        {
+            // What the EndpointSlice controller writes: generateName, ownerReferences, hints, a targetRef with uid and
+            // resourceVersion, an empty port name for an unnamed Service port, conditions the way it sets them.
+            "endpointslice", """
+            {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"books-x7k2p","generateName":"books-","namespace":"shop",META,
+               "labels":{"kubernetes.io/service-name":"books","endpointslice.kubernetes.io/managed-by":"endpointslice-controller.k8s.io"},
+               "ownerReferences":[{"apiVersion":"v1","kind":"Service","name":"books","uid":"1","controller":true,"blockOwnerDeletion":true}]},
+             "addressType":"IPv4",
+             "endpoints":[
+               {"addresses":["10.1.2.3"],"conditions":{"ready":true,"serving":true,"terminating":false},"nodeName":"node-1","zone":"eu-1a",
+                "targetRef":{"kind":"Pod","namespace":"shop","name":"books-7d9f-abcde","uid":"2","resourceVersion":"99"},
+                "hints":{"forZones":[{"name":"eu-1a"}]}},
+               {"addresses":["10.1.2.4"],"conditions":{"ready":false,"serving":false,"terminating":true},
+                "targetRef":{"kind":"Pod","namespace":"shop","name":"books-7d9f-fghij","uid":"3"}, "deprecatedTopology":{"x":"y"}}],
+             "ports":[{"name":"","port":8080,"protocol":"TCP","appProtocol":"http"}]}
+            """, """
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata:
+              name: books-x7k2p
+              namespace: shop
+              labels: {kubernetes.io/service-name: books, endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io}
+              creationTimestamp: "2026-01-02T03:04:05Z"
+            addressType: IPv4
+            endpoints:
+            - addresses: [10.1.2.3]
+              conditions: {ready: true, serving: true, terminating: false}
+              nodeName: node-1
+              zone: eu-1a
+              targetRef: {kind: Pod, namespace: shop, name: books-7d9f-abcde}
+            - addresses: [10.1.2.4]
+              conditions: {ready: false, serving: false, terminating: true}
+              targetRef: {kind: Pod, namespace: shop, name: books-7d9f-fghij}
+            ports:
+            - {port: 8080, appProtocol: http}
             """
         },
         {
@@ -170,6 +208,30 @@ public sealed class ObjectTranslatorTests
             """)!.AsObject();
         var invalid = Assert.IsType<Translation.Invalid>(kind.Translate!(obj));
         Assert.Contains(invalid.Errors, e => e.StartsWith("spec.bogus", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EndpointSlice_Invalid_ErrorsNameTheFieldPath()
+    {
+        var obj = JsonNode.Parse("""
+            {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"books-1","namespace":"shop"},
+             "addressType":"IPv4","endpoints":[{"addresses":["fd00::1"]},{"addresses":[]}],"ports":[{"name":"Http","port":0}]}
+            """)!.AsObject();
+        var invalid = Assert.IsType<Translation.Invalid>(ObjectTranslator.EndpointSlice(obj));
+        Assert.Contains(invalid.Errors, e => e.StartsWith("endpoints[1].addresses: must have at least one item", StringComparison.Ordinal));
+        Assert.Contains(invalid.Errors, e => e.StartsWith("ports[0].name:", StringComparison.Ordinal));
+        Assert.Contains(invalid.Errors, e => e.StartsWith("ports[0].port: must be 1..65535", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EndpointSlice_AddressOfTheOtherFamily_ErrorNamesTheAddress()
+    {
+        var obj = JsonNode.Parse("""
+            {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"books-1","namespace":"shop"},
+             "addressType":"IPv4","endpoints":[{"addresses":["10.0.0.1"]},{"addresses":["fd00::1"]}]}
+            """)!.AsObject();
+        var invalid = Assert.IsType<Translation.Invalid>(ObjectTranslator.EndpointSlice(obj));
+        Assert.Equal("endpoints[1].addresses[0]: \"fd00::1\" is an IPv6 address; this slice's addressType is IPv4", Assert.Single(invalid.Errors));
     }
 
     [Fact]

@@ -32,7 +32,7 @@ internal sealed class SyncCluster : IAsyncDisposable
             await cluster.CreateAsync("apiextensions.k8s.io/v1", "customresourcedefinitions", null, $$$"""
                 {"metadata":{"name":"{{{kind.Plural}}}.{{{group}}}"},
                  "spec":{"group":"{{{group}}}","scope":"Namespaced","names":{"plural":"{{{kind.Plural}}}","kind":"{{{kind.Kind}}}"},
-                         "versions":[{"name":"{{{version}}}","served":true,"storage":true}]}}
+                         "versions":[{"name":"{{{version}}}","served":true,"storage":true,"subresources":{"status":{} }}]}}
                 """);
         }
         return cluster;

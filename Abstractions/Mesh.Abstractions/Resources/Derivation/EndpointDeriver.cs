@@ -1,14 +1,24 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Mesh.Abstractions.Model;
 using Mesh.Abstractions.Resources.Kinds;
 
 namespace Mesh.Abstractions.Resources.Derivation;
 
-/// <summary>Derives a Service's endpoints from the Workloads its selector matches, as Kubernetes derives an
-/// EndpointSlice from Pods: one endpoint per workload address, ordered by workload name then address order.</summary>
+/// <summary>Derives a Service's endpoints, one rule for local and Kubernetes mode: from its EndpointSlices when it has
+/// any (Kubernetes, or a selector-less Service given slices by hand), otherwise from the Workloads its selector matches
+/// (as the EndpointSlice controller would derive them from Pods).</summary>
 internal static class EndpointDeriver
 {
     public static EndpointSetView Derive(ServiceResource service, NamespaceResources all, string trustDomain)
+    {
+        var slices = all.EndpointSlicesByService[service.Metadata.Name];
+        var endpoints = slices.Any() ? FromSlices(service, slices, all, trustDomain) : FromWorkloads(service, all, trustDomain);
+        return new EndpointSetView(service.Metadata.Namespace, service.Metadata.Name, endpoints);
+    }
+
+    /// <summary>One endpoint per workload address, ordered by workload name then address order.</summary>
+    private static ImmutableArray<WorkloadEndpoint> FromWorkloads(ServiceResource service, NamespaceResources all, string trustDomain)
     {
         var endpoints = ImmutableArray.CreateBuilder<WorkloadEndpoint>();
         // Only workloads carrying the selector's rarest pair can match; the lookup keeps name order.
@@ -24,6 +34,67 @@ internal static class EndpointDeriver
                     w.Spec.Proxy?.InboundPort, w.Spec.Proxy?.AdminPort, w.Spec.Zone, w.Spec.Weight, w.Status.Ready,
                     w.Metadata.Labels));
         }
-        return new EndpointSetView(service.Metadata.Namespace, service.Metadata.Name, endpoints.ToImmutable());
+        return endpoints.ToImmutable();
+    }
+
+    /// <summary>The endpoints of every slice (IP slices only: the proxy dials addresses, not names), one per address:
+    /// an address listed by several slices (Kubernetes moves endpoints between slices) is merged — ready if any slice
+    /// says so, with the ports of all. Ordered by workload name, then address, whatever slice they came from.</summary>
+    private static ImmutableArray<WorkloadEndpoint> FromSlices(ServiceResource service, IEnumerable<EndpointSliceResource> slices,
+        NamespaceResources all, string trustDomain)
+    {
+        var merged = new Dictionary<string, WorkloadEndpoint>(StringComparer.Ordinal);
+        foreach (var slice in slices)
+        {
+            if (slice.AddressType == "FQDN") continue;
+            var ports = TargetPorts(service, slice);
+            foreach (var e in slice.Endpoints)
+            {
+                if (e.Addresses.IsDefaultOrEmpty) continue; // never from the parser; stored JSON from elsewhere must not throw
+                var endpoint = Endpoint(e, ports, all, trustDomain);
+                merged[endpoint.Address] = merged.TryGetValue(endpoint.Address, out var seen) ? Merge(seen, endpoint) : endpoint;
+            }
+        }
+        return [.. merged.Values.OrderBy(e => e.Workload, StringComparer.Ordinal).ThenBy(e => e.Address, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A slice endpoint. Readiness is the slice's (absent = ready, as Kubernetes defines it); a targetRef to a
+    /// Pod the catalog holds as a Workload (the sync writes Pods as Workloads of the same name) lends its identity, proxy
+    /// ports, zone, weight and labels. Without one the endpoint is unmeshed: no identity is ever guessed.</summary>
+    private static WorkloadEndpoint Endpoint(SliceEndpoint e, ImmutableDictionary<string, int> ports, NamespaceResources all, string trustDomain)
+    {
+        var local = e.TargetRef is { } target && (target.Namespace ?? all.Namespace) == all.Namespace ? target : null;
+        var w = local is { Kind: "Pod" } && all.WorkloadsByName.TryGetValue(local.Name, out var found) ? found : null;
+        // The name of a pod not (yet) synced still says which workload it is; one in another namespace would mislead.
+        return new WorkloadEndpoint(w?.Metadata.Name ?? local?.Name ?? "", e.Addresses[0], ports,
+            w is null ? null : WorkloadPorts.Identity(w, trustDomain), w?.Spec.Proxy?.InboundPort, w?.Spec.Proxy?.AdminPort,
+            w?.Spec.Zone ?? e.Zone, w?.Spec.Weight ?? 1, e.Conditions.Ready ?? true,
+            w?.Metadata.Labels ?? ImmutableDictionary<string, string>.Empty);
+    }
+
+    private static WorkloadEndpoint Merge(WorkloadEndpoint first, WorkloadEndpoint second)
+    {
+        var ports = first.Ports.ToBuilder();
+        foreach (var (key, port) in second.Ports) ports.TryAdd(key, port);
+        return first with { Ports = ports.ToImmutable(), Ready = first.Ready || second.Ready };
+    }
+
+    /// <summary>The slice's ports keyed as discovery looks them up: by each Service port's targetPort (the slice port
+    /// named like the Service port gives the number — Kubernetes resolved a named targetPort per pod already), and each
+    /// slice port number as itself. A Service port the slice lacks is absent, so a named targetPort finds no endpoint
+    /// here, as in Kubernetes.</summary>
+    private static ImmutableDictionary<string, int> TargetPorts(ServiceResource service, EndpointSliceResource slice)
+    {
+        var b = ImmutableDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
+        foreach (var p in slice.Ports)
+            if (p.Port is int number) b[number.ToString(CultureInfo.InvariantCulture)] = number;
+        var mapped = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sp in service.Spec.Ports)
+        {
+            var match = slice.Ports.FirstOrDefault(p => p.Name == (sp.Name ?? "") && p.Protocol == sp.Protocol);
+            // Two Service ports with one targetPort but different slice numbers: the first keeps it (deterministic).
+            if (match?.Port is int number && mapped.Add(sp.TargetPort.ToString())) b[sp.TargetPort.ToString()] = number;
+        }
+        return b.ToImmutable();
     }
 }

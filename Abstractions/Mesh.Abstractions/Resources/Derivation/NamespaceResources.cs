@@ -17,12 +17,24 @@ internal sealed record NamespaceResources(
     ImmutableArray<AuthorizationPolicyResource> AuthorizationPolicies,
     ImmutableArray<MeshTlsAuthenticationResource> MeshTlsAuthentications,
     ImmutableArray<NetworkAuthenticationResource> NetworkAuthentications,
-    ImmutableArray<HttpLocalRateLimitPolicyResource> RateLimits)
+    ImmutableArray<HttpLocalRateLimitPolicyResource> RateLimits,
+    ImmutableArray<EndpointSliceResource> EndpointSlices)
 {
     /// <summary>Workloads by each (label, value) they carry, so a selector scans only workloads sharing a pair with it.</summary>
     public ILookup<(string Key, string Value), WorkloadResource> WorkloadsByLabel { get; } =
         Workloads.SelectMany(w => w.Metadata.Labels.Select(l => (Label: (l.Key, l.Value), Workload: w)))
             .ToLookup(x => x.Label, x => x.Workload);
+
+    /// <summary>Workloads by name: an EndpointSlice endpoint's targetRef names its Pod, which the sync stores as the
+    /// Workload of the same name.</summary>
+    public IReadOnlyDictionary<string, WorkloadResource> WorkloadsByName { get; } =
+        Workloads.DistinctBy(w => w.Metadata.Name, StringComparer.Ordinal).ToDictionary(w => w.Metadata.Name, StringComparer.Ordinal);
+
+    /// <summary>EndpointSlices by the Service their <see cref="Names.KubernetesObjects.ServiceNameLabel"/> names (in name
+    /// order within each); a slice without the label belongs to no Service.</summary>
+    public ILookup<string, EndpointSliceResource> EndpointSlicesByService { get; } =
+        EndpointSlices.Where(s => s.Metadata.Labels.ContainsKey(Names.KubernetesObjects.ServiceNameLabel))
+            .ToLookup(s => s.Metadata.Labels[Names.KubernetesObjects.ServiceNameLabel], StringComparer.Ordinal);
 
     /// <summary>Routes by the Service names their parentRefs mention (in name order within each).</summary>
     public ILookup<string, HttpRouteResource> HttpRoutesByParent { get; } =
@@ -52,6 +64,7 @@ internal sealed record NamespaceResources(
             [.. typed.OfType<T>().OrderBy(t => t.Metadata.Name, StringComparer.Ordinal)];
         return new NamespaceResources(ns, Of<ServiceResource>(), Of<WorkloadResource>(), Of<HttpRouteResource>(),
             Of<GrpcRouteResource>(), Of<ServerResource>(), Of<AuthorizationPolicyResource>(),
-            Of<MeshTlsAuthenticationResource>(), Of<NetworkAuthenticationResource>(), Of<HttpLocalRateLimitPolicyResource>());
+            Of<MeshTlsAuthenticationResource>(), Of<NetworkAuthenticationResource>(), Of<HttpLocalRateLimitPolicyResource>(),
+            Of<EndpointSliceResource>());
     }
 }

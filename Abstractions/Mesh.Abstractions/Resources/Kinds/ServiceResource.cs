@@ -14,7 +14,10 @@ public sealed record ServiceSpec
     public ImmutableDictionary<string, string> Selector { get; init; } = ImmutableDictionary<string, string>.Empty;
     public ImmutableArray<ServicePort> Ports { get; init; } = [];
     public string Type { get; init; } = "ClusterIP";
+    /// <summary>"", "None" (headless: no cluster IP) or an IP; with <see cref="ClusterIPs"/>, its first item.</summary>
     public string? ClusterIP { get; init; }
+    /// <summary>Every cluster IP of the Service (dual stack: one per family).</summary>
+    public ImmutableArray<string> ClusterIPs { get; init; } = [];
 }
 
 public sealed record ServicePort

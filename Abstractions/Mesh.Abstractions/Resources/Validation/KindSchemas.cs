@@ -4,7 +4,8 @@ using static Mesh.Abstractions.Resources.Validation.S;
 
 namespace Mesh.Abstractions.Resources.Validation;
 
-/// <summary>The whole-document shape of each kind: apiVersion, kind, metadata, spec (and status for Workload).</summary>
+/// <summary>The whole-document shape of each kind: apiVersion, kind, metadata, spec (and status for Workload);
+/// EndpointSlice has no spec.</summary>
 internal static class KindSchemas
 {
     public static readonly FrozenDictionary<string, ObjectShape> ByKind = new Dictionary<string, ObjectShape>
@@ -19,6 +20,8 @@ internal static class KindSchemas
         ["MeshTLSAuthentication"] = Document(ResourceKinds.MeshTlsAuthentication, Checks.Dns1123Subdomain, PolicySchema.MeshTlsAuthenticationSpec),
         ["NetworkAuthentication"] = Document(ResourceKinds.NetworkAuthentication, Checks.Dns1123Subdomain, PolicySchema.NetworkAuthenticationSpec),
         ["HTTPLocalRateLimitPolicy"] = Document(ResourceKinds.HttpLocalRateLimitPolicy, Checks.Dns1123Subdomain, PolicySchema.HttpLocalRateLimitPolicySpec),
+        // Kubernetes puts an EndpointSlice's fields at the top level; the same YAML must parse here.
+        ["EndpointSlice"] = EndpointSliceSchema.Document,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static ObjectShape Document(ResourceKind kind, Func<string, string?> nameCheck, ObjectShape spec, params Field[] extra) => Obj(
