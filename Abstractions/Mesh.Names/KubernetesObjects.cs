@@ -32,6 +32,8 @@ public static class KubernetesObjects
     public const string Redis = "mesh-redis";
     /// <summary>The Lease the one active Kubernetes syncer holds (in <see cref="Namespace"/>).</summary>
     public const string SyncLease = "mesh-kubernetes-sync";
+    /// <summary>Label selector of the silo pods (the StatefulSet's pod template label app.kubernetes.io/name).</summary>
+    public const string SiloPodSelector = NameLabel + "=" + Silo;
 
     /// <summary>The Role and RoleBinding (in <see cref="Namespace"/>) for what the silo does only there: the sync's
     /// Lease, and Orleans' Kubernetes hosting reading and labelling the silo's own pod.</summary>

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
+using Mesh.Cli.Kubernetes.Check;
 using Mesh.Cli.Output;
 using Spectre.Console;
 
@@ -25,12 +26,27 @@ internal static class CheckCommand
     public static Command Create(CliContext context)
     {
         var output = OutputFormat.CreateOption("text", OutputFormat.Json);
-        var command = new Command("check", "Check the silo, its storage, the CA and every proxy; say how to fix what fails") { output };
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, () => RunAsync(context, parse.GetValue(output) == OutputFormat.Json, ct), ct));
+        var kubernetes = new Option<bool>("--kubernetes") { Description = "Also check the cluster: API, CRDs, RBAC, silo pods, webhook, identity Secrets, the sync, un-injected pods" };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "kubeconfig file (default: KUBECONFIG, else ~/.kube/config)", HelpName = "file" };
+        var kubeContext = new Option<string?>("--context") { Description = "kubeconfig context (default: its current-context)", HelpName = "name" };
+        var command = new Command("check", "Check the silo, its storage, the CA and every proxy (--kubernetes: and the cluster); say how to fix what fails")
+        {
+            output, kubernetes, kubeconfig, kubeContext,
+        };
+        command.Validators.Add(result =>
+        {
+            if (!result.GetValue(kubernetes) && (result.GetValue(kubeconfig) is not null || result.GetValue(kubeContext) is not null))
+                result.AddError("--kubeconfig and --context need --kubernetes");
+        });
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, () => RunAsync(context, parse.GetValue(output) == OutputFormat.Json,
+            parse.GetValue(kubernetes) ? new KubernetesTarget(parse.GetValue(kubeconfig), parse.GetValue(kubeContext)) : null, ct), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, bool json, CancellationToken ct)
+    /// <summary>`--kubernetes` with its kubectl-style flags.</summary>
+    private sealed record KubernetesTarget(string? Kubeconfig, string? Context);
+
+    private static async Task<int> RunAsync(CliContext context, bool json, KubernetesTarget? kubernetes, CancellationToken ct)
     {
         var console = context.Console;
         var results = new List<CheckResult>();
@@ -44,15 +60,20 @@ internal static class CheckCommand
         using var admin = AdminClient.Create(context);
         var grace = ParseGrace(context.GetEnvironmentVariable("MESH_CHECK_VERSION_GRACE"));
         var reachable = true;
+        async Task All(Action<string> progress)
+        {
+            if (kubernetes is not null) await KubernetesAsync(context, kubernetes, progress, Report, ct);
+            reachable = await RunChecksAsync(admin, grace, kubernetes is not null, progress, Report, ct);
+            if (reachable && kubernetes is not null)
+            {
+                progress("reading the silo's Kubernetes sync…");
+                foreach (var result in await SyncAsync(admin, ct)) Report(result);
+            }
+        }
         if (!json && console.Ansi.Profile.Capabilities.Interactive)
-        {
-            await console.Ansi.Status().Spinner(Spinner.Known.Dots).StartAsync("checking the mesh…", async status =>
-                reachable = await RunChecksAsync(admin, grace, s => status.Status(s.EscapeMarkup()), Report, ct));
-        }
+            await console.Ansi.Status().Spinner(Spinner.Known.Dots).StartAsync("checking the mesh…", status => All(s => status.Status(s.EscapeMarkup())));
         else
-        {
-            reachable = await RunChecksAsync(admin, grace, _ => { }, Report, ct);
-        }
+            await All(_ => { });
 
         var failed = results.Count(r => r.Status == CheckStatus.Fail);
         var warned = results.Count(r => r.Status == CheckStatus.Warn);
@@ -82,9 +103,35 @@ internal static class CheckCommand
         return !reachable ? ExitCodes.SiloUnreachable : failed > 0 ? ExitCodes.UserError : ExitCodes.Ok;
     }
 
+    /// <summary>The cluster's checks (<see cref="KubernetesChecks"/>); a kubeconfig that cannot be used is one failed line.</summary>
+    private static async Task KubernetesAsync(CliContext context, KubernetesTarget target, Action<string> progress, Action<CheckResult> report, CancellationToken ct)
+    {
+        var (kube, failure) = KubeTarget.Connect(context, target.Kubeconfig, target.Context);
+        if (kube is null)
+        {
+            report(failure!);
+            return;
+        }
+        using (kube)
+            await new KubernetesChecks(kube, () => TimeProvider.System.GetUtcNow()).RunAsync(progress, report, ct);
+    }
+
+    /// <summary>`GET /api/v1/kubernetes/sync` of the silo asked, judged by <see cref="SyncStatusCheck"/>.</summary>
+    private static async Task<List<CheckResult>> SyncAsync(AdminClient admin, CancellationToken ct)
+    {
+        try
+        {
+            return SyncStatusCheck.Evaluate((await admin.KubernetesSyncAsync(ct)).Value);
+        }
+        catch (AdminProblemException e)
+        {
+            return [new(SyncStatusCheck.Category, "the silo syncs from Kubernetes", CheckStatus.Fail, e.Problem.Summary, "upgrade the silo: it does not serve /api/v1/kubernetes/sync")];
+        }
+    }
+
     /// <summary>Runs every check in order, reporting each as it completes; false when the silo cannot be reached
     /// (nothing after that can be checked).</summary>
-    private static async Task<bool> RunChecksAsync(AdminClient admin, TimeSpan? grace, Action<string> progress, Action<CheckResult> report, CancellationToken ct)
+    private static async Task<bool> RunChecksAsync(AdminClient admin, TimeSpan? grace, bool kubernetes, Action<string> progress, Action<CheckResult> report, CancellationToken ct)
     {
         progress("reaching the silo…");
         AdminResponse health;
@@ -96,8 +143,9 @@ internal static class CheckCommand
         catch (SiloUnreachableException e)
         {
             var reason = e.Hint?.Split("; ", 2) is [var first, _] ? first : "no answer";
-            report(new(Silo, "silo is reachable", CheckStatus.Fail, $"{e.Address}: {reason}",
-                "start it with: ./mesh silo; if it runs elsewhere, set MESH_ADMIN_ADDR, or MESH_DATA_DIR to the data dir it uses"));
+            report(new(Silo, "silo is reachable", CheckStatus.Fail, $"{e.Address}: {reason}", kubernetes
+                ? $"reach the silos' admin Service: kubectl -n {Names.KubernetesObjects.Namespace} port-forward svc/{Names.KubernetesObjects.AdminService} {Names.KubernetesObjects.AdminPort}, then MESH_ADMIN_ADDR=127.0.0.1:{Names.KubernetesObjects.AdminPort}"
+                : "start it with: ./mesh silo; if it runs elsewhere, set MESH_ADMIN_ADDR, or MESH_DATA_DIR to the data dir it uses"));
             return false;
         }
         var received = TimeProvider.System.GetUtcNow();

@@ -71,6 +71,10 @@ internal sealed class AdminClient : IDisposable
 
     public Task<AdminReply<InfoResponse>> InfoAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/info", null, AdminJsonContext.Default.InfoResponse, ct);
 
+    /// <summary>GET /api/v1/kubernetes/sync: what this silo's Kubernetes sync is doing (`mesh check --kubernetes`).</summary>
+    public Task<AdminReply<KubernetesSyncStatus>> KubernetesSyncAsync(CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, "api/v1/kubernetes/sync", null, AdminJsonContext.Default.KubernetesSyncStatus, ct);
+
     /// <summary>GET /healthz as it is (text, 200 or 503) with the response's Date header, for `mesh check`.</summary>
     public Task<AdminResponse> HealthAsync(CancellationToken ct) => SendRawAsync(HttpMethod.Get, "healthz", null, ct);
 

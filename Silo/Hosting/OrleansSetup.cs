@@ -14,6 +14,8 @@ internal static class OrleansSetup
 {
     public static void Configure(ISiloBuilder silo, SiloSettings settings)
     {
+        // Before ClusterOptions: the package's own ClusterOptions defaults (ORLEANS_CLUSTER_ID) must not win over ours.
+        if (settings.KubernetesHosting) UseKubernetesHosting(silo, settings);
         silo.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
         UseOrleansStorageSerializer(silo);
         if (settings.Redis is null)
@@ -52,6 +54,21 @@ internal static class OrleansSetup
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CatalogWakeup>();
         silo.AddMemoryStreams(MeshNames.StreamProvider, b =>
             b.ConfigurePullingAgent(ob => ob.Configure(o => o.GetQueueMsgsTimerPeriod = settings.StreamPollPeriod)));
+    }
+
+    /// <summary>Orleans' Kubernetes hosting: the silo is named after its pod (POD_NAME), labels the pod
+    /// <c>orleans/serviceId</c> + <c>orleans/clusterId</c>, and watches the pods so labelled in POD_NAMESPACE — a deleted
+    /// pod's silo is declared dead in the membership table (it then stops itself), and at start a silo whose pod is gone
+    /// is too. The package's API client is the silo's own (MESH_KUBECONFIG or the in-cluster config).</summary>
+    private static void UseKubernetesHosting(ISiloBuilder silo, SiloSettings settings)
+    {
+        silo.UseKubernetesHosting(options => options.Configure(o => o.GetClientConfiguration = () => Identity.KubernetesApi.Configuration(settings)));
+        // The package listens on 0.0.0.0 unless told otherwise; the advertised POD_IP is the one address peers use.
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.SiloListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.SiloPort);
+            o.GatewayListeningEndpoint = new IPEndPoint(settings.AdvertisedAddress, settings.GatewayPort);
+        });
     }
 
     /// <summary>Grain state and stream subscriptions (which must outlive a restart too, or watchers' streams stay

@@ -18,5 +18,6 @@ public static class SiloModules
         new TelemetryModule(),
         new DashboardModule(),
         new KubernetesSyncModule(),
+        new KubernetesHostingModule(),
     ];
 }

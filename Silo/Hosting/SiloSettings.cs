@@ -44,6 +44,11 @@ public sealed record SiloSettings
     /// <summary>POD_NAMESPACE (downward API): where the sync's Lease lives; null = KubernetesObjects.Namespace.</summary>
     public string? KubernetesPodNamespace { get; init; }
 
+    /// <summary>Kubernetes mode with Redis: Orleans' Kubernetes hosting (Microsoft.Orleans.Hosting.Kubernetes). The silo
+    /// is named POD_NAME, advertises POD_IP, labels its pod with the service and cluster ids, and a silo whose pod is
+    /// deleted is declared dead by its peers. The loader requires POD_NAME, POD_NAMESPACE and POD_IP for it.</summary>
+    public bool KubernetesHosting => Kubernetes && Redis is not null;
+
     public string StorageKind => Redis is not null ? "redis" : Ephemeral ? "memory" : "sqlite";
     public string AdminUrl => ListenAddress.ToUrl(Admin);
     /// <summary>Serve the control gRPC over mesh TLS with the silo's own identity (default). Off: plain h2c.</summary>
@@ -81,6 +86,8 @@ public static class SiloSettingsLoader
           --kubernetes-timeout-ms N MESH_KUBERNETES_TIMEOUT_MS bound of each Kubernetes API call (TokenReview), default 5000
           --kubernetes-lease-ms N  MESH_KUBERNETES_LEASE_MS duration of the sync's Lease, default 15000 (POD_NAME, POD_NAMESPACE: its holder and namespace)
           --kubernetes-page-size N MESH_KUBERNETES_PAGE_SIZE page size of the sync's lists, default 500
+        Kubernetes mode with --redis runs Orleans' Kubernetes hosting and needs, from the downward API: POD_NAME (the silo's
+        name), POD_NAMESPACE (the default cluster id), POD_IP (the address other silos reach it at).
         """;
 
     private static readonly Dictionary<string, string> OptionToEnv = new()
@@ -170,6 +177,13 @@ public static class SiloSettingsLoader
         if (Get("MESH_KUBERNETES_PAGE_SIZE") is { } ps && (!int.TryParse(ps, out pageSize) || pageSize < 1))
             throw new SiloSettingsException($"MESH_KUBERNETES_PAGE_SIZE='{ps}' must be a whole number ≥ 1");
         string? Env(string name) => environment[name] is string { Length: > 0 } v ? v : null;
+        var clusterId = Get("MESH_CLUSTER_ID");
+        if (kubernetes && redis is not null)
+        {
+            var pod = KubernetesPod.Load(Env, Get("MESH_ADVERTISE_ADDR"));
+            advertised = pod.Ip;
+            clusterId ??= pod.Namespace;
+        }
 
         if (Get("MESH_LOG_LEVEL") is { } ll && !Enum.TryParse(ll, ignoreCase: true, out logLevel))
             throw new SiloSettingsException($"MESH_LOG_LEVEL='{ll}' must be one of Trace, Debug, Information, Warning, Error");
@@ -187,7 +201,7 @@ public static class SiloSettingsLoader
             SiloPort = siloPort,
             GatewayPort = gatewayPort,
             AdvertisedAddress = advertised,
-            ClusterId = Get("MESH_CLUSTER_ID") ?? "mesh",
+            ClusterId = clusterId ?? "mesh",
             TrustDomain = Get("MESH_TRUST_DOMAIN") ?? Abstractions.MeshNames.DefaultTrustDomain,
             ResyncPeriod = TimeSpan.FromSeconds(resync),
             LogLevel = logLevel,

@@ -9,10 +9,19 @@ internal static class KubernetesApi
 {
     public static IKubernetes Create(SiloSettings settings)
     {
-        KubernetesClientConfiguration config;
+        var config = Configuration(settings);
+        // Each call is bounded by the caller (MESH_KUBERNETES_TIMEOUT_MS); the client's own timeout is a backstop.
+        config.HttpClientTimeout = settings.KubernetesTimeout + TimeSpan.FromSeconds(5);
+        return new k8s.Kubernetes(config);
+    }
+
+    /// <summary>The client configuration: MESH_KUBECONFIG, else the pod's in-cluster config (KUBERNETES_SERVICE_HOST and
+    /// _PORT, the ServiceAccount token and CA under /var/run/secrets/kubernetes.io/serviceaccount).</summary>
+    public static KubernetesClientConfiguration Configuration(SiloSettings settings)
+    {
         try
         {
-            config = settings.Kubeconfig is { } path
+            return settings.Kubeconfig is { } path
                 ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath: path)
                 : KubernetesClientConfiguration.InClusterConfig();
         }
@@ -22,9 +31,6 @@ internal static class KubernetesApi
                 ? $"Kubernetes mode: cannot read kubeconfig {path}: {e.Message}"
                 : $"Kubernetes mode: no in-cluster config ({e.Message}); run the silo in a pod with a ServiceAccount, or set MESH_KUBECONFIG");
         }
-        // Each call is bounded by the caller (MESH_KUBERNETES_TIMEOUT_MS); the client's own timeout is a backstop.
-        config.HttpClientTimeout = settings.KubernetesTimeout + TimeSpan.FromSeconds(5);
-        return new k8s.Kubernetes(config);
     }
 }
 

@@ -5,13 +5,15 @@ namespace Mesh.Testing.KubeApi.Http;
 
 /// <summary>The create-only review kinds: TokenReview (authentication.k8s.io/v1) answered from the
 /// <see cref="TokenAuthority"/>, SelfSubjectAccessReview (authorization.k8s.io/v1) answered by the authorizer for the
-/// requesting user. Shapes and validation messages as the API server's registries.</summary>
+/// requesting user, SubjectAccessReview (authorization.k8s.io/v1) answered by the authorizer for the user in its spec.
+/// Shapes and validation messages as the API server's registries.</summary>
 internal static class Reviews
 {
     public static Outcome<JsonObject> Create(string resource, JsonNode? body, KubeUser user, TokenAuthority tokens, IKubeAuthorizer authorizer) => resource switch
     {
         "tokenreviews" => TokenReview(body, tokens),
-        "selfsubjectaccessreviews" => AccessReview(body, user, authorizer),
+        "selfsubjectaccessreviews" => AccessReview(body, user, authorizer, "SelfSubjectAccessReview"),
+        "subjectaccessreviews" => SubjectAccessReview(body, authorizer),
         _ => ApiError.MethodNotAllowed("the server does not allow this method on the requested resource"),
     };
 
@@ -42,13 +44,25 @@ internal static class Reviews
         return Answer("authentication.k8s.io/v1", "TokenReview", spec, status);
     }
 
-    private static Outcome<JsonObject> AccessReview(JsonNode? body, KubeUser user, IKubeAuthorizer authorizer)
+    /// <summary>The API server requires a user or groups in the spec (`spec.user`, `spec.groups`) and asks the
+    /// authorizer as that subject.</summary>
+    private static Outcome<JsonObject> SubjectAccessReview(JsonNode? body, IKubeAuthorizer authorizer)
+    {
+        var spec = body?["spec"] as JsonObject;
+        var name = spec?["user"] is JsonValue u && u.TryGetValue<string>(out var s) ? s : "";
+        var groups = spec?["groups"] is JsonArray g ? g.Select(x => x is JsonValue v && v.TryGetValue<string>(out var gs) ? gs : "").ToList() : [];
+        if (name.Length == 0 && groups.Count == 0)
+            return ApiError.Invalid("SubjectAccessReview", "authorization.k8s.io", "", "spec.user", "Invalid value: \"\": at least one of user or group must be specified");
+        return AccessReview(body, new KubeUser(name, groups), authorizer, "SubjectAccessReview");
+    }
+
+    private static Outcome<JsonObject> AccessReview(JsonNode? body, KubeUser user, IKubeAuthorizer authorizer, string kind)
     {
         var spec = body?["spec"] as JsonObject;
         var res = spec?["resourceAttributes"] as JsonObject;
         var nonRes = spec?["nonResourceAttributes"] as JsonObject;
         if (spec is null || (res is null) == (nonRes is null))
-            return ApiError.Invalid("SelfSubjectAccessReview", "authorization.k8s.io", "", "spec.resourceAttributes",
+            return ApiError.Invalid(kind, "authorization.k8s.io", "", "spec.resourceAttributes",
                 "Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified");
         static string S(JsonObject? o, string key) => o?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
         var attrs = res is not null
@@ -58,7 +72,7 @@ internal static class Reviews
         var decision = authorizer.Authorize(attrs);
         var status = new JsonObject { ["allowed"] = decision.Allowed };
         if (decision.Reason.Length > 0) status["reason"] = decision.Reason;
-        return Answer("authorization.k8s.io/v1", "SelfSubjectAccessReview", spec, status);
+        return Answer("authorization.k8s.io/v1", kind, spec, status);
     }
 
     private static JsonObject Answer(string apiVersion, string kind, JsonObject spec, JsonObject status) => new()

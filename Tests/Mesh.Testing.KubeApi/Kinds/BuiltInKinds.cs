@@ -63,6 +63,7 @@ internal static class BuiltInKinds
             false, false, [], [("webhooks", "name")]);
         yield return KindInfo.Create("authentication.k8s.io", "v1", "tokenreviews", "TokenReview", false, false) with { CreateOnly = true };
         yield return KindInfo.Create("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false, false) with { CreateOnly = true };
+        yield return KindInfo.Create("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", false, false) with { CreateOnly = true };
         yield return KindInfo.Create("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
             false, true, ["crd", "crds"], [("spec.versions", "name")]);
     }

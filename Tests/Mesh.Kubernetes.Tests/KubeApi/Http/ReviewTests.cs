@@ -77,6 +77,24 @@ public sealed class ReviewTests : IDisposable
     }
 
     [Fact]
+    public async Task SubjectAccessReview_AsksForTheUserInTheSpecNotTheCaller()
+    {
+        var rbac = new RulesAuthorizer();
+        rbac.Deny("system:serviceaccount:mesh:mesh-silo", "watch", "", "pods");
+        await using var api = await FakeKubeApi.StartAsync(new FakeKubeApiOptions { Authorizer = rbac });
+        const string path = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
+        static string Body(string user) =>
+            """{"spec":{"user":""" + $"\"{user}\"" + ""","groups":["system:serviceaccounts"],"resourceAttributes":{"resource":"pods","verb":"watch"}}}""";
+        using var admin = api.CreateHttpClient();
+        var denied = await PostAsync(admin, path, Body("system:serviceaccount:mesh:mesh-silo"));
+        Assert.Equal("SubjectAccessReview", (string?)denied["kind"]);
+        Assert.False((bool)denied["status"]!["allowed"]!);
+        Assert.True((bool)(await PostAsync(admin, path, Body("system:serviceaccount:mesh:other")))["status"]!["allowed"]!);
+        var noSubject = await PostAsync(admin, path, """{"spec":{"resourceAttributes":{"resource":"pods","verb":"watch"}}}""", HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("at least one of user or group must be specified", (string?)noSubject["message"]);
+    }
+
+    [Fact]
     public async Task Kubectl_CreateTokenReviewAndAuthCanI_ReadTheFakesAnswers()
     {
         var rbac = new RulesAuthorizer();
