@@ -22,6 +22,7 @@ internal static class MeshCli
             RoutesCommand.Create(context),
             TopCommand.Create(context),
             CheckCommand.Create(context),
+            InjectCommand.Create(context),
             VersionCommand.Create(context),
             ProxyCommand.Create(context),
             RunCommand.Create(context),
