@@ -43,6 +43,8 @@ public sealed record SiloSettings
     public string? KubernetesPodName { get; init; }
     /// <summary>POD_NAMESPACE (downward API): where the sync's Lease lives; null = KubernetesObjects.Namespace.</summary>
     public string? KubernetesPodNamespace { get; init; }
+    /// <summary>Kubernetes mode: the proxy injector webhook (HTTPS, POST /inject); null = not served. See Kubernetes/Injector.</summary>
+    public Kubernetes.Injector.InjectorSettings? Injector { get; init; }
 
     public string StorageKind => Redis is not null ? "redis" : Ephemeral ? "memory" : "sqlite";
     public string AdminUrl => ListenAddress.ToUrl(Admin);
@@ -81,6 +83,9 @@ public static class SiloSettingsLoader
           --kubernetes-timeout-ms N MESH_KUBERNETES_TIMEOUT_MS bound of each Kubernetes API call (TokenReview), default 5000
           --kubernetes-lease-ms N  MESH_KUBERNETES_LEASE_MS duration of the sync's Lease, default 15000 (POD_NAME, POD_NAMESPACE: its holder and namespace)
           --kubernetes-page-size N MESH_KUBERNETES_PAGE_SIZE page size of the sync's lists, default 500
+          --injector HOST:PORT     MESH_INJECTOR_ADDR  Kubernetes mode: the proxy injector webhook (HTTPS), default 0.0.0.0:8443 when
+                                   MESH_INJECTOR_CERT and MESH_INJECTOR_KEY (PEM files) are set; also MESH_INJECTOR_PROXY_IMAGE,
+                                   MESH_INJECTOR_PROXY_VERSION, MESH_INJECTOR_CONTROL_ADDR (what injected proxies get)
         """;
 
     private static readonly Dictionary<string, string> OptionToEnv = new()
@@ -92,6 +97,7 @@ public static class SiloSettingsLoader
         ["--control-tls"] = "MESH_CONTROL_TLS", ["--ephemeral"] = "MESH_EPHEMERAL",
         ["--kubernetes"] = "MESH_KUBERNETES", ["--kubeconfig"] = "MESH_KUBECONFIG", ["--kubernetes-timeout-ms"] = "MESH_KUBERNETES_TIMEOUT_MS",
         ["--kubernetes-lease-ms"] = "MESH_KUBERNETES_LEASE_MS", ["--kubernetes-page-size"] = "MESH_KUBERNETES_PAGE_SIZE",
+        ["--injector"] = "MESH_INJECTOR_ADDR",
     };
 
     /// <summary>Options that are switches: given alone they mean "true".</summary>
@@ -200,6 +206,7 @@ public static class SiloSettingsLoader
             KubernetesPageSize = pageSize,
             KubernetesPodName = Env("POD_NAME"),
             KubernetesPodNamespace = Env("POD_NAMESPACE"),
+            Injector = Kubernetes.Injector.InjectorSettings.Load(Get, kubernetes, Env("POD_NAMESPACE"), controlFinal.Port, adminFinal.Port),
         };
     }
 
