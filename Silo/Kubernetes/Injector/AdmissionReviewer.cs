@@ -22,14 +22,16 @@ internal sealed partial class AdmissionReviewer(INamespaceAnnotations namespaces
 
         var response = new JsonObject { ["uid"] = uid, ["allowed"] = true };
         var answer = new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["response"] = response };
+        // A value of the wrong type reads as absent: garbage is answered, never an exception.
         var kind = request["kind"] as JsonObject;
         if (Str(kind?["group"]) != "" || Str(kind?["kind"]) != "Pod" || Str(request["operation"]) != "CREATE" || (Str(request["subResource"]) ?? "") != "")
         {
             metrics.Admitted("ignored");
             return (answer, null);
         }
-        var ns = Str(request["namespace"]) is { Length: > 0 } n ? n : Str(request["object"]?["metadata"]?["namespace"]) ?? "";
-        var name = Str(request["object"]?["metadata"]?["name"]) is { Length: > 0 } pn ? pn : (Str(request["object"]?["metadata"]?["generateName"]) ?? "") + "*";
+        var meta = (request["object"] as JsonObject)?["metadata"] as JsonObject;
+        var ns = Str(request["namespace"]) is { Length: > 0 } n ? n : Str(meta?["namespace"]) ?? "";
+        var name = Str(meta?["name"]) is { Length: > 0 } pn ? pn : (Str(meta?["generateName"]) ?? "") + "*";
         if (request["object"] is not JsonObject pod || ns.Length == 0)
             return Admit(answer, "error", $"pod {ns}/{name}: the review carries no pod object or namespace");
 
