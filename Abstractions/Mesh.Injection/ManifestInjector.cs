@@ -14,9 +14,8 @@ public static class ManifestInjector
         var namespaces = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
         foreach (var (_, doc) in docs)
             foreach (var obj in Objects(doc))
-                if (obj["kind"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && (string?)obj["kind"] == "Namespace"
-                    && obj["metadata"]?["name"] is JsonValue n && n.TryGetValue<string>(out var name))
-                    namespaces[name] = obj["metadata"]?["annotations"] is JsonObject a
+                if (Str(obj["kind"]) == "Namespace" && obj["metadata"] is JsonObject meta && Str(meta["name"]) is { } name)
+                    namespaces[name] = meta["annotations"] is JsonObject a
                         ? a.Where(p => p.Value is JsonValue v && v.TryGetValue<string>(out _)).ToDictionary(p => p.Key, p => p.Value!.GetValue<string>())
                         : WorkloadContext.NoAnnotations;
         var context = new WorkloadContext(defaultNamespace, ns => namespaces.GetValueOrDefault(ns, WorkloadContext.NoAnnotations), InjectMode.Enabled);
@@ -27,7 +26,7 @@ public static class ManifestInjector
         foreach (var (number, doc) in docs)
         {
             if (doc is not JsonObject obj) { errors.Add(new(number, "(document)", "not an object: a Kubernetes manifest is a map with apiVersion and kind")); continue; }
-            if ((string?)(obj["kind"] as JsonValue) == "List" && obj["items"] is JsonArray items)
+            if (Str(obj["kind"]) == "List" && obj["items"] is JsonArray items)
             {
                 var list = obj.DeepClone().AsObject();
                 var injected = new JsonArray();
@@ -54,8 +53,11 @@ public static class ManifestInjector
         return r.Object.DeepClone().AsObject();
     }
 
+    /// <summary>A string field, or null for any other value (a manifest's garbage is an error or a pass-through, never an exception).</summary>
+    private static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
     private static IEnumerable<JsonObject> Objects(JsonNode doc) =>
-        doc is JsonObject o && (string?)(o["kind"] as JsonValue) == "List" && o["items"] is JsonArray items
+        doc is JsonObject o && Str(o["kind"]) == "List" && o["items"] is JsonArray items
             ? items.OfType<JsonObject>()
             : doc is JsonObject one ? [one] : [];
 }

@@ -159,6 +159,19 @@ public sealed class InjectCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Inject_ObjectsOfNoKnownKind_PassThroughEvenWithOddTypes()
+    {
+        _cli.Stdin = "kind: 5\nmetadata: [1]\n---\napiVersion: v1\nkind: List\nitems: {a: 1}\n---\nkind: {nested: true}\n";
+
+        var result = await _cli.RunAsync("inject", "-f", "-", "-o", "json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var items = JsonNode.Parse(result.Out)!["items"]!.AsArray();
+        Assert.Equal(5, (int)items[0]!["kind"]!);
+        Assert.Equal(1, (int)items[1]!["items"]!["a"]!);
+    }
+
+    [Fact]
     public async Task Inject_KubeSystemAndHostNetwork_PassThroughWithTheReason()
     {
         _cli.Stdin = """
