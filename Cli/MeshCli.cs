@@ -24,6 +24,7 @@ internal static class MeshCli
             CheckCommand.Create(context),
             InstallCommand.Create(context),
             UninstallCommand.Create(context),
+            InjectCommand.Create(context),
             VersionCommand.Create(context),
             ProxyCommand.Create(context),
             RunCommand.Create(context),

@@ -91,4 +91,18 @@ public static class KubernetesObjects
     public const string ServiceNameLabel = "kubernetes.io/service-name";
     public const string EndpointSliceApiVersion = "discovery.k8s.io/v1";
     public const string EndpointSliceKind = "EndpointSlice";
+    /// <summary>Pod annotation the injector sets to the proxy version it injected (beside the label).</summary>
+    public const string ProxyVersionAnnotation = "mesh.io/proxy-version";
+
+    /// <summary>The injected proxy's ports (the proxy's own defaults): inbound (mesh mTLS), outbound (the app's traffic,
+    /// loopback), admin (/ready, /live, /metrics; probes and scrapes reach it on the pod IP).</summary>
+    public const int ProxyInboundPort = 4143;
+    public const int ProxyOutboundPort = 4140;
+    public const int ProxyAdminPort = 4191;
+    /// <summary>The uid the injected proxy runs as; `mesh-proxy init` exempts its traffic from the redirect.</summary>
+    public const int ProxyUid = 2102;
+    /// <summary>Where the injected proxy finds its projected ServiceAccount token (audience <see cref="TokenAudience"/>).</summary>
+    public const string ProxyTokenPath = "/var/run/secrets/mesh.io/serviceaccount/token";
+    /// <summary>Where the injected proxy finds the trust bundle (<see cref="TrustBundleConfigMap"/>, key ca-bundle.crt).</summary>
+    public const string ProxyTrustAnchorsPath = "/var/run/mesh.io/trust/ca-bundle.crt";
 }

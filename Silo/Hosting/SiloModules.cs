@@ -2,6 +2,7 @@ using Mesh.Silo.Admin;
 using Mesh.Silo.Dashboard;
 using Mesh.Silo.Discovery;
 using Mesh.Silo.Identity;
+using Mesh.Silo.Kubernetes.Injector;
 using Mesh.Silo.Kubernetes.Sync;
 using Mesh.Silo.Telemetry;
 
@@ -19,5 +20,6 @@ public static class SiloModules
         new DashboardModule(),
         new KubernetesSyncModule(),
         new KubernetesHostingModule(),
+        new InjectorModule(),
     ];
 }

@@ -41,6 +41,7 @@ public static class SiloProgram
             SiloInfoFile.Write(settings.InfoPath, new SiloInfo(settings.AdminUrl, settings.ControlUrl, pid));
             Console.Out.WriteLine($"mesh-silo: admin {settings.AdminUrl}");
             Console.Out.WriteLine($"mesh-silo: control {settings.ControlUrl}");
+            if (settings.Injector is { } injector) Console.Out.WriteLine($"mesh-silo: injector {injector.Url}");
             Console.Error.WriteLine(settings.StorageKind switch
             {
                 "sqlite" => $"mesh-silo: storage sqlite {settings.StatePath} (state survives restarts)",

@@ -43,6 +43,8 @@ public sealed record SiloSettings
     public string? KubernetesPodName { get; init; }
     /// <summary>POD_NAMESPACE (downward API): where the sync's Lease lives; null = KubernetesObjects.Namespace.</summary>
     public string? KubernetesPodNamespace { get; init; }
+    /// <summary>Kubernetes mode: the proxy injector webhook (HTTPS, POST /inject); null = not served. See Kubernetes/Injector.</summary>
+    public Kubernetes.Injector.InjectorSettings? Injector { get; init; }
 
     /// <summary>Kubernetes mode with Redis: Orleans' Kubernetes hosting (Microsoft.Orleans.Hosting.Kubernetes). The silo
     /// is named POD_NAME, advertises POD_IP, labels its pod with the service and cluster ids, and a silo whose pod is
@@ -86,6 +88,9 @@ public static class SiloSettingsLoader
           --kubernetes-timeout-ms N MESH_KUBERNETES_TIMEOUT_MS bound of each Kubernetes API call (TokenReview), default 5000
           --kubernetes-lease-ms N  MESH_KUBERNETES_LEASE_MS duration of the sync's Lease, default 15000 (POD_NAME, POD_NAMESPACE: its holder and namespace)
           --kubernetes-page-size N MESH_KUBERNETES_PAGE_SIZE page size of the sync's lists, default 500
+          --injector HOST:PORT     MESH_INJECTOR_ADDR  Kubernetes mode: the proxy injector webhook (HTTPS), default 0.0.0.0:8443 when
+                                   MESH_INJECTOR_CERT and MESH_INJECTOR_KEY (PEM files) are set; also MESH_INJECTOR_PROXY_IMAGE,
+                                   MESH_INJECTOR_PROXY_VERSION, MESH_INJECTOR_CONTROL_ADDR (what injected proxies get)
         Kubernetes mode with --redis runs Orleans' Kubernetes hosting and needs, from the downward API: POD_NAME (the silo's
         name), POD_NAMESPACE (the default cluster id), POD_IP (the address other silos reach it at).
         """;
@@ -99,6 +104,7 @@ public static class SiloSettingsLoader
         ["--control-tls"] = "MESH_CONTROL_TLS", ["--ephemeral"] = "MESH_EPHEMERAL",
         ["--kubernetes"] = "MESH_KUBERNETES", ["--kubeconfig"] = "MESH_KUBECONFIG", ["--kubernetes-timeout-ms"] = "MESH_KUBERNETES_TIMEOUT_MS",
         ["--kubernetes-lease-ms"] = "MESH_KUBERNETES_LEASE_MS", ["--kubernetes-page-size"] = "MESH_KUBERNETES_PAGE_SIZE",
+        ["--injector"] = "MESH_INJECTOR_ADDR",
     };
 
     /// <summary>Options that are switches: given alone they mean "true".</summary>
@@ -214,6 +220,7 @@ public static class SiloSettingsLoader
             KubernetesPageSize = pageSize,
             KubernetesPodName = Env("POD_NAME"),
             KubernetesPodNamespace = Env("POD_NAMESPACE"),
+            Injector = Kubernetes.Injector.InjectorSettings.Load(Get, kubernetes, Env("POD_NAMESPACE"), controlFinal.Port, adminFinal.Port),
         };
     }
 

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Mesh.Testing.KubeApi.Admission;
 using Mesh.Testing.KubeApi.Certificates;
 using Mesh.Testing.KubeApi.Faults;
 using Mesh.Testing.KubeApi.Http;
@@ -39,12 +40,16 @@ public sealed class FakeKubeApi : IAsyncDisposable
     /// <summary>Mints user and ServiceAccount tokens (audiences, expiry) that requests and TokenReview accept.</summary>
     public TokenAuthority Tokens { get; }
 
+    /// <summary>The admission chain's mutating webhooks and the calls they made.</summary>
+    public MutatingWebhookChain Webhooks { get; }
+
     /// <summary>Every request seen so far, as "METHOD /path?query [content-type]".</summary>
     public IReadOnlyCollection<string> Requests => _requests;
 
     private FakeKubeApi(WebApplication app, TestCertificates certs, ObjectStore store, KindRegistry kinds, ResourceService resources,
-        FaultInjector faults, TokenAuthority tokens, string url, string token, ConcurrentQueue<string> requests)
+        FaultInjector faults, TokenAuthority tokens, string url, string token, ConcurrentQueue<string> requests, MutatingWebhookChain webhooks)
     {
+        Webhooks = webhooks;
         Tokens = tokens;
         _app = app;
         _certs = certs;
@@ -66,7 +71,10 @@ public sealed class FakeKubeApi : IAsyncDisposable
         tokens.Add(token, new KubeUser("kubernetes-admin", ["system:masters", "system:authenticated"]));
         var store = new ObjectStore();
         var kinds = new KindRegistry();
-        var resources = new ResourceService(store, kinds, options.Admission, options.Time);
+        // Mutating webhooks first, then the test's own hooks (which can act as validators).
+        var webhooks = new MutatingWebhookChain(options.WebhookServices);
+        webhooks.Attach(store);
+        var resources = new ResourceService(store, kinds, [webhooks, .. options.Admission], options.Time);
         var faults = new FaultInjector();
         var requests = new ConcurrentQueue<string>();
 
@@ -89,7 +97,7 @@ public sealed class FakeKubeApi : IAsyncDisposable
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         address = new Uri(url).Authority;
-        var api = new FakeKubeApi(app, certs, store, kinds, resources, faults, tokens, $"https://{address}", token, requests);
+        var api = new FakeKubeApi(app, certs, store, kinds, resources, faults, tokens, $"https://{address}", token, requests, webhooks);
         foreach (var ns in new[] { "default", "kube-system", "kube-public" })
             await resources.CreateAsync(kinds.Find("", "v1", "namespaces")!, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } });
         return api;

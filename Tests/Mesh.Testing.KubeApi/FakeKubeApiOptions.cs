@@ -12,6 +12,10 @@ public sealed class FakeKubeApiOptions
 
     public IReadOnlyList<IAdmissionHook> Admission { get; init; } = [];
 
+    /// <summary>Where a webhook's <c>clientConfig.service</c> (namespace, name, port) is reached, as "host:port"; null =
+    /// unreachable. The fake runs no Services: tests map the injector Service to the silo's webhook listener.</summary>
+    public Func<string, string, int, string?> WebhookServices { get; init; } = (_, _, _) => null;
+
     /// <summary>Receives one line per request (method, path, query, content type); null keeps them in memory only.</summary>
     public Action<string>? Log { get; init; }
 
