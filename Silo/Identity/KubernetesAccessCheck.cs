@@ -38,6 +38,9 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
         // RouteStatusWriter replaces status.parents of the routes it lists (the status subresource).
         .. SyncKinds.All.Where(kind => kind.Kind is "HTTPRoute" or "GRPCRoute").Select(kind =>
             new Requirement(GroupOf(kind.ApiVersion), kind.Plural, "update", $"the Kubernetes sync writes {kind.Kind} status.parents (Accepted, ResolvedRefs)", Subresource: "status")),
+        new("", "configmaps", "get", "the sync keeps the trust bundle ConfigMap mesh-trust-bundle in every namespace (injected pods mount it)"),
+        new("", "configmaps", "create", "the sync keeps the trust bundle ConfigMap mesh-trust-bundle in every namespace (injected pods mount it)"),
+        new("", "configmaps", "update", "the sync keeps the trust bundle ConfigMap mesh-trust-bundle in every namespace (injected pods mount it)"),
         new("", "namespaces", "get", "the proxy injector reads the namespace of a pod it admits (its mesh.io/inject and config.mesh.io/* annotations)"),
         new("", "events", "create", "to put a Warning Event on an object the sync skips as invalid, in that object's namespace"),
         new("coordination.k8s.io", "leases", "get", "the sync's leader election (Lease mesh-kubernetes-sync)", InSiloNamespace: true),

@@ -6,12 +6,12 @@ namespace Mesh.Silo.Kubernetes.Sync;
 
 /// <summary>Runs the sync on exactly one silo per cluster: every silo campaigns for the Lease
 /// <see cref="Names.KubernetesObjects.SyncLease"/> in its namespace (k8s.LeaderElection); the holder fences the
-/// catalog with its term's epoch, then runs one <see cref="SyncLoop"/> per kind, the <see cref="CatalogSink"/> and the
-/// <see cref="RouteStatusWriter"/>
+/// catalog with its term's epoch, then runs one <see cref="SyncLoop"/> per kind, the <see cref="CatalogSink"/>, the
+/// <see cref="RouteStatusWriter"/> and the <see cref="TrustBundlePublisher"/>
 /// until it loses the Lease, is deposed, or the silo stops — then it releases the Lease (the library does not), so a
 /// standby takes over within one retry period instead of one lease duration.</summary>
 internal sealed partial class KubernetesSync(IKubernetes client, IGrainFactory grains, SyncStatusBoard board, KubernetesSyncOptions options,
-    TimeProvider time, ILoggerFactory loggers) : BackgroundService
+    Identity.SiloCertificateAuthority ca, TimeProvider time, ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<KubernetesSync>();
 
@@ -63,11 +63,17 @@ internal sealed partial class KubernetesSync(IKubernetes client, IGrainFactory g
             var sink = new CatalogSink(grains, epoch, board, _logger, time, options.Coalesce);
             await sink.FenceAsync(ct);
             var statuses = new RouteStatusWriter(client, time, _logger, options.RouteStatusQuiet, options.RouteStatusResync, options.PageSize);
+            var bundles = new TrustBundlePublisher(client, ca, _logger, options.RouteStatusQuiet, options.RouteStatusResync, options.PageSize);
             var tasks = SyncKinds.All
-                .Select(k => Task.Run(() => new SyncLoop(client, k, sink, board, events, grains, time, _logger, options.PageSize,
-                    k.Kind is "Service" or "HTTPRoute" or "GRPCRoute" ? statuses.Changed : null).RunAsync(ct), ct))
+                .Select(k => Task.Run(() => new SyncLoop(client, k, sink, board, events, grains, time, _logger, options.PageSize, k.Kind switch
+                {
+                    "Namespace" => bundles.Changed,
+                    "Service" or "HTTPRoute" or "GRPCRoute" => statuses.Changed,
+                    _ => null,
+                }).RunAsync(ct), ct))
                 .Append(Task.Run(() => sink.RunAsync(ct), ct))
                 .Append(Task.Run(() => statuses.RunAsync(ct), ct))
+                .Append(Task.Run(() => bundles.RunAsync(ct), ct))
                 .ToList();
             // The first to end (only a deposed write or a cancel ends one) ends the term.
             var first = await Task.WhenAny(tasks);
