@@ -29,6 +29,8 @@ public static class ResourceJson
         "MeshTLSAuthentication" => Deserialize<MeshTlsAuthenticationResource>(json),
         "NetworkAuthentication" => Deserialize<NetworkAuthenticationResource>(json),
         "HTTPLocalRateLimitPolicy" => Deserialize<HttpLocalRateLimitPolicyResource>(json),
+        "Link" => Deserialize<LinkResource>(json),
+        "FederationPeer" => Deserialize<FederationPeerResource>(json),
         _ => throw new ArgumentException($"unknown kind \"{kind}\"; known kinds: {string.Join(", ", ResourceKinds.All.Select(k => k.Kind))}", nameof(kind)),
     };
 

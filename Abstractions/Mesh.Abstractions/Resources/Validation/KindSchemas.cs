@@ -19,6 +19,8 @@ internal static class KindSchemas
         ["MeshTLSAuthentication"] = Document(ResourceKinds.MeshTlsAuthentication, Checks.Dns1123Subdomain, PolicySchema.MeshTlsAuthenticationSpec),
         ["NetworkAuthentication"] = Document(ResourceKinds.NetworkAuthentication, Checks.Dns1123Subdomain, PolicySchema.NetworkAuthenticationSpec),
         ["HTTPLocalRateLimitPolicy"] = Document(ResourceKinds.HttpLocalRateLimitPolicy, Checks.Dns1123Subdomain, PolicySchema.HttpLocalRateLimitPolicySpec),
+        ["Link"] = MulticlusterSchema.Document(ResourceKinds.Link, MulticlusterSchema.LinkSpec),
+        ["FederationPeer"] = MulticlusterSchema.Document(ResourceKinds.FederationPeer, MulticlusterSchema.FederationPeerSpec),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static ObjectShape Document(ResourceKind kind, Func<string, string?> nameCheck, ObjectShape spec, params Field[] extra) => Obj(
