@@ -8,8 +8,8 @@ namespace Mesh.Silo.Discovery;
 public readonly record struct FeedChange(FeedKind Kind, object? Value, long Version, bool Resync);
 
 /// <summary>ConsumerProfile: the GAMMA consumer routes the watcher's namespace attaches to the service; Address: who
-/// serves a workload address.</summary>
-public enum FeedKind { Service, EndpointSet, Profile, Inbound, ConsumerProfile, Address }
+/// serves a workload address; Exports: the cluster's exported-Service index (federation).</summary>
+public enum FeedKind { Service, EndpointSet, Profile, Inbound, ConsumerProfile, Address, Exports }
 
 /// <summary>Receives feed changes. Must not block: implementations only try to enqueue.</summary>
 public interface IFeedListener

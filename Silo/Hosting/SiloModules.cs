@@ -1,6 +1,7 @@
 using Mesh.Silo.Admin;
 using Mesh.Silo.Dashboard;
 using Mesh.Silo.Discovery;
+using Mesh.Silo.Federation;
 using Mesh.Silo.Identity;
 using Mesh.Silo.Kubernetes.Sync;
 using Mesh.Silo.Telemetry;
@@ -18,5 +19,6 @@ public static class SiloModules
         new TelemetryModule(),
         new DashboardModule(),
         new KubernetesSyncModule(),
+        new FederationModule(),
     ];
 }

@@ -41,6 +41,7 @@ public static class SiloProgram
             SiloInfoFile.Write(settings.InfoPath, new SiloInfo(settings.AdminUrl, settings.ControlUrl, pid));
             Console.Out.WriteLine($"mesh-silo: admin {settings.AdminUrl}");
             Console.Out.WriteLine($"mesh-silo: control {settings.ControlUrl}");
+            if (settings.FederationUrl is { } federation) Console.Out.WriteLine($"mesh-silo: federation {federation}");
             Console.Error.WriteLine(settings.StorageKind switch
             {
                 "sqlite" => $"mesh-silo: storage sqlite {settings.StatePath} (state survives restarts)",
@@ -76,7 +77,7 @@ public static class SiloProgram
     }
 
     private static bool SamePorts(SiloSettings a, SiloSettings b) =>
-        a.Admin.Equals(b.Admin) && a.Control.Equals(b.Control) && a.SiloPort == b.SiloPort && a.GatewayPort == b.GatewayPort;
+        a.Admin.Equals(b.Admin) && a.Control.Equals(b.Control) && Equals(a.Federation, b.Federation) && a.SiloPort == b.SiloPort && a.GatewayPort == b.GatewayPort;
 
     private static bool IsAddressInUse(Exception e)
     {

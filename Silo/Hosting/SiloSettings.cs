@@ -44,6 +44,21 @@ public sealed record SiloSettings
     /// <summary>POD_NAMESPACE (downward API): where the sync's Lease lives; null = KubernetesObjects.Namespace.</summary>
     public string? KubernetesPodNamespace { get; init; }
 
+    /// <summary>The federation listener (other clusters' silos watch this one's exports there, mesh mTLS with a client
+    /// certificate required); null = off.</summary>
+    public IPEndPoint? Federation { get; init; }
+    /// <summary>This cluster's name as its links know it ("west"); required with <see cref="Federation"/>.</summary>
+    public string? ClusterName { get; init; }
+    /// <summary>DNS suffix of this cluster's services (what peers rewrite authorities to).</summary>
+    public string ClusterDomain { get; init; } = Abstractions.MeshNames.DefaultClusterDomain;
+    /// <summary>This cluster's multicluster gateway ("host:port") as peers reach it; null = none (flat mode only).</summary>
+    public Names.Authority? MulticlusterGateway { get; init; }
+    /// <summary>The SPIFFE id that gateway presents; required with <see cref="MulticlusterGateway"/>.</summary>
+    public string? MulticlusterGatewayIdentity { get; init; }
+    /// <summary>How long a federation watch may stay silent before the silo sends a heartbeat.</summary>
+    public TimeSpan FederationHeartbeat { get; init; } = TimeSpan.FromSeconds(5);
+    public string? FederationUrl => Federation is null ? null : "https" + ListenAddress.ToUrl(Federation)["http".Length..];
+
     public string StorageKind => Redis is not null ? "redis" : Ephemeral ? "memory" : "sqlite";
     public string AdminUrl => ListenAddress.ToUrl(Admin);
     /// <summary>Serve the control gRPC over mesh TLS with the silo's own identity (default). Off: plain h2c.</summary>
@@ -81,6 +96,12 @@ public static class SiloSettingsLoader
           --kubernetes-timeout-ms N MESH_KUBERNETES_TIMEOUT_MS bound of each Kubernetes API call (TokenReview), default 5000
           --kubernetes-lease-ms N  MESH_KUBERNETES_LEASE_MS duration of the sync's Lease, default 15000 (POD_NAME, POD_NAMESPACE: its holder and namespace)
           --kubernetes-page-size N MESH_KUBERNETES_PAGE_SIZE page size of the sync's lists, default 500
+          --federation HOST:PORT   MESH_FEDERATION_ADDR federation API for linked clusters' silos (mesh mTLS), default off (8087 is the usual port)
+          --cluster-name NAME      MESH_CLUSTER_NAME   this cluster's name as links know it (required with --federation)
+          --cluster-domain NAME    MESH_CLUSTER_DOMAIN DNS suffix of services, default cluster.local
+          --multicluster-gateway HOST:PORT MESH_MULTICLUSTER_GATEWAY this cluster's gateway as peers reach it, default none
+          --multicluster-gateway-identity ID MESH_MULTICLUSTER_GATEWAY_IDENTITY the SPIFFE id that gateway presents
+          --federation-heartbeat-ms N MESH_FEDERATION_HEARTBEAT_MS heartbeat of a quiet federation watch, default 5000
         """;
 
     private static readonly Dictionary<string, string> OptionToEnv = new()
@@ -92,6 +113,9 @@ public static class SiloSettingsLoader
         ["--control-tls"] = "MESH_CONTROL_TLS", ["--ephemeral"] = "MESH_EPHEMERAL",
         ["--kubernetes"] = "MESH_KUBERNETES", ["--kubeconfig"] = "MESH_KUBECONFIG", ["--kubernetes-timeout-ms"] = "MESH_KUBERNETES_TIMEOUT_MS",
         ["--kubernetes-lease-ms"] = "MESH_KUBERNETES_LEASE_MS", ["--kubernetes-page-size"] = "MESH_KUBERNETES_PAGE_SIZE",
+        ["--federation"] = "MESH_FEDERATION_ADDR", ["--cluster-name"] = "MESH_CLUSTER_NAME", ["--cluster-domain"] = "MESH_CLUSTER_DOMAIN",
+        ["--multicluster-gateway"] = "MESH_MULTICLUSTER_GATEWAY", ["--multicluster-gateway-identity"] = "MESH_MULTICLUSTER_GATEWAY_IDENTITY",
+        ["--federation-heartbeat-ms"] = "MESH_FEDERATION_HEARTBEAT_MS",
     };
 
     /// <summary>Options that are switches: given alone they mean "true".</summary>
@@ -177,6 +201,7 @@ public static class SiloSettingsLoader
         var adminFinal = ListenAddress.ResolveFreePort(admin);
         var controlFinal = ListenAddress.ResolveFreePort(control);
         while (controlFinal.Port == adminFinal.Port) controlFinal = ListenAddress.ResolveFreePort(control);
+        var multicluster = FederationSettings.Load(Get, adminFinal.Port, controlFinal.Port);
 
         return new SiloSettings
         {
@@ -200,6 +225,12 @@ public static class SiloSettingsLoader
             KubernetesPageSize = pageSize,
             KubernetesPodName = Env("POD_NAME"),
             KubernetesPodNamespace = Env("POD_NAMESPACE"),
+            Federation = multicluster.Federation,
+            ClusterName = multicluster.ClusterName,
+            ClusterDomain = multicluster.ClusterDomain,
+            MulticlusterGateway = multicluster.Gateway,
+            MulticlusterGatewayIdentity = multicluster.GatewayIdentity,
+            FederationHeartbeat = multicluster.Heartbeat,
         };
     }
 
