@@ -71,6 +71,10 @@ internal sealed class AdminClient : IDisposable
 
     public Task<AdminReply<InfoResponse>> InfoAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "api/v1/info", null, AdminJsonContext.Default.InfoResponse, ct);
 
+    /// <summary>GET /api/v1/multicluster/link: what another cluster's Link to this one names.</summary>
+    public async Task<LinkInfoResponse> LinkInfoAsync(CancellationToken ct) =>
+        (await SendAsync(HttpMethod.Get, "api/v1/multicluster/link", null, AdminJsonContext.Default.LinkInfoResponse, ct)).Value;
+
     /// <summary>GET /healthz as it is (text, 200 or 503) with the response's Date header, for `mesh check`.</summary>
     public Task<AdminResponse> HealthAsync(CancellationToken ct) => SendRawAsync(HttpMethod.Get, "healthz", null, ct);
 
