@@ -9,6 +9,7 @@ namespace Mesh.Cli.Tests.EndToEnd;
 /// <summary>`mesh multicluster` against a real `mesh silo` serving the federation API (cluster west): link-gen prints a
 /// Link that parses and applies, naming the federation address the silo printed; allow writes a FederationPeer
 /// through the catalog.</summary>
+[Trait("Category", "E2E")]
 public sealed class MulticlusterEndToEndTests : IAsyncLifetime
 {
     private readonly TestCli _cli = new();
