@@ -17,6 +17,7 @@ internal static class MeshCli
             DescribeCommand.Create(context),
             DiagnosticsCommand.Create(context),
             IdentityCommand.Create(context),
+            MulticlusterCommand.Create(context),
             StatCommand.Create(context),
             EdgesCommand.Create(context),
             RoutesCommand.Create(context),

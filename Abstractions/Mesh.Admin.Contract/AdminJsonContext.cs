@@ -23,6 +23,7 @@ namespace Mesh.Admin.Contract;
 [JsonSerializable(typeof(List<TopPathRow>))]
 [JsonSerializable(typeof(List<ProxyStatusRow>))]
 [JsonSerializable(typeof(KubernetesSyncStatus))]
+[JsonSerializable(typeof(LinkInfoResponse))]
 [JsonSerializable(typeof(AdminProblemDetails))]
 [JsonSerializable(typeof(ProblemFieldError[]))]
 [JsonSerializable(typeof(JsonElement))]

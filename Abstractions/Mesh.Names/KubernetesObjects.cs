@@ -66,6 +66,8 @@ public static class KubernetesObjects
 
     public const int AdminPort = 8085;
     public const int ControlPort = 8086;
+    /// <summary>The federation API other clusters' silos watch this cluster's exports on (mesh mTLS, client certificate required).</summary>
+    public const int FederationPort = 8087;
     public const int WebhookPort = 8443;
     public const int RedisPort = 6379;
     /// <summary>Orleans' silo-to-silo and client gateway ports inside the silo pod (Orleans' defaults).</summary>

@@ -74,6 +74,9 @@ internal sealed class AdminClient : IDisposable
     /// <summary>GET /api/v1/kubernetes/sync: what this silo's Kubernetes sync is doing (`mesh check --kubernetes`).</summary>
     public Task<AdminReply<KubernetesSyncStatus>> KubernetesSyncAsync(CancellationToken ct) =>
         SendAsync(HttpMethod.Get, "api/v1/kubernetes/sync", null, AdminJsonContext.Default.KubernetesSyncStatus, ct);
+    /// <summary>GET /api/v1/multicluster/link: what another cluster's Link to this one names.</summary>
+    public async Task<LinkInfoResponse> LinkInfoAsync(CancellationToken ct) =>
+        (await SendAsync(HttpMethod.Get, "api/v1/multicluster/link", null, AdminJsonContext.Default.LinkInfoResponse, ct)).Value;
 
     /// <summary>GET /healthz as it is (text, 200 or 503) with the response's Date header, for `mesh check`.</summary>
     public Task<AdminResponse> HealthAsync(CancellationToken ct) => SendRawAsync(HttpMethod.Get, "healthz", null, ct);

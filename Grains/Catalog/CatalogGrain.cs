@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mesh.Abstractions;
 using Mesh.Abstractions.Grains;
+using Mesh.Abstractions.Multicluster;
 using Mesh.Abstractions.Resources;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,6 +26,8 @@ public sealed class CatalogGrain(
     // False until a reconcile completes in this activation: a retried apply after a failed one (or after this grain
     // moved to another silo) must still push the views, even though the resources themselves are unchanged.
     private bool _reconciled;
+    // The exported Service names last told to the export index in this activation; null = not yet.
+    private ImmutableArray<string>? _exportsClaimed;
 
     private string Namespace => this.GetPrimaryKeyString();
 
@@ -142,6 +145,7 @@ public sealed class CatalogGrain(
         foreach (var (key, endpoint) in plan.Addresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimAsync(Namespace, endpoint));
         foreach (var (key, service) in plan.ServiceAddresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimServiceAsync(Namespace, service));
         await Task.WhenAll(writes);
+        await ClaimExportsAsync(next);
         _derived = next;
         _reconciled = true;
 
@@ -158,5 +162,16 @@ public sealed class CatalogGrain(
                 DerivedServices = services, DerivedWorkloads = workloads, DerivedConsumerTargets = targets, DerivedAddresses = addresses,
                 DerivedServiceAddresses = serviceAddresses,
             });
+    }
+
+    /// <summary>Tells the cluster's export index (<see cref="IExportDirectoryGrain"/>) which Services here carry an
+    /// export label, when that changed, and once per activation (the index may have missed a write before a crash).</summary>
+    private async Task ClaimExportsAsync(DerivedNamespace derived)
+    {
+        var exported = derived.Services.Values.Where(s => ExportSelector.Classify(s.Labels).Exported)
+            .Select(s => s.Name).Order(StringComparer.Ordinal).ToImmutableArray();
+        if (_exportsClaimed is { } claimed && claimed.SequenceEqual(exported)) return;
+        await GrainFactory.GetGrain<IExportDirectoryGrain>(IExportDirectoryGrain.Key).ClaimAsync(Namespace, exported);
+        _exportsClaimed = exported;
     }
 }

@@ -19,8 +19,8 @@ internal sealed class PeriodListener(IFeedListener inner, int period) : IFeedLis
 }
 
 /// <summary>ConsumerProfile: the GAMMA consumer routes the watcher's namespace attaches to the service; Address: who
-/// serves an address (a workload, or a Service by its cluster IP).</summary>
-public enum FeedKind { Service, EndpointSet, Profile, Inbound, ConsumerProfile, Address }
+/// serves an address (a workload, or a Service by its cluster IP); Exports: the cluster's exported-Service index (federation).</summary>
+public enum FeedKind { Service, EndpointSet, Profile, Inbound, ConsumerProfile, Address, Exports }
 
 /// <summary>Receives feed changes. Must not block: implementations only try to enqueue.</summary>
 public interface IFeedListener

@@ -45,6 +45,10 @@ public sealed class ViewFeeds(IClusterClient client, DiscoveryMetrics metrics, S
     public Task<Lease<AddressView>> AddressAsync(string key, IFeedListener listener) =>
         AcquireAsync<AddressView>(FeedKind.Address, MeshStreams.Addresses, key, listener, (c, k) => c.GetGrain<IAddressGrain>(k).GetAsync());
 
+    /// <summary>The cluster's exported-Service index (<see cref="IExportDirectoryGrain"/>), for the federation API.</summary>
+    public Task<Lease<ExportDirectoryView>> ExportsAsync(IFeedListener listener) =>
+        AcquireAsync<ExportDirectoryView>(FeedKind.Exports, MeshStreams.Exports, IExportDirectoryGrain.Key, listener, (c, k) => c.GetGrain<IExportDirectoryGrain>(k).GetAsync());
+
     public Task<Lease<InboundPolicyView>> InboundAsync(string key, IFeedListener listener) =>
         AcquireAsync<InboundPolicyView>(FeedKind.Inbound, MeshStreams.Inbound, key, listener, (c, k) => c.GetGrain<IInboundPolicyGrain>(k).GetAsync());
 

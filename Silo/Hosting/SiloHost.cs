@@ -21,6 +21,8 @@ public sealed class SiloHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public Uri AdminUri => new(Settings.AdminUrl);
     public Uri ControlUri => new(Settings.ControlUrl);
+    /// <summary>The federation listener (https: mesh mTLS); null when it is off.</summary>
+    public Uri? FederationUri => Settings.FederationUrl is { } url ? new(url) : null;
 
     public static async Task<SiloHost> StartAsync(SiloSettings settings, IReadOnlyList<ISiloModule>? modules = null,
         CancellationToken cancellationToken = default)
@@ -63,6 +65,12 @@ public sealed class SiloHost : IAsyncDisposable
                 lo.Protocols = HttpProtocols.Http2;
                 foreach (var m in modules) m.ConfigureListener(SiloListeners.Control, lo, settings);
             });
+            if (settings.Federation is { } federation)
+                k.Listen(federation, lo =>
+                {
+                    lo.Protocols = HttpProtocols.Http2;
+                    foreach (var m in modules) m.ConfigureListener(SiloListeners.Federation, lo, settings);
+                });
         });
         builder.UseOrleans(silo =>
         {

@@ -9,6 +9,8 @@ public static class SiloListeners
 {
     public const string Admin = "admin";
     public const string Control = "control";
+    /// <summary>The federation API for linked clusters' silos (HTTP/2 over mesh mTLS); exists only when configured.</summary>
+    public const string Federation = "federation";
 
     /// <summary>Serves this endpoint only on the named listener (others answer 404).</summary>
     public static TBuilder RequireListener<TBuilder>(this TBuilder builder, string listener) where TBuilder : IEndpointConventionBuilder
@@ -27,7 +29,12 @@ public static class SiloListeners
             if (endpoint is not null)
             {
                 var wanted = endpoint.Metadata.GetMetadata<ListenerMetadata>()?.Listener ?? Admin;
-                var port = wanted == Control ? settings.Control.Port : settings.Admin.Port;
+                var port = wanted switch
+                {
+                    Control => settings.Control.Port,
+                    Federation => settings.Federation?.Port ?? -1,
+                    _ => settings.Admin.Port,
+                };
                 if (context.Connection.LocalPort != port)
                 {
                     context.Response.StatusCode = StatusCodes.Status404NotFound;

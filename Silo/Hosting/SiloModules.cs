@@ -1,6 +1,7 @@
 using Mesh.Silo.Admin;
 using Mesh.Silo.Dashboard;
 using Mesh.Silo.Discovery;
+using Mesh.Silo.Federation;
 using Mesh.Silo.Identity;
 using Mesh.Silo.Kubernetes.Injector;
 using Mesh.Silo.Kubernetes.Sync;
@@ -21,5 +22,6 @@ public static class SiloModules
         new KubernetesSyncModule(),
         new KubernetesHostingModule(),
         new InjectorModule(),
+        new FederationModule(),
     ];
 }

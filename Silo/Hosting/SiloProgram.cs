@@ -42,6 +42,7 @@ public static class SiloProgram
             Console.Out.WriteLine($"mesh-silo: admin {settings.AdminUrl}");
             Console.Out.WriteLine($"mesh-silo: control {settings.ControlUrl}");
             if (settings.Injector is { } injector) Console.Out.WriteLine($"mesh-silo: injector {injector.Url}");
+            if (settings.FederationUrl is { } federation) Console.Out.WriteLine($"mesh-silo: federation {federation}");
             Console.Error.WriteLine(settings.StorageKind switch
             {
                 "sqlite" => $"mesh-silo: storage sqlite {settings.StatePath} (state survives restarts)",
@@ -77,7 +78,7 @@ public static class SiloProgram
     }
 
     private static bool SamePorts(SiloSettings a, SiloSettings b) =>
-        a.Admin.Equals(b.Admin) && a.Control.Equals(b.Control) && a.SiloPort == b.SiloPort && a.GatewayPort == b.GatewayPort;
+        a.Admin.Equals(b.Admin) && a.Control.Equals(b.Control) && Equals(a.Federation, b.Federation) && a.SiloPort == b.SiloPort && a.GatewayPort == b.GatewayPort;
 
     private static bool IsAddressInUse(Exception e)
     {

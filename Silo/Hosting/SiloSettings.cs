@@ -51,6 +51,21 @@ public sealed record SiloSettings
     /// deleted is declared dead by its peers. The loader requires POD_NAME, POD_NAMESPACE and POD_IP for it.</summary>
     public bool KubernetesHosting => Kubernetes && Redis is not null;
 
+    /// <summary>The federation listener (other clusters' silos watch this one's exports there, mesh mTLS with a client
+    /// certificate required); null = off.</summary>
+    public IPEndPoint? Federation { get; init; }
+    /// <summary>This cluster's name as its links know it ("west"); required with <see cref="Federation"/>.</summary>
+    public string? ClusterName { get; init; }
+    /// <summary>DNS suffix of this cluster's services (what peers rewrite authorities to).</summary>
+    public string ClusterDomain { get; init; } = Abstractions.MeshNames.DefaultClusterDomain;
+    /// <summary>This cluster's multicluster gateway ("host:port") as peers reach it; null = none (flat mode only).</summary>
+    public Names.Authority? MulticlusterGateway { get; init; }
+    /// <summary>The SPIFFE id that gateway presents; required with <see cref="MulticlusterGateway"/>.</summary>
+    public string? MulticlusterGatewayIdentity { get; init; }
+    /// <summary>How long a federation watch may stay silent before the silo sends a heartbeat.</summary>
+    public TimeSpan FederationHeartbeat { get; init; } = TimeSpan.FromSeconds(5);
+    public string? FederationUrl => Federation is null ? null : "https" + ListenAddress.ToUrl(Federation)["http".Length..];
+
     public string StorageKind => Redis is not null ? "redis" : Ephemeral ? "memory" : "sqlite";
     public string AdminUrl => ListenAddress.ToUrl(Admin);
     /// <summary>Serve the control gRPC over mesh TLS with the silo's own identity (default). Off: plain h2c.</summary>
@@ -91,6 +106,12 @@ public static class SiloSettingsLoader
           --injector HOST:PORT     MESH_INJECTOR_ADDR  Kubernetes mode: the proxy injector webhook (HTTPS), default 0.0.0.0:8443 when
                                    MESH_INJECTOR_CERT and MESH_INJECTOR_KEY (PEM files) are set; also MESH_INJECTOR_PROXY_IMAGE,
                                    MESH_INJECTOR_PROXY_VERSION, MESH_INJECTOR_CONTROL_ADDR (what injected proxies get)
+          --federation HOST:PORT   MESH_FEDERATION_ADDR federation API for linked clusters' silos (mesh mTLS), default off (8087 is the usual port)
+          --cluster-name NAME      MESH_CLUSTER_NAME   this cluster's name as links know it (required with --federation)
+          --cluster-domain NAME    MESH_CLUSTER_DOMAIN DNS suffix of services, default cluster.local
+          --multicluster-gateway HOST:PORT MESH_MULTICLUSTER_GATEWAY this cluster's gateway as peers reach it, default none
+          --multicluster-gateway-identity ID MESH_MULTICLUSTER_GATEWAY_IDENTITY the SPIFFE id that gateway presents
+          --federation-heartbeat-ms N MESH_FEDERATION_HEARTBEAT_MS heartbeat of a quiet federation watch, default 5000
         Kubernetes mode with --redis runs Orleans' Kubernetes hosting and needs, from the downward API: POD_NAME (the silo's
         name), POD_NAMESPACE (the default cluster id), POD_IP (the address other silos reach it at).
         """;
@@ -105,6 +126,9 @@ public static class SiloSettingsLoader
         ["--kubernetes"] = "MESH_KUBERNETES", ["--kubeconfig"] = "MESH_KUBECONFIG", ["--kubernetes-timeout-ms"] = "MESH_KUBERNETES_TIMEOUT_MS",
         ["--kubernetes-lease-ms"] = "MESH_KUBERNETES_LEASE_MS", ["--kubernetes-page-size"] = "MESH_KUBERNETES_PAGE_SIZE",
         ["--injector"] = "MESH_INJECTOR_ADDR",
+        ["--federation"] = "MESH_FEDERATION_ADDR", ["--cluster-name"] = "MESH_CLUSTER_NAME", ["--cluster-domain"] = "MESH_CLUSTER_DOMAIN",
+        ["--multicluster-gateway"] = "MESH_MULTICLUSTER_GATEWAY", ["--multicluster-gateway-identity"] = "MESH_MULTICLUSTER_GATEWAY_IDENTITY",
+        ["--federation-heartbeat-ms"] = "MESH_FEDERATION_HEARTBEAT_MS",
     };
 
     /// <summary>Options that are switches: given alone they mean "true".</summary>
@@ -197,6 +221,7 @@ public static class SiloSettingsLoader
         var adminFinal = ListenAddress.ResolveFreePort(admin);
         var controlFinal = ListenAddress.ResolveFreePort(control);
         while (controlFinal.Port == adminFinal.Port) controlFinal = ListenAddress.ResolveFreePort(control);
+        var multicluster = FederationSettings.Load(Get, adminFinal.Port, controlFinal.Port);
 
         return new SiloSettings
         {
@@ -221,6 +246,12 @@ public static class SiloSettingsLoader
             KubernetesPodName = Env("POD_NAME"),
             KubernetesPodNamespace = Env("POD_NAMESPACE"),
             Injector = Kubernetes.Injector.InjectorSettings.Load(Get, kubernetes, Env("POD_NAMESPACE"), controlFinal.Port, adminFinal.Port),
+            Federation = multicluster.Federation,
+            ClusterName = multicluster.ClusterName,
+            ClusterDomain = multicluster.ClusterDomain,
+            MulticlusterGateway = multicluster.Gateway,
+            MulticlusterGatewayIdentity = multicluster.GatewayIdentity,
+            FederationHeartbeat = multicluster.Heartbeat,
         };
     }
 

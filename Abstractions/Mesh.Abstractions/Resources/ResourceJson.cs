@@ -30,6 +30,8 @@ public static class ResourceJson
         "NetworkAuthentication" => Deserialize<NetworkAuthenticationResource>(json),
         "HTTPLocalRateLimitPolicy" => Deserialize<HttpLocalRateLimitPolicyResource>(json),
         "EndpointSlice" => Deserialize<EndpointSliceResource>(json),
+        "Link" => Deserialize<LinkResource>(json),
+        "FederationPeer" => Deserialize<FederationPeerResource>(json),
         _ => throw new ArgumentException($"unknown kind \"{kind}\"; known kinds: {string.Join(", ", ResourceKinds.All.Select(k => k.Kind))}", nameof(kind)),
     };
 

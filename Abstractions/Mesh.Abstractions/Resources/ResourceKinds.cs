@@ -20,9 +20,12 @@ public static class ResourceKinds
     public static readonly ResourceKind EndpointSlice = new(Names.KubernetesObjects.EndpointSliceKind, Names.KubernetesObjects.EndpointSliceApiVersion,
         "endpointslices", ["endpointslice", "eps"]);
 
+    public static readonly ResourceKind Link = new("Link", "multicluster.mesh.io/v1alpha1", "links", ["link"]);
+    public static readonly ResourceKind FederationPeer = new("FederationPeer", "multicluster.mesh.io/v1alpha1", "federationpeers", ["federationpeer", "peer"]);
+
     public static readonly ImmutableArray<ResourceKind> All =
         [Service, Workload, HttpRoute, GrpcRoute, Server, AuthorizationPolicy, MeshTlsAuthentication, NetworkAuthentication, HttpLocalRateLimitPolicy,
-         EndpointSlice];
+         EndpointSlice, Link, FederationPeer];
 
     /// <summary>The kind a user means by a name such as "svc", "services" or "HTTPRoute"; null if none.</summary>
     public static ResourceKind? Resolve(string name) =>

@@ -9,4 +9,5 @@ public static class MeshStreams
     public const string Profiles = "mesh.profiles";
     public const string Inbound = "mesh.inbound";
     public const string Addresses = "mesh.addresses";
+    public const string Exports = "mesh.exports";
 }

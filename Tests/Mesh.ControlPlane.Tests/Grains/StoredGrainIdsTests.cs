@@ -65,6 +65,7 @@ public sealed class StoredGrainIdsTests : IAsyncLifetime
     [InlineData(typeof(IIdentityGrain), "identity")]
     [InlineData(typeof(IIdentityDirectoryGrain), "identitydirectory")]
     [InlineData(typeof(IStateIncarnationGrain), "stateincarnation")]
+    [InlineData(typeof(IExportDirectoryGrain), "exportdirectory")]
     public void GrainType_PersistedGrain_KeepsTheTypeItsStateIsStoredUnder(Type grainInterface, string storedType) =>
         Assert.Equal(storedType, _cluster.Grains.GetGrain(grainInterface, "ns/name").GetGrainId().Type.ToString());
 

@@ -242,7 +242,8 @@ public sealed class ObjectTranslatorTests
     [Fact]
     public void Kinds_EveryMeshKindButWorkloadIsSyncedUnderItsOwnApiVersion()
     {
-        foreach (var kind in ResourceKinds.All.Where(k => k != ResourceKinds.Workload))
+        // The multicluster kinds (Link, FederationPeer) are not synced from Kubernetes yet (issue 13, Link CRs sync).
+        foreach (var kind in ResourceKinds.All.Where(k => k != ResourceKinds.Workload && k.ApiVersion != ResourceKinds.Link.ApiVersion))
             Assert.Contains(SyncKinds.All, s => s.MeshKind == kind.Kind && s.ApiVersion == kind.ApiVersion && s.Kind == kind.Kind);
         Assert.Contains(SyncKinds.All, s => s.Kind == "Pod" && s.MeshKind == ResourceKinds.Workload.Kind);
     }

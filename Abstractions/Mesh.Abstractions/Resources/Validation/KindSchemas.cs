@@ -22,6 +22,8 @@ internal static class KindSchemas
         ["HTTPLocalRateLimitPolicy"] = Document(ResourceKinds.HttpLocalRateLimitPolicy, Checks.Dns1123Subdomain, PolicySchema.HttpLocalRateLimitPolicySpec),
         // Kubernetes puts an EndpointSlice's fields at the top level; the same YAML must parse here.
         ["EndpointSlice"] = EndpointSliceSchema.Document,
+        ["Link"] = MulticlusterSchema.Document(ResourceKinds.Link, MulticlusterSchema.LinkSpec),
+        ["FederationPeer"] = MulticlusterSchema.Document(ResourceKinds.FederationPeer, MulticlusterSchema.FederationPeerSpec),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static ObjectShape Document(ResourceKind kind, Func<string, string?> nameCheck, ObjectShape spec, params Field[] extra) => Obj(

@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Mesh.Cli.Commands;
+
+/// <summary>`mesh multicluster …`: linking clusters whose silos federate their exports. Each subcommand is its own file.</summary>
+internal static class MulticlusterCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("multicluster", "Link clusters: generate a Link for the other side, allow a peer silo");
+        command.Subcommands.Add(MulticlusterLinkGenCommand.Create(context));
+        command.Subcommands.Add(MulticlusterAllowCommand.Create(context));
+        return command;
+    }
+}

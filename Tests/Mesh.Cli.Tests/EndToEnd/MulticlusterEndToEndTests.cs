@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+using Mesh.Abstractions.Resources;
+using Mesh.Abstractions.Resources.Kinds;
+using Mesh.Cli.Local;
+using Mesh.Cli.Tests.Fakes;
+
+namespace Mesh.Cli.Tests.EndToEnd;
+
+/// <summary>`mesh multicluster` against a real `mesh silo` serving the federation API (cluster west): link-gen prints a
+/// Link that parses and applies, naming the federation address the silo printed; allow writes a FederationPeer
+/// through the catalog.</summary>
+[Trait("Category", "E2E")]
+public sealed class MulticlusterEndToEndTests : IAsyncLifetime
+{
+    private readonly TestCli _cli = new();
+    private ChildProcess? _silo;
+    private string _federation = "";
+
+    public async Task InitializeAsync()
+    {
+        var mesh = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "mesh.exe" : "mesh");
+        _silo = ChildProcess.Start("silo", mesh,
+            ["silo", "--admin-addr", "127.0.0.1:0", "--control-addr", "127.0.0.1:0", "--data-dir", _cli.DataDirectory],
+            new Dictionary<string, string?>
+            {
+                ["MESH_ADMIN_ADDR"] = null, ["MESH_CONTROL_ADDR"] = null, ["MESH_TOKEN"] = null, ["MESH_REDIS"] = null,
+                ["MESH_FEDERATION_ADDR"] = "127.0.0.1:0", ["MESH_CLUSTER_NAME"] = "west", ["MESH_TRUST_DOMAIN"] = "west.mesh",
+                ["MESH_MULTICLUSTER_GATEWAY"] = "192.0.2.7:4143", ["MESH_MULTICLUSTER_GATEWAY_IDENTITY"] = "spiffe://west.mesh/ns/mesh/sa/gateway",
+            });
+        _federation = (await _silo.WaitForLineAsync(new Regex(@"mesh-silo: federation https://(\S+)"), TimeSpan.FromSeconds(60))).Groups[1].Value;
+        await _silo.WaitForLineAsync(new Regex("mesh-silo: ready"), TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task LinkGen_FederatingSilo_PrintsALinkThatParsesAndApplies()
+    {
+        var result = await _cli.RunAsync("multicluster", "link-gen");
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        var parsed = ResourceParser.Parse(result.Out);
+        Assert.True(parsed.Ok, string.Join("\n", parsed.Errors) + "\n" + result.Out);
+        var link = ResourceJson.Deserialize<LinkResource>(Assert.Single(parsed.Resources).CanonicalJson);
+        Assert.Equal(("west", "mesh", "west"), (link.Metadata.Name, link.Metadata.Namespace, link.Spec.TargetClusterName));
+        Assert.Equal(_federation, link.Spec.FederationAddress);
+        Assert.Equal("spiffe://west.mesh/ns/mesh/sa/silo", link.Spec.FederationIdentity);
+        Assert.Equal(("192.0.2.7", 4143, "spiffe://west.mesh/ns/mesh/sa/gateway"), (link.Spec.GatewayAddress, link.Spec.GatewayPort, link.Spec.GatewayIdentity));
+        Assert.Equal(("3s", "2s", 3), (link.Spec.ProbeSpec.Period, link.Spec.ProbeSpec.Timeout, link.Spec.ProbeSpec.FailureThreshold));
+        Assert.Contains("SHA-256 ", result.Out);
+
+        // What the other side does with it: `mesh apply -f -` (here the same silo stands in for it).
+        _cli.Stdin = result.Out;
+        var applied = await _cli.RunAsync("apply", "-f", "-");
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        var listed = await _cli.RunAsync("get", "links", "-n", "mesh", "-o", "json");
+        Assert.Contains("\"federationAddress\": \"" + _federation + "\"", listed.Out);
+    }
+
+    [Fact]
+    public async Task LinkGen_ClusterNameOption_NamesTheLink()
+    {
+        var result = await _cli.RunAsync("multicluster", "link-gen", "--cluster-name", "west-2");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var link = ResourceJson.Deserialize<LinkResource>(Assert.Single(ResourceParser.Parse(result.Out).Resources).CanonicalJson);
+        Assert.Equal(("west-2", "west-2"), (link.Metadata.Name, link.Spec.TargetClusterName));
+    }
+
+    [Fact]
+    public async Task LinkGen_BadClusterName_ExitsOneSayingWhy()
+    {
+        var result = await _cli.RunAsync("multicluster", "link-gen", "--cluster-name", "West_2");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("not a DNS label", result.Err);
+        Assert.Empty(result.Out);
+    }
+
+    [Fact]
+    public async Task Allow_Identity_WritesAFederationPeer()
+    {
+        var result = await _cli.RunAsync("multicluster", "allow", "spiffe://east.mesh/ns/mesh/sa/silo");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("federationpeer mesh/east-mesh-silo created", result.Out);
+
+        var listed = await _cli.RunAsync("get", "federationpeers", "-n", "mesh", "-o", "json");
+        Assert.Contains("\"identity\": \"spiffe://east.mesh/ns/mesh/sa/silo\"", listed.Out);
+        var again = await _cli.RunAsync("multicluster", "allow", "spiffe://east.mesh/ns/mesh/sa/silo");
+        Assert.Contains("unchanged", again.Out);
+    }
+
+    [Theory]
+    [InlineData("east")]
+    [InlineData("spiffe://east.mesh/silo")]
+    [InlineData("*")]
+    public async Task Allow_NotAnIdentity_ExitsOneWritingNothing(string identity)
+    {
+        var result = await _cli.RunAsync("multicluster", "allow", identity);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is not a mesh identity", result.Err);
+        var listed = await _cli.RunAsync("get", "federationpeers", "-n", "mesh", "-o", "json");
+        Assert.DoesNotContain(identity, listed.Out);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_silo is not null) await _silo.DisposeAsync();
+        _cli.Dispose();
+    }
+}
