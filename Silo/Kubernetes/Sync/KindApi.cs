@@ -21,6 +21,23 @@ internal abstract class KindApi
     public abstract IAsyncEnumerable<(WatchEventType Type, JsonObject Object)> WatchAsync(IKubernetes client, string resourceVersion,
         Action<Exception> onError, CancellationToken ct);
 
+    /// <summary>Every page (limit + continue), as one page: the objects and the last page's resourceVersion.</summary>
+    public async Task<ListPage> ListAllAsync(IKubernetes client, int pageSize, CancellationToken ct)
+    {
+        var items = new List<JsonObject>();
+        string? cont = null;
+        string version;
+        do
+        {
+            var page = await ListAsync(client, cont, pageSize, ct);
+            items.AddRange(page.Items);
+            version = page.ResourceVersion;
+            cont = page.Continue;
+        }
+        while (cont is not null);
+        return new ListPage(items, version, null);
+    }
+
     public static KindApi Typed<T, TList>(Func<IKubernetes, string?, int?, string?, bool, CancellationToken, Task<HttpOperationResponse<TList>>> list)
         where TList : IKubernetesObject<V1ListMeta>, IItems<T> => new TypedApi<T, TList>(list);
 

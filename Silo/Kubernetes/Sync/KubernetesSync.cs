@@ -63,7 +63,7 @@ internal sealed partial class KubernetesSync(IKubernetes client, IGrainFactory g
             var sink = new CatalogSink(grains, epoch, board, _logger, time, options.Coalesce);
             await sink.FenceAsync(ct);
             var statuses = new RouteStatusWriter(client, time, _logger, options.RouteStatusQuiet, options.RouteStatusResync, options.PageSize);
-            var bundles = new TrustBundlePublisher(client, ca, _logger, options.RouteStatusQuiet, options.RouteStatusResync, options.PageSize);
+            var bundles = new TrustBundlePublisher(client, ca, time, _logger, options.RouteStatusQuiet, options.RouteStatusResync, options.PageSize);
             var tasks = SyncKinds.All
                 .Select(k => Task.Run(() => new SyncLoop(client, k, sink, board, events, grains, time, _logger, options.PageSize, k.Kind switch
                 {

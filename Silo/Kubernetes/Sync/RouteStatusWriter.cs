@@ -13,44 +13,18 @@ namespace Mesh.Silo.Kubernetes.Sync;
 /// holds, and the next pass finds nothing to write: no loop.</summary>
 internal sealed partial class RouteStatusWriter(IKubernetes client, TimeProvider time, ILogger logger, TimeSpan quiet, TimeSpan resync, int pageSize)
 {
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly PassScheduler _passes = new(quiet, resync, time);
 
     /// <summary>A Service or a route changed: a pass follows after the quiet window.</summary>
-    public void Changed()
-    {
-        if (_signal.CurrentCount == 0)
-            try { _signal.Release(); } catch (SemaphoreFullException) { } // a pass is already due
-    }
+    public void Changed() => _passes.Changed();
 
-    public async Task RunAsync(CancellationToken ct)
-    {
-        var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
-        while (!ct.IsCancellationRequested)
-        {
-            // A pass at least every resync: a condition that depends on another object's change we did not see.
-            try { await _signal.WaitAsync(resync, ct); }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            await Task.Delay(quiet, time, ct);
-            try
-            {
-                await PassAsync(ct);
-                backoff.Reset();
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e)
-            {
-                Log.PassFailed(logger, e);
-                await backoff.DelayAsync(time, ct);
-                Changed();
-            }
-        }
-    }
+    public Task RunAsync(CancellationToken ct) => _passes.RunAsync(PassAsync, e => Log.PassFailed(logger, e), ct);
 
-    /// <summary>One pass over every route; returns how many statuses it wrote.</summary>
-    internal async Task<int> PassAsync(CancellationToken ct)
+    /// <summary>One pass over every route.</summary>
+    internal async Task PassAsync(CancellationToken ct)
     {
         var services = new Dictionary<(string, string), RouteStatus.ServicePorts>();
-        foreach (var service in await ListAsync(SyncKinds.All.Single(k => k.Kind == "Service"), ct))
+        foreach (var service in (await SyncKinds.All.Single(k => k.Kind == "Service").Api.ListAllAsync(client, pageSize, ct)).Items)
         {
             var ports = (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>()
                 .Select(p => p["port"] is JsonValue v && v.TryGetValue<int>(out var port) ? port : (int?)null).OfType<int>().ToHashSet();
@@ -58,7 +32,7 @@ internal sealed partial class RouteStatusWriter(IKubernetes client, TimeProvider
         }
         var written = 0;
         foreach (var kind in SyncKinds.All.Where(k => k.Kind is "HTTPRoute" or "GRPCRoute"))
-            foreach (var route in await ListAsync(kind, ct))
+            foreach (var route in (await kind.Api.ListAllAsync(client, pageSize, ct)).Items)
             {
                 var invalid = kind.Translate!(route) is Translation.Invalid bad ? bad.Errors : [];
                 var desired = RouteStatus.Parents(route, invalid, services, time.GetUtcNow());
@@ -66,21 +40,6 @@ internal sealed partial class RouteStatusWriter(IKubernetes client, TimeProvider
                 if (await WriteAsync(kind, route, desired, ct)) written++;
             }
         if (written > 0) Log.Wrote(logger, written);
-        return written;
-    }
-
-    private async Task<List<JsonObject>> ListAsync(SyncKind kind, CancellationToken ct)
-    {
-        var all = new List<JsonObject>();
-        string? cont = null;
-        do
-        {
-            var page = await kind.Api.ListAsync(client, cont, pageSize, ct);
-            all.AddRange(page.Items);
-            cont = page.Continue;
-        }
-        while (cont is not null);
-        return all;
     }
 
     private async Task<bool> WriteAsync(SyncKind kind, JsonObject route, JsonArray parents, CancellationToken ct)

@@ -75,17 +75,7 @@ internal sealed partial class SyncLoop(IKubernetes client, SyncKind kind, Catalo
     /// resource of this kind the list no longer holds. Invalid objects keep their last good version.</summary>
     internal async Task<string> RelistAsync(CancellationToken ct)
     {
-        var objects = new List<JsonObject>();
-        string? cont = null;
-        string version;
-        do
-        {
-            var page = await kind.Api.ListAsync(client, cont, pageSize, ct);
-            objects.AddRange(page.Items);
-            version = page.ResourceVersion;
-            cont = page.Continue;
-        }
-        while (cont is not null);
+        var (objects, version, _) = await kind.Api.ListAllAsync(client, pageSize, ct);
 
         var directory = await grains.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).ListAsync();
         if (kind.MeshKind is null)

@@ -13,57 +13,27 @@ namespace Mesh.Silo.Kubernetes.Sync;
 /// calls <see cref="Changed"/>; a pass (after a short quiet window, and at least every resync) creates the ConfigMap
 /// where it is missing and rewrites it where its bundle differs (a rotated anchor, a hand edit). kube-system,
 /// kube-public and kube-node-lease never hold meshed pods and are skipped.</summary>
-internal sealed partial class TrustBundlePublisher(IKubernetes client, SiloCertificateAuthority ca, ILogger logger, TimeSpan quiet, TimeSpan resync, int pageSize)
+internal sealed partial class TrustBundlePublisher(IKubernetes client, SiloCertificateAuthority ca, TimeProvider time, ILogger logger, TimeSpan quiet, TimeSpan resync, int pageSize)
 {
     /// <summary>The key the injected proxy's volume reads (<see cref="KubernetesObjects.ProxyTrustAnchorsPath"/>).</summary>
     public const string Key = "ca-bundle.crt";
 
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly PassScheduler _passes = new(quiet, resync, time);
 
-    public void Changed()
-    {
-        if (_signal.CurrentCount == 0)
-            try { _signal.Release(); } catch (SemaphoreFullException) { } // a pass is already due
-    }
+    /// <summary>A namespace came or went: a pass follows after the quiet window.</summary>
+    public void Changed() => _passes.Changed();
 
-    public async Task RunAsync(CancellationToken ct)
-    {
-        var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await _signal.WaitAsync(resync, ct);
-                await Task.Delay(quiet, ct);
-                await PassAsync(ct);
-                backoff.Reset();
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e)
-            {
-                Log.PassFailed(logger, e);
-                try { await backoff.DelayAsync(TimeProvider.System, ct); } catch (OperationCanceledException) { return; }
-                Changed();
-            }
-        }
-    }
+    public Task RunAsync(CancellationToken ct) => _passes.RunAsync(PassAsync, e => Log.PassFailed(logger, e), ct);
 
-    /// <summary>One pass over every namespace; returns how many ConfigMaps it created or rewrote.</summary>
-    internal async Task<int> PassAsync(CancellationToken ct)
+    /// <summary>One pass over every namespace.</summary>
+    internal async Task PassAsync(CancellationToken ct)
     {
         var pem = ca.Authority.TrustBundle.ToPem();
         var written = 0;
-        string? cont = null;
-        do
-        {
-            var page = await SyncKinds.Namespaces.Api.ListAsync(client, cont, pageSize, ct);
-            foreach (var ns in page.Items.Select(n => n["metadata"]?["name"]?.GetValue<string>()).OfType<string>())
-                if (!Skipped(ns) && await EnsureAsync(ns, pem, ct)) written++;
-            cont = page.Continue;
-        }
-        while (cont is not null);
+        foreach (var ns in (await SyncKinds.Namespaces.Api.ListAllAsync(client, pageSize, ct)).Items
+                     .Select(n => n["metadata"]?["name"]?.GetValue<string>()).OfType<string>())
+            if (!Skipped(ns) && await EnsureAsync(ns, pem, ct)) written++;
         if (written > 0) Log.Wrote(logger, written);
-        return written;
     }
 
     internal static bool Skipped(string ns) => ns is "kube-system" or "kube-public" or "kube-node-lease";
