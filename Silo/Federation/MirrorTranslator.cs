@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Mesh.Abstractions.Grains;
@@ -6,77 +7,109 @@ using Mesh.Abstractions.Resources;
 using Mesh.Abstractions.Resources.Derivation;
 using Mesh.Abstractions.Resources.Kinds;
 using Mesh.Api.V1;
+using Mesh.Grains.Federation;
 using Mesh.Names;
 
 namespace Mesh.Silo.Federation;
 
-/// <summary>What one remote export becomes here, through the link <see cref="link"/>: a selectorless Service
-/// <c>&lt;svc&gt;-&lt;cluster&gt;</c> in the same namespace and the EndpointSlice(s) that give it endpoints — the
-/// remote gateway (gateway mode) or the remote pods (flat mode). Every document goes through the resource parser, so a
-/// peer's odd value becomes a per-service error instead of a stored resource.</summary>
+/// <summary>What one remote export becomes here, through the link <paramref name="link"/>: a selectorless Service
+/// <c>&lt;svc&gt;-&lt;cluster&gt;</c> in the same namespace with the EndpointSlice(s) that give it endpoints — the
+/// remote gateway (gateway mode) or the remote pods (flat mode) — and, for a federated member, this cluster's slices of
+/// <c>&lt;svc&gt;-federated</c>. The slices name their endpoints' proxy identity and port (annotations of
+/// <see cref="MulticlusterNames"/>). Every document goes through the resource parser, so a peer's odd value becomes a
+/// per-service error instead of a stored resource.</summary>
 internal sealed class MirrorTranslator(LinkResource link)
 {
-    /// <summary>On every mirror: which link made it (for people and `mesh get`; ownership is the catalog's source).</summary>
-    public const string ClusterLabel = "mirror.mesh.io/cluster-name";
-    /// <summary>On every mirror Service: the remote Service's FQDN, the authority requests to it carry.</summary>
-    public const string RemoteFqdnAnnotation = "mirror.mesh.io/remote-svc-fq-name";
+    public const string FederatedSuffix = "-federated";
 
     private string Cluster => link.Spec.TargetClusterName;
 
-    public string MirrorName(ExportedService service) => $"{service.Name}-{Cluster}";
-
-    /// <summary>Null when the link does not mirror <paramref name="service"/> (its mode is none, or the link's selector
-    /// for the mode leaves it out).</summary>
-    public Mirror? Translate(ExportedService service, ExportingCluster remote)
+    public MirrorSet Translate(ExportedService service, ExportingCluster remote)
     {
         var labels = service.Labels.ToImmutableDictionary();
+        var entries = ImmutableArray.CreateBuilder<MirrorEntry>();
         var selector = service.Mode switch
         {
             ExportMode.Gateway => link.Spec.Selector,
             ExportMode.RemoteDiscovery => link.Spec.RemoteDiscoverySelector,
             _ => null,
         };
-        if (selector is null || !LabelSelectorMatcher.Matches(selector, labels)) return null;
-        var name = MirrorName(service);
-        if (service.Mode == ExportMode.Gateway && string.IsNullOrEmpty(GatewayAddress(remote)))
-            return Mirror.Failed(service, name, $"cluster {Cluster} exports {service.Namespace}/{service.Name} through its gateway, but neither its snapshot nor the Link names a gateway address");
-        var documents = new List<JsonObject> { ServiceDocument(service, name, remote) };
-        documents.AddRange(service.Mode == ExportMode.Gateway ? [GatewaySlice(service, name, remote)] : FlatSlices(service, name));
+        if (selector is not null && LabelSelectorMatcher.Matches(selector, labels)) entries.Add(Mirror(service, remote));
+        if (service.Federated && LabelSelectorMatcher.Matches(link.Spec.FederatedServiceSelector, labels)) entries.Add(Federated(service));
+        return new MirrorSet(service.Namespace, service.Name, entries.ToImmutable());
+    }
 
-        var resources = new List<StoredResource>();
+    private MirrorEntry Mirror(ExportedService service, ExportingCluster remote)
+    {
+        var name = $"{service.Name}-{Cluster}";
+        var documents = new List<JsonObject>();
+        if (service.Mode == ExportMode.Gateway)
+        {
+            var (address, port, identity) = Gateway(remote);
+            if (address.Length == 0 || identity.Length == 0)
+                return MirrorEntry.Failed(name, $"{service.Namespace}/{service.Name} is exported through cluster {Cluster}'s gateway, but neither the Link nor the cluster names the gateway's address and identity");
+            documents.Add(ServiceDocument(service, name, remote, gatewayPort: port, federated: false));
+            documents.Add(GatewaySlice(service, name, address, port, identity, remote));
+        }
+        else
+        {
+            documents.Add(ServiceDocument(service, name, remote, gatewayPort: null, federated: false));
+            documents.AddRange(FlatSlices(service, name, name));
+        }
+        return Parse(name, service.Namespace, documents, shared: false);
+    }
+
+    /// <summary>This link's share of <c>&lt;svc&gt;-federated</c>: the member's pods as slices named for this cluster,
+    /// and the Service itself (written by whichever link gets there first; see MirrorWriter).</summary>
+    private MirrorEntry Federated(ExportedService service)
+    {
+        var name = service.Name + FederatedSuffix;
+        var documents = new List<JsonObject> { ServiceDocument(service, name, remote: null, gatewayPort: null, federated: true) };
+        documents.AddRange(FlatSlices(service, $"{name}-{Cluster}", name));
+        return Parse(name, service.Namespace, documents, shared: true);
+    }
+
+    private MirrorEntry Parse(string name, string ns, List<JsonObject> documents, bool shared)
+    {
+        var resources = ImmutableArray.CreateBuilder<StoredResource>();
         foreach (var document in documents)
         {
-            var parsed = ResourceParser.Parse(document.ToJsonString(), service.Namespace);
+            var parsed = ResourceParser.Parse(document.ToJsonString(), ns);
             if (!parsed.Ok)
-                return Mirror.Failed(service, name, string.Join("; ", parsed.Errors.Select(e => $"{e.Path}: {e.Message}")));
+                return MirrorEntry.Failed(name, $"cluster {Cluster}'s export cannot be mirrored: " + string.Join("; ", parsed.Errors.Select(e => $"{e.Path}: {e.Message}")));
             var r = parsed.Resources.Single();
             resources.Add(new StoredResource(r.Kind, r.Namespace, r.Name, r.CanonicalJson, 0) { Source = ResourceSources.Link(Cluster) });
         }
-        return new Mirror(service.Namespace, name, service.Name, [.. resources], null);
+        return new MirrorEntry(name, resources.ToImmutable(), null, shared);
     }
 
-    private string GatewayAddress(ExportingCluster remote) =>
-        !string.IsNullOrEmpty(link.Spec.GatewayAddress) ? link.Spec.GatewayAddress : remote.Gateway?.Address ?? "";
+    /// <summary>The Link's gateway when it names one, else the one the remote cluster advertises.</summary>
+    private (string Address, int Port, string Identity) Gateway(ExportingCluster remote) =>
+        !string.IsNullOrEmpty(link.Spec.GatewayAddress)
+            ? (link.Spec.GatewayAddress, link.Spec.GatewayPort, link.Spec.GatewayIdentity ?? "")
+            : (remote.Gateway?.Address ?? "", (int)(remote.Gateway?.Port ?? 0) is > 0 and var p ? p : link.Spec.GatewayPort, remote.Gateway?.Identity ?? "");
 
-    private int GatewayPort(ExportingCluster remote) =>
-        !string.IsNullOrEmpty(link.Spec.GatewayAddress) ? link.Spec.GatewayPort : (int)(remote.Gateway?.Port ?? (uint)link.Spec.GatewayPort);
+    private string RemoteFqdn(ExportedService service, ExportingCluster remote)
+    {
+        var domain = string.IsNullOrEmpty(remote.ClusterDomain) ? link.Spec.TargetClusterDomain : remote.ClusterDomain;
+        return $"{service.Name}.{service.Namespace}.svc.{domain}";
+    }
 
-    private JsonObject ServiceDocument(ExportedService service, string name, ExportingCluster remote)
+    private JsonObject ServiceDocument(ExportedService service, string name, ExportingCluster? remote, int? gatewayPort, bool federated)
     {
         var labels = new JsonObject();
         foreach (var (key, value) in service.Labels.OrderBy(p => p.Key, StringComparer.Ordinal))
             // The export labels stay on the remote side: a mirror is never exported again (no loops between clusters).
             if (key is not MulticlusterNames.ExportedLabel and not MulticlusterNames.FederatedLabel && !link.Spec.ExcludedLabels.Contains(key))
                 labels[key] = value;
-        labels[ClusterLabel] = Cluster;
+        if (federated) labels[MulticlusterNames.FederatedServiceLabel] = service.Name;
+        else labels[MulticlusterNames.ClusterLabel] = Cluster;
         var annotations = new JsonObject();
         foreach (var (key, value) in service.Annotations.OrderBy(p => p.Key, StringComparer.Ordinal))
             if (!link.Spec.ExcludedAnnotations.Contains(key)) annotations[key] = value;
-        var domain = string.IsNullOrEmpty(remote.ClusterDomain) ? link.Spec.TargetClusterDomain : remote.ClusterDomain;
-        annotations[RemoteFqdnAnnotation] = $"{service.Name}.{service.Namespace}.svc.{domain}";
-        var gatewayPort = GatewayPort(remote);
+        if (remote is not null) annotations[MulticlusterNames.RemoteFqdnAnnotation] = RemoteFqdn(service, remote);
         var ports = new JsonArray([.. service.Ports.Select(p => (JsonNode)Port(p.Name, (int)p.Port,
-            service.Mode == ExportMode.Gateway ? gatewayPort.ToString() : p.TargetPort, p.AppProtocol))]);
+            gatewayPort is int g ? g.ToString(CultureInfo.InvariantCulture) : p.TargetPort, p.AppProtocol))]);
         return new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -95,57 +128,74 @@ internal sealed class MirrorTranslator(LinkResource link)
         return result;
     }
 
-    /// <summary>One endpoint, the gateway, on every port; not ready when the remote Service has no ready endpoint
-    /// (emptiness propagates: callers fail over instead of sending into an empty remote).</summary>
-    private JsonObject GatewaySlice(ExportedService service, string name, ExportingCluster remote)
+    /// <summary>One endpoint, the gateway, on every port, presenting the gateway's identity and naming the remote
+    /// Service as the authority; none when the remote Service has no ready endpoint (emptiness propagates: callers
+    /// fail over instead of sending into an empty remote).</summary>
+    private JsonObject GatewaySlice(ExportedService service, string name, string address, int port, string identity, ExportingCluster remote)
     {
-        var address = GatewayAddress(remote);
-        var endpoint = new JsonObject
+        List<JsonObject> endpoints = service.ReadyEndpoints == 0 ? [] : [new JsonObject { ["addresses"] = new JsonArray(address) }];
+        var annotations = new JsonObject
         {
-            ["addresses"] = new JsonArray(address),
-            ["conditions"] = new JsonObject { ["ready"] = service.ReadyEndpoints > 0 },
+            [MulticlusterNames.SliceIdentityAnnotation] = identity,
+            [MulticlusterNames.SliceProxyPortAnnotation] = port.ToString(CultureInfo.InvariantCulture),
+            [MulticlusterNames.SliceAuthorityAnnotation] = RemoteFqdn(service, remote),
         };
-        var port = GatewayPort(remote);
-        return Slice(name, name, AddressType(address), [endpoint], service.Ports.Select(p => (p.Name, port, p.AppProtocol)));
+        return Slice(name, name, AddressType(address), endpoints, service.Ports.Select(p => (p.Name, port, p.AppProtocol)), annotations);
     }
 
-    /// <summary>The remote pods themselves; endpoints whose target ports resolve differently go in separate slices
-    /// (a slice's ports hold for all of its endpoints).</summary>
-    private IEnumerable<JsonObject> FlatSlices(ExportedService service, string name)
+    /// <summary>The remote pods themselves. A slice's ports and annotations hold for all of its endpoints, so endpoints
+    /// go in one slice per (resolved target ports, identity, proxy port). No endpoints: one empty slice, so the mirror
+    /// has none (rather than falling back to a selector it does not have).</summary>
+    private IEnumerable<JsonObject> FlatSlices(ExportedService service, string sliceName, string serviceName)
     {
         var groups = service.Endpoints
             .Select(e => (Endpoint: e, Ports: service.Ports.Select(p => (p.Name, Port: Resolve(p, e), p.AppProtocol)).ToArray()))
             .Where(x => x.Ports.All(p => p.Port > 0))
-            .GroupBy(x => string.Join(",", x.Ports.Select(p => $"{p.Name}={p.Port}")), StringComparer.Ordinal)
+            .GroupBy(x => $"{string.Join(",", x.Ports.Select(p => $"{p.Name}={p.Port}"))}|{x.Endpoint.Identity}|{x.Endpoint.ProxyPort}|{AddressType(x.Endpoint.Address)}", StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToList();
         if (groups.Count == 0)
         {
-            yield return Slice(name, name, "IPv4", [], []);
+            yield return Slice(sliceName, serviceName, "IPv4", [], service.Ports.Select(p => (p.Name, 0, p.AppProtocol)), new JsonObject());
             yield break;
         }
         for (var i = 0; i < groups.Count; i++)
         {
-            var endpoints = groups[i].Select(x => new JsonObject
+            var endpoints = groups[i].OrderBy(x => x.Endpoint.Address, StringComparer.Ordinal).Select(x =>
             {
-                ["addresses"] = new JsonArray(x.Endpoint.Address),
-                ["conditions"] = new JsonObject { ["ready"] = x.Endpoint.Ready },
+                var e = new JsonObject
+                {
+                    ["addresses"] = new JsonArray(x.Endpoint.Address),
+                    ["conditions"] = new JsonObject { ["ready"] = x.Endpoint.Ready },
+                };
+                if (DnsLabel.IsValid(x.Endpoint.Workload)) e["hostname"] = x.Endpoint.Workload;
+                if (!string.IsNullOrEmpty(x.Endpoint.Zone)) e["zone"] = x.Endpoint.Zone;
+                return e;
             }).ToList();
-            var type = AddressType(groups[i].First().Endpoint.Address);
-            yield return Slice(i == 0 ? name : $"{name}-{i}", name, type, endpoints, groups[i].First().Ports.Select(p => (p.Name, p.Port, p.AppProtocol)));
+            var first = groups[i].First();
+            var annotations = new JsonObject();
+            if (first.Endpoint.Identity.Length > 0 && first.Endpoint.ProxyPort > 0)
+            {
+                annotations[MulticlusterNames.SliceIdentityAnnotation] = first.Endpoint.Identity;
+                annotations[MulticlusterNames.SliceProxyPortAnnotation] = first.Endpoint.ProxyPort.ToString(CultureInfo.InvariantCulture);
+            }
+            yield return Slice(i == 0 ? sliceName : $"{sliceName}-{i}", serviceName, AddressType(first.Endpoint.Address), endpoints,
+                first.Ports.Select(p => (p.Name, p.Port, p.AppProtocol)), annotations);
         }
     }
 
     private static int Resolve(ExportedPort port, ExportedEndpoint endpoint) =>
         int.TryParse(port.TargetPort, out var n) ? n
-        : endpoint.Ports.TryGetValue(string.IsNullOrEmpty(port.TargetPort) ? port.Port.ToString() : port.TargetPort, out var p) ? (int)p : 0;
+        : endpoint.Ports.TryGetValue(string.IsNullOrEmpty(port.TargetPort) ? port.Port.ToString(CultureInfo.InvariantCulture) : port.TargetPort, out var p) ? (int)p : 0;
 
-    private JsonObject Slice(string sliceName, string serviceName, string addressType, List<JsonObject> endpoints, IEnumerable<(string Name, int Port, string AppProtocol)> ports)
+    private JsonObject Slice(string sliceName, string serviceName, string addressType, List<JsonObject> endpoints,
+        IEnumerable<(string Name, int Port, string AppProtocol)> ports, JsonObject annotations)
     {
         var portArray = new JsonArray();
         foreach (var (portName, port, appProtocol) in ports)
         {
-            var p = new JsonObject { ["name"] = portName, ["port"] = port, ["protocol"] = "TCP" };
+            var p = new JsonObject { ["name"] = portName, ["protocol"] = "TCP" };
+            if (port > 0) p["port"] = port;
             if (!string.IsNullOrEmpty(appProtocol)) p["appProtocol"] = appProtocol;
             portArray.Add(p);
         }
@@ -156,7 +206,8 @@ internal sealed class MirrorTranslator(LinkResource link)
             ["metadata"] = new JsonObject
             {
                 ["name"] = sliceName,
-                ["labels"] = new JsonObject { [KubernetesObjects.ServiceNameLabel] = serviceName, [ClusterLabel] = Cluster },
+                ["labels"] = new JsonObject { [KubernetesObjects.ServiceNameLabel] = serviceName, [MulticlusterNames.ClusterLabel] = Cluster },
+                ["annotations"] = annotations,
             },
             ["addressType"] = addressType,
             ["endpoints"] = new JsonArray([.. endpoints]),
@@ -166,10 +217,4 @@ internal sealed class MirrorTranslator(LinkResource link)
 
     private static string AddressType(string address) =>
         IPAddress.TryParse(address, out var ip) ? ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4" : "FQDN";
-}
-
-/// <summary>One mirrored Service: its resources, or why it could not be mirrored (then <see cref="Resources"/> is empty).</summary>
-internal sealed record Mirror(string Namespace, string Name, string RemoteName, ImmutableArray<StoredResource> Resources, string? Error)
-{
-    public static Mirror Failed(ExportedService service, string name, string error) => new(service.Namespace, name, service.Name, [], error);
 }

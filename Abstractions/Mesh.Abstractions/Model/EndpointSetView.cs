@@ -27,4 +27,6 @@ public sealed record WorkloadEndpoint(
     [property: Id(6)] string? Zone,
     [property: Id(7)] int Weight,
     [property: Id(8)] bool Ready,
-    [property: Id(9)] ImmutableDictionary<string, string> Labels);
+    [property: Id(9)] ImmutableDictionary<string, string> Labels,
+    /// <summary>Set for a multicluster gateway endpoint: the host to send it instead of the one the client asked for.</summary>
+    [property: Id(10)] string? AuthorityOverride = null);
