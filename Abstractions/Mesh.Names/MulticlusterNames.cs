@@ -21,6 +21,8 @@ public static class MulticlusterNames
     /// <summary>On a federated service <c>&lt;svc&gt;-federated</c>: the member Service it unions. Its endpoints are its
     /// slices (one set per linked member cluster) plus the Workloads its selector matches (the local member).</summary>
     public const string FederatedServiceLabel = "mirror.mesh.io/federated-service";
+    /// <summary>The federated service of member <c>books</c> is <c>books-federated</c>.</summary>
+    public const string FederatedSuffix = "-federated";
     /// <summary>On a mirror Service: the remote Service's FQDN ("books.default.svc.cluster.local").</summary>
     public const string RemoteFqdnAnnotation = "mirror.mesh.io/remote-svc-fq-name";
     /// <summary>On a mirror EndpointSlice: the SPIFFE id its endpoints' proxies present (the remote gateway's, or the

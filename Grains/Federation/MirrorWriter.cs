@@ -122,6 +122,11 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
                 written[id] = [.. resources.Select(r => CatalogState.Key(r.Kind, r.Name))];
                 conditions.Add(Condition(MirrorReasons.Mirrored, $"mirrors {set.RemoteName}.{ns} of cluster {cluster}"));
             }
+        // A federated service this link made stays while the local member does: a remote member leaving drops only
+        // its own slices, and the local member's endpoints remain in it.
+        foreach (var local in current.Values.Where(r => r.Kind == "Service" && LocalSelector(r) is not null))
+            if (current.TryGetValue(CatalogState.Key("Service", local.Name + MulticlusterNames.FederatedSuffix), out var federated) && federated.Source == _source)
+                keep.Add(CatalogState.Key(federated.Kind, federated.Name));
         var deletes = current.Values
             .Where(r => r.Source == _source && !upserts.ContainsKey(CatalogState.Key(r.Kind, r.Name)) && !keep.Contains(CatalogState.Key(r.Kind, r.Name)))
             .OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)

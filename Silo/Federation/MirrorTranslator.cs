@@ -20,8 +20,6 @@ namespace Mesh.Silo.Federation;
 /// per-service error instead of a stored resource.</summary>
 internal sealed class MirrorTranslator(LinkResource link)
 {
-    public const string FederatedSuffix = "-federated";
-
     private string Cluster => link.Spec.TargetClusterName;
 
     public MirrorSet Translate(ExportedService service, ExportingCluster remote)
@@ -63,7 +61,7 @@ internal sealed class MirrorTranslator(LinkResource link)
     /// and the Service itself (written by whichever link gets there first; see MirrorWriter).</summary>
     private MirrorEntry Federated(ExportedService service)
     {
-        var name = service.Name + FederatedSuffix;
+        var name = service.Name + MulticlusterNames.FederatedSuffix;
         var documents = new List<JsonObject> { ServiceDocument(service, name, remote: null, gatewayPort: null, federated: true) };
         documents.AddRange(FlatSlices(service, $"{name}-{Cluster}", name));
         return Parse(name, service.Namespace, documents, shared: true);
