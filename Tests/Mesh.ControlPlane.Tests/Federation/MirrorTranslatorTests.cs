@@ -59,6 +59,32 @@ public sealed class MirrorTranslatorTests
         Assert.Contains("gateway", entry.Error);
     }
 
+    [Theory]
+    [InlineData("spiffe://east.mesh/ns/shop/sa/books")]
+    [InlineData("books")]
+    public void Translate_EndpointIdentityNotOfTheRemoteTrustDomain_IsAnError(string identity)
+    {
+        var service = Books(ExportMode.RemoteDiscovery);
+        service.Endpoints.Add(new ExportedEndpoint { Address = "10.1.0.1", Identity = identity, ProxyPort = 4143, Ready = true, Ports = { ["http"] = 9090 } });
+        var entry = Assert.Single(Translator().Translate(service, West).Entries);
+        Assert.Empty(entry.Resources);
+        Assert.Contains("not one of its own", entry.Error);
+    }
+
+    [Fact]
+    public void Translate_FlatEndpointsOfTheRemoteTrustDomain_SlicesNameTheirIdentities()
+    {
+        var service = Books(ExportMode.RemoteDiscovery);
+        service.Endpoints.Add(new ExportedEndpoint { Address = "10.1.0.1", Identity = "spiffe://west.mesh/ns/shop/sa/books", ProxyPort = 4143, Ready = true, Ports = { ["http"] = 9090 } });
+        service.Endpoints.Add(new ExportedEndpoint { Address = "10.1.0.2", Identity = "spiffe://west.mesh/ns/shop/sa/other", ProxyPort = 4143, Ready = true, Ports = { ["http"] = 9090 } });
+        var entry = Assert.Single(Translator().Translate(service, West).Entries);
+        Assert.Null(entry.Error);
+        var slices = entry.Resources.Where(r => r.Kind == "EndpointSlice").Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.Json)!).ToList();
+        Assert.Equal(["spiffe://west.mesh/ns/shop/sa/books", "spiffe://west.mesh/ns/shop/sa/other"],
+            slices.Select(s => (string?)s["metadata"]!["annotations"]!["mirror.mesh.io/identity"]).Order());
+        Assert.All(entry.Resources, r => Assert.Equal("link/west", r.Source));
+    }
+
     [Fact]
     public void Translate_LinkSelectorLeavesItOut_NoEntries()
     {
