@@ -3,6 +3,7 @@ using Grpc.Core;
 using Mesh.Abstractions.Resources.Kinds;
 using Mesh.Api.V1;
 using Mesh.Grains.Federation;
+using Mesh.Names;
 using Mesh.Silo.Hosting;
 using Mesh.Silo.Identity;
 
@@ -34,6 +35,9 @@ internal sealed class LinkWatcher(SiloCredentials credentials, SiloSettings sett
                     var cluster = update.Snapshot.Cluster ?? new ExportingCluster();
                     if (cluster.Name != link.Spec.TargetClusterName)
                         throw new LinkRefusedException($"the silo there is cluster '{cluster.Name}', not '{link.Spec.TargetClusterName}' as Link {link.Metadata.Name} says");
+                    // The trust domain is the one the silo's certificate proved (the Link's federationIdentity's).
+                    if (SpiffeId.TryParse(link.Spec.FederationIdentity, out var proven) && cluster.TrustDomain != proven.TrustDomain)
+                        throw new LinkRefusedException($"the silo there proved {link.Spec.FederationIdentity} but says its trust domain is '{cluster.TrustDomain}'");
                     remote = cluster;
                     yield return new LinkSnapshot([.. update.Snapshot.Services.Select(s => translator.Translate(s, cluster))]);
                     break;

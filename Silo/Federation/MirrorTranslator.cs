@@ -33,13 +33,14 @@ internal sealed class MirrorTranslator(LinkResource link)
             _ => null,
         };
         if (selector is not null && LabelSelectorMatcher.Matches(selector, labels)) entries.Add(Mirror(service, remote));
-        if (service.Federated && LabelSelectorMatcher.Matches(link.Spec.FederatedServiceSelector, labels)) entries.Add(Federated(service));
+        if (service.Federated && LabelSelectorMatcher.Matches(link.Spec.FederatedServiceSelector, labels)) entries.Add(Federated(service, remote));
         return new MirrorSet(service.Namespace, service.Name, entries.ToImmutable());
     }
 
     private MirrorEntry Mirror(ExportedService service, ExportingCluster remote)
     {
         var name = $"{service.Name}-{Cluster}";
+        if (ForeignIdentity(service, remote) is { } foreign) return MirrorEntry.Failed(name, foreign);
         var documents = new List<JsonObject>();
         if (service.Mode == ExportMode.Gateway)
         {
@@ -59,12 +60,23 @@ internal sealed class MirrorTranslator(LinkResource link)
 
     /// <summary>This link's share of <c>&lt;svc&gt;-federated</c>: the member's pods as slices named for this cluster,
     /// and the Service itself (written by whichever link gets there first; see MirrorWriter).</summary>
-    private MirrorEntry Federated(ExportedService service)
+    private MirrorEntry Federated(ExportedService service, ExportingCluster remote)
     {
         var name = service.Name + MulticlusterNames.FederatedSuffix;
+        if (ForeignIdentity(service, remote) is { } foreign) return MirrorEntry.Failed(name, foreign);
         var documents = new List<JsonObject> { ServiceDocument(service, name, remote: null, gatewayPort: null, federated: true) };
         documents.AddRange(FlatSlices(service, $"{name}-{Cluster}", name));
         return Parse(name, service.Namespace, documents, shared: true);
+    }
+
+    /// <summary>A linked cluster speaks only for its own identities: an endpoint claiming one of another trust domain
+    /// (this cluster's, say) makes the whole service an error rather than a mirror that trusts it.</summary>
+    private string? ForeignIdentity(ExportedService service, ExportingCluster remote)
+    {
+        foreach (var e in service.Endpoints)
+            if (e.Identity.Length > 0 && (!SpiffeId.TryParse(e.Identity, out var id) || id.TrustDomain != remote.TrustDomain))
+                return $"cluster {Cluster} (trust domain {remote.TrustDomain}) sent endpoint {e.Address} of {service.Namespace}/{service.Name} with identity '{e.Identity}', which is not one of its own; nothing of it is mirrored";
+        return null;
     }
 
     private MirrorEntry Parse(string name, string ns, List<JsonObject> documents, bool shared)

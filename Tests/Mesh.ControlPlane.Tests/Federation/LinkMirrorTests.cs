@@ -146,6 +146,32 @@ public sealed class LinkMirrorTests(TwoClusters clusters) : IClassFixture<TwoClu
     }
 
     [Fact]
+    public async Task ChangedLink_FreshSnapshotIsOneDiff_DeletesWhatTheLinkNoLongerMirrors()
+    {
+        const string ns = "link-snapshot";
+        await TwoClusters.ApplyAsync(clusters.West, Service(ns, "keep", "mirror.mesh.io/exported: \"true\", tier: keep", "app: keep")
+            + Service(ns, "drop", "mirror.mesh.io/exported: \"true\"", "app: drop"));
+        await LinkEastAsync(ns);
+        await EventuallyAsync(() => OwnedAsync(ns), o => o.Length == 4, "keep-west and drop-west mirrored");
+        var kept = await ResourceAsync(ns, "Service", "keep-west");
+
+        // The Link now takes only tier=keep: the restarted watch's snapshot deletes drop-west and leaves keep-west as it was.
+        try
+        {
+            await TwoClusters.ApplyAsync(clusters.East, Link(clusters.FederationAddress) + """
+                  selector: {matchLabels: {mirror.mesh.io/exported: "true", tier: keep}}
+                """);
+            var owned = await EventuallyAsync(() => OwnedAsync(ns), o => o.Length == 2, "drop-west deleted");
+            Assert.Equal(["keep-west", "keep-west"], owned.Select(r => r.Name));
+            Assert.Equal(kept!.Json, (await ResourceAsync(ns, "Service", "keep-west"))!.Json);
+        }
+        finally
+        {
+            await TwoClusters.ApplyAsync(clusters.East, Link(clusters.FederationAddress));
+        }
+    }
+
+    [Fact]
     public async Task LocalServiceNamedLikeAMirror_IsNeverOverwritten_NameConflict()
     {
         const string ns = "link-conflict";

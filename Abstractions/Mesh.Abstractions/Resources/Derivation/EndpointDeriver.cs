@@ -74,7 +74,8 @@ internal static class EndpointDeriver
         var w = local is { Kind: "Pod" } && all.WorkloadsByName.TryGetValue(local.Name, out var found) ? found : null;
         var remote = w is null ? mirror : null;
         // The name of a pod not (yet) synced still says which workload it is; one in another namespace would mislead.
-        return new WorkloadEndpoint(w?.Metadata.Name ?? local?.Name ?? e.Hostname ?? "", e.Addresses[0], ports,
+        // A mirror's endpoint names its remote workload in hostname (the remote pod is nothing here).
+        return new WorkloadEndpoint(w?.Metadata.Name ?? local?.Name ?? (remote is not null ? e.Hostname : null) ?? "", e.Addresses[0], ports,
             w is null ? remote?.Identity : WorkloadPorts.Identity(w, trustDomain), w?.Spec.Proxy?.InboundPort ?? remote?.ProxyPort,
             w?.Spec.Proxy?.AdminPort, w?.Spec.Zone ?? e.Zone, w?.Spec.Weight ?? 1, e.Conditions.Ready ?? true,
             w?.Metadata.Labels ?? ImmutableDictionary<string, string>.Empty, remote?.Authority);
