@@ -84,7 +84,7 @@ internal sealed class DemoStats(IReadOnlyList<(string? Cluster, AdminClient Clie
         foreach (var c in snapshot)
         {
             var prefix = c.Cluster is null ? "" : $"{c.Cluster}: ";
-            if (c.Cluster is not null) parts.Add(new Rule($"cluster {Markup.Escape(c.Cluster)}") { Justification = Justify.Left });
+            if (c.Cluster is not null) parts.Add(new Markup($"[bold]cluster {Markup.Escape(c.Cluster)}[/]"));
             var svc = new Table().Border(TableBorder.Simple).Title($"{Markup.Escape(prefix)}services (last {window})");
             foreach (var col in new[] { "SERVICE", "MESHED", "SUCCESS", "RPS", "P50", "P95", "P99", "TCP", "MTLS" }) svc.AddColumn(col);
             foreach (var row in c.Services.Value.OfType<ServiceStatsRow>().OrderBy(r => r.Name))

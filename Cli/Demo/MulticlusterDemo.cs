@@ -64,11 +64,12 @@ internal static class MulticlusterDemo
             gateway = await StartGatewayAsync(west.Client, proxyBinary, gatewayPort, echo, ct);
             console.Note($"demo: west/gateway is up (inbound :{gatewayPort}, identity {gatewayIdentity})");
 
+            // Mirrors go only into namespaces the cluster uses itself, so east's own resources come first.
+            await ApplyEmbeddedAsync(east.Client, "bookstore-east.yaml", ct);
+            console.Note("demo: east: applied web and books (route: every request to books-west, through west's gateway)");
             await east.Client.ApplyAsync(LinkManifest.Build(await west.Client.LinkInfoAsync(ct), West), KubernetesObjects.Namespace, dryRun: false, ct);
             console.Note("demo: east: applied the Link to west (from `mesh multicluster link-gen` on west); waiting for the mirror books-west");
             await WaitForMirrorAsync(east.Client, "books-west", ct);
-            await ApplyEmbeddedAsync(east.Client, "bookstore-east.yaml", ct);
-            console.Note("demo: east: applied web and books (route: every request to books-west, through west's gateway)");
             foreach (var role in EastRoles)
                 workloads.Add(await DemoCommand.StartRoleAsync(console, role, east.Client, cli, proxyBinary, options.Rps, echo, ct, East));
 
@@ -140,8 +141,13 @@ internal static class MulticlusterDemo
         while (!(await east.ListAsync("services", "default", ct)).Any(s => (string?)s["metadata"]?["name"] == mirror))
         {
             if (DateTime.UtcNow >= deadline)
-                throw new CliException($"east has no mirror {mirror} {MirrorTimeout.TotalSeconds:0} s after the Link was applied",
-                    hint: "see the Link's status: mesh get link west -n mesh -o yaml (with east's MESH_DATA_DIR), or rerun with --verbose");
+            {
+                var link = await east.GetAsync("links", KubernetesObjects.Namespace, West, ct);
+                var conditions = new[] { "conditions", "services" }.SelectMany(list => link?["status"]?[list]?.AsArray() ?? [])
+                    .Select(c => $"{c?["type"] ?? c?["name"]}={c?["status"]} {c?["reason"]}: {c?["message"]}");
+                List<string> lines = [$"east has no mirror {mirror} {MirrorTimeout.TotalSeconds:0} s after the Link was applied", .. conditions.Select(c => "link west: " + c)];
+                throw new CliException(lines, ExitCodes.UserError, hint: "rerun with --verbose to see every process's output");
+            }
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
         }
     }
