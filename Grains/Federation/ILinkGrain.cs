@@ -22,11 +22,10 @@ public interface ILinkGrain : IGrainWithStringKey
 /// <summary>What a link reports: whether its federation stream is up, and per mirror what became of it.</summary>
 [GenerateSerializer, Immutable, Alias("mesh.LinkStatus")]
 public sealed record LinkStatus(
-    [property: Id(0)] bool Linked,
-    [property: Id(1)] LinkCondition FederationConnected,
-    [property: Id(2)] ImmutableArray<MirrorCondition> Services,
+    [property: Id(0)] LinkCondition FederationConnected,
+    [property: Id(1)] ImmutableArray<MirrorCondition> Services,
     /// <summary>When the last snapshot, delta or heartbeat arrived; null: none in this activation.</summary>
-    [property: Id(3)] DateTimeOffset? LastMessage);
+    [property: Id(2)] DateTimeOffset? LastMessage);
 
 [GenerateSerializer, Immutable, Alias("mesh.LinkCondition")]
 public sealed record LinkCondition(

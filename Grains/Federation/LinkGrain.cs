@@ -86,7 +86,7 @@ public sealed partial class LinkGrain(
     }
 
     public Task<LinkStatus> GetStatusAsync() =>
-        Task.FromResult(new LinkStatus(_linkJson is not null, _connected, _writer?.Conditions ?? [], _lastMessage));
+        Task.FromResult(new LinkStatus(_connected, _writer?.Conditions ?? [], _lastMessage));
 
     private async Task StopAsync()
     {
