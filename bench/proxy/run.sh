@@ -7,6 +7,10 @@
 #   yarp-jit     the yarp setup with the JIT-built proxy (AOT vs JIT, same run; HTTP/1.1 only)
 #   mesh         client → mesh-proxy outbound → mesh mTLS (X25519MLKEM768, HTTP/2) → mesh-proxy inbound → app (HTTP/1.1)
 #   nginx-pair   client → nginx → TLS 1.3 keepalive upstream (HTTP/1.1) → nginx → app (HTTP/1.1)
+#   hap-pair     client → haproxy → HTTP/2 over mutual TLS 1.3 (client certificate, throwaway CA) → haproxy → app
+#                (HTTP/1.1): the mesh leg's exact topology; one thread each (nbthread 1, like nginx's one worker)
+#   caddy-pair   client → caddy → HTTP/2 over mutual TLS 1.3 (client certificate) → caddy → app (HTTP/1.1): a Go
+#                (garbage-collected) proxy in the same topology; Go's default GOMAXPROCS (all cores)
 # and, in the HTTP/1.1 saturation table only, the floor of one hop:
 #   nginx-hop    client → nginx → keepalive upstream (HTTP/1.1, plaintext) → app: one full nginx HTTP proxy hop
 #   tcp-relay    client → TcpRelay → app: a .NET byte relay (async sockets, no HTTP, no TLS; bench/proxy/TcpRelay), the
@@ -31,9 +35,9 @@
 # fewer than 99 % 2xx (a 404/502 flood is not a benchmark) fails the script after the tables are printed.
 # Usage: bench/proxy/run.sh [seconds per setup and client, default 10 (2 halves)] [connections, default 32]
 #   env: H2_CLIENTS, H2_STREAMS, FIXED_RPS, FIXED_CLIENTS (see above); MESH_PROXY_BIN / MESH_PROXY_JIT_BIN = prebuilt proxies
-# Needs: wrk, h2load (nghttp2-client), nginx, openssl, curl; builds mesh-proxy Native AOT (falls back to JIT if AOT
+# Needs: wrk, h2load (nghttp2-client), nginx, haproxy, caddy, openssl, curl; builds mesh-proxy Native AOT (falls back to JIT if AOT
 # fails; MESH_PROXY_BIN=path skips that build), mesh-proxy JIT (MESH_PROXY_JIT_BIN=path skips it) and the static
-# discovery helper. Default run ≈ 3.5 min after the builds; every client run is bounded by `timeout`.
+# discovery helper. Default run ≈ 5 min after the builds; every client run is bounded by `timeout`.
 # h2load notes (nghttp2 1.52): the authority goes in `-H ':authority: …'` for both protocols (with --h1 it becomes
 # Host; a literal `-H 'Host: …'` with --h1 makes h2load spin forever); --warm-up-time with -D reports 0 requests, so
 # warm-ups are separate 1 s runs; --log-file appends, so every run gets a fresh file.
@@ -45,14 +49,14 @@ fixed="${FIXED_RPS:-1600}"; fixc="${FIXED_CLIENTS:-16}"; perclient=$(( fixed / f
 authority=app.default:80
 # Every port is PORT_BASE + an offset (default 18000, so the app is :18080); the run stops first if one is taken.
 pb="${PORT_BASE:-18000}"
-for off in 80 81 82 83 85 86 87 88 240 243 244 245 291 292 340 343 391 440 443 491 540 543 591 640 643 691 900 901 902; do
+for off in 80 81 82 83 85 86 87 88 701 702 703 711 713 240 243 244 245 291 292 340 343 391 440 443 491 540 543 591 640 643 691 900 901 902; do
   if ss -Hltn "sport = :$((pb + off))" | grep -q .; then echo "bench: port $((pb + off)) is taken; set PORT_BASE (e.g. PORT_BASE=28000)" >&2; exit 1; fi
 done
 work="$(mktemp -d /tmp/mesh-bench.XXXXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-for tool in wrk h2load nginx openssl curl; do command -v "$tool" >/dev/null || { echo "bench: $tool not found (scripts/setup.sh installs it)" >&2; exit 1; }; done
+for tool in wrk h2load nginx haproxy caddy openssl curl; do command -v "$tool" >/dev/null || { echo "bench: $tool not found (scripts/setup.sh installs it)" >&2; exit 1; }; done
 
 echo "bench: building (AOT proxy, JIT proxy, static discovery)" >&2
 proxy="$work/aot/mesh-proxy"
@@ -103,6 +107,76 @@ nginx_conf ngx1 "upstream ngx2 { server 127.0.0.1:$((pb + 82)); keepalive 64; ke
       proxy_ssl_protocols TLSv1.3; proxy_ssl_session_reuse on; } }"
 nginx_conf ngxhop "upstream app { server 127.0.0.1:$((pb + 80)); keepalive 64; keepalive_requests 100000000; }
   server { listen 127.0.0.1:$((pb + 86)); location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
+
+# --- the HAProxy and Caddy pairs: a throwaway CA, a server certificate for hop 2 and a client certificate for hop 1
+# (hop 2 requires and verifies it), TLS 1.3 only, ALPN h2 between the hops.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" -out "$work/ca.pem" -days 1 -subj /CN=bench-ca 2>/dev/null
+for n in server client; do
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/$n.key" -out "$work/$n.csr" -subj "/CN=$n" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=%s\n' "$([ $n = server ] && echo serverAuth || echo clientAuth)" >"$work/$n.ext"
+  openssl x509 -req -in "$work/$n.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 1 -extfile "$work/$n.ext" -out "$work/$n.pem" 2>/dev/null
+  cat "$work/$n.pem" "$work/$n.key" >"$work/$n.bundle.pem"
+done
+hap_conf() { # name frontend-binds backend-server
+  cat >"$work/$1.cfg" <<HAP
+global
+  nbthread 1
+  maxconn 8192
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  timeout http-keep-alive 60s
+frontend in
+$2
+  default_backend out
+backend out
+  http-reuse always
+  server next $3
+HAP
+  haproxy -db -f "$work/$1.cfg" >"$work/$1.log" 2>&1 & pids+=($!); echo $! >"$work/$1.pid"
+}
+hap_conf hap2 "  bind 127.0.0.1:$((pb + 703)) ssl crt $work/server.bundle.pem ca-file $work/ca.pem verify required alpn h2 ssl-min-ver TLSv1.3" \
+  "127.0.0.1:$((pb + 80))"
+hap_conf hap1 "  bind 127.0.0.1:$((pb + 701))
+  bind 127.0.0.1:$((pb + 702)) proto h2" \
+  "127.0.0.1:$((pb + 703)) ssl verify required ca-file $work/ca.pem crt $work/client.bundle.pem alpn h2 ssl-min-ver TLSv1.3 sni str(localhost)"
+# Caddy 2.6: hop 1 serves HTTP/1.1 and h2c prior knowledge on one port. strict_sni_host is off on hop 2: with client
+# auth Caddy otherwise answers 421 when the Host (app.default:80, kept by reverse_proxy) differs from the SNI.
+caddy_conf() { # name protocols site-address body
+  cat >"$work/$1.caddy" <<CADDY
+{
+	admin off
+	auto_https off
+	servers {
+		protocols $2
+		strict_sni_host insecure_off
+	}
+}
+$3 {
+	bind 127.0.0.1
+$4
+}
+CADDY
+  XDG_DATA_HOME="$work/xdg" XDG_CONFIG_HOME="$work/xdg" caddy run --config "$work/$1.caddy" --adapter caddyfile >"$work/$1.log" 2>&1 & pids+=($!); echo $! >"$work/$1.pid"
+}
+caddy_conf caddy2 "h1 h2" "https://:$((pb + 713))" "	tls $work/server.pem $work/server.key {
+		protocols tls1.3
+		client_auth {
+			mode require_and_verify
+			trusted_ca_cert_file $work/ca.pem
+		}
+	}
+	reverse_proxy 127.0.0.1:$((pb + 80))"
+caddy_conf caddy1 "h1 h2c" "http://:$((pb + 711))" "	reverse_proxy https://127.0.0.1:$((pb + 713)) {
+		transport http {
+			versions 2
+			tls_client_auth $work/client.pem $work/client.key
+			tls_trusted_ca_certs $work/ca.pem
+			tls_server_name localhost
+		}
+	}"
 "$relay" $((pb + 87)) $((pb + 80)) >/dev/null & pids+=($!); relay_pid=$!
 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$relay" $((pb + 88)) $((pb + 80)) >/dev/null & pids+=($!); relay_inline_pid=$!
 
@@ -112,7 +186,7 @@ DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$relay" $((pb + 88)) $((pb + 80)
 "$work/disco/StaticDiscovery" $((pb + 901)) "$work/anchors2.pem" $authority "127.0.0.1:$((pb + 80)):$((pb + 243)):spiffe://cluster.local/ns/default/sa/bench-b" >/dev/null & pids+=($!)
 "$work/disco/StaticDiscovery" $((pb + 902)) "$work/anchors3.pem" $authority 127.0.0.1:$((pb + 83)) >/dev/null & pids+=($!)
 for f in anchors anchors2 anchors3; do for _ in $(seq 200); do [ -s "$work/$f.pem" ] && break; sleep 0.05; done; done
-for port in $((pb + 80)) $((pb + 81)) $((pb + 86)) $((pb + 87)) $((pb + 88)); do for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done; done
+for port in $((pb + 80)) $((pb + 81)) $((pb + 86)) $((pb + 701)) $((pb + 711)) $((pb + 87)) $((pb + 88)); do for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done; done
 sleep 1
 
 start_proxy() { # name workload inbound outbound admin control anchors [binary] → records pid and ready ms
@@ -154,8 +228,10 @@ check yarp http://127.0.0.1:$((pb + 340))/ h1;       check yarp http://127.0.0.1
 check yarp-jit http://127.0.0.1:$((pb + 440))/ h1
 check mesh http://127.0.0.1:$((pb + 240))/ h1;       check mesh http://127.0.0.1:$((pb + 240))/ h2
 check nginx-pair http://127.0.0.1:$((pb + 81))/ h1; check nginx-pair http://127.0.0.1:$((pb + 85))/ h2
+check hap-pair http://127.0.0.1:$((pb + 701))/ h1; check hap-pair http://127.0.0.1:$((pb + 702))/ h2
+check caddy-pair http://127.0.0.1:$((pb + 711))/ h1; check caddy-pair http://127.0.0.1:$((pb + 711))/ h2
 check nginx-hop http://127.0.0.1:$((pb + 86))/ h1;  check tcp-relay http://127.0.0.1:$((pb + 87))/ h1; check tcp-relay-inline http://127.0.0.1:$((pb + 88))/ h1
-[ "$failed" = 0 ] || { echo "bench: a setup does not answer; see the proxies' logs:" >&2; tail -n 3 "$work"/*.err "$work"/*/logs/error.log >&2; exit 1; }
+[ "$failed" = 0 ] || { echo "bench: a setup does not answer; see the proxies' logs:" >&2; tail -n 3 "$work"/*.err "$work"/*/logs/error.log "$work"/hap*.log "$work"/caddy*.log >&2; exit 1; }
 
 ms() { # wrk latency ("309.00us", "1.04ms", "1.20s") → ms with 2 decimals
   awk -v v="$1" 'BEGIN { u = v; sub(/^[0-9.]+/, "", u); n = v + 0; f = (u == "us") ? 0.001 : (u == "s") ? 1000 : 1; printf "%.2f", n * f }'
@@ -253,6 +329,11 @@ measure() { # mode "label|url|pids"... → both passes (second one reversed), th
 }
 
 A=$(pid_of meshA); B=$(pid_of meshB); NGX="$(ngx_pids ngx1) $(ngx_pids ngx2)"
+HAP="$(cat "$work/hap1.pid") $(cat "$work/hap2.pid")"; CADDY="$(cat "$work/caddy1.pid") $(cat "$work/caddy2.pid")"
+# the hop-2 leg of each pair must be HTTP/2 over mutual TLS: a handshake without a client certificate must fail
+for port in $((pb + 703)) $((pb + 713)); do
+  if curl -s -k -m 5 -o /dev/null "https://127.0.0.1:$port/"; then echo "bench: :$port answered without a client certificate" >&2; exit 1; fi
+done
 echo
 echo "### Saturation, HTTP/1.1: wrk -t2 -c$conns, 2 × ${half} s per setup (ABBA order, 1 s warm-up), loopback, $(nproc) cores"
 echo
@@ -260,6 +341,7 @@ echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RS
 echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
 measure sat-h1 "direct|http://127.0.0.1:$((pb + 80))/|" "yarp|http://127.0.0.1:$((pb + 340))/|$(pid_of yarp)" "yarp-jit|http://127.0.0.1:$((pb + 440))/|$(pid_of yarpjit)" \
   "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" "nginx-pair|http://127.0.0.1:$((pb + 81))/|$NGX" \
+  "hap-pair|http://127.0.0.1:$((pb + 701))/|$HAP" "caddy-pair|http://127.0.0.1:$((pb + 711))/|$CADDY" \
   "nginx-hop|http://127.0.0.1:$((pb + 86))/|$(ngx_pids ngxhop)" "tcp-relay|http://127.0.0.1:$((pb + 87))/|$relay_pid" "tcp-relay-inline|http://127.0.0.1:$((pb + 88))/|$relay_inline_pid"
 ka=$(ss -Htn state established "( dport = :$((pb + 82)) )" | wc -l); tw=$(ss -Htn state time-wait "( dport = :$((pb + 82)) )" | wc -l)
 
@@ -269,7 +351,7 @@ echo
 echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
 measure sat-h2 "direct|http://127.0.0.1:$((pb + 83))/|" "yarp|http://127.0.0.1:$((pb + 640))/|$(pid_of yarph2)" "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" \
-  "nginx-pair|http://127.0.0.1:$((pb + 85))/|$NGX"
+  "nginx-pair|http://127.0.0.1:$((pb + 85))/|$NGX" "hap-pair|http://127.0.0.1:$((pb + 702))/|$HAP" "caddy-pair|http://127.0.0.1:$((pb + 711))/|$CADDY"
 
 echo
 echo "### Fixed rate: h2load [--h1] -t1 -c$fixc --rps $perclient (= $((perclient * fixc)) req/s total; h2: -m$h2m), 2 × ${half} s per setup (ABBA order)"
@@ -277,15 +359,18 @@ echo
 echo "| setup      | protocol |   req/s |        p50 |        p99 |        max | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|----------|--------:|-----------:|-----------:|-----------:|-------------:|------------------------|"
 measure fix-h1 "direct|http://127.0.0.1:$((pb + 80))/|" "yarp|http://127.0.0.1:$((pb + 340))/|$(pid_of yarp)" "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" \
-  "nginx-pair|http://127.0.0.1:$((pb + 81))/|$NGX"
+  "nginx-pair|http://127.0.0.1:$((pb + 81))/|$NGX" "hap-pair|http://127.0.0.1:$((pb + 701))/|$HAP" "caddy-pair|http://127.0.0.1:$((pb + 711))/|$CADDY"
 measure fix-h2 "direct|http://127.0.0.1:$((pb + 83))/|" "yarp|http://127.0.0.1:$((pb + 640))/|$(pid_of yarph2)" "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" \
-  "nginx-pair|http://127.0.0.1:$((pb + 85))/|$NGX"
+  "nginx-pair|http://127.0.0.1:$((pb + 85))/|$NGX" "hap-pair|http://127.0.0.1:$((pb + 702))/|$HAP" "caddy-pair|http://127.0.0.1:$((pb + 711))/|$CADDY"
 
 ratio() { awk -v a="$(cat "$work/$1")" -v b="$(cat "$work/$2")" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / b : 0) }'; }
 echo
 echo "- mesh / nginx-pair RPS at saturation: HTTP/1.1 $(ratio mesh.sat-h1.rps nginx-pair.sat-h1.rps), HTTP/2 $(ratio mesh.sat-h2.rps nginx-pair.sat-h2.rps)"
 echo "- p99 at $((perclient * fixc)) req/s, mesh vs nginx-pair: HTTP/1.1 $(cat "$work/mesh.fix-h1.p99") vs $(cat "$work/nginx-pair.fix-h1.p99") ms ($(ratio mesh.fix-h1.p99 nginx-pair.fix-h1.p99)×), HTTP/2 $(cat "$work/mesh.fix-h2.p99") vs $(cat "$work/nginx-pair.fix-h2.p99") ms ($(ratio mesh.fix-h2.p99 nginx-pair.fix-h2.p99)×)"
 echo "- mesh / nginx-pair proxy CPU per request (robust to the machine's load, unlike RPS): saturation HTTP/1.1 $(ratio mesh.sat-h1.cpu1k nginx-pair.sat-h1.cpu1k), HTTP/2 $(ratio mesh.sat-h2.cpu1k nginx-pair.sat-h2.cpu1k); fixed rate HTTP/1.1 $(ratio mesh.fix-h1.cpu1k nginx-pair.fix-h1.cpu1k), HTTP/2 $(ratio mesh.fix-h2.cpu1k nginx-pair.fix-h2.cpu1k)"
+echo "- mesh / hap-pair: RPS HTTP/1.1 $(ratio mesh.sat-h1.rps hap-pair.sat-h1.rps), HTTP/2 $(ratio mesh.sat-h2.rps hap-pair.sat-h2.rps); p99 at $((perclient * fixc)) req/s HTTP/1.1 $(ratio mesh.fix-h1.p99 hap-pair.fix-h1.p99)×, HTTP/2 $(ratio mesh.fix-h2.p99 hap-pair.fix-h2.p99)×; CPU per request saturation HTTP/1.1 $(ratio mesh.sat-h1.cpu1k hap-pair.sat-h1.cpu1k), HTTP/2 $(ratio mesh.sat-h2.cpu1k hap-pair.sat-h2.cpu1k)"
+echo "- mesh / caddy-pair: RPS HTTP/1.1 $(ratio mesh.sat-h1.rps caddy-pair.sat-h1.rps), HTTP/2 $(ratio mesh.sat-h2.rps caddy-pair.sat-h2.rps); CPU per request saturation HTTP/1.1 $(ratio mesh.sat-h1.cpu1k caddy-pair.sat-h1.cpu1k), HTTP/2 $(ratio mesh.sat-h2.cpu1k caddy-pair.sat-h2.cpu1k)"
+echo "- RSS of the baseline hops (MB, end of run): haproxy $(rss "$(cat "$work/hap1.pid")")/$(rss "$(cat "$work/hap2.pid")"), caddy $(rss "$(cat "$work/caddy1.pid")")/$(rss "$(cat "$work/caddy2.pid")")"
 echo "- floor of one hop, CPU per request vs one nginx HTTP hop (HTTP/1.1 saturation): tcp-relay $(ratio tcp-relay.sat-h1.cpu1k nginx-hop.sat-h1.cpu1k), tcp-relay-inline $(ratio tcp-relay-inline.sat-h1.cpu1k nginx-hop.sat-h1.cpu1k), one mesh proxy (half the pair) $(awk -v a="$(cat "$work/mesh.sat-h1.cpu1k")" -v b="$(cat "$work/nginx-hop.sat-h1.cpu1k")" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / 2 / b : 0) }')"
 echo "- yarp-jit / yarp RPS (HTTP/1.1): $(ratio yarp-jit.sat-h1.rps yarp.sat-h1.rps)"
 echo "- idle RSS (MB, before any load): yarp $(cat "$work/yarp.idle"), yarp h2 $(cat "$work/yarph2.idle"), mesh client $(cat "$work/meshA.idle"), mesh server $(cat "$work/meshB.idle"), yarp-jit $(cat "$work/yarpjit.idle")"
