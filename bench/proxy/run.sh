@@ -28,13 +28,17 @@
 #      rate, which the req/s column shows).
 #   4. 5 alternating cold starts each of the AOT and the JIT proxy alone: start → "mesh-proxy: ready" (incl. Certify)
 #      and RSS 1 s after ready (medians)
-# Every setup runs twice for half the time per table, the second pass in reverse order (ABBA), reported together.
+# Every setup runs twice for half the time per table, the second pass in reverse order (ABBA), reported together
+# (PASSES=n: n passes of dur/n s, alternating order).
 # Reported per run: RPS, p50/p99, proxy CPU (user+sys from /proc) per 1k requests (total, then per busy process: mesh
 # client+server, ngx1+ngx2 workers), proxy RSS at the end of the run;
 # then idle RSS, peak RSS (VmHWM), start → ready and the mesh / nginx-pair ratios. Every run checks its status codes:
 # fewer than 99 % 2xx (a 404/502 flood is not a benchmark) fails the script after the tables are printed.
 # Usage: bench/proxy/run.sh [seconds per setup and client, default 10 (2 halves)] [connections, default 32]
-#   env: H2_CLIENTS, H2_STREAMS, FIXED_RPS, FIXED_CLIENTS (see above); MESH_PROXY_BIN / MESH_PROXY_JIT_BIN = prebuilt proxies
+#   env: H2_CLIENTS, H2_STREAMS, FIXED_RPS, FIXED_CLIENTS (see above); MESH_PROXY_BIN / MESH_PROXY_JIT_BIN = prebuilt proxies;
+#   PORT_BASE (default 18000); levers: MESH_AB="label:VAR=value[,VAR=value] …" adds a mesh pair per label started
+#   with those variables, measured as setup mesh-<label> right after mesh in every table and compared to mesh;
+#   ONLY="mesh mesh-x …" measures only those setups (and skips the cold starts); PASSES=n (default 2)
 # Needs: wrk, h2load (nghttp2-client), nginx, haproxy, caddy, openssl, curl; builds mesh-proxy Native AOT (falls back to JIT if AOT
 # fails; MESH_PROXY_BIN=path skips that build), mesh-proxy JIT (MESH_PROXY_JIT_BIN=path skips it) and the static
 # discovery helper. Default run ≈ 5 min after the builds; every client run is bounded by `timeout`.
@@ -43,13 +47,15 @@
 # warm-ups are separate 1 s runs; --log-file appends, so every run gets a fresh file.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dur="${1:-10}"; conns="${2:-32}"; half=$(( (dur + 1) / 2 ))
+dur="${1:-10}"; conns="${2:-32}"; passes="${PASSES:-2}"; half=$(( (dur + passes - 1) / passes ))   # half = one pass
 h2c="${H2_CLIENTS:-$(( conns / 4 > 2 ? conns / 4 : 2 ))}"; h2m="${H2_STREAMS:-4}"
 fixed="${FIXED_RPS:-1600}"; fixc="${FIXED_CLIENTS:-16}"; perclient=$(( fixed / fixc > 0 ? fixed / fixc : 1 ))
 authority=app.default:80
 # Every port is PORT_BASE + an offset (default 18000, so the app is :18080); the run stops first if one is taken.
 pb="${PORT_BASE:-18000}"
-for off in 80 81 82 83 85 86 87 88 701 702 703 711 713 240 243 244 245 291 292 340 343 391 440 443 491 540 543 591 640 643 691 900 901 902; do
+read -r -a ab_specs <<<"${MESH_AB:-}"
+ab_offs=(); for (( i = 0; i < ${#ab_specs[@]}; i++ )); do for o in 0 1 2 3 4 5 9; do ab_offs+=($(( 1000 + 10 * i + o ))); done; done
+for off in "${ab_offs[@]}" 80 81 82 83 85 86 87 88 701 702 703 711 713 240 243 244 245 291 292 340 343 391 440 443 491 540 543 591 640 643 691 900 901 902; do
   if ss -Hltn "sport = :$((pb + off))" | grep -q .; then echo "bench: port $((pb + off)) is taken; set PORT_BASE (e.g. PORT_BASE=28000)" >&2; exit 1; fi
 done
 work="$(mktemp -d /tmp/mesh-bench.XXXXXX)"
@@ -139,8 +145,11 @@ HAP
 }
 hap_conf hap2 "  bind 127.0.0.1:$((pb + 703)) ssl crt $work/server.bundle.pem ca-file $work/ca.pem verify required alpn h2 ssl-min-ver TLSv1.3" \
   "127.0.0.1:$((pb + 80))"
+# After an HTTP/2 hop HAProxy 2.6 writes HTTP/1.1 status lines without a reason phrase ("HTTP/1.1 200 "); h2load's
+# HTTP/1.1 parser then never sees the status (every request "failed"). hop 1 puts the reason back for the app's 200.
 hap_conf hap1 "  bind 127.0.0.1:$((pb + 701))
-  bind 127.0.0.1:$((pb + 702)) proto h2" \
+  bind 127.0.0.1:$((pb + 702)) proto h2
+  http-response set-status 200 if { status 200 }" \
   "127.0.0.1:$((pb + 703)) ssl verify required ca-file $work/ca.pem crt $work/client.bundle.pem alpn h2 ssl-min-ver TLSv1.3 sni str(localhost)"
 # Caddy 2.6: hop 1 serves HTTP/1.1 and h2c prior knowledge on one port. strict_sni_host is off on hop 2: with client
 # auth Caddy otherwise answers 421 when the Host (app.default:80, kept by reverse_proxy) differs from the SNI.
@@ -195,7 +204,7 @@ start_proxy() { # name workload inbound outbound admin control anchors [binary] 
   MESH_PROXY_WORKLOAD="$2" MESH_PROXY_INBOUND_ADDR="127.0.0.1:$3" MESH_PROXY_OUTBOUND_ADDR="127.0.0.1:$4" MESH_PROXY_ADMIN_ADDR="127.0.0.1:$5" \
   MESH_CONTROL_ADDR="http://127.0.0.1:$6" MESH_PROXY_TRUST_ANCHORS="$7" MESH_PROXY_TOKEN=bench \
   MESH_PROXY_APP_ADDR="127.0.0.1:$((pb + 80))" \
-    "${8:-$proxy}" >"$work/$1.out" 2>"$work/$1.err" & local pid=$!
+    env ${lever_env:-} "${8:-$proxy}" >"$work/$1.out" 2>"$work/$1.err" & local pid=$!
   pids+=($pid)
   for _ in $(seq 1000); do grep -q 'mesh-proxy: ready' "$work/$1.out" 2>/dev/null && break; sleep 0.01; done
   echo $(( ($(date +%s%N) - t0) / 1000000 )) >"$work/$1.ready"
@@ -206,11 +215,23 @@ start_proxy meshB bench-b $((pb + 243)) $((pb + 244)) $((pb + 292)) $((pb + 901)
 start_proxy meshA bench-a $((pb + 245)) $((pb + 240)) $((pb + 291)) $((pb + 901)) "$work/anchors2.pem"
 start_proxy yarpjit bench-d $((pb + 443)) $((pb + 440)) $((pb + 491)) $((pb + 900)) "$work/anchors.pem" "$jit"
 start_proxy yarph2 bench-f $((pb + 643)) $((pb + 640)) $((pb + 691)) $((pb + 902)) "$work/anchors3.pem"
+# --- lever pairs (MESH_AB): a mesh pair per label with its own control plane, its variables set on both sidecars
+ab_labels=(); ab_rows=()
+for (( i = 0; i < ${#ab_specs[@]}; i++ )); do
+  l="${ab_specs[$i]%%:*}"; o=$((pb + 1000 + 10 * i)); ab_labels+=("$l")
+  "$work/disco/StaticDiscovery" $((o + 9)) "$work/anchors-$l.pem" $authority "127.0.0.1:$((pb + 80)):$((o + 3)):spiffe://cluster.local/ns/default/sa/bench-b" >/dev/null & pids+=($!)
+  for _ in $(seq 200); do [ -s "$work/anchors-$l.pem" ] && break; sleep 0.05; done
+  lever_env="${ab_specs[$i]#*:}"; lever_env="${lever_env//,/ }"
+  start_proxy "meshB-$l" bench-b $((o + 3)) $((o + 4)) $((o + 5)) $((o + 9)) "$work/anchors-$l.pem"
+  start_proxy "meshA-$l" bench-a $((o + 1)) $((o + 0)) $((o + 2)) $((o + 9)) "$work/anchors-$l.pem"
+  lever_env=""
+  ab_rows+=("mesh-$l|http://127.0.0.1:$o/|$(cat "$work/meshA-$l.pid") $(cat "$work/meshB-$l.pid")")
+done
 pid_of() { cat "$work/$1.pid"; }
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status"; }
 hwm() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-for n in yarp meshA meshB yarpjit yarph2; do rss "$(pid_of $n)" >"$work/$n.idle"; done
+for n in yarp meshA meshB yarpjit yarph2 "${ab_labels[@]/#/meshA-}" "${ab_labels[@]/#/meshB-}"; do rss "$(pid_of $n)" >"$work/$n.idle"; done
 # nginx pids: the masters (worker_processes 1 → the worker is a child; count both)
 ngx_pids() { local m; m=$(cat "$work/$1/nginx.pid"); echo "$m $(pgrep -P "$m" | tr '\n' ' ')"; }
 
@@ -230,6 +251,9 @@ check mesh http://127.0.0.1:$((pb + 240))/ h1;       check mesh http://127.0.0.1
 check nginx-pair http://127.0.0.1:$((pb + 81))/ h1; check nginx-pair http://127.0.0.1:$((pb + 85))/ h2
 check hap-pair http://127.0.0.1:$((pb + 701))/ h1; check hap-pair http://127.0.0.1:$((pb + 702))/ h2
 check caddy-pair http://127.0.0.1:$((pb + 711))/ h1; check caddy-pair http://127.0.0.1:$((pb + 711))/ h2
+for (( i = 0; i < ${#ab_labels[@]}; i++ )); do
+  check "mesh-${ab_labels[$i]}" "http://127.0.0.1:$((pb + 1000 + 10 * i))/" h1; check "mesh-${ab_labels[$i]}" "http://127.0.0.1:$((pb + 1000 + 10 * i))/" h2
+done
 check nginx-hop http://127.0.0.1:$((pb + 86))/ h1;  check tcp-relay http://127.0.0.1:$((pb + 87))/ h1; check tcp-relay-inline http://127.0.0.1:$((pb + 88))/ h1
 [ "$failed" = 0 ] || { echo "bench: a setup does not answer; see the proxies' logs:" >&2; tail -n 3 "$work"/*.err "$work"/*/logs/error.log "$work"/hap*.log "$work"/caddy*.log >&2; exit 1; }
 
@@ -320,12 +344,18 @@ report() { # mode label pids... → one table row from both passes
   echo "$rps" >"$work/$key.rps"; echo "$p99" >"$work/$key.p99"
 }
 
-measure() { # mode "label|url|pids"... → both passes (second one reversed), then the rows in the given order
+measure() { # mode "label|url|pids"... → $passes passes (every other one reversed), then the rows in the given order
   local mode=$1; shift
-  local i l u p   # $p (the pids) is split into words on purpose
-  for (( i = 1; i <= $#; i++ )); do IFS='|' read -r l u p <<<"${!i}"; one_pass "$mode" 1 "$l" "$u" $p; done
-  for (( i = $#; i >= 1; i-- )); do IFS='|' read -r l u p <<<"${!i}"; one_pass "$mode" 2 "$l" "$u" $p; done
-  for (( i = 1; i <= $#; i++ )); do IFS='|' read -r l u p <<<"${!i}"; report "$mode" "$l" $p; done
+  local i l u p k rows=()   # $p (the pids) is split into words on purpose
+  for (( i = 1; i <= $#; i++ )); do   # the MESH_AB pairs go right after mesh; ONLY keeps the named setups
+    rows+=("${!i}"); [ "${!i%%|*}" = mesh ] && rows+=("${ab_rows[@]}")
+  done
+  if [ -n "${ONLY:-}" ]; then local kept=(); for l in "${rows[@]}"; do [[ " $ONLY " == *" ${l%%|*} "* ]] && kept+=("$l"); done; rows=("${kept[@]}"); fi
+  for (( k = 1; k <= passes; k++ )); do
+    if (( k % 2 )); then for (( i = 0; i < ${#rows[@]}; i++ )); do IFS='|' read -r l u p <<<"${rows[$i]}"; one_pass "$mode" $k "$l" "$u" $p; done
+    else for (( i = ${#rows[@]} - 1; i >= 0; i-- )); do IFS='|' read -r l u p <<<"${rows[$i]}"; one_pass "$mode" $k "$l" "$u" $p; done; fi
+  done
+  for (( i = 0; i < ${#rows[@]}; i++ )); do IFS='|' read -r l u p <<<"${rows[$i]}"; report "$mode" "$l" $p; done
 }
 
 A=$(pid_of meshA); B=$(pid_of meshB); NGX="$(ngx_pids ngx1) $(ngx_pids ngx2)"
@@ -335,7 +365,7 @@ for port in $((pb + 703)) $((pb + 713)); do
   if curl -s -k -m 5 -o /dev/null "https://127.0.0.1:$port/"; then echo "bench: :$port answered without a client certificate" >&2; exit 1; fi
 done
 echo
-echo "### Saturation, HTTP/1.1: wrk -t2 -c$conns, 2 × ${half} s per setup (ABBA order, 1 s warm-up), loopback, $(nproc) cores"
+echo "### Saturation, HTTP/1.1: wrk -t2 -c$conns, ${passes} × ${half} s per setup (ABBA order, 1 s warm-up), loopback, $(nproc) cores"
 echo
 echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
@@ -346,7 +376,7 @@ measure sat-h1 "direct|http://127.0.0.1:$((pb + 80))/|" "yarp|http://127.0.0.1:$
 ka=$(ss -Htn state established "( dport = :$((pb + 82)) )" | wc -l); tw=$(ss -Htn state time-wait "( dport = :$((pb + 82)) )" | wc -l)
 
 echo
-echo "### Saturation, HTTP/2: h2load -t2 -c$h2c -m$h2m (h2c prior knowledge), 2 × ${half} s per setup (ABBA order, 1 s warm-up)"
+echo "### Saturation, HTTP/2: h2load -t2 -c$h2c -m$h2m (h2c prior knowledge), ${passes} × ${half} s per setup (ABBA order, 1 s warm-up)"
 echo
 echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
@@ -354,7 +384,7 @@ measure sat-h2 "direct|http://127.0.0.1:$((pb + 83))/|" "yarp|http://127.0.0.1:$
   "nginx-pair|http://127.0.0.1:$((pb + 85))/|$NGX" "hap-pair|http://127.0.0.1:$((pb + 702))/|$HAP" "caddy-pair|http://127.0.0.1:$((pb + 711))/|$CADDY"
 
 echo
-echo "### Fixed rate: h2load [--h1] -t1 -c$fixc --rps $perclient (= $((perclient * fixc)) req/s total; h2: -m$h2m), 2 × ${half} s per setup (ABBA order)"
+echo "### Fixed rate: h2load [--h1] -t1 -c$fixc --rps $perclient (= $((perclient * fixc)) req/s total; h2: -m$h2m), ${passes} × ${half} s per setup (ABBA order)"
 echo
 echo "| setup      | protocol |   req/s |        p50 |        p99 |        max | CPU / 1k req | proxy RSS (end of run) |"
 echo "|------------|----------|--------:|-----------:|-----------:|-----------:|-------------:|------------------------|"
@@ -363,7 +393,22 @@ measure fix-h1 "direct|http://127.0.0.1:$((pb + 80))/|" "yarp|http://127.0.0.1:$
 measure fix-h2 "direct|http://127.0.0.1:$((pb + 83))/|" "yarp|http://127.0.0.1:$((pb + 640))/|$(pid_of yarph2)" "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" \
   "nginx-pair|http://127.0.0.1:$((pb + 85))/|$NGX" "hap-pair|http://127.0.0.1:$((pb + 702))/|$HAP" "caddy-pair|http://127.0.0.1:$((pb + 711))/|$CADDY"
 
-ratio() { awk -v a="$(cat "$work/$1")" -v b="$(cat "$work/$2")" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / b : 0) }'; }
+val() { cat "$work/$1" 2>/dev/null || echo 0; }
+ratio() { awk -v a="$(val "$1")" -v b="$(val "$2")" 'BEGIN { printf (b > 0 ? "%.2f" : "-"), (b > 0 ? a / b : 0) }'; }
+lever_summary() { # every MESH_AB pair against mesh, per table: RPS, CPU per request, p99 (ratios < 1 on CPU and p99 are wins)
+  local l m
+  for l in "${ab_labels[@]}"; do
+    echo "- mesh-$l / mesh: idle RSS client/server $(val "meshA-$l.idle")/$(val "meshB-$l.idle") vs $(val meshA.idle)/$(val meshB.idle) MB"
+    for m in sat-h1 sat-h2 fix-h1 fix-h2; do
+      echo "  - $m: RPS $(ratio "mesh-$l.$m.rps" "mesh.$m.rps"), CPU/req $(ratio "mesh-$l.$m.cpu1k" "mesh.$m.cpu1k") ($(val "mesh-$l.$m.cpu1k") vs $(val "mesh.$m.cpu1k") ms/1k), p99 $(ratio "mesh-$l.$m.p99" "mesh.$m.p99") ($(val "mesh-$l.$m.p99") vs $(val "mesh.$m.p99") ms)"
+    done
+  done
+}
+if [ -n "${ONLY:-}" ]; then
+  echo; lever_summary
+  if [ -e "$work/failed" ]; then echo "bench: FAILED: some runs were not mostly 2xx (see above)" >&2; exit 1; fi
+  exit 0
+fi
 echo
 echo "- mesh / nginx-pair RPS at saturation: HTTP/1.1 $(ratio mesh.sat-h1.rps nginx-pair.sat-h1.rps), HTTP/2 $(ratio mesh.sat-h2.rps nginx-pair.sat-h2.rps)"
 echo "- p99 at $((perclient * fixc)) req/s, mesh vs nginx-pair: HTTP/1.1 $(cat "$work/mesh.fix-h1.p99") vs $(cat "$work/nginx-pair.fix-h1.p99") ms ($(ratio mesh.fix-h1.p99 nginx-pair.fix-h1.p99)×), HTTP/2 $(cat "$work/mesh.fix-h2.p99") vs $(cat "$work/nginx-pair.fix-h2.p99") ms ($(ratio mesh.fix-h2.p99 nginx-pair.fix-h2.p99)×)"
@@ -378,6 +423,7 @@ echo "- peak RSS (MB, VmHWM over the whole run): yarp $(hwm "$(pid_of yarp)"), y
 echo "- start → ready (ms, incl. Certify, while the others start): yarp $(cat "$work/yarp.ready"), mesh server $(cat "$work/meshB.ready"), mesh client $(cat "$work/meshA.ready")"
 echo "- nginx ngx1 → ngx2 TLS connections after the HTTP/1.1 run: $ka established, $tw in TIME-WAIT (keepalive upstream check; TIME-WAIT includes runs of the last 60 s)"
 echo "- proxy binary: $proxy (JIT: $jit)"
+lever_summary
 
 # --- cold starts of a lone proxy (the yarp setup), AOT and JIT alternating so load drifts hit both alike:
 # start → "mesh-proxy: ready" (incl. Certify) and RSS 1 s after ready, with nothing else running through it.
