@@ -337,9 +337,9 @@ report() { # mode label pids... → one table row from both passes
   fi
   rps=$(awk -v n="$reqs" -v t="$t" 'BEGIN { printf "%d", (t > 0 ? n / t : 0) }')
   if [ "${mode#sat}" != "$mode" ]; then
-    printf "| %-10s | %7s | %7s ms | %7s ms | %s |%s\n" "$label" "$rps" "$p50" "$p99" "$(row_tail "$key" "$reqs" "$@")" "$(verdict "$label $mode" "$ok" "$reqs")"
+    printf "| %-14s | %7s | %7s ms | %7s ms | %s |%s\n" "$label" "$rps" "$p50" "$p99" "$(row_tail "$key" "$reqs" "$@")" "$(verdict "$label $mode" "$ok" "$reqs")"
   else
-    printf "| %-10s | %-8s | %7s | %7s ms | %7s ms | %7s ms | %s |%s\n" "$label" "${mode#fix-}" "$rps" "$p50" "$p99" "$max" "$(row_tail "$key" "$reqs" "$@")" "$(verdict "$label $mode" "$ok" "$reqs")"
+    printf "| %-14s | %-8s | %7s | %7s ms | %7s ms | %7s ms | %s |%s\n" "$label" "${mode#fix-}" "$rps" "$p50" "$p99" "$max" "$(row_tail "$key" "$reqs" "$@")" "$(verdict "$label $mode" "$ok" "$reqs")"
   fi
   echo "$rps" >"$work/$key.rps"; echo "$p99" >"$work/$key.p99"
 }
