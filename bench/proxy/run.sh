@@ -367,8 +367,8 @@ done
 echo
 echo "### Saturation, HTTP/1.1: wrk -t2 -c$conns, ${passes} × ${half} s per setup (ABBA order, 1 s warm-up), loopback, $(nproc) cores"
 echo
-echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
-echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
+echo "| setup          |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
+echo "|----------------|--------:|-----------:|-----------:|-------------:|------------------------|"
 measure sat-h1 "direct|http://127.0.0.1:$((pb + 80))/|" "yarp|http://127.0.0.1:$((pb + 340))/|$(pid_of yarp)" "yarp-jit|http://127.0.0.1:$((pb + 440))/|$(pid_of yarpjit)" \
   "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" "nginx-pair|http://127.0.0.1:$((pb + 81))/|$NGX" \
   "hap-pair|http://127.0.0.1:$((pb + 701))/|$HAP" "caddy-pair|http://127.0.0.1:$((pb + 711))/|$CADDY" \
@@ -378,16 +378,16 @@ ka=$(ss -Htn state established "( dport = :$((pb + 82)) )" | wc -l); tw=$(ss -Ht
 echo
 echo "### Saturation, HTTP/2: h2load -t2 -c$h2c -m$h2m (h2c prior knowledge), ${passes} × ${half} s per setup (ABBA order, 1 s warm-up)"
 echo
-echo "| setup      |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
-echo "|------------|--------:|-----------:|-----------:|-------------:|------------------------|"
+echo "| setup          |     RPS |        p50 |        p99 | CPU / 1k req | proxy RSS (end of run) |"
+echo "|----------------|--------:|-----------:|-----------:|-------------:|------------------------|"
 measure sat-h2 "direct|http://127.0.0.1:$((pb + 83))/|" "yarp|http://127.0.0.1:$((pb + 640))/|$(pid_of yarph2)" "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" \
   "nginx-pair|http://127.0.0.1:$((pb + 85))/|$NGX" "hap-pair|http://127.0.0.1:$((pb + 702))/|$HAP" "caddy-pair|http://127.0.0.1:$((pb + 711))/|$CADDY"
 
 echo
 echo "### Fixed rate: h2load [--h1] -t1 -c$fixc --rps $perclient (= $((perclient * fixc)) req/s total; h2: -m$h2m), ${passes} × ${half} s per setup (ABBA order)"
 echo
-echo "| setup      | protocol |   req/s |        p50 |        p99 |        max | CPU / 1k req | proxy RSS (end of run) |"
-echo "|------------|----------|--------:|-----------:|-----------:|-----------:|-------------:|------------------------|"
+echo "| setup          | protocol |   req/s |        p50 |        p99 |        max | CPU / 1k req | proxy RSS (end of run) |"
+echo "|----------------|----------|--------:|-----------:|-----------:|-----------:|-------------:|------------------------|"
 measure fix-h1 "direct|http://127.0.0.1:$((pb + 80))/|" "yarp|http://127.0.0.1:$((pb + 340))/|$(pid_of yarp)" "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" \
   "nginx-pair|http://127.0.0.1:$((pb + 81))/|$NGX" "hap-pair|http://127.0.0.1:$((pb + 701))/|$HAP" "caddy-pair|http://127.0.0.1:$((pb + 711))/|$CADDY"
 measure fix-h2 "direct|http://127.0.0.1:$((pb + 83))/|" "yarp|http://127.0.0.1:$((pb + 640))/|$(pid_of yarph2)" "mesh|http://127.0.0.1:$((pb + 240))/|$A $B" \
