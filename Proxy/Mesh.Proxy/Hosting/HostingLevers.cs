@@ -3,7 +3,7 @@ namespace Mesh.Proxy.Hosting;
 /// <summary>Performance switches of the host that bench/proxy/run.sh flips A/B in one run (`MESH_AB`), read from the
 /// environment at start. Defaults are what the measurements kept (bench/README.md, "Levers"); a value that is not
 /// true/false stops the proxy with the variable's name.</summary>
-internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, bool PreferInlineScheduling, bool Metrics, bool MeshLegHttp11 = false)
+internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, bool PreferInlineScheduling, bool Metrics)
 {
     /// <summary>Kestrel's socket transport: a zero-byte read before renting a receive buffer (fewer idle buffers, one
     /// more syscall per read).</summary>
@@ -17,10 +17,6 @@ internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, boo
     /// no OpenTelemetry SDK, an empty /metrics. Not for production.</summary>
     public const string MetricsVariable = "MESH_PROXY_BENCH_METRICS";
 
-    /// <summary>Requests to mesh peers as HTTP/1.1 keep-alive over mesh TLS instead of HTTP/2
-    /// (<see cref="Transport.MeshLegHttp11Handler"/>), for every client protocol.</summary>
-    public const string MeshLegHttp11Variable = "MESH_PROXY_MESH_LEG_HTTP11";
-
     public static HostingLevers Default { get; } = new(WaitForDataBeforeAllocatingBuffer: true, PreferInlineScheduling: false, Metrics: true);
 
     public static HostingLevers FromEnvironment(Func<string, string?>? read = null)
@@ -29,8 +25,7 @@ internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, boo
         return new(
             Flag(read, WaitForDataVariable, Default.WaitForDataBeforeAllocatingBuffer),
             Flag(read, InlineSchedulingVariable, Default.PreferInlineScheduling),
-            Flag(read, MetricsVariable, Default.Metrics),
-            Flag(read, MeshLegHttp11Variable, Default.MeshLegHttp11));
+            Flag(read, MetricsVariable, Default.Metrics));
     }
 
     private static bool Flag(Func<string, string?> read, string variable, bool fallback) => read(variable) switch

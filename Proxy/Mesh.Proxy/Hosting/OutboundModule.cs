@@ -30,7 +30,7 @@ internal sealed class OutboundModule : IProxyModule
         services.AddSingleton<OutboundRoutingMiddleware>();
         services.AddSingleton<RetryMiddleware>();
         services.AddReverseProxy();
-        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory>(sp => new MeshForwarderHttpClientFactory(sp.GetRequiredService<IEndpointConnector>(), host.Levers.MeshLegHttp11)));
+        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory>(sp => new MeshForwarderHttpClientFactory(sp.GetRequiredService<IEndpointConnector>())));
         services.AddSingleton<MeshConfigProvider>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshConfigProvider>());
         services.AddSingleton<ILoadBalancingPolicy, PeakEwmaLoadBalancingPolicy>();

@@ -12,11 +12,10 @@ internal sealed class MeshForwarderHttpClientFactory : IForwarderHttpClientFacto
 
     private readonly HttpMessageInvoker _invoker;
 
-    /// <param name="meshLegHttp11">The <see cref="MeshLegHttp11Handler"/> lever: HTTP/1.1 to mesh peers.</param>
-    public MeshForwarderHttpClientFactory(IEndpointConnector connector, bool meshLegHttp11 = false)
+    public MeshForwarderHttpClientFactory(IEndpointConnector connector)
     {
         Connector = connector;
-        _invoker = new HttpMessageInvoker(meshLegHttp11 ? new MeshLegHttp11Handler(Create(connector)) : Create(connector), disposeHandler: true);
+        _invoker = new HttpMessageInvoker(Create(connector), disposeHandler: true);
     }
 
     public IEndpointConnector Connector { get; }
