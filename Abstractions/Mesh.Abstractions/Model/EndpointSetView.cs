@@ -27,4 +27,8 @@ public sealed record WorkloadEndpoint(
     [property: Id(6)] string? Zone,
     [property: Id(7)] int Weight,
     [property: Id(8)] bool Ready,
-    [property: Id(9)] ImmutableDictionary<string, string> Labels);
+    [property: Id(9)] ImmutableDictionary<string, string> Labels,
+    /// <summary>Set for a multicluster gateway endpoint: the host to send it instead of the one the client asked for.
+    /// Left out of JSON when unset, so every other endpoint reads as before.</summary>
+    [property: Id(10), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? AuthorityOverride = null);
