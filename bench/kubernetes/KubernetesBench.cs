@@ -102,7 +102,7 @@ internal static class KubernetesBench
         var spurious = 0;
         for (var n = 0; n < relists; n++)
         {
-            await PatchAsync(api, "pods", "other", "noise", false, $$$"""{"metadata":{"labels":{"round":"{{{n}}}"}}}""");
+            await PatchAsync(api, "pods", "other", "noise", false, "{\"metadata\":{\"labels\":{\"round\":\"" + n + "\"}}}");
             await Task.Delay(1500);
             var before = (await kube.SyncStatusAsync(kubeAdmin)).Kinds.Single(k => k.Kind == "Pod").Relists;
             var updatesBefore = kubeWatchers.Sum(w => w.Updates);
