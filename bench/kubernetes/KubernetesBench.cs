@@ -47,7 +47,8 @@ internal static class KubernetesBench
             ["MESH_KUBERNETES"] = "true", ["MESH_KUBECONFIG"] = kubeconfig, ["MESH_EPHEMERAL"] = "true",
             ["POD_NAME"] = "bench-silo", ["POD_NAMESPACE"] = "mesh-system",
         });
-        await using var local = await SiloProcess.StartAsync(Directory.CreateDirectory(Path.Combine(dir, "local")).FullName, new Dictionary<string, string>());
+        await using var local = await SiloProcess.StartAsync(Directory.CreateDirectory(Path.Combine(dir, "local")).FullName,
+            new Dictionary<string, string> { ["MESH_EPHEMERAL"] = "true" });
         using var kubeAdmin = kube.AdminClient();
         using var localAdmin = local.AdminClient();
 
