@@ -12,6 +12,7 @@ internal sealed class Watcher : IDisposable
     private readonly Dictionary<string, long> _seen = [];
     private int _updates;
     private int _snapshotEndpoints = -1;
+    private int _snapshots;
 
     public Watcher(Discovery.DiscoveryClient client, string authority)
     {
@@ -32,7 +33,7 @@ internal sealed class Watcher : IDisposable
                     lock (_seen)
                         if (endpoints is not null)
                             foreach (var e in endpoints) _seen.TryAdd(e.Key, now);
-                    if (u.KindCase == ServiceUpdate.KindOneofCase.Snapshot) Volatile.Write(ref _snapshotEndpoints, u.Snapshot.Endpoints.Count);
+                    if (u.KindCase == ServiceUpdate.KindOneofCase.Snapshot) { Volatile.Write(ref _snapshotEndpoints, u.Snapshot.Endpoints.Count); Interlocked.Increment(ref _snapshots); }
                     Interlocked.Increment(ref _updates);
                 }
             }
@@ -44,6 +45,7 @@ internal sealed class Watcher : IDisposable
 
     /// <summary>Endpoints in the last snapshot; -1 before the first.</summary>
     public int SnapshotEndpoints => Volatile.Read(ref _snapshotEndpoints);
+    public int Snapshots => Volatile.Read(ref _snapshots);
     public int Updates => Volatile.Read(ref _updates);
     public Exception? Error { get; private set; }
 
