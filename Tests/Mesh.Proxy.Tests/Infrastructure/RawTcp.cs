@@ -8,16 +8,18 @@ namespace Mesh.Proxy.Tests.Infrastructure;
 public static class RawTcp
 {
     /// <summary>Sends <paramref name="request"/> and returns what comes back once at least <paramref name="expectAtLeast"/>
-    /// characters arrived, the peer closed, or 5 s passed. <paramref name="thenSend"/> goes out after the first blank line
-    /// received (a CONNECT's 200).</summary>
-    public static async Task<string> ExchangeAsync(IPEndPoint endPoint, string request, int expectAtLeast = 1, string? thenSend = null)
+    /// characters arrived, the peer closed, or <paramref name="timeout"/> passed: 5 s, or 60 s for
+    /// <c>expectAtLeast: int.MaxValue</c> — "until the peer closes" (Connection: close), where the timeout only bounds a
+    /// hang, so a loaded machine's slow answer is not cut short. <paramref name="thenSend"/> goes out after the first
+    /// blank line received (a CONNECT's 200).</summary>
+    public static async Task<string> ExchangeAsync(IPEndPoint endPoint, string request, int expectAtLeast = 1, string? thenSend = null, TimeSpan? timeout = null)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(endPoint);
         await socket.SendAsync(Encoding.ASCII.GetBytes(request));
         var received = new StringBuilder();
         var buffer = new byte[16 * 1024];
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(expectAtLeast == int.MaxValue ? 60 : 5));
         var sent = thenSend is null;
         try
         {
