@@ -10,12 +10,18 @@ namespace Mesh.Kubernetes.Tests.Injector;
 /// end of a veth pair, the host end holding the gateway address. Two listeners on the host end stand in for what is
 /// outside the pod: a relay to the silo's control port (the silo binds loopback, which a pod cannot reach; the relay
 /// copies bytes, TLS and gRPC stay end to end) and a plain HTTP server (somewhere the app calls out to). Dispose removes
-/// the namespace (and with it the veth pair and every iptables rule inside it).</summary>
+/// the namespace (and with it the veth pair and every iptables rule inside it).
+/// Test processes of several worktrees share the host's network, so names and the /30 are not random: each network
+/// holds an exclusive lock on one slot's file (<c>flock</c>, released by the kernel even when the test process dies)
+/// and derives its namespace, veth and subnet from the slot. Holding the lock, whatever a dead run left under those
+/// names is removed before use.</summary>
 internal sealed class PodNetwork : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TcpListener> _listeners = [];
     private readonly List<Task> _loops = [];
+    private readonly FileStream _slot;
+    private readonly string _hostVeth;
 
     public const string OutsideAnswer = "hello from outside the pod";
     public PodSandbox Sandbox { get; }
@@ -23,21 +29,48 @@ internal sealed class PodNetwork : IAsyncDisposable
     public Uri ControlRelay { get; private set; } = null!;
     public IPEndPoint Outside { get; private set; } = null!;
 
-    private PodNetwork(string netns, string hostIp, string podIp)
+    private PodNetwork(FileStream slot, int index)
     {
-        Sandbox = new PodSandbox(netns, podIp);
-        HostIp = hostIp;
+        _slot = slot;
+        var third = (index / 64).ToString(CultureInfo.InvariantCulture);
+        var fourth = index % 64 * 4;
+        Sandbox = new PodSandbox($"mesh-test-pod{index}", $"10.79.{third}.{fourth + 2}");
+        HostIp = $"10.79.{third}.{fourth + 1}";
+        _hostVeth = $"mtpod{index}";
+    }
+
+    /// <summary>Why this host cannot make pod networks (null: it can): namespaces, veths and iptables need root and `ip`.</summary>
+    public static string? Unavailable { get; } =
+        !OperatingSystem.IsLinux() ? "pod network namespaces need Linux"
+        : Environment.UserName != "root" ? "pod network namespaces need root (ip netns, veth, iptables)"
+        : new[] { "ip", "iptables", "setpriv", "curl" }.FirstOrDefault(t => !OnPath(t)) is { } missing ? $"pod network namespaces need `{missing}` on PATH"
+        : null;
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
+
+    /// <summary>The first free slot (of 1024 /30s in 10.79.0.0/16), locked for this network's lifetime.</summary>
+    private static PodNetwork Lease()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "mesh-test-podnet")).FullName;
+        for (var index = 0; index < 1024; index++)
+        {
+            try { return new PodNetwork(new FileStream(Path.Combine(dir, $"{index}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None), index); }
+            catch (IOException) { } // another live test holds it
+        }
+        throw new InvalidOperationException($"all 1024 pod network slots under {dir} are held");
     }
 
     public static async Task<PodNetwork> CreateAsync(Uri control)
     {
-        var suffix = Random.Shared.Next(10000, 99999).ToString(CultureInfo.InvariantCulture);
-        var subnet = Random.Shared.Next(10, 250).ToString(CultureInfo.InvariantCulture);
-        var network = new PodNetwork("mpod" + suffix, $"10.79.{subnet}.1", $"10.79.{subnet}.2");
+        var network = Lease();
         try
         {
             var ns = network.Sandbox.Netns;
-            var hostVeth = "vp" + suffix;
+            var hostVeth = network._hostVeth;
+            // Left by a run that died before its Dispose (we hold the slot, so no live run owns them).
+            await Exec("ip", "netns", "del", ns);
+            await Exec("ip", "link", "del", hostVeth);
             await Run("ip", "netns", "add", ns);
             await Run("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", "eth0", "netns", ns);
             await Run("ip", "addr", "add", network.HostIp + "/30", "dev", hostVeth);
@@ -129,8 +162,11 @@ internal sealed class PodNetwork : IAsyncDisposable
         await _stop.CancelAsync();
         foreach (var l in _listeners) l.Stop();
         await Task.WhenAll(_loops);
-        // Deleting the namespace destroys its end of the veth pair, which takes the host end with it.
+        // Deleting the namespace destroys its end of the veth pair, which takes the host end with it; the explicit
+        // link delete covers a create that failed between adding the pair and moving its peer.
         await Exec("ip", "netns", "del", Sandbox.Netns);
+        await Exec("ip", "link", "del", _hostVeth);
         _stop.Dispose();
+        await _slot.DisposeAsync();
     }
 }

@@ -144,16 +144,20 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
     /// must come up ready through its probes on the pod IP and certified; the app stand-in (another uid) is then
     /// reached only through the proxy's inbound, and its own calls out leave only through the proxy's outbound, while
     /// the proxy's own connection to the control plane is the one the owner rule lets pass.</summary>
-    [Fact]
+    [PodNetworkFact]
     public async Task Run_InitProxyAndApp_InThePodsNetworkNamespace_RedirectsAllButTheProxysUid()
     {
         const int AppUid = 65534;
         var pod = await CreateInjectedPodAsync("kubelet-netns", "books-7d9f-netns", "books");
         Func<string, string, string, string> token = (ns, sa, audience) => cluster.Api.Tokens.MintServiceAccount(ns, sa, [audience]);
-        var network = await PodNetwork.CreateAsync(cluster.Silo.ControlUri);
         var web = Directory.CreateTempSubdirectory("mesh-books-app");
+        PodNetwork? network = null;
         try
         {
+            network = await PodNetwork.CreateAsync(cluster.Silo.ControlUri);
+            // The sandbox exists, so the pod has its IP: the sync makes it a Workload whose declared ports (the app
+            // container's 8080) are the only ones the proxy's inbound forwards to.
+            await SetPodStatusAsync(pod, network.Sandbox.PodIp, ready: false);
             var init = await RunContainerAsync(pod, KubernetesObjects.InitContainer, token, network);
             Assert.True(await init.WaitForExitAsync(Deadline) == 0, init.Output);
             var proxyUid = (int)pod["spec"]!["initContainers"]!.AsArray().Single(c => (string?)c!["name"] == KubernetesObjects.ProxyContainer)!["securityContext"]!["runAsUser"]!;
@@ -166,6 +170,7 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
             var proxy = await RunContainerAsync(pod, KubernetesObjects.ProxyContainer, token, network);
             var startup = await ProbeUntilAsync(proxy, "startupProbe", (status, _) => status == HttpStatusCode.OK);
             Assert.Equal("ready\n", startup.Body);
+            await SetPodStatusAsync(pod, network.Sandbox.PodIp, ready: true);
             var row = await CertifiedRowAsync("kubelet-netns", "books-7d9f-netns", proxy);
             Assert.Equal("spiffe://cluster.local/ns/kubelet-netns/sa/books", (string?)row["identity"]);
             Assert.Equal(network.Sandbox.PodIp, proxy.Env["POD_IP"]);
@@ -207,9 +212,25 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
         {
             foreach (var k in _kubelets) k.Dispose();
             _kubelets.Clear();
-            await network.DisposeAsync();
+            if (network is not null) await network.DisposeAsync();
             web.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The kubelet's status write for a running pod: its sandbox's IP and the Ready condition.</summary>
+    private async Task SetPodStatusAsync(JsonObject pod, string podIp, bool ready)
+    {
+        var patch = new JsonObject
+        {
+            ["status"] = new JsonObject
+            {
+                ["phase"] = "Running", ["podIP"] = podIp, ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIp }),
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = ready ? "True" : "False" }),
+            },
+        };
+        var patched = await cluster.Api.Resources.PatchAsync(cluster.Api.Kind("v1", "pods"), (string)pod["metadata"]!["namespace"]!,
+            (string)pod["metadata"]!["name"]!, "application/merge-patch+json", patch, status: true);
+        Assert.True(patched.Ok, patched.Error?.Message);
     }
 
     private static async Task<string[]> OutputChainAsync(PodNetwork network) =>
