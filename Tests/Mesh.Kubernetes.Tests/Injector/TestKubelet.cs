@@ -22,6 +22,10 @@ namespace Mesh.Kubernetes.Tests.Injector;
 /// keeping them would race other tests for the port. The port the proxy bound is read from its
 /// "mesh-proxy: admin ADDR" line and the probes' <c>port</c> maps to it (<see cref="HostPort"/>).</description></item>
 /// </list>
+/// With a <see cref="PodSandbox"/> the pod has its own network namespace, as under a real kubelet: status.podIP is the
+/// sandbox's address, the listener addresses are kept as the spec says, and the process runs inside the namespace
+/// (`ip netns exec`) as the container's <c>securityContext.runAsUser</c>/<c>runAsGroup</c> (`setpriv`), so the
+/// iptables owner match sees the uid the Pod spec names. An emptyDir volume is a fresh temp directory.
 /// Inherited MESH_* variables are removed, so only the Pod spec configures the process. Anything else the kubelet
 /// would have to resolve (another fieldRef, secretKeyRef, another volume kind) throws: the test must learn it first.</summary>
 internal sealed partial class TestKubelet : IDisposable
@@ -37,14 +41,17 @@ internal sealed partial class TestKubelet : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<int, string> _portListener = [];
 
+    /// <summary>Where the kubelet sends a probe: the pod IP.</summary>
+    public string ProbeHost { get; }
     public IReadOnlyList<string> Args { get; }
     public IReadOnlyDictionary<string, string> Env { get; }
     public JsonObject Container { get; }
 
     /// <param name="mintToken">(namespace, serviceAccount, audience) → token, as the API server's TokenRequest answers the kubelet.</param>
     /// <param name="configMap">(namespace, name, key) → the ConfigMap's value.</param>
+    /// <param name="sandbox">the pod's network namespace; null: the host's loopback (see the substitution table).</param>
     public TestKubelet(string binary, JsonObject pod, string containerName, string controlAddress, string dir,
-        Func<string, string, string, string> mintToken, Func<string, string, string, string> configMap)
+        Func<string, string, string, string> mintToken, Func<string, string, string, string> configMap, PodSandbox? sandbox = null)
     {
         var spec = pod["spec"]!.AsObject();
         var ns = (string)pod["metadata"]!["namespace"]!;
@@ -58,20 +65,28 @@ internal sealed partial class TestKubelet : IDisposable
         foreach (var e in Container["env"] as JsonArray ?? [])
         {
             var name = (string)e!["name"]!;
-            var value = e["valueFrom"] is { } from ? Downward(pod, (string)from["fieldRef"]!["fieldPath"]!) : Expand((string?)e["value"] ?? "", env);
+            var value = e["valueFrom"] is { } from ? Downward(pod, (string)from["fieldRef"]!["fieldPath"]!, sandbox) : Expand((string?)e["value"] ?? "", env);
             env[name] = Remap(value, mounts);
         }
         if (env.ContainsKey("MESH_CONTROL_ADDR")) env["MESH_CONTROL_ADDR"] = controlAddress;
         foreach (var (name, listener) in Listeners)
-            if (env.TryGetValue(name, out var address))
+            if (sandbox is null && env.TryGetValue(name, out var address))
             {
                 _portListener[IPEndPoint.Parse(address).Port] = listener;
                 env[name] = "127.0.0.1:0";
             }
         Env = env;
+        ProbeHost = sandbox?.PodIp ?? "127.0.0.1";
         Args = [.. (Container["args"] as JsonArray ?? []).Select(a => Remap(Expand((string)a!, env), mounts))];
 
-        var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(sandbox is null ? binary : "ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (sandbox is not null)
+        {
+            var security = Container["securityContext"];
+            var uid = (long?)security?["runAsUser"] ?? 0;
+            var gid = (long?)security?["runAsGroup"] ?? uid;
+            foreach (var a in new[] { "netns", "exec", sandbox.Netns, "setpriv", $"--reuid={uid}", $"--regid={gid}", "--clear-groups", binary }) psi.ArgumentList.Add(a);
+        }
         foreach (var a in Args) psi.ArgumentList.Add(a);
         foreach (var inherited in psi.Environment.Keys.Where(k => k.StartsWith("MESH_", StringComparison.Ordinal)).ToList()) psi.Environment.Remove(inherited);
         foreach (var (k, v) in env) psi.Environment[k] = v;
@@ -86,10 +101,20 @@ internal sealed partial class TestKubelet : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>An init container's run to completion: its exit code (the kubelet starts the next container on 0 only).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"{(string)Container["name"]!} did not exit within {timeout}; output:\n{Output}"); }
+        return _process.ExitCode;
+    }
+
     /// <summary>The host port the process bound for a container port of the Pod spec (a probe's <c>port</c>).</summary>
     public async Task<int> HostPort(int containerPort, TimeSpan timeout)
     {
-        var prefix = $"mesh-proxy: {_portListener[containerPort]} ";
+        if (!_portListener.TryGetValue(containerPort, out var listenerName)) return containerPort; // not remapped: the pod's own network
+        var prefix = $"mesh-proxy: {listenerName} ";
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline && !_process.HasExited)
         {
@@ -121,18 +146,18 @@ internal sealed partial class TestKubelet : IDisposable
             else if (volume["configMap"] is { } cm)
                 foreach (var item in cm["items"]!.AsArray())
                     File.WriteAllText(Path.Combine(host, (string)item!["path"]!), configMap(ns, (string)cm["name"]!, (string)item["key"]!));
-            else throw new NotSupportedException($"volume {name}: {volume.ToJsonString()}");
+            else if (volume["emptyDir"] is null) throw new NotSupportedException($"volume {name}: {volume.ToJsonString()}");
             mounts[(string)m["mountPath"]!] = host;
         }
         return mounts;
     }
 
-    private static string Downward(JsonNode pod, string fieldPath) => fieldPath switch
+    private static string Downward(JsonNode pod, string fieldPath, PodSandbox? sandbox) => fieldPath switch
     {
         "metadata.name" => (string)pod["metadata"]!["name"]!,
         "metadata.namespace" => (string)pod["metadata"]!["namespace"]!,
         "spec.serviceAccountName" => (string?)pod["spec"]!["serviceAccountName"] ?? "default",
-        "status.podIP" => "127.0.0.1",
+        "status.podIP" => sandbox?.PodIp ?? "127.0.0.1",
         _ => throw new NotSupportedException($"fieldRef {fieldPath}"),
     };
 
@@ -158,3 +183,6 @@ internal sealed partial class TestKubelet : IDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>A pod's network namespace and the address its eth0 has there.</summary>
+internal sealed record PodSandbox(string Netns, string PodIp);

@@ -63,13 +63,21 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
         throw new InvalidOperationException($"the silo published no ConfigMap {ns}/{KubernetesObjects.TrustBundleConfigMap}");
     }
 
-    private async Task<TestKubelet> RunProxyAsync(JsonObject pod, Func<string, string, string, string> mintToken)
+    private async Task<TestKubelet> RunProxyAsync(JsonObject pod, Func<string, string, string, string> mintToken) =>
+        await RunContainerAsync(pod, KubernetesObjects.ProxyContainer, mintToken, network: null);
+
+    private async Task<TestKubelet> RunContainerAsync(JsonObject pod, string container, Func<string, string, string, string> mintToken, PodNetwork? network)
     {
         var ns = (string)pod["metadata"]!["namespace"]!;
         var bundle = await TrustBundleAsync(ns);
-        var dir = Directory.CreateDirectory(Path.Combine(cluster.Dir, "pod-" + (string)pod["metadata"]!["name"]!)).FullName;
-        var kubelet = new TestKubelet(ProxyBinary(), pod, KubernetesObjects.ProxyContainer, cluster.Silo.Settings.ControlUrl, dir, mintToken,
-            (_, name, key) => name == KubernetesObjects.TrustBundleConfigMap && key == "ca-bundle.crt" ? bundle : throw new InvalidOperationException($"no ConfigMap {name} key {key}"));
+        var dir = Directory.CreateDirectory(Path.Combine(cluster.Dir, $"pod-{(string)pod["metadata"]!["name"]!}-{container}")).FullName;
+        // The proxy runs as the Pod spec's non-root uid: it must be able to reach its mounted files.
+        for (var d = new DirectoryInfo(dir); d is not null && d.FullName != Path.GetTempPath().TrimEnd('/'); d = d.Parent)
+            d.UnixFileMode |= UnixFileMode.OtherExecute | UnixFileMode.GroupExecute;
+        var control = network?.ControlRelay.ToString().TrimEnd('/') ?? cluster.Silo.Settings.ControlUrl;
+        var kubelet = new TestKubelet(ProxyBinary(), pod, container, control, dir, mintToken,
+            (_, name, key) => name == KubernetesObjects.TrustBundleConfigMap && key == "ca-bundle.crt" ? bundle : throw new InvalidOperationException($"no ConfigMap {name} key {key}"),
+            network?.Sandbox);
         _kubelets.Add(kubelet);
         return kubelet;
     }
@@ -81,7 +89,7 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
         var port = await kubelet.HostPort((int)get["port"]!, Deadline);
         try
         {
-            using var r = await _http.GetAsync($"http://127.0.0.1:{port}{(string)get["path"]!}");
+            using var r = await _http.GetAsync($"http://{kubelet.ProbeHost}:{port}{(string)get["path"]!}");
             return (r.StatusCode, await r.Content.ReadAsStringAsync());
         }
         catch (HttpRequestException e) { return (0, e.Message); }
@@ -130,6 +138,107 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
         Assert.Equal("books-7d9f-abcde", kubelet.Env["MESH_PROXY_WORKLOAD"]);
         Assert.StartsWith(cluster.Dir, kubelet.Env["MESH_PROXY_TOKEN_FILE"], StringComparison.Ordinal);
     }
+
+    /// <summary>The whole pod in its own network namespace, in the kubelet's order: `mesh-init` (as root, the stored
+    /// args) must exit 0 having written the redirect with the proxy container's uid exempt; `mesh-proxy` (as that uid)
+    /// must come up ready through its probes on the pod IP and certified; the app stand-in (another uid) is then
+    /// reached only through the proxy's inbound, and its own calls out leave only through the proxy's outbound, while
+    /// the proxy's own connection to the control plane is the one the owner rule lets pass.</summary>
+    [PodNetworkFact]
+    public async Task Run_InitProxyAndApp_InThePodsNetworkNamespace_RedirectsAllButTheProxysUid()
+    {
+        const int AppUid = 65534;
+        var pod = await CreateInjectedPodAsync("kubelet-netns", "books-7d9f-netns", "books");
+        Func<string, string, string, string> token = (ns, sa, audience) => cluster.Api.Tokens.MintServiceAccount(ns, sa, [audience]);
+        var web = Directory.CreateTempSubdirectory("mesh-books-app");
+        PodNetwork? network = null;
+        try
+        {
+            network = await PodNetwork.CreateAsync(cluster.Silo.ControlUri);
+            // The sandbox exists, so the pod has its IP: the sync makes it a Workload whose declared ports (the app
+            // container's 8080) are the only ones the proxy's inbound forwards to.
+            await SetPodStatusAsync(pod, network.Sandbox.PodIp, ready: false);
+            var init = await RunContainerAsync(pod, KubernetesObjects.InitContainer, token, network);
+            Assert.True(await init.WaitForExitAsync(Deadline) == 0, init.Output);
+            var proxyUid = (int)pod["spec"]!["initContainers"]!.AsArray().Single(c => (string?)c!["name"] == KubernetesObjects.ProxyContainer)!["securityContext"]!["runAsUser"]!;
+            var rules = (await network.ExecAsync(0, "iptables", "-t", "nat", "-S")).Output.Split('\n');
+            Assert.Contains($"-A MESH_PROXY_OUTPUT -m owner --uid-owner {proxyUid} -j RETURN", rules);
+            Assert.Contains("-A MESH_PROXY_OUTPUT -p tcp -j REDIRECT --to-ports 4140", rules);
+            Assert.Contains("-A MESH_PROXY_INBOUND -p tcp -j REDIRECT --to-ports 4143", rules);
+            Assert.Contains("-A MESH_PROXY_INBOUND -p tcp -m tcp --dport 4191 -j RETURN", rules); // the kubelet's probes reach the admin port
+
+            var proxy = await RunContainerAsync(pod, KubernetesObjects.ProxyContainer, token, network);
+            var startup = await ProbeUntilAsync(proxy, "startupProbe", (status, _) => status == HttpStatusCode.OK);
+            Assert.Equal("ready\n", startup.Body);
+            await SetPodStatusAsync(pod, network.Sandbox.PodIp, ready: true);
+            var row = await CertifiedRowAsync("kubelet-netns", "books-7d9f-netns", proxy);
+            Assert.Equal("spiffe://cluster.local/ns/kubelet-netns/sa/books", (string?)row["identity"]);
+            Assert.Equal(network.Sandbox.PodIp, proxy.Env["POD_IP"]);
+            var exempt = Counter(await OutputChainAsync(network), $"owner UID match {proxyUid}");
+            Assert.True(exempt > 0, "the proxy's connection to the control plane did not pass the owner rule");
+            Assert.Equal(0, Counter(await OutputChainAsync(network), "redir ports 4140"));
+
+            // The app container's stand-in: a real HTTP server on the container's port, as another uid.
+            await File.WriteAllTextAsync(Path.Combine(web.FullName, "index.html"), "books app");
+            web.UnixFileMode |= UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            var app = new System.Diagnostics.Process { StartInfo = new("ip", ["netns", "exec", network.Sandbox.Netns, "setpriv", $"--reuid={AppUid}", $"--regid={AppUid}",
+                "--clear-groups", "/usr/bin/python3", "-m", "http.server", "8080", "--bind", "0.0.0.0", "--directory", web.FullName]) { RedirectStandardOutput = true, RedirectStandardError = true } };
+            app.Start();
+            try
+            {
+                // From outside the pod (the host, no sidecar) to podIP:8080: PREROUTING sends it to the proxy's inbound.
+                var inbound = "";
+                for (var until = DateTime.UtcNow + Deadline; DateTime.UtcNow < until && !inbound.Contains("books app", StringComparison.Ordinal); await Task.Delay(200))
+                    inbound = (await PodNetwork.Exec("curl", "-s", "--max-time", "5", $"http://{network.Sandbox.PodIp}:8080/")).Output;
+                Assert.Contains("books app", inbound);
+                // From the app out: OUTPUT sends it to the proxy's outbound, which dials the original destination.
+                var (code, outbound) = await network.ExecAsync(AppUid, "curl", "-s", "--max-time", "10", $"http://{network.Outside}/");
+                Assert.True(code == 0, $"{outbound}\nproxy:\n{proxy.Output}");
+                Assert.Equal(PodNetwork.OutsideAnswer, outbound);
+                Assert.True(Counter(await OutputChainAsync(network), "redir ports 4140") >= 1, "the app's call was not redirected");
+
+                var metrics = await _http.GetStringAsync($"http://{network.Sandbox.PodIp}:4191/metrics");
+                Assert.Matches($@"request_total\{{authority=""{System.Text.RegularExpressions.Regex.Escape(network.Outside.ToString())}"",direction=""outbound""", metrics);
+                Assert.Matches(@"request_total\{[^}]*direction=""inbound""", metrics);
+            }
+            finally
+            {
+                app.Kill(entireProcessTree: true);
+                await app.WaitForExitAsync();
+                app.Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var k in _kubelets) k.Dispose();
+            _kubelets.Clear();
+            if (network is not null) await network.DisposeAsync();
+            web.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The kubelet's status write for a running pod: its sandbox's IP and the Ready condition.</summary>
+    private async Task SetPodStatusAsync(JsonObject pod, string podIp, bool ready)
+    {
+        var patch = new JsonObject
+        {
+            ["status"] = new JsonObject
+            {
+                ["phase"] = "Running", ["podIP"] = podIp, ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIp }),
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = ready ? "True" : "False" }),
+            },
+        };
+        var patched = await cluster.Api.Resources.PatchAsync(cluster.Api.Kind("v1", "pods"), (string)pod["metadata"]!["namespace"]!,
+            (string)pod["metadata"]!["name"]!, "application/merge-patch+json", patch, status: true);
+        Assert.True(patched.Ok, patched.Error?.Message);
+    }
+
+    private static async Task<string[]> OutputChainAsync(PodNetwork network) =>
+        (await network.ExecAsync(0, "iptables", "-t", "nat", "-L", "MESH_PROXY_OUTPUT", "-n", "-v", "-x")).Output.Split('\n');
+
+    /// <summary>The packet counter of the one rule whose listing contains <paramref name="match"/> (the nat table counts a connection's first packet).</summary>
+    private static long Counter(string[] chain, string match) =>
+        long.Parse(chain.Single(l => l.Contains(match, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
 
     [Theory]
     [InlineData("kubelet-aud", "default audience", "want identity.mesh.io")]
