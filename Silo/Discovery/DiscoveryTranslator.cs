@@ -36,6 +36,7 @@ public static class DiscoveryTranslator
                     result[e.Key] = e;
         var exported = service.Labels.TryGetValue(MeshLabels.Exported, out var label) && label == "true";
         var translated = Profile(profile, authority.Port, opaque, exported);
+        translated.PreferLocal = service.PrefersLocal;
         if (consumer is not null && consumer.Value.Routes.Any(r => r.Port == 0 || r.Port == authority.Port))
         {
             translated.Routes.Clear();
@@ -72,6 +73,7 @@ public static class DiscoveryTranslator
             Zone = w.Zone ?? "",
             Workload = w.Workload,
             Ready = w.Ready,
+            Cluster = w.Cluster ?? "",
         };
         e.Labels.Add(w.Labels);
         return e;

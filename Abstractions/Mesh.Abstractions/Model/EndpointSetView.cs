@@ -27,4 +27,9 @@ public sealed record WorkloadEndpoint(
     [property: Id(6)] string? Zone,
     [property: Id(7)] int Weight,
     [property: Id(8)] bool Ready,
-    [property: Id(9)] ImmutableDictionary<string, string> Labels);
+    [property: Id(9)] ImmutableDictionary<string, string> Labels)
+{
+    /// <summary>The linked cluster this endpoint lives in (a mirrored or federated member's endpoint); null: this
+    /// cluster. Proxies keep to local endpoints first when the Service prefers local.</summary>
+    [Id(10)] public string? Cluster { get; init; }
+}
