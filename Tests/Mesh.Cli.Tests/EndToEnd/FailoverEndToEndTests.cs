@@ -1,4 +1,5 @@
 using System.Net;
+using Mesh.Cli.Tests.Fakes;
 
 using static Mesh.Cli.Tests.EndToEnd.EndToEndSupport;
 
