@@ -36,7 +36,7 @@ public static class DiscoveryTranslator
                     result[e.Key] = e;
         var exported = service.Labels.TryGetValue(MeshLabels.Exported, out var label) && label == "true";
         var translated = Profile(profile, authority.Port, opaque, exported);
-        translated.PreferLocal = service.PrefersLocal;
+        translated.PreferLocal = MeshAnnotations.PrefersLocal(service.Annotations);
         if (consumer is not null && consumer.Value.Routes.Any(r => r.Port == 0 || r.Port == authority.Port))
         {
             translated.Routes.Clear();

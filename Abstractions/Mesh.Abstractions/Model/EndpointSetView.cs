@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Mesh.Abstractions.Model;
 
@@ -30,6 +31,7 @@ public sealed record WorkloadEndpoint(
     [property: Id(9)] ImmutableDictionary<string, string> Labels)
 {
     /// <summary>The linked cluster this endpoint lives in (a mirrored or federated member's endpoint); null: this
-    /// cluster. Proxies keep to local endpoints first when the Service prefers local.</summary>
-    [Id(10)] public string? Cluster { get; init; }
+    /// cluster. Proxies keep to local endpoints first when the Service prefers local. Left out of JSON when null, so
+    /// local views read and print as they did before the field existed.</summary>
+    [Id(10), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Cluster { get; init; }
 }

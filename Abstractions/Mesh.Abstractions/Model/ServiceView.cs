@@ -13,10 +13,6 @@ public sealed record ServiceView(
     [property: Id(5)] ImmutableDictionary<string, string> Annotations)
 {
     public string Fqdn(string clusterDomain = MeshNames.DefaultClusterDomain) => Names.ServiceName.FormatFqdn(Name, Namespace, clusterDomain);
-
-    /// <summary>The Service asks its callers to keep to this cluster's endpoints while any is available
-    /// (<c>balancer.mesh.io/locality: prefer-local</c>; the parser rejects other values than it and "none").</summary>
-    public bool PrefersLocal => Annotations.TryGetValue(Resources.MeshAnnotations.BalancerLocality, out var v) && v == Resources.MeshAnnotations.LocalityPreferLocal;
 }
 
 /// <summary>One port of a Service. TargetPort is a number, or a port name resolved per workload.</summary>

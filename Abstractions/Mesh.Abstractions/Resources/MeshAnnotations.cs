@@ -21,6 +21,11 @@ public static class MeshAnnotations
     public const string BalancerLocality = "balancer.mesh.io/locality";
     public const string LocalityPreferLocal = "prefer-local";
     public const string LocalityNone = "none";
+
+    /// <summary>Whether a Service's annotations ask its callers to keep to this cluster's endpoints while any is
+    /// available (the parser rejects values other than <see cref="LocalityPreferLocal"/> and <see cref="LocalityNone"/>).</summary>
+    public static bool PrefersLocal(IReadOnlyDictionary<string, string> annotations) =>
+        annotations.TryGetValue(BalancerLocality, out var v) && v == LocalityPreferLocal;
     public const string OpaquePorts = "config.mesh.io/opaque-ports";
     public const string DefaultInboundPolicy = "config.mesh.io/default-inbound-policy";
     /// <summary>On a Workload: seconds it lives unless re-applied (`mesh run` renews it); absent = never expires.</summary>

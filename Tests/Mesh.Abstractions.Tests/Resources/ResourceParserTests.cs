@@ -89,11 +89,15 @@ public sealed class ResourceParserTests
     [InlineData("none")]
     public void Parse_ServiceWithLocalityAnnotation_Accepted(string locality)
     {
-        var r = Single(ResourceParser.Parse($$"""
+        var r = Single(ResourceParser.Parse($"""
             apiVersion: v1
             kind: Service
-            metadata: {name: books-federated, annotations: {balancer.mesh.io/locality: {{locality}}}}
-            spec: {ports: [{port: 8080}]}
+            metadata:
+              name: books-federated
+              annotations:
+                balancer.mesh.io/locality: {locality}
+            spec:
+              ports: [{"{"}port: 8080{"}"}]
             """, "default"));
         Assert.Contains($"\"balancer.mesh.io/locality\":\"{locality}\"", r.CanonicalJson);
     }
