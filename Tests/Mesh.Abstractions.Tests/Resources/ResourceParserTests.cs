@@ -116,6 +116,22 @@ public sealed class ResourceParserTests
     }
 
     [Fact]
+    public void Parse_MeshTlsAuthenticationNamingRemoteTrustDomain_Accepted()
+    {
+        var result = ResourceParser.Parse("""
+            apiVersion: policy.mesh.io/v1alpha1
+            kind: MeshTLSAuthentication
+            metadata: {name: from-west}
+            spec:
+              identities:
+                - "*.west.mesh"
+                - books.default.serviceaccount.identity.mesh.west.mesh
+                - spiffe://west.mesh/ns/default/sa/books
+            """, "default");
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+    }
+
+    [Fact]
     public void Parse_EmptyDocumentsAndComments_AreSkippedButCounted()
     {
         var result = ResourceParser.Parse($"---\n# nothing here\n---\n{Books}\n---\n---\n");
