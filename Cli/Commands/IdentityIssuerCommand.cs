@@ -51,7 +51,7 @@ internal static class IdentityIssuerCommand
         try
         {
             // Replacing: the old anchor key must not stay next to an issuer that no longer belongs to it.
-            File.Delete(Path.Combine(caDir, CertificateAuthority.AnchorKeyFile));
+            if (File.Exists(Path.Combine(caDir, CertificateAuthority.AnchorKeyFile))) File.Delete(Path.Combine(caDir, CertificateAuthority.AnchorKeyFile));
             ca.Save(caDir);
             ca.TrustBundle.Save(Path.Combine(dataDir, IdentityInitCommand.TrustAnchorsFileName));
         }
@@ -77,7 +77,7 @@ internal static class IdentityIssuerCommand
         {
             return PemFiles.LoadCertificate(certPath, keyPath);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new CliException($"--anchor-cert {certPath} with --anchor-key {keyPath}: {e.Message}",
                 hint: "both must be PEM, and the key must be the certificate's (the trust anchor's trust-anchor.crt and trust-anchor.key)");
