@@ -5,6 +5,11 @@ namespace Mesh.Proxy.Outbound.Resilience;
 /// as one is up again, linkerd2 #8464).</summary>
 internal static class LocalityPreference
 {
+    /// <summary>Destination metadata key: the linked cluster a remote endpoint lives in (absent for local ones).</summary>
+    public const string ClusterMetadata = "mesh.cluster";
+    /// <summary>Cluster metadata key: present when the service prefers local endpoints.</summary>
+    public const string PreferLocalMetadata = "mesh.prefer-local";
+
     public static IReadOnlyList<T> Candidates<T>(IReadOnlyList<T> available, Func<T, bool> isLocal)
     {
         var locals = 0;

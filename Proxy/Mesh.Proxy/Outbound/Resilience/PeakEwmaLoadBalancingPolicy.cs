@@ -10,10 +10,10 @@ internal sealed class PeakEwmaLoadBalancingPolicy(EndpointStats stats) : ILoadBa
     public string Name => MeshLoadBalancers.PeakEwma;
 
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations) =>
-        Pick(cluster.Model.Config.Metadata?.ContainsKey(DestinationMetadata.PreferLocal) == true
+        Pick(cluster.Model.Config.Metadata?.ContainsKey(LocalityPreference.PreferLocalMetadata) == true
             ? LocalityPreference.Candidates(availableDestinations, IsLocal) : availableDestinations, Random.Shared);
 
-    private static readonly Func<DestinationState, bool> IsLocal = d => d.Model.Config.Metadata?.ContainsKey(DestinationMetadata.Cluster) != true;
+    private static readonly Func<DestinationState, bool> IsLocal = d => d.Model.Config.Metadata?.ContainsKey(LocalityPreference.ClusterMetadata) != true;
 
     public DestinationState? Pick(IReadOnlyList<DestinationState> destinations, Random random)
     {
