@@ -10,6 +10,9 @@ have ip || need+=(iproute2)
 have tcpdump || need+=(tcpdump)
 have wrk || need+=(wrk)
 have h2load || need+=(nghttp2-client)
+# bench/proxy/run.sh's HAProxy and Caddy pairs (baselines beside the nginx pair)
+have haproxy || need+=(haproxy)
+have caddy || need+=(caddy)
 have chromium || need+=(chromium)
 have clang || need+=(clang)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
@@ -30,7 +33,7 @@ fi
 # ships it as package 'kubectl'); without it those tests fail and say so.
 have kubectl || echo "setup: kubectl not found: Tests/Mesh.Kubernetes.Tests (KubectlTests) need kubectl 1.32 on PATH" >&2
 # Debian starts these on install; the tests start their own instances on free ports.
-for svc in redis-server nginx; do
+for svc in redis-server nginx haproxy caddy; do
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
   service "$svc" stop >/dev/null 2>&1 || true
 done

@@ -24,6 +24,8 @@ namespace Mesh.Admin.Contract;
 [JsonSerializable(typeof(List<ProxyStatusRow>))]
 [JsonSerializable(typeof(KubernetesSyncStatus))]
 [JsonSerializable(typeof(LinkInfoResponse))]
+[JsonSerializable(typeof(LinksResponse))]
+[JsonSerializable(typeof(UnlinkResponse))]
 [JsonSerializable(typeof(AdminProblemDetails))]
 [JsonSerializable(typeof(ProblemFieldError[]))]
 [JsonSerializable(typeof(JsonElement))]

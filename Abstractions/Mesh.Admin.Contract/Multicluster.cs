@@ -12,3 +12,28 @@ public sealed record LinkInfoResponse(
     int? GatewayPort,
     string? GatewayIdentity,
     IReadOnlyList<string> TrustAnchorSha256);
+
+/// <summary>`GET /api/v1/multicluster/links`: every Link with its link grain's status, and the resources owned by a
+/// link whose Link is gone (orphans: `mesh multicluster unlink CLUSTER` removes them).</summary>
+public sealed record LinksResponse(IReadOnlyList<LinkStatusRow> Links, IReadOnlyList<OwnedResource> Orphans);
+
+/// <summary>One Link: where it watches, its FederationConnected condition and one condition per mirror.</summary>
+public sealed record LinkStatusRow(
+    string Cluster,
+    string FederationAddress,
+    string? GatewayAddress,
+    LinkConditionInfo FederationConnected,
+    IReadOnlyList<MirrorStatusInfo> Services,
+    DateTimeOffset? LastMessage);
+
+/// <summary>Status is "True" or "False", as Kubernetes conditions.</summary>
+public sealed record LinkConditionInfo(string Type, string Status, string Reason, string Message, DateTimeOffset LastTransitionTime);
+
+/// <summary>Reason: Mirrored, NameConflict, MissingNamespace or Error.</summary>
+public sealed record MirrorStatusInfo(string Namespace, string Name, string RemoteService, string Reason, string Message);
+
+public sealed record OwnedResource(string Source, string Kind, string Namespace, string Name);
+
+/// <summary>`POST /api/v1/multicluster/links/{cluster}/unlink`: whether the Link was deleted, and each resource of
+/// source link/{cluster} deleted ("kind namespace/name").</summary>
+public sealed record UnlinkResponse(string Cluster, bool LinkDeleted, IReadOnlyList<string> Deleted);

@@ -13,6 +13,9 @@ public sealed record InjectionSettings
     /// <summary>The control Service as proxies dial it (MESH_CONTROL_ADDR of the proxy): mesh TLS, gRPC.</summary>
     public string ControlAddress { get; init; } = DefaultControlAddress;
     public string LogLevel { get; init; } = "warning";
+    /// <summary>The silo's trust domain: the proxies' identities and the silo's own are in it (MESH_PROXY_TRUST_DOMAIN,
+    /// written only when it is not the default, so a default install's pods carry one variable less).</summary>
+    public string TrustDomain { get; init; } = SpiffeId.DefaultTrustDomain;
 
     public const string DefaultImage = "ghcr.io/mesh/mesh-proxy";
     public static readonly string DefaultVersion = typeof(InjectionSettings).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";

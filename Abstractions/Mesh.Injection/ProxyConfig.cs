@@ -10,6 +10,7 @@ internal sealed record ProxyConfig
     public required string Version { get; init; }
     public required string ControlAddress { get; init; }
     public required string LogLevel { get; init; }
+    public string TrustDomain { get; init; } = Names.SpiffeId.DefaultTrustDomain;
     public int InboundPort { get; init; } = Names.KubernetesObjects.ProxyInboundPort;
     public int OutboundPort { get; init; } = Names.KubernetesObjects.ProxyOutboundPort;
     public int AdminPort { get; init; } = Names.KubernetesObjects.ProxyAdminPort;

@@ -49,6 +49,7 @@ internal static partial class ProxyConfigReader
             Image = Text(A.Image, v => v.Length == 0 || v.Any(char.IsWhiteSpace) || v.Contains('@') ? $"'{v}' is not an image name (the tag comes from {A.Version})" : null) ?? settings.Image,
             Version = Text(A.Version, VersionProblem) ?? settings.Version,
             ControlAddress = settings.ControlAddress,
+            TrustDomain = settings.TrustDomain,
             LogLevel = Text(A.LogLevel, v => LogLevels.Contains(v) ? null : $"'{v}' is not a log level: use {string.Join(", ", LogLevels)}") ?? settings.LogLevel,
             InboundPort = Port(A.InboundPort, KubernetesObjects.ProxyInboundPort),
             OutboundPort = Port(A.OutboundPort, KubernetesObjects.ProxyOutboundPort),

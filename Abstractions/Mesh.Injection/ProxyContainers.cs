@@ -75,6 +75,7 @@ internal static class ProxyContainers
             Env("MESH_PROXY_ADMIN_ADDR", $"0.0.0.0:{c.AdminPort}"),
             Env("MESH_PROXY_LOG_LEVEL", c.LogLevel));
         if (c.OpaquePorts is { } op) env.Add(Env("MESH_PROXY_OPAQUE_PORTS", op));
+        if (c.TrustDomain != SpiffeId.DefaultTrustDomain) env.Add(Env("MESH_PROXY_TRUST_DOMAIN", c.TrustDomain));
         // An ingress controller's clients come from outside the mesh: its inbound stays open to them unless told otherwise.
         var policy = c.DefaultInboundPolicy ?? (c.Mode == InjectMode.Ingress ? "all-unauthenticated" : null);
         if (policy is not null) env.Add(Env("MESH_PROXY_DEFAULT_INBOUND_POLICY", policy));

@@ -424,7 +424,7 @@ internal static class CheckCommand
         return new(Proxies, name, CheckStatus.Fail, string.Join("; ", details), string.Join("; ", fixes.Distinct()));
     }
 
-    private static void Print(IConsoleOutput console, CheckResult result, string? previousCategory)
+    internal static void Print(IConsoleOutput console, CheckResult result, string? previousCategory)
     {
         if (previousCategory != result.Category)
         {

@@ -45,6 +45,12 @@ internal static class ProxyCommand
             if (parse.GetValue(outbound) is { } o) args.AddRange(["--outbound-addr", $"127.0.0.1:{o}"]);
             if (parse.GetValue(adminPort) is { } p) args.AddRange(["--admin-addr", $"127.0.0.1:{p}"]);
             args.AddRange(parse.UnmatchedTokens);
+            // The identity and the silo's are in the silo's trust domain (a linked cluster has its own), unless given.
+            if (!parse.UnmatchedTokens.Contains("--trust-domain"))
+            {
+                using var admin = AdminClient.Create(context);
+                if ((await admin.InfoAsync(ct)).Value.TrustDomain is { } trustDomain) args.AddRange(["--trust-domain", trustDomain]);
+            }
             await using var proxy = ChildProcess.Start("", MeshBinaries.Proxy(context), args, echo: context.Console.Out);
             try
             {

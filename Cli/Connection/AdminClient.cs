@@ -75,6 +75,14 @@ internal sealed class AdminClient : IDisposable
     public Task<AdminReply<KubernetesSyncStatus>> KubernetesSyncAsync(CancellationToken ct) =>
         SendAsync(HttpMethod.Get, "api/v1/kubernetes/sync", null, AdminJsonContext.Default.KubernetesSyncStatus, ct);
     /// <summary>GET /api/v1/multicluster/link: what another cluster's Link to this one names.</summary>
+    /// <summary>GET /api/v1/multicluster/links: every Link's status and the orphans of removed links.</summary>
+    public Task<AdminReply<LinksResponse>> LinksAsync(CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, "api/v1/multicluster/links", null, AdminJsonContext.Default.LinksResponse, ct);
+
+    /// <summary>POST /api/v1/multicluster/links/{cluster}/unlink: the Link and every resource of source link/{cluster}.</summary>
+    public async Task<UnlinkResponse> UnlinkAsync(string cluster, CancellationToken ct) =>
+        (await SendAsync(HttpMethod.Post, $"api/v1/multicluster/links/{Uri.EscapeDataString(cluster)}/unlink", null, AdminJsonContext.Default.UnlinkResponse, ct)).Value;
+
     public async Task<LinkInfoResponse> LinkInfoAsync(CancellationToken ct) =>
         (await SendAsync(HttpMethod.Get, "api/v1/multicluster/link", null, AdminJsonContext.Default.LinkInfoResponse, ct)).Value;
 

@@ -1,14 +1,16 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Mesh.Admin.Contract;
 using Mesh.Cli.Connection;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Mesh.Cli.Demo;
 
-/// <summary>The demo's view of golden metrics: services and edges from the silo's stats API over
-/// <paramref name="window"/>, as a table refreshed in place on a terminal (or reprinted every 10 s when output is not a
-/// terminal).</summary>
-internal sealed class DemoStats(AdminClient client, string window = "1m")
+/// <summary>The demo's view of golden metrics: services and edges from each cluster's stats API over
+/// <paramref name="window"/>, as tables refreshed in place on a terminal (or reprinted every 10 s when output is not a
+/// terminal). One cluster named <c>null</c> is the single local mesh; several get a heading each.</summary>
+internal sealed class DemoStats(IReadOnlyList<(string? Cluster, AdminClient Client)> clusters, string window = "1m")
 {
     private string Window { get; } = window;
 
@@ -16,22 +18,23 @@ internal sealed class DemoStats(AdminClient client, string window = "1m")
     public static string WindowFor(TimeSpan duration) =>
         duration <= TimeSpan.FromSeconds(10) ? "10s" : duration <= TimeSpan.FromMinutes(1) ? "1m" : "10m";
 
-    public async Task<(AdminReply<List<ServiceStatsRow>> Services, AdminReply<List<EdgeStatsRow>> Edges)> FetchAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<ClusterStats>> FetchAsync(CancellationToken ct)
     {
-        var services = await client.ServiceStatsAsync("default", Window, ct);
-        var edges = await client.EdgeStatsAsync("default", Window, ct);
-        return (services, edges);
+        var result = new List<ClusterStats>();
+        foreach (var (cluster, client) in clusters)
+            result.Add(new(cluster, await client.ServiceStatsAsync("default", Window, ct), await client.EdgeStatsAsync("default", Window, ct)));
+        return result;
     }
 
-    /// <summary>Polls until every demo service has reported requests (true) or <paramref name="timeout"/> passes (false).</summary>
+    /// <summary>Polls until every demo service of every cluster has reported requests (true) or
+    /// <paramref name="timeout"/> passes (false).</summary>
     public async Task<bool> WaitForTrafficAsync(TimeSpan timeout, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var (services, _) = await FetchAsync(ct);
-            var rows = services.Value.OfType<ServiceStatsRow>().ToList();
-            if (rows.Count > 0 && rows.All(r => r.Requests > 0)) return true;
+            var snapshot = await FetchAsync(ct);
+            if (snapshot.All(c => c.Services.Value.OfType<ServiceStatsRow>().ToList() is { Count: > 0 } rows && rows.All(r => r.Requests > 0))) return true;
             if (DateTime.UtcNow >= deadline) return false;
             await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         }
@@ -46,8 +49,7 @@ internal sealed class DemoStats(AdminClient client, string window = "1m")
             {
                 try { await Task.Delay(TimeSpan.FromSeconds(10), ct); }
                 catch (OperationCanceledException) { return; }
-                var (s, e) = await FetchAsync(ct);
-                Render(console, s, e, Window);
+                Render(console, await FetchAsync(ct), Window);
             }
             return;
         }
@@ -55,30 +57,48 @@ internal sealed class DemoStats(AdminClient client, string window = "1m")
         {
             while (!ct.IsCancellationRequested)
             {
-                var (s, e) = await FetchAsync(ct);
-                live.UpdateTarget(Build(s, e, Window));
+                live.UpdateTarget(Build(await FetchAsync(ct), Window));
                 try { await Task.Delay(TimeSpan.FromSeconds(2), ct); }
                 catch (OperationCanceledException) { return; }
             }
         });
     }
 
-    public static void Render(IAnsiConsole console, AdminReply<List<ServiceStatsRow>> services, AdminReply<List<EdgeStatsRow>> edges, string window) =>
-        console.Write(Build(services, edges, window));
-
-    private static Rows Build(AdminReply<List<ServiceStatsRow>> services, AdminReply<List<EdgeStatsRow>> edges, string window)
+    /// <summary>The final stats as JSON: <c>{services, edges}</c> for the single local mesh, else
+    /// <c>{clusters: {name: {services, edges}}}</c>.</summary>
+    public static JsonObject ToJson(IReadOnlyList<ClusterStats> snapshot)
     {
-        var svc = new Table().Border(TableBorder.Simple).Title($"services (last {window})");
-        foreach (var c in new[] { "SERVICE", "MESHED", "SUCCESS", "RPS", "P50", "P95", "P99", "TCP", "MTLS" }) svc.AddColumn(c);
-        foreach (var row in services.Value.OfType<ServiceStatsRow>().OrderBy(r => r.Name))
-            svc.AddRow(Cell(row.Name), row.Meshed ? "yes" : "no", Percent(row.SuccessRate, 100), Number(row.Rps, "0.0"),
-                Ms(row.LatencyP50Ms), Ms(row.LatencyP95Ms), Ms(row.LatencyP99Ms), Number(row.TcpConnections, "0"), Percent(row.MtlsPercent, 1));
+        static JsonObject One(ClusterStats c) => new() { ["services"] = c.Services.Json?.DeepClone(), ["edges"] = c.Edges.Json?.DeepClone() };
+        if (snapshot is [{ Cluster: null } single]) return One(single);
+        var clusters = new JsonObject();
+        foreach (var c in snapshot) clusters[c.Cluster ?? "local"] = One(c);
+        return new JsonObject { ["clusters"] = clusters };
+    }
 
-        var edge = new Table().Border(TableBorder.Simple).Title("edges");
-        foreach (var c in new[] { "SRC", "DST", "SECURED", "RPS", "SUCCESS" }) edge.AddColumn(c);
-        foreach (var row in edges.Value.OfType<EdgeStatsRow>().OrderBy(r => r.Src).ThenBy(r => r.Dst))
-            edge.AddRow(Cell(row.Src), Cell(row.Dst), row.Mtls ? "mTLS ✓" : "[red]plaintext[/]", Number(row.Rps, "0.0"), Percent(row.SuccessRate, 100));
-        return new Rows(svc, edge);
+    public static void Render(IAnsiConsole console, IReadOnlyList<ClusterStats> snapshot, string window) =>
+        console.Write(Build(snapshot, window));
+
+    private static Rows Build(IReadOnlyList<ClusterStats> snapshot, string window)
+    {
+        var parts = new List<IRenderable>();
+        foreach (var c in snapshot)
+        {
+            var prefix = c.Cluster is null ? "" : $"{c.Cluster}: ";
+            if (c.Cluster is not null) parts.Add(new Markup($"[bold]cluster {Markup.Escape(c.Cluster)}[/]"));
+            var svc = new Table().Border(TableBorder.Simple).Title($"{Markup.Escape(prefix)}services (last {window})");
+            foreach (var col in new[] { "SERVICE", "MESHED", "SUCCESS", "RPS", "P50", "P95", "P99", "TCP", "MTLS" }) svc.AddColumn(col);
+            foreach (var row in c.Services.Value.OfType<ServiceStatsRow>().OrderBy(r => r.Name))
+                svc.AddRow(Cell(row.Name), row.Meshed ? "yes" : "no", Percent(row.SuccessRate, 100), Number(row.Rps, "0.0"),
+                    Ms(row.LatencyP50Ms), Ms(row.LatencyP95Ms), Ms(row.LatencyP99Ms), Number(row.TcpConnections, "0"), Percent(row.MtlsPercent, 1));
+
+            var edge = new Table().Border(TableBorder.Simple).Title($"{Markup.Escape(prefix)}edges");
+            foreach (var col in new[] { "SRC", "DST", "SECURED", "RPS", "SUCCESS" }) edge.AddColumn(col);
+            foreach (var row in c.Edges.Value.OfType<EdgeStatsRow>().OrderBy(r => r.Src).ThenBy(r => r.Dst))
+                edge.AddRow(Cell(row.Src), Cell(row.Dst), row.Mtls ? "mTLS ✓" : "[red]plaintext[/]", Number(row.Rps, "0.0"), Percent(row.SuccessRate, 100));
+            parts.Add(svc);
+            parts.Add(edge);
+        }
+        return new Rows(parts);
     }
 
     private static string Cell(string? text) => Markup.Escape(text ?? "-");
@@ -89,3 +109,6 @@ internal sealed class DemoStats(AdminClient client, string window = "1m")
 
     private static string Percent(double? value, double scale) => value is { } d ? $"{(d * scale).ToString("0.0", CultureInfo.InvariantCulture)}%" : "-";
 }
+
+/// <summary>One cluster's services and edges at one moment (<see cref="Cluster"/> null = the single local mesh).</summary>
+internal sealed record ClusterStats(string? Cluster, AdminReply<List<ServiceStatsRow>> Services, AdminReply<List<EdgeStatsRow>> Edges);

@@ -79,6 +79,8 @@ internal sealed class LocalWorkload : IAsyncDisposable
         var token = (await admin.IssueTokenAsync(Spec.Namespace, Spec.ServiceAccount, null, ct)).Token
             ?? throw new CliException("the silo answered the token request without a token");
         var connection = admin.Connection;
+        // The silo's trust domain names this workload's identity and the silo's own (a linked cluster has its own).
+        var trustDomain = (await admin.InfoAsync(ct)).Value.TrustDomain;
         string[] args =
         [
             "--namespace", Spec.Namespace,
@@ -91,6 +93,7 @@ internal sealed class LocalWorkload : IAsyncDisposable
             "--control-addr", connection.Control.ToString().TrimEnd('/'),
             "--trust-anchors", Path.Combine(connection.DataDirectory, "trust-anchors.pem"),
             "--services", string.Join(',', Spec.Services ?? [Spec.Service]),
+            .. trustDomain is null ? Array.Empty<string>() : ["--trust-domain", trustDomain],
         ];
         Proxy = ChildProcess.Start($"{Spec.WorkloadName}/proxy", proxyBinary, args,
             new Dictionary<string, string?> { ["MESH_PROXY_TOKEN"] = token }, echo);

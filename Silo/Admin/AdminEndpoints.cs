@@ -106,14 +106,18 @@ internal static class AdminEndpoints
             ? await grains.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).ListAsync()
             : [ns];
         var lists = await Task.WhenAll(namespaces.Select(n => grains.GetGrain<ICatalogGrain>(n).ListAsync(k.Kind)));
-        return TypedResults.Ok(new ResourceList([.. lists.SelectMany(l => l).Select(r => Parse(r.Json))]));
+        var items = new List<JsonElement>();
+        foreach (var r in lists.SelectMany(l => l))
+            items.Add(Parse(k.Kind == ResourceKinds.Link.Kind ? await Federation.LinkEndpoints.WithStatusAsync(grains, r) : r.Json));
+        return TypedResults.Ok(new ResourceList(items));
     }
 
     private static async Task<IResult> GetAsync(string kind, string ns, string name, IGrainFactory grains)
     {
         if (ResourceKinds.Resolve(kind) is not { } k) return AdminProblems.UnknownKind(kind);
         var resource = await grains.GetGrain<ICatalogGrain>(ns).GetAsync(k.Kind, name);
-        return resource is null ? AdminProblems.NotFound(k, ns, name) : Results.Text(resource.Json, "application/json");
+        if (resource is null) return AdminProblems.NotFound(k, ns, name);
+        return Results.Text(k.Kind == ResourceKinds.Link.Kind ? await Federation.LinkEndpoints.WithStatusAsync(grains, resource) : resource.Json, "application/json");
     }
 
     private static async Task<Results<Ok<DeleteResponse>, ProblemHttpResult>> DeleteAsync(string kind, string ns, string name, HttpRequest request, AdminToken token, IGrainFactory grains)

@@ -74,6 +74,8 @@ public static class DiscoveryTranslator
             Workload = w.Workload,
             Ready = w.Ready,
             Cluster = w.Cluster ?? "",
+            // The remote Service has the mirror's port numbers, so the port the client asked for names it there too.
+            AuthorityOverride = w.AuthorityOverride is { } host ? $"{host}:{port.Port}" : "",
         };
         e.Labels.Add(w.Labels);
         return e;

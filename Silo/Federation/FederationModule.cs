@@ -9,7 +9,8 @@ namespace Mesh.Silo.Federation;
 
 /// <summary>Wires the federation API (when MESH_FEDERATION_ADDR is set): mesh mTLS with the silo's own certificate and
 /// a client certificate required on <see cref="SiloListeners.Federation"/>, Federation.WatchExports there, and
-/// `GET /api/v1/multicluster/link` on the admin listener for `mesh multicluster link-gen`.</summary>
+/// `GET /api/v1/multicluster/link` on the admin listener for `mesh multicluster link-gen`; on every silo, the link
+/// grains that mirror other clusters (<see cref="LinkSupervisor"/>) and their admin endpoints (<see cref="LinkEndpoints"/>).</summary>
 internal sealed class FederationModule : ISiloModule
 {
     public string Name => "federation";
@@ -18,6 +19,8 @@ internal sealed class FederationModule : ISiloModule
     {
         services.AddGrpc();
         services.AddSingleton<FederationAllowList>();
+        services.AddSingleton<Mesh.Grains.Federation.ILinkWatcher, LinkWatcher>();
+        services.AddHostedService<LinkSupervisor>();
     }
 
     /// <summary>A client without a certificate, or with one the mesh trust bundle does not validate, fails the handshake;
@@ -36,6 +39,7 @@ internal sealed class FederationModule : ISiloModule
     public void MapEndpoints(WebApplication app, SiloSettings settings)
     {
         LinkInfoEndpoint.Map(app, settings);
+        LinkEndpoints.Map(app);
         if (settings.Federation is not null)
             app.MapGrpcService<FederationService>().RequireListener(SiloListeners.Federation);
     }

@@ -22,6 +22,8 @@ public sealed record ProxySettings
     public string? Token { get; init; }
     public string? TokenFile { get; init; }
     public string? TrustAnchorsPath { get; init; }
+    /// <summary>Trust domain of this workload's identity and of the silo's (<c>spiffe://&lt;td&gt;/ns/mesh/sa/silo</c>).</summary>
+    public string TrustDomain { get; init; } = SpiffeId.DefaultTrustDomain;
     public bool StrictPq { get; init; }
     public DefaultInboundPolicy DefaultInboundPolicy { get; init; } = DefaultInboundPolicy.AllUnauthenticated;
     public ImmutableHashSet<int> OpaquePorts { get; init; } = [];
@@ -54,5 +56,5 @@ public sealed record ProxySettings
     public bool Remove { get; init; }
 
     /// <summary>The SPIFFE id this proxy's workload has (empty without a service account).</summary>
-    public string Identity => ServiceAccount.Length == 0 ? "" : SpiffeId.Format(SpiffeId.DefaultTrustDomain, Namespace, ServiceAccount);
+    public string Identity => ServiceAccount.Length == 0 ? "" : SpiffeId.Format(TrustDomain, Namespace, ServiceAccount);
 }

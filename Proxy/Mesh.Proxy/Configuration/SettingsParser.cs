@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
+using Mesh.Names;
 
 namespace Mesh.Proxy.Configuration;
 
@@ -23,6 +24,7 @@ public static class SettingsParser
         ("token", "identity token"),
         ("token-file", "file holding the identity token"),
         ("trust-anchors", "PEM file of the mesh trust anchors"),
+        ("trust-domain", "trust domain of this workload's identity and of the silo it certifies with (default cluster.local; a linked cluster has its own, e.g. west.mesh)"),
         ("strict-pq", "true: only post-quantum key exchange"),
         ("default-inbound-policy", "all-unauthenticated | all-authenticated | cluster-authenticated | deny"),
         ("opaque-ports", "comma-separated ports proxied as opaque TCP"),
@@ -107,6 +109,12 @@ public static class SettingsParser
             s = s with { ControlAddress = uri };
         }
         s = s with { Token = Get("token"), TokenFile = Get("token-file"), TrustAnchorsPath = Get("trust-anchors") };
+        if (Get("trust-domain") is { } td)
+        {
+            if (!SpiffeId.TryParse(SpiffeId.Format(td, "ns", "sa"), out _))
+                throw new FormatException($"trust-domain '{td}' is not a trust domain: use lowercase letters, digits, '-' and '.', e.g. west.mesh");
+            s = s with { TrustDomain = td };
+        }
         if (Get("strict-pq") is { } pq) s = s with { StrictPq = ParseBool("strict-pq", pq) };
         if (Get("transparent") is { } tr) s = s with { Transparent = ParseBool("transparent", tr) };
         if (Get("remove") is { } rm) s = s with { Remove = ParseBool("remove", rm) };

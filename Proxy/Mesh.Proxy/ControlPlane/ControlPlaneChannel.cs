@@ -11,7 +11,7 @@ internal sealed class ControlPlaneChannel : IDisposable
     {
         // https:// = mesh TLS to the silo's identity under our trust anchors; http:// = h2c (development, fakes).
         var (address, handler) = Mesh.Identity.Client.ControlPlaneConnection.Create(settings.ControlAddress,
-            Mesh.Identity.Client.ControlPlaneConnection.LoadTrust(settings.TrustAnchorsPath));
+            Mesh.Identity.Client.ControlPlaneConnection.LoadTrust(settings.TrustAnchorsPath), settings.TrustDomain);
         handler.ConnectTimeout = TimeSpan.FromSeconds(3);
         handler.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
         Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });

@@ -112,7 +112,7 @@ internal sealed partial class TelemetryReporter(ProxySettings settings, StatsAgg
         if (_channel is null || !ReferenceEquals(current, _channelCredentials))
         {
             _channel?.Dispose();
-            var (address, handler) = ControlPlaneConnection.Create(settings.ControlAddress, tls.Trust, credentials: new MeshCredentialsHolder(current));
+            var (address, handler) = ControlPlaneConnection.Create(settings.ControlAddress, tls.Trust, settings.TrustDomain, new MeshCredentialsHolder(current));
             handler.ConnectTimeout = TimeSpan.FromSeconds(3);
             _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler });
             _channelCredentials = current;

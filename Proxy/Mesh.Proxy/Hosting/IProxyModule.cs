@@ -7,7 +7,7 @@ namespace Mesh.Proxy.Hosting;
 
 /// <summary>What every module is built from: the settings, the proxy's instruments and its mesh TLS (null without
 /// trust anchors: h2c between proxies).</summary>
-internal sealed record ProxyHostContext(ProxySettings Settings, ProxyMetrics Metrics, MeshTlsSetup? Tls);
+internal sealed record ProxyHostContext(ProxySettings Settings, ProxyMetrics Metrics, MeshTlsSetup? Tls, HostingLevers Levers);
 
 /// <summary>A feature plugged into the proxy host (control plane, identity, outbound, inbound, gateway, admin,
 /// telemetry), mirroring the silo's <c>ISiloModule</c>. Every hook has an empty default, so a module implements only what

@@ -15,7 +15,7 @@ internal sealed class IdentityModule : IProxyModule
         services.AddSingleton(tls);
         services.AddSingleton(sp => new ProxyIdentity(
             new Api.V1.Identity.IdentityClient(sp.GetRequiredService<ControlPlaneChannel>().Channel),
-            Mesh.Names.SpiffeId.Create(Mesh.Names.SpiffeId.DefaultTrustDomain, settings.Namespace, settings.ServiceAccount),
+            Mesh.Names.SpiffeId.Create(settings.TrustDomain, settings.Namespace, settings.ServiceAccount),
             new WorkloadToken(settings.Token, settings.TokenFile), tls.Trust, tls.Credentials,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProxyIdentity>>()));
         tls.Credentials.Changed += c => host.Metrics.SetCertificateExpiry(c.NotAfter);

@@ -42,9 +42,10 @@ public static class ProxyHost
         if (settings.LogLevel > LogLevel.Debug) builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainTimeout);
 
-        var metrics = new ProxyMetrics();
+        var levers = HostingLevers.FromEnvironment();
+        var metrics = new ProxyMetrics(recording: levers.Metrics);
         var tls = MeshTlsSetup.Create(settings);
-        var host = new ProxyHostContext(settings, metrics, tls);
+        var host = new ProxyHostContext(settings, metrics, tls, levers);
         var modules = ProxyModules.All;
         var errors = new ProxyErrorReporter(metrics);
         ProtocolDetection.Options inboundDetection = new(settings.HeaderTimeout, settings.DetectTimeout), outboundDetection = inboundDetection;
@@ -55,6 +56,11 @@ public static class ProxyHost
             Admin = settings.AdminAddress.Port,
         };
         ListenOptions? inboundListen = null, outboundListen = null, adminListen = null;
+        builder.WebHost.UseSockets(o =>
+        {
+            o.WaitForDataBeforeAllocatingBuffer = levers.WaitForDataBeforeAllocatingBuffer;
+            o.UnsafePreferInlineScheduling = levers.PreferInlineScheduling;
+        });
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

@@ -19,6 +19,8 @@ internal sealed class TelemetryModule : IProxyModule
         var exporter = new PrometheusTextExporter();
         services.AddSingleton(exporter);
         var otlp = settings.OtlpEndpoint;
+        // The metrics-off bound (HostingLevers.Metrics): not even the SDK, unless a collector wants spans and metrics.
+        if (!host.Levers.Metrics && otlp is null) return;
         // An address that came from OTEL_EXPORTER_OTLP_ENDPOINT is the SDK's to apply (it then honours the per-signal
         // OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT too); one from our flag or variable is set here.
         var sdkReadsEndpoint = otlp is not null && Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } fromEnv &&

@@ -29,6 +29,7 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _discoveryErrors;
     private long _certExpiryUnixSeconds;
     private (string Group, string Suite)? _tls;
+    private readonly bool _recording;
 
     private static int s_instances;
 
@@ -40,8 +41,11 @@ internal sealed class ProxyMetrics : IDisposable
 
     public DateTimeOffset? CertificateExpiry => Volatile.Read(ref _certExpiryUnixSeconds) is var s && s > 0 ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
 
-    public ProxyMetrics()
+    /// <param name="recording">False only to bound what per-request telemetry costs (the bench's metrics-off lever):
+    /// requests and responses are then neither counted nor summarized.</param>
+    public ProxyMetrics(bool recording = true)
     {
+        _recording = recording;
         // One meter name per instance: OpenTelemetry subscribes by name, and proxies hosted in one process (tests)
         // must not see each other's measurements. A lone proxy's meter is plain "Mesh.Proxy".
         var instance = Interlocked.Increment(ref s_instances);
@@ -74,6 +78,7 @@ internal sealed class ProxyMetrics : IDisposable
     /// <param name="dst">Outbound: the concrete service routed to (dst_* labels); null before or without routing.</param>
     public void Request(string direction, string authority, DstLabels? dst = null)
     {
+        if (!_recording) return;
         if (dst is null)
         {
             _requests.Add(1, new KeyValuePair<string, object?>(Direction, direction), new KeyValuePair<string, object?>(Authority, authority));
@@ -89,6 +94,7 @@ internal sealed class ProxyMetrics : IDisposable
     /// <param name="peerIdentity">The client's verified SPIFFE id; empty without mesh TLS.</param>
     public void InboundRequest(string authority, string peerIdentity)
     {
+        if (!_recording) return;
         var buffer = new TagBuffer();
         Span<KeyValuePair<string, object?>> tags = buffer;
         tags[0] = new(Direction, TelemetryNames.Inbound);
@@ -101,6 +107,7 @@ internal sealed class ProxyMetrics : IDisposable
     /// <param name="dst">Outbound: the concrete service the request went to, for linkerd2-proxy's dst_* labels.</param>
     public void Response(string direction, string authority, string route, string backend, string peerIdentity, int status, bool success, double latencyMs, string? path = null, bool reachedPeer = true, DstLabels? dst = null)
     {
+        if (!_recording) return;
         var outbound = direction == TelemetryNames.Outbound;
         // Ours first, then linkerd2-proxy's (tls, client_id | server_id, dst_*); pre-resolved strings, on the stack.
         var buffer = new TagBuffer();
@@ -175,6 +182,7 @@ internal sealed class ProxyMetrics : IDisposable
 
     public void TcpBytes(string direction, long read, long written)
     {
+        if (!_recording) return;
         var tag = new KeyValuePair<string, object?>(Direction, direction);
         if (read > 0) _tcpRead.Add(read, tag);
         if (written > 0) _tcpWrite.Add(written, tag);

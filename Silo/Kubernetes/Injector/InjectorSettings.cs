@@ -44,6 +44,7 @@ public sealed record InjectorSettings(IPEndPoint Address, string CertificateFile
             Version = get("MESH_INJECTOR_PROXY_VERSION") ?? InjectionSettings.DefaultVersion,
             ControlAddress = get("MESH_INJECTOR_CONTROL_ADDR")
                 ?? $"https://{KubernetesObjects.ControlService}.{podNamespace ?? KubernetesObjects.Namespace}.svc.{NameDefaults.ClusterDomain}:{KubernetesObjects.ControlPort}",
+            TrustDomain = get("MESH_TRUST_DOMAIN") ?? SpiffeId.DefaultTrustDomain,
         };
         if (proxy.Problems() is { Count: > 0 } problems)
             throw new SiloSettingsException("the proxy injector's MESH_INJECTOR_PROXY_IMAGE / _VERSION / MESH_INJECTOR_CONTROL_ADDR: " + string.Join("; ", problems));

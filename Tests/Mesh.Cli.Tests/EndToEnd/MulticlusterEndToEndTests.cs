@@ -99,6 +99,89 @@ public sealed class MulticlusterEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain(identity, listed.Out);
     }
 
+    /// <summary>The silo links to itself (cluster west mirrors west's own exports as *-west): gateways and the Link's
+    /// status show the mirror; a local Service named like a mirror is a name conflict `check` reports with its fix;
+    /// deleting only the Link leaves orphans `check` reports; unlink removes exactly the link's resources.</summary>
+    [Fact]
+    public async Task SelfLink_GatewaysCheckAndUnlink_ReportAndRemoveExactlyTheLinksResources()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("multicluster", "allow", "spiffe://west.mesh/ns/mesh/sa/silo")).ExitCode);
+        _cli.Stdin = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: books, namespace: shop, labels: {mirror.mesh.io/exported: "true"}}
+            spec: {selector: {app: books}, ports: [{name: http, port: 8080}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: carts, namespace: shop, labels: {mirror.mesh.io/exported: "true"}}
+            spec: {selector: {app: carts}, ports: [{name: http, port: 8080}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: carts-west, namespace: shop}
+            spec: {selector: {app: carts}, ports: [{name: http, port: 8080}]}
+            """;
+        Assert.Equal(0, (await _cli.RunAsync("apply", "-f", "-")).ExitCode);
+        _cli.Stdin = (await _cli.RunAsync("multicluster", "link-gen")).Out;
+        Assert.Equal(0, (await _cli.RunAsync("apply", "-f", "-")).ExitCode);
+
+        var gateways = await UntilAsync(() => _cli.RunAsync("multicluster", "gateways"), r => Regex.IsMatch(r.Out, @"west\s+yes\s+1\s+-"));
+        Assert.Contains("CLUSTER", gateways.Out);
+        Assert.Contains("LATENCY", gateways.Out);
+        var status = await _cli.RunAsync("get", "link", "west", "-n", "mesh", "-o", "yaml");
+        Assert.Contains("type: FederationConnected", status.Out);
+        Assert.Contains("reason: Mirrored", status.Out);
+        Assert.Contains("reason: NameConflict", status.Out);
+
+        var check = await _cli.RunAsync("multicluster", "check");
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains("link west: federation connected", check.Out);
+        Assert.Contains("link west: shop/carts-west name conflict", check.Out);
+        Assert.Contains("fix: rename or delete the local carts-west in shop", check.Out);
+
+        // Only the Link deleted: its mirror stays, owned by a link that no longer exists.
+        Assert.Equal(0, (await _cli.RunAsync("delete", "link", "west", "-n", "mesh")).ExitCode);
+        var orphans = await _cli.RunAsync("multicluster", "check");
+        Assert.Equal(1, orphans.ExitCode);
+        Assert.Contains("orphans of link/west", orphans.Out);
+        Assert.Contains("fix: mesh multicluster unlink west", orphans.Out);
+
+        var unlink = await _cli.RunAsync("multicluster", "unlink", "west");
+        Assert.True(unlink.ExitCode == 0, unlink.ToString());
+        Assert.Contains("2 resource(s) of source link/west deleted", unlink.Out);
+        Assert.Contains("service shop/books-west", unlink.Out);
+        var services = await _cli.RunAsync("get", "services", "-n", "shop", "-o", "json");
+        Assert.DoesNotContain("\"books-west\"", services.Out);
+        Assert.Contains("\"carts-west\"", services.Out); // the local one, never the link's
+        Assert.Equal(0, (await _cli.RunAsync("multicluster", "check")).ExitCode);
+        var again = await _cli.RunAsync("multicluster", "unlink", "west");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("nothing to unlink", again.Err);
+    }
+
+    [Fact]
+    public async Task Unlink_BadClusterName_ExitsOneSayingWhy()
+    {
+        var result = await _cli.RunAsync("multicluster", "unlink", "West_2");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is not a cluster name", result.Err);
+    }
+
+    /// <summary>Runs the command until its answer satisfies <paramref name="done"/> (the link grain works in the
+    /// background); fails with the last answer after a minute.</summary>
+    private static async Task<CliResult> UntilAsync(Func<Task<CliResult>> run, Func<CliResult, bool> done)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var result = await run();
+            if (done(result)) return result;
+            Assert.True(DateTime.UtcNow < until, "never satisfied; last: " + result);
+            await Task.Delay(200);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         if (_silo is not null) await _silo.DisposeAsync();

@@ -88,10 +88,19 @@ public sealed class TwoClusters : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, $"delete answered {(int)response.StatusCode}");
     }
 
+    private bool _westStopped;
+
+    /// <summary>Stops west's silo (its federation stream to east ends with it).</summary>
+    public async Task StopWestAsync()
+    {
+        _westStopped = true;
+        await West.DisposeAsync();
+    }
+
     public async Task DisposeAsync()
     {
         await East.DisposeAsync();
-        await West.DisposeAsync();
+        if (!_westStopped) await West.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
 }

@@ -40,6 +40,22 @@ public sealed partial class InjectedPodSettingsTests
 
     private static string[] Args(JsonNode container) => [.. container["args"]!.AsArray().Select(a => (string)a!)];
 
+    /// <summary>A cluster with its own trust domain (a linked cluster, west.mesh): the injected proxy's identity and the
+    /// silo identity it expects are in it; the default trust domain writes no variable at all.</summary>
+    [Fact]
+    public void ProxyContainer_SiloWithItsOwnTrustDomain_ProxyIdentityIsInIt()
+    {
+        var pod = JsonNode.Parse("""
+            {"metadata":{"name":"web-7d9f"},"spec":{"serviceAccountName":"web","containers":[{"name":"web","image":"web:1"}]}}
+            """)!.AsObject();
+        var settings = InjectionGoldenTests.Settings with { TrustDomain = "west.mesh" };
+        var r = PodInjector.Inject(pod, new PodContext("shop", new Dictionary<string, string> { [KubernetesObjects.InjectAnnotation] = "enabled" }), settings);
+        var proxy = r.Pod["spec"]!["initContainers"]![1]!;
+
+        Assert.Equal("spiffe://west.mesh/ns/shop/sa/web", SettingsParser.Parse(Args(proxy), Environment(proxy)).Identity);
+        Assert.DoesNotContain("MESH_PROXY_TRUST_DOMAIN", Injected("{}")["spec"]!["initContainers"]![1]!["env"]!.ToJsonString());
+    }
+
     [Fact]
     public void ProxyContainer_ParsedByTheProxy_IsThePodsWorkloadIdentityAndTransparentListeners()
     {

@@ -108,4 +108,23 @@ public sealed class SettingsParserTests
         var e = Assert.Throws<FormatException>(() => SettingsParser.Parse(["gateway"], new Hashtable()));
         Assert.Contains("gateway mode needs --trust-anchors", e.Message);
     }
+
+    [Fact]
+    public void Parse_TrustDomain_NamesTheWorkloadsIdentity()
+    {
+        var s = SettingsParser.Parse(["--namespace", "shop", "--service-account", "books"], new Hashtable { ["MESH_PROXY_TRUST_DOMAIN"] = "west.mesh" });
+        Assert.Equal("west.mesh", s.TrustDomain);
+        Assert.Equal("spiffe://west.mesh/ns/shop/sa/books", s.Identity);
+        Assert.Equal("spiffe://cluster.local/ns/shop/sa/books", SettingsParser.Parse(["--namespace", "shop", "--service-account", "books"], new Hashtable()).Identity);
+    }
+
+    [Theory]
+    [InlineData("West.Mesh")]
+    [InlineData("west/mesh")]
+    [InlineData("west mesh")]
+    public void Parse_BadTrustDomain_NamesTheSetting(string value)
+    {
+        var e = Assert.Throws<FormatException>(() => SettingsParser.Parse(["--trust-domain", value], new Hashtable()));
+        Assert.Contains($"trust-domain '{value}' is not a trust domain", e.Message);
+    }
 }

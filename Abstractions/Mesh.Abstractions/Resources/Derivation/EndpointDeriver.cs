@@ -13,7 +13,11 @@ internal static class EndpointDeriver
     public static EndpointSetView Derive(ServiceResource service, NamespaceResources all, string trustDomain)
     {
         var slices = all.EndpointSlicesByService[service.Metadata.Name];
-        var endpoints = slices.Any() ? FromSlices(service, slices, all, trustDomain) : FromWorkloads(service, all, trustDomain);
+        var endpoints = !slices.Any() ? FromWorkloads(service, all, trustDomain)
+            : service.Metadata.Labels.ContainsKey(Names.MulticlusterNames.FederatedServiceLabel)
+                // A federated service: the linked members' slices and the local member's Workloads together.
+                ? [.. FromSlices(service, slices, all, trustDomain), .. FromWorkloads(service, all, trustDomain)]
+                : FromSlices(service, slices, all, trustDomain);
         return new EndpointSetView(service.Metadata.Namespace, service.Metadata.Name, endpoints);
     }
 
@@ -48,10 +52,11 @@ internal static class EndpointDeriver
         {
             if (slice.AddressType == "FQDN") continue;
             var ports = TargetPorts(service, slice);
+            var mirror = MirrorProxy.Of(slice);
             foreach (var e in slice.Endpoints)
             {
                 if (e.Addresses.IsDefaultOrEmpty) continue; // never from the parser; stored JSON from elsewhere must not throw
-                var endpoint = Endpoint(e, ports, all, trustDomain);
+                var endpoint = Endpoint(e, ports, all, trustDomain, mirror);
                 merged[endpoint.Address] = merged.TryGetValue(endpoint.Address, out var seen) ? Merge(seen, endpoint) : endpoint;
             }
         }
@@ -60,16 +65,34 @@ internal static class EndpointDeriver
 
     /// <summary>A slice endpoint. Readiness is the slice's (absent = ready, as Kubernetes defines it); a targetRef to a
     /// Pod the catalog holds as a Workload (the sync writes Pods as Workloads of the same name) lends its identity, proxy
-    /// ports, zone, weight and labels. Without one the endpoint is unmeshed: no identity is ever guessed.</summary>
-    private static WorkloadEndpoint Endpoint(SliceEndpoint e, ImmutableDictionary<string, int> ports, NamespaceResources all, string trustDomain)
+    /// ports, zone, weight and labels. Without one the endpoint is unmeshed unless the slice is a multicluster mirror's
+    /// that names its proxies' identity and port (<see cref="MirrorProxy"/>): no identity is ever guessed.</summary>
+    private static WorkloadEndpoint Endpoint(SliceEndpoint e, ImmutableDictionary<string, int> ports, NamespaceResources all, string trustDomain,
+        MirrorProxy? mirror)
     {
         var local = e.TargetRef is { } target && (target.Namespace ?? all.Namespace) == all.Namespace ? target : null;
         var w = local is { Kind: "Pod" } && all.WorkloadsByName.TryGetValue(local.Name, out var found) ? found : null;
+        var remote = w is null ? mirror : null;
         // The name of a pod not (yet) synced still says which workload it is; one in another namespace would mislead.
-        return new WorkloadEndpoint(w?.Metadata.Name ?? local?.Name ?? "", e.Addresses[0], ports,
-            w is null ? null : WorkloadPorts.Identity(w, trustDomain), w?.Spec.Proxy?.InboundPort, w?.Spec.Proxy?.AdminPort,
-            w?.Spec.Zone ?? e.Zone, w?.Spec.Weight ?? 1, e.Conditions.Ready ?? true,
-            w?.Metadata.Labels ?? ImmutableDictionary<string, string>.Empty);
+        // A mirror's endpoint names its remote workload in hostname (the remote pod is nothing here).
+        return new WorkloadEndpoint(w?.Metadata.Name ?? local?.Name ?? (remote is not null ? e.Hostname : null) ?? "", e.Addresses[0], ports,
+            w is null ? remote?.Identity : WorkloadPorts.Identity(w, trustDomain), w?.Spec.Proxy?.InboundPort ?? remote?.ProxyPort,
+            w?.Spec.Proxy?.AdminPort, w?.Spec.Zone ?? e.Zone, w?.Spec.Weight ?? 1, e.Conditions.Ready ?? true,
+            w?.Metadata.Labels ?? ImmutableDictionary<string, string>.Empty, remote?.Authority);
+    }
+
+    /// <summary>What a multicluster mirror's slice says about its endpoints' proxies (annotations of
+    /// <see cref="Names.MulticlusterNames"/>); null unless it names both an identity and a valid proxy port.</summary>
+    private sealed record MirrorProxy(string Identity, int ProxyPort, string? Authority)
+    {
+        public static MirrorProxy? Of(EndpointSliceResource slice)
+        {
+            var a = slice.Metadata.Annotations;
+            if (!a.TryGetValue(Names.MulticlusterNames.SliceIdentityAnnotation, out var identity) || !Names.SpiffeId.TryParse(identity, out _)) return null;
+            if (!a.TryGetValue(Names.MulticlusterNames.SliceProxyPortAnnotation, out var text)
+                || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535) return null;
+            return new MirrorProxy(identity, port, a.GetValueOrDefault(Names.MulticlusterNames.SliceAuthorityAnnotation));
+        }
     }
 
     private static WorkloadEndpoint Merge(WorkloadEndpoint first, WorkloadEndpoint second)

@@ -4,7 +4,7 @@ using Mesh.Abstractions.Resources.Kinds;
 namespace Mesh.Abstractions.Resources.Derivation;
 
 /// <summary>Kubernetes label-selector semantics.</summary>
-internal static class LabelSelectorMatcher
+public static class LabelSelectorMatcher
 {
     /// <summary>Service selectors: every pair must match; an empty selector selects nothing (no derived endpoints).</summary>
     public static bool MatchesServiceSelector(ImmutableDictionary<string, string> selector, ImmutableDictionary<string, string> labels) =>

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Mesh.Admin.Contract;
+using Mesh.Cli.Connection;
+
+namespace Mesh.Cli.Commands;
+
+/// <summary>`mesh multicluster check`: per Link whether its federation stream is up, each mirror that could not be
+/// written (name conflict, missing namespace, error), and resources left by links that no longer exist — every
+/// failure with its fix. Exit code 1 when anything failed.</summary>
+internal static class MulticlusterCheckCommand
+{
+    public const string Category = "multicluster";
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("check", "Check every Link: peer reachable, mirrors written, no name conflicts or orphans");
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, async () =>
+        {
+            using var admin = AdminClient.Create(context);
+            var links = (await admin.LinksAsync(ct)).Value;
+            var self = (await admin.LinkInfoAsync(ct)).FederationIdentity;
+            var results = Evaluate(links, self);
+            string? previous = null;
+            foreach (var result in results)
+            {
+                CheckCommand.Print(context.Console, result, previous);
+                previous = result.Category;
+            }
+            return results.Any(r => r.Status == CheckStatus.Fail) ? ExitCodes.UserError : ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    /// <param name="self">This silo's identity, the one the linked cluster must allow.</param>
+    internal static List<CheckResult> Evaluate(LinksResponse links, string self)
+    {
+        var results = new List<CheckResult>();
+        if (links.Links.Count == 0 && links.Orphans.Count == 0)
+            results.Add(new(Category, "links", CheckStatus.Ok, "no Links"));
+        foreach (var link in links.Links.OrderBy(l => l.Cluster, StringComparer.Ordinal))
+        {
+            var c = link.FederationConnected;
+            results.Add(c.Status == "True"
+                ? new(Category, $"link {link.Cluster}: federation connected", CheckStatus.Ok, link.FederationAddress)
+                : new(Category, $"link {link.Cluster}: federation not connected", CheckStatus.Fail, $"{c.Reason}: {c.Message}",
+                    $"check that cluster {link.Cluster}'s silo serves the federation API at {link.FederationAddress} (--federation), " +
+                    $"that this machine reaches it, and that it allows this silo: on {link.Cluster} run `mesh multicluster allow {self}`"));
+            foreach (var s in link.Services.OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal))
+                results.Add(s.Reason switch
+                {
+                    "Mirrored" => new(Category, $"link {link.Cluster}: {s.Namespace}/{s.Name} mirrored", CheckStatus.Ok),
+                    "NameConflict" => new(Category, $"link {link.Cluster}: {s.Namespace}/{s.Name} name conflict", CheckStatus.Fail, s.Message,
+                        $"rename or delete the local {s.Name} in {s.Namespace}, or narrow the Link's selectors to leave {s.RemoteService} out"),
+                    "MissingNamespace" => new(Category, $"link {link.Cluster}: {s.Namespace}/{s.Name} missing namespace", CheckStatus.Fail, s.Message,
+                        $"apply this cluster's own resources to namespace {s.Namespace} (or stop exporting {s.RemoteService} there)"),
+                    _ => new(Category, $"link {link.Cluster}: {s.Namespace}/{s.Name} not mirrored", CheckStatus.Fail, s.Message,
+                        $"fix {s.RemoteService} in {s.Namespace} on cluster {link.Cluster}, or leave it out of the Link's selectors"),
+                });
+        }
+        foreach (var group in links.Orphans.GroupBy(o => o.Source).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var cluster = group.Key["link/".Length..];
+            results.Add(new(Category, $"orphans of {group.Key}", CheckStatus.Fail,
+                $"{group.Count()} resource(s) but no Link {cluster}: " + string.Join(", ", group.Select(o => $"{o.Kind.ToLowerInvariant()} {o.Namespace}/{o.Name}")),
+                $"mesh multicluster unlink {cluster}"));
+        }
+        return results;
+    }
+}

@@ -1,0 +1,3 @@
+using Mesh.Bench.Kubernetes;
+
+return await KubernetesBench.RunAsync(args);
