@@ -12,6 +12,7 @@ internal static class IdentityCommand
         command.Subcommands.Add(IdentityTokenCommand.Create(context));
         command.Subcommands.Add(IdentityRotateIssuerCommand.Create(context));
         command.Subcommands.Add(IdentityInitCommand.Create(context));
+        command.Subcommands.Add(IdentityIssuerCommand.Create(context));
         return command;
     }
 }

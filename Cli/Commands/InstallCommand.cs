@@ -85,7 +85,7 @@ internal static class InstallCommand
         {
             return CertificateAuthority.Load(Path.GetFullPath(caDir), trustDomain);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
         {
             throw new CliException($"--ca-dir {caDir}: cannot load the CA: {e.Message}",
                 hint: $"create one with: mesh identity init --data-dir DIR (the CA is DIR/{IdentityInitCommand.CaDirectoryName})");

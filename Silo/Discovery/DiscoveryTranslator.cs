@@ -36,6 +36,7 @@ public static class DiscoveryTranslator
                     result[e.Key] = e;
         var exported = service.Labels.TryGetValue(MeshLabels.Exported, out var label) && label == "true";
         var translated = Profile(profile, authority.Port, opaque, exported);
+        translated.PreferLocal = MeshAnnotations.PrefersLocal(service.Annotations);
         if (consumer is not null && consumer.Value.Routes.Any(r => r.Port == 0 || r.Port == authority.Port))
         {
             translated.Routes.Clear();
@@ -72,6 +73,7 @@ public static class DiscoveryTranslator
             Zone = w.Zone ?? "",
             Workload = w.Workload,
             Ready = w.Ready,
+            Cluster = w.Cluster ?? "",
             // The remote Service has the mirror's port numbers, so the port the client asked for names it there too.
             AuthorityOverride = w.AuthorityOverride is { } host ? $"{host}:{port.Port}" : "",
         };

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Mesh.Abstractions.Model;
 
@@ -31,4 +32,10 @@ public sealed record WorkloadEndpoint(
     /// <summary>Set for a multicluster gateway endpoint: the host to send it instead of the one the client asked for.
     /// Left out of JSON when unset, so every other endpoint reads as before.</summary>
     [property: Id(10), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    string? AuthorityOverride = null);
+    string? AuthorityOverride = null)
+{
+    /// <summary>The linked cluster this endpoint lives in (a mirrored or federated member's endpoint); null: this
+    /// cluster. Proxies keep to local endpoints first when the Service prefers local. Left out of JSON when null, so
+    /// local views read and print as they did before the field existed.</summary>
+    [Id(11), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Cluster { get; init; }
+}

@@ -58,6 +58,24 @@ public sealed class CertificateAuthority
         return new CertificateAuthority(trustDomain, anchor, issuer, new TrustBundle([PublicOnly(anchor)]), time);
     }
 
+    /// <summary>An issuer for <paramref name="trustDomain"/> under an existing anchor (<paramref name="anchor"/> with its
+    /// private key): one cluster of several that share the anchor, each with its own trust domain and issuer. The
+    /// authority keeps only the anchor's public half, so saving it never copies the anchor key to the cluster.</summary>
+    public static CertificateAuthority FromAnchor(X509Certificate2 anchor, string trustDomain, TimeProvider? time = null)
+    {
+        if (!anchor.HasPrivateKey) throw new ArgumentException("creating an issuer needs the trust anchor's private key", nameof(anchor));
+        var basic = anchor.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+        if (basic is not { CertificateAuthority: true })
+            throw new ArgumentException($"{anchor.Subject} is not a CA certificate (basicConstraints CA:TRUE missing)", nameof(anchor));
+        SpiffeId.Create(trustDomain, "ns", "sa"); // the trust domain's syntax, with SpiffeId's own message
+        time ??= TimeProvider.System;
+        var now = time.GetUtcNow();
+        if (anchor.NotAfter.ToUniversalTime() <= now)
+            throw new ArgumentException($"the trust anchor {anchor.Subject} expired at {anchor.NotAfter.ToUniversalTime():O}", nameof(anchor));
+        var publicAnchor = PublicOnly(anchor);
+        return new CertificateAuthority(trustDomain, publicAnchor, CreateIssuer(trustDomain, anchor, now), new TrustBundle([publicAnchor]), time);
+    }
+
     /// <summary>A new issuer under the same anchor. Leaves signed by the old issuer stay valid: peers chain them through the
     /// intermediate they carry, and the anchor did not change.</summary>
     public CertificateAuthority RotateIssuer()
@@ -128,6 +146,10 @@ public sealed class CertificateAuthority
         var issuerKey = Path.Combine(directory, IssuerKeyFile);
         if (!File.Exists(issuerKey)) throw new FileNotFoundException($"CA directory {directory}: missing {IssuerKeyFile}", issuerKey);
         var issuer = PemFiles.LoadCertificate(Path.Combine(directory, IssuerCertFile), issuerKey);
+        // An issuer made for another trust domain would sign leaves every peer rejects: say so at load instead.
+        var named = SubjectAltNames.CaTrustDomains(issuer);
+        if (named.Count > 0 && !named.Contains(trustDomain, StringComparer.Ordinal))
+            throw new InvalidOperationException($"CA directory {directory}: the issuer is for trust domain {string.Join(", ", named)}, not {trustDomain}; start with that trust domain (MESH_TRUST_DOMAIN)");
         var bundlePath = Path.Combine(directory, BundleFile);
         var bundle = File.Exists(bundlePath) ? TrustBundle.Load(bundlePath) : new TrustBundle([PublicOnly(anchor)]);
         if (!bundle.Thumbprints.Contains(anchor.Thumbprint)) bundle = bundle.With(PublicOnly(anchor));
@@ -151,6 +173,12 @@ public sealed class CertificateAuthority
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(anchor, true, false));
+        // The issuer names its trust domain (SPIFFE: a CA's id is the trust domain alone): peers that share the anchor
+        // accept from it only leaves of that trust domain (PeerCertificateValidator), so east's issuer cannot mint
+        // west's identities.
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddUri(new Uri(SpiffeId.Scheme + trustDomain));
+        request.CertificateExtensions.Add(san.Build());
         var end = now + MeshCrypto.IssuerLifetime;
         if (end > anchor.NotAfter.ToUniversalTime()) end = anchor.NotAfter.ToUniversalTime();
         using var issuer = request.Create(anchor, now - MeshCrypto.ClockSkew, end, RandomSerial());

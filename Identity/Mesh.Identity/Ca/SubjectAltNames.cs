@@ -33,6 +33,21 @@ internal static class SubjectAltNames
         return (uris, dns);
     }
 
+    /// <summary>The trust domains a CA certificate names in spiffe:// URI SANs without a path (an issuer's
+    /// "spiffe://west.mesh"); empty for a CA that names none (an anchor, an issuer made before issuers named theirs).</summary>
+    public static List<string> CaTrustDomains(X509Certificate2 certificate)
+    {
+        var domains = new List<string>();
+        foreach (var uri in Read(certificate.Extensions).Uris)
+        {
+            if (!uri.StartsWith(SpiffeId.Scheme, StringComparison.Ordinal)) continue;
+            var rest = uri[SpiffeId.Scheme.Length..].TrimEnd('/');
+            // A CA SAN with a path is not a trust domain: kept as it is, so it matches no leaf's trust domain.
+            domains.Add(rest);
+        }
+        return domains;
+    }
+
     /// <summary>The single spiffe:// URI of a certificate, or null when it has none or several.</summary>
     public static string? SpiffeUri(X509Certificate2 certificate)
     {

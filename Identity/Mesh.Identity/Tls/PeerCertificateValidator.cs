@@ -95,7 +95,29 @@ internal static class PeerCertificateValidator
         }
         var identity = SubjectAltNames.SpiffeUri(leaf)
             ?? throw new PeerValidationException(MeshTlsError.BadCertificate, $"peer certificate {leaf.Subject} carries no single spiffe:// URI SAN");
+        CheckIssuerTrustDomain(chain, leaf, identity);
         return new CachedChain(identity, notBefore, notAfter, leaf);
+    }
+
+    /// <summary>Clusters that share one anchor each have an issuer for their own trust domain: a CA in the chain that
+    /// names trust domains may have signed only leaves of one of them (fail closed: a CA SAN that does not parse, or
+    /// names another domain, rejects the chain).</summary>
+    private static void CheckIssuerTrustDomain(X509Chain chain, X509Certificate2 leaf, string identity)
+    {
+        var leafDomain = Names.SpiffeId.TryParse(identity, out var id) ? id.TrustDomain : null;
+        for (var i = 1; i < chain.ChainElements.Count; i++)
+        {
+            var ca = chain.ChainElements[i].Certificate;
+            List<string> domains;
+            try { domains = SubjectAltNames.CaTrustDomains(ca); }
+            catch (System.Formats.Asn1.AsnContentException)
+            {
+                throw new PeerValidationException(MeshTlsError.BadCertificate, $"CA certificate {ca.Subject} in the chain of {leaf.Subject} has a subjectAltName that does not parse");
+            }
+            if (domains.Count > 0 && (leafDomain is null || !domains.Contains(leafDomain, StringComparer.Ordinal)))
+                throw new PeerValidationException(MeshTlsError.BadCertificate,
+                    $"peer certificate {identity} was issued by {ca.Subject}, which issues only for trust domain {string.Join(", ", domains)}");
+        }
     }
 
     private static string CacheKey(IReadOnlyList<byte[]> chainDer, bool peerIsServer)

@@ -15,8 +15,6 @@ internal sealed record CompiledBackend(string Authority, uint Weight, CompiledFi
 internal sealed class CompiledRoute
 {
     private readonly ImmutableArray<CompiledMatch> _matches;
-    private readonly uint[] _cumulative;
-    private readonly uint _total;
 
     public CompiledRoute(string name, ImmutableArray<CompiledMatch> matches, ImmutableArray<CompiledBackend> backends, RetrySettings retry, TimeSpan? requestTimeout, TimeSpan? backendTimeout, CompiledFilters? filters = null)
     {
@@ -27,10 +25,6 @@ internal sealed class CompiledRoute
         RequestTimeout = requestTimeout;
         BackendTimeout = backendTimeout;
         Filters = filters ?? CompiledFilters.None;
-        _cumulative = new uint[backends.Length];
-        uint sum = 0;
-        for (var i = 0; i < backends.Length; i++) { sum += backends[i].Weight; _cumulative[i] = sum; }
-        _total = sum;
     }
 
     public string Name { get; }
@@ -57,14 +51,16 @@ internal sealed class CompiledRoute
         return false;
     }
 
-    /// <summary>Picks a backend by weight; null when every weight is zero.</summary>
-    public CompiledBackend? PickBackend(int roll)
-    {
-        if (_total == 0) return null;
-        var r = (uint)roll % _total;
-        for (var i = 0; i < _cumulative.Length; i++) if (r < _cumulative[i]) return Backends[i];
-        return Backends[^1];
-    }
+    /// <summary>Picks a backend by weight among those <paramref name="isAvailable"/> says have endpoints (see
+    /// <see cref="BackendFailover"/> for weight 0 and the all-empty case); null when every weight is zero.</summary>
+    public CompiledBackend? PickBackend(Func<string, bool> isAvailable, int roll) => BackendFailover.Pick(Backends, isAvailable, roll);
 
-    public CompiledBackend? PickBackend() => _total == 0 ? null : PickBackend(Random.Shared.Next((int)Math.Min(_total, int.MaxValue)));
+    public CompiledBackend? PickBackend(Func<string, bool> isAvailable) => PickBackend(isAvailable, Random.Shared.Next());
+
+    /// <summary>As if every backend had endpoints: the plain weighted split.</summary>
+    public CompiledBackend? PickBackend(int roll) => PickBackend(AllAvailable, roll);
+
+    public CompiledBackend? PickBackend() => PickBackend(AllAvailable);
+
+    private static readonly Func<string, bool> AllAvailable = _ => true;
 }

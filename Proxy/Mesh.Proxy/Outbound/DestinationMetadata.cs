@@ -11,4 +11,9 @@ internal static class DestinationMetadata
     public const string Protocol = "mesh.protocol";
     /// <summary>Authority to send instead of the client's (the endpoint is a multicluster gateway).</summary>
     public const string AuthorityOverride = "mesh.authority-override";
+    /// <summary>The linked cluster a remote endpoint lives in; absent for this cluster's endpoints.</summary>
+    public const string Cluster = Resilience.LocalityPreference.ClusterMetadata;
+
+    /// <summary>On a YARP cluster (not a destination): present when the service prefers local endpoints.</summary>
+    public const string PreferLocal = Resilience.LocalityPreference.PreferLocalMetadata;
 }

@@ -70,6 +70,7 @@ internal sealed class MeshConfigProvider : IProxyConfigProvider
         {
             ClusterId = clusterId,
             LoadBalancingPolicy = MeshLoadBalancers.PeakEwma,
+            Metadata = state.Profile.PreferLocal ? PreferLocalMetadata : null,
             HealthCheck = new HealthCheckConfig
             {
                 Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = MeshLoadBalancers.FailureAccrual },
@@ -77,6 +78,8 @@ internal sealed class MeshConfigProvider : IProxyConfigProvider
             Destinations = destinations,
         };
     }
+
+    private static readonly Dictionary<string, string> PreferLocalMetadata = new(StringComparer.Ordinal) { [DestinationMetadata.PreferLocal] = "true" };
 
     internal static DestinationConfig ToDestination(Endpoint e)
     {
@@ -87,6 +90,7 @@ internal sealed class MeshConfigProvider : IProxyConfigProvider
         {
             [DestinationMetadata.TargetPort] = e.Port.ToString(CultureInfo.InvariantCulture),
         };
+        if (e.Cluster.Length > 0) metadata[DestinationMetadata.Cluster] = e.Cluster;
         if (meshed)
         {
             metadata[DestinationMetadata.Identity] = e.Identity;

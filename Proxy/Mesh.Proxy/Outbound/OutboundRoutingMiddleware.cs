@@ -19,6 +19,16 @@ internal sealed class OutboundRoutingMiddleware(ServiceWatches discovery, Cluste
 
     private static readonly TimeSpan AvailabilityPoll = TimeSpan.FromMilliseconds(50);
 
+    private Func<string, bool>? _hasAvailableEndpoints;
+
+    /// <summary>A backend is available when YARP has its cluster with a destination not ejected by failure accrual.
+    /// Asking also watches it, so a standby that never got traffic is known by the time the primary empties.</summary>
+    private bool HasAvailableEndpoints(string backend)
+    {
+        discovery.Get(backend);
+        return clusters.TryGet(backend, out var cluster, out _) && cluster.DestinationsState.AvailableDestinations.Count > 0;
+    }
+
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
         var start = Stopwatch.GetTimestamp();
@@ -89,7 +99,7 @@ internal sealed class OutboundRoutingMiddleware(ServiceWatches discovery, Cluste
             context.Response.Headers.Location = location;
             return null;
         }
-        var backend = route.PickBackend();
+        var backend = route.PickBackend(_hasAvailableEndpoints ??= HasAvailableEndpoints);
         if (backend is null)
         {
             await errors.ReportAsync(context, ProxyError.NoEndpoints, $"service {authority}: route {route.Name} has only backends of weight 0", TelemetryNames.Outbound);

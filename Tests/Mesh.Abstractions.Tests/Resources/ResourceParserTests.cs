@@ -84,6 +84,53 @@ public sealed class ResourceParserTests
         Assert.Equal(("Service", "shop", "db"), (r.Kind, r.Namespace, r.Name));
     }
 
+    [Theory]
+    [InlineData("prefer-local")]
+    [InlineData("none")]
+    public void Parse_ServiceWithLocalityAnnotation_Accepted(string locality)
+    {
+        var r = Single(ResourceParser.Parse($"""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: books-federated
+              annotations:
+                balancer.mesh.io/locality: {locality}
+            spec:
+              ports: [{"{"}port: 8080{"}"}]
+            """, "default"));
+        Assert.Contains($"\"balancer.mesh.io/locality\":\"{locality}\"", r.CanonicalJson);
+    }
+
+    [Fact]
+    public void Parse_LocalityAnnotationOnARoute_RejectedNamingWhereItApplies()
+    {
+        var result = ResourceParser.Parse("""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: r, annotations: {balancer.mesh.io/locality: prefer-local}}
+            spec: {parentRefs: [{group: "", kind: Service, name: books}]}
+            """, "default");
+        Assert.False(result.Ok);
+        Assert.Contains(result.Errors, e => e.ToString().Contains("metadata.annotations[\"balancer.mesh.io/locality\"]: this annotation applies only on a Service", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_MeshTlsAuthenticationNamingRemoteTrustDomain_Accepted()
+    {
+        var result = ResourceParser.Parse("""
+            apiVersion: policy.mesh.io/v1alpha1
+            kind: MeshTLSAuthentication
+            metadata: {name: from-west}
+            spec:
+              identities:
+                - "*.west.mesh"
+                - books.default.serviceaccount.identity.mesh.west.mesh
+                - spiffe://west.mesh/ns/default/sa/books
+            """, "default");
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+    }
+
     [Fact]
     public void Parse_EmptyDocumentsAndComments_AreSkippedButCounted()
     {

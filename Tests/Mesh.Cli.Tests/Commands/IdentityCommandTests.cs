@@ -254,4 +254,91 @@ public sealed class IdentityCommandTests : FakeSiloTestBase
         Assert.Contains("is not a trust domain", result.Err);
         Assert.False(Directory.Exists(dataDir));
     }
+
+    /// <summary>A shared anchor as `mesh identity init` leaves it in another data dir: (cert path, key path).</summary>
+    private async Task<(string Cert, string Key)> SharedAnchorAsync()
+    {
+        var anchorDir = Path.Combine(Cli.DataDirectory, "anchor");
+        Assert.Equal(0, (await Cli.RunAsync("identity", "init", "--data-dir", anchorDir, "--trust-domain", "anchor.mesh")).ExitCode);
+        return (Path.Combine(anchorDir, "ca", CertificateAuthority.AnchorCertFile), Path.Combine(anchorDir, "ca", CertificateAuthority.AnchorKeyFile));
+    }
+
+    [Fact]
+    public async Task Issuer_FromSharedAnchor_TwoClustersShareTheAnchorWithTheirOwnTrustDomains()
+    {
+        var (cert, key) = await SharedAnchorAsync();
+        var east = Path.Combine(Cli.DataDirectory, "east");
+        var west = Path.Combine(Cli.DataDirectory, "west");
+
+        var e = await Cli.RunAsync("identity", "issuer", "--anchor-cert", cert, "--anchor-key", key, "--trust-domain", "east.mesh", "--data-dir", east);
+        var w = await Cli.RunAsync("identity", "issuer", "--anchor-cert", cert, "--anchor-key", key, "--trust-domain", "west.mesh", "--data-dir", west);
+
+        Assert.True(e.ExitCode == 0, e.ToString());
+        Assert.True(w.ExitCode == 0, w.ToString());
+        Assert.Contains($"created the issuer for trust domain west.mesh in {Path.Combine(west, "ca")}", w.Out);
+        Assert.Contains("MESH_TRUST_DOMAIN=west.mesh", w.Err);
+        var eastCa = CertificateAuthority.Load(Path.Combine(east, "ca"), "east.mesh");
+        var westCa = CertificateAuthority.Load(Path.Combine(west, "ca"), "west.mesh");
+        Assert.Equal(eastCa.Anchor.Thumbprint, westCa.Anchor.Thumbprint);
+        Assert.NotEqual(eastCa.Issuer.Thumbprint, westCa.Issuer.Thumbprint);
+        Assert.False(File.Exists(Path.Combine(west, "ca", CertificateAuthority.AnchorKeyFile)), "the anchor key must stay with the operator");
+        Assert.Equal(westCa.Anchor.Thumbprint, Assert.Single(TrustBundle.Load(Path.Combine(west, "trust-anchors.pem")).Anchors).Thumbprint);
+    }
+
+    [Fact]
+    public async Task Issuer_ExistingCa_RefusesAndKeepsIt()
+    {
+        var (cert, key) = await SharedAnchorAsync();
+        Assert.Equal(0, (await Cli.RunAsync("identity", "init")).ExitCode);
+        var issuer = File.ReadAllText(Path.Combine(Cli.DataDirectory, "ca", CertificateAuthority.IssuerCertFile));
+
+        var result = await Cli.RunAsync("identity", "issuer", "--anchor-cert", cert, "--anchor-key", key, "--trust-domain", "west.mesh");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("a CA already exists", result.Err);
+        Assert.Equal(issuer, File.ReadAllText(Path.Combine(Cli.DataDirectory, "ca", CertificateAuthority.IssuerCertFile)));
+    }
+
+    [Fact]
+    public async Task Issuer_KeyOfAnotherCertificate_Exit1AndWritesNothing()
+    {
+        var (cert, _) = await SharedAnchorAsync();
+        var otherDir = Path.Combine(Cli.DataDirectory, "other");
+        Assert.Equal(0, (await Cli.RunAsync("identity", "init", "--data-dir", otherDir)).ExitCode);
+        var target = Path.Combine(Cli.DataDirectory, "west");
+
+        var result = await Cli.RunAsync("identity", "issuer", "--anchor-cert", cert, "--anchor-key", Path.Combine(otherDir, "ca", CertificateAuthority.AnchorKeyFile),
+            "--trust-domain", "west.mesh", "--data-dir", target);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--anchor-key", result.Err);
+        Assert.False(Directory.Exists(target));
+    }
+
+    [Fact]
+    public async Task Issuer_MissingAnchorFile_Exit1NamingTheOption()
+    {
+        await SharedAnchorAsync();
+        var ca = Path.Combine(Cli.DataDirectory, "anchor", "ca");
+        var target = Path.Combine(Cli.DataDirectory, "west");
+        var missing = await Cli.RunAsync("identity", "issuer", "--anchor-cert", Path.Combine(ca, "nope.crt"), "--anchor-key", Path.Combine(ca, CertificateAuthority.AnchorKeyFile),
+            "--trust-domain", "west.mesh", "--data-dir", target);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("--anchor-cert", missing.Err);
+        Assert.Contains("no such file", missing.Err);
+        Assert.False(Directory.Exists(target));
+    }
+
+    [Theory]
+    [InlineData("West.mesh")]
+    [InlineData("bad/domain")]
+    public async Task Issuer_BadTrustDomain_Exit1AndWritesNothing(string trustDomain)
+    {
+        var (cert, key) = await SharedAnchorAsync();
+        var target = Path.Combine(Cli.DataDirectory, "west");
+        var result = await Cli.RunAsync("identity", "issuer", "--anchor-cert", cert, "--anchor-key", key, "--trust-domain", trustDomain, "--data-dir", target);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is not a trust domain", result.Err);
+        Assert.False(Directory.Exists(target));
+    }
 }

@@ -31,7 +31,8 @@ public sealed class TwoClusters : IAsyncLifetime
     {
         var anchor = CertificateAuthority.Create(WestDomain);
         anchor.Save(Path.Combine(_root, "west", "ca"));
-        anchor.RotateIssuer().Save(Path.Combine(_root, "east", "ca"));
+        // East: its own issuer for its own trust domain under the shared anchor (an issuer signs only its domain's leaves).
+        CertificateAuthority.FromAnchor(anchor.Anchor, EastDomain).Save(Path.Combine(_root, "east", "ca"));
         West = await StartAsync("west", WestDomain, ["--federation", "127.0.0.1:0", "--multicluster-gateway", "127.0.0.1:4143",
             "--multicluster-gateway-identity", SpiffeId.Format(WestDomain, "mesh", "gateway")]);
         East = await StartAsync("east", EastDomain, []);

@@ -25,7 +25,7 @@ internal static class AnnotationReader
         [A.RetryHttp, A.RetryGrpc, A.RetryLimit, A.RetryTimeout, A.TimeoutRequest, A.TimeoutResponse, A.TimeoutIdle];
     private static readonly string[] ServiceAnnotations =
         [.. RouteAnnotations, A.FailureAccrual, A.FailureAccrualMaxFailures, A.FailureAccrualMinPenalty,
-         A.FailureAccrualMaxPenalty, A.FailureAccrualJitterRatio, A.OpaquePorts];
+         A.FailureAccrualMaxPenalty, A.FailureAccrualJitterRatio, A.OpaquePorts, A.BalancerLocality];
     private static readonly string[] WorkloadAnnotations = [A.DefaultInboundPolicy];
 
     public static readonly ImmutableArray<string> GrpcCodes =
@@ -82,6 +82,7 @@ internal static class AnnotationReader
         A.FailureAccrualJitterRatio => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var j) && j is >= 0 and <= 100
             ? null : $"must be a number 0..100 such as 0.5, not \"{value}\"",
         A.OpaquePorts => Ports(value, out _),
+        A.BalancerLocality => value is A.LocalityPreferLocal or A.LocalityNone ? null : $"must be \"{A.LocalityPreferLocal}\" or \"{A.LocalityNone}\", not \"{value}\"",
         A.DefaultInboundPolicy => InboundPolicies.Contains(value) ? null : $"must be one of {string.Join(", ", InboundPolicies)}, not \"{value}\"",
         _ => null,
     };

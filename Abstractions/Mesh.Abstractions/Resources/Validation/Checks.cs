@@ -94,13 +94,21 @@ internal static partial class Checks
         return PathRegex().IsMatch(s) ? null : $"\"{s}\" contains characters not allowed in a path";
     }
 
-    /// <summary>A SPIFFE id (spiffe://trust-domain/path) or "*" for any authenticated client.</summary>
+    private const string MeshIdentityDnsInfix = ".serviceaccount.identity.mesh.";
+
+    /// <summary>A MeshTLSAuthentication identity: "*", a SPIFFE id, a mesh DNS-form identity, or "*.domain".</summary>
     public static string? Identity(string s)
     {
         if (s == "*") return null;
+        // The DNS form of mesh identities, also of other trust domains under a shared anchor: exact
+        // ("books.default.serviceaccount.identity.mesh.west.mesh") or every identity under a domain ("*.west.mesh").
+        if (s.StartsWith("*.", StringComparison.Ordinal))
+            return Dns1123Subdomain(s[2..]) is null ? null
+                : $"\"{s}\" is not an identity pattern: \"*.\" must be followed by a domain such as west.mesh";
+        if (s.Contains(MeshIdentityDnsInfix, StringComparison.Ordinal) && Dns1123Subdomain(s) is null) return null;
         const string scheme = Names.SpiffeId.Scheme;
         if (!s.StartsWith(scheme, StringComparison.Ordinal))
-            return $"\"{s}\" is not an identity: use a SPIFFE id such as spiffe://cluster.local/ns/default/sa/web, or \"*\" for any authenticated client";
+            return $"\"{s}\" is not an identity: use a SPIFFE id such as spiffe://cluster.local/ns/default/sa/web, a mesh DNS-form identity such as web.default.serviceaccount.identity.mesh.cluster.local, \"*.west.mesh\" for a trust domain, or \"*\" for any authenticated client";
         var rest = s[scheme.Length..];
         var slash = rest.IndexOf('/');
         var domain = slash < 0 ? rest : rest[..slash];

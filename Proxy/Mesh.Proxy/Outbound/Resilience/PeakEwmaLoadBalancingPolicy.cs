@@ -3,13 +3,17 @@ using Yarp.ReverseProxy.Model;
 
 namespace Mesh.Proxy.Outbound.Resilience;
 
-/// <summary>Picks an endpoint by power of two choices over Peak-EWMA load (latency × outstanding requests).</summary>
+/// <summary>Picks an endpoint by power of two choices over Peak-EWMA load (latency × outstanding requests), among the
+/// local endpoints only while the service prefers local and one is available (<see cref="LocalityPreference"/>).</summary>
 internal sealed class PeakEwmaLoadBalancingPolicy(EndpointStats stats) : ILoadBalancingPolicy
 {
     public string Name => MeshLoadBalancers.PeakEwma;
 
     public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations) =>
-        Pick(availableDestinations, Random.Shared);
+        Pick(cluster.Model.Config.Metadata?.ContainsKey(LocalityPreference.PreferLocalMetadata) == true
+            ? LocalityPreference.Candidates(availableDestinations, IsLocal) : availableDestinations, Random.Shared);
+
+    private static readonly Func<DestinationState, bool> IsLocal = d => d.Model.Config.Metadata?.ContainsKey(LocalityPreference.ClusterMetadata) != true;
 
     public DestinationState? Pick(IReadOnlyList<DestinationState> destinations, Random random)
     {

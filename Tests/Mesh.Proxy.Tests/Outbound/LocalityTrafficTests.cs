@@ -1,0 +1,74 @@
+using Mesh.Api.V1;
+using Mesh.Proxy.Tests.Infrastructure;
+
+namespace Mesh.Proxy.Tests.Outbound;
+
+/// <summary><c>balancer.mesh.io/locality: prefer-local</c> through a real client proxy and real sidecars: discovery
+/// announces a federated service with one local endpoint and two of cluster west; every request stays local while the
+/// local endpoint is ready, spills over to west when it is not, and comes back when it is again.</summary>
+[Trait("Category", "E2E")]
+public sealed class LocalityTrafficTests : IAsyncLifetime
+{
+    private const string Federated = "books-federated.default:8080";
+    private MeshTopology _mesh = null!;
+
+    public async Task InitializeAsync() => _mesh = await MeshTopology.StartAsync();
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    private static Endpoint Remote(MeshTopology.Server s)
+    {
+        var e = s.Endpoint();
+        e.Cluster = "west";
+        return e;
+    }
+
+    [Fact]
+    public async Task PreferLocal_LocalReady_AllLocal_ThenSpillsToRemote_AndReturns()
+    {
+        var local = await _mesh.AddServerAsync("east-1");
+        var west1 = await _mesh.AddServerAsync("west-1");
+        var west2 = await _mesh.AddServerAsync("west-2");
+        _mesh.Discovery.SetService(Federated, [local.Endpoint(), Remote(west1), Remote(west2)], new ServiceProfile { PreferLocal = true });
+        using var client = _mesh.HttpProxyClient();
+
+        for (var i = 0; i < 60; i++) Assert.Equal("east-1", await AppAsync(client));
+        Assert.Equal((0, 0), (west1.App.Hits, west2.App.Hits));
+
+        // The only local endpoint goes not-ready: traffic spills to west, both west endpoints share it.
+        var notReady = local.Endpoint();
+        notReady.Ready = false;
+        _mesh.Discovery.Upsert(Federated, notReady);
+        await Poll.UntilAsync(async () => await AppAsync(client) != "east-1", TimeSpan.FromSeconds(15), "traffic to spill to west");
+        var spilled = new List<string>();
+        for (var i = 0; i < 60; i++) spilled.Add(await AppAsync(client));
+        Assert.All(spilled, a => Assert.StartsWith("west-", a));
+        Assert.Contains("west-1", spilled);
+        Assert.Contains("west-2", spilled);
+
+        // Local is back: everything returns to it.
+        _mesh.Discovery.Upsert(Federated, local.Endpoint());
+        await Poll.UntilAsync(async () => await AppAsync(client) == "east-1", TimeSpan.FromSeconds(15), "traffic to return to east-1");
+        var hits = (west1.App.Hits, west2.App.Hits);
+        for (var i = 0; i < 60; i++) Assert.Equal("east-1", await AppAsync(client));
+        Assert.Equal(hits, (west1.App.Hits, west2.App.Hits));
+    }
+
+    [Fact]
+    public async Task NoPreference_BalancesOverLocalAndRemote()
+    {
+        var local = await _mesh.AddServerAsync("east-1");
+        var west1 = await _mesh.AddServerAsync("west-1");
+        _mesh.Discovery.SetService(Federated, [local.Endpoint(), Remote(west1)]);
+        using var client = _mesh.HttpProxyClient();
+        var seen = new HashSet<string>();
+        await Poll.UntilAsync(async () => { seen.Add(await AppAsync(client)); return seen.Count == 2; }, TimeSpan.FromSeconds(15), "both clusters' endpoints to get traffic");
+    }
+
+    private static async Task<string> AppAsync(HttpClient client)
+    {
+        var r = await client.GetAsync("http://books-federated.default:8080/");
+        r.EnsureSuccessStatusCode();
+        return r.Headers.GetValues("x-app").Single();
+    }
+}
