@@ -96,9 +96,10 @@ internal static class MulticlusterDemo
     {
         var (westCa, eastCa) = (Path.Combine(westDir, "ca"), Path.Combine(eastDir, "ca"));
         if (Directory.Exists(westCa) && Directory.Exists(eastCa)) return;
-        var anchor = CertificateAuthority.Create(TrustDomain(West));
-        anchor.Save(westCa);
-        anchor.RotateIssuer().Save(eastCa);
+        var west = CertificateAuthority.Create(TrustDomain(West));
+        west.Save(westCa);
+        // As `mesh identity issuer` does: east's issuer names east.mesh and can mint only its identities.
+        CertificateAuthority.FromAnchor(west.Anchor, TrustDomain(East)).Save(eastCa);
         console.Note("demo: created one trust anchor and an issuer for each cluster");
     }
 
