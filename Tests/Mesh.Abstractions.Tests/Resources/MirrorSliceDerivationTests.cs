@@ -66,13 +66,14 @@ public sealed class MirrorSliceDerivationTests
             metadata:
               name: reviews-federated-west
               namespace: shop
-              labels: {kubernetes.io/service-name: reviews-federated}
+              labels: {kubernetes.io/service-name: reviews-federated, mirror.mesh.io/cluster-name: west}
               annotations: {mirror.mesh.io/identity: "spiffe://west.mesh/ns/shop/sa/reviews", mirror.mesh.io/proxy-port: "4143"}
             addressType: IPv4
             ports: [{name: http, port: 9090}]
             endpoints: [{addresses: [10.1.0.1]}]
             """);
-        Assert.Equal([("10.1.0.1", "spiffe://west.mesh/ns/shop/sa/reviews"), ("10.2.0.1", "spiffe://cluster.local/ns/shop/sa/reviews")],
-            d.EndpointSets["reviews-federated"].Endpoints.OrderBy(e => e.Address).Select(e => (e.Address, e.Identity)));
+        // The remote member's endpoints say which cluster they are in (what prefer-local balancing reads); local ones none.
+        Assert.Equal([("10.1.0.1", "spiffe://west.mesh/ns/shop/sa/reviews", "west"), ("10.2.0.1", "spiffe://cluster.local/ns/shop/sa/reviews", null)],
+            d.EndpointSets["reviews-federated"].Endpoints.OrderBy(e => e.Address).Select(e => (e.Address, e.Identity, e.Cluster)));
     }
 }

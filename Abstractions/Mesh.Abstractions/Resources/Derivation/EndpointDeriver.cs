@@ -78,12 +78,17 @@ internal static class EndpointDeriver
         return new WorkloadEndpoint(w?.Metadata.Name ?? local?.Name ?? (remote is not null ? e.Hostname : null) ?? "", e.Addresses[0], ports,
             w is null ? remote?.Identity : WorkloadPorts.Identity(w, trustDomain), w?.Spec.Proxy?.InboundPort ?? remote?.ProxyPort,
             w?.Spec.Proxy?.AdminPort, w?.Spec.Zone ?? e.Zone, w?.Spec.Weight ?? 1, e.Conditions.Ready ?? true,
-            w?.Metadata.Labels ?? ImmutableDictionary<string, string>.Empty, remote?.Authority);
+            w?.Metadata.Labels ?? ImmutableDictionary<string, string>.Empty, remote?.Authority)
+        {
+            // Which linked cluster it is in: prefer-local balancing tells local endpoints from remote ones by it.
+            Cluster = remote?.Cluster,
+        };
     }
 
     /// <summary>What a multicluster mirror's slice says about its endpoints' proxies (annotations of
-    /// <see cref="Names.MulticlusterNames"/>); null unless it names both an identity and a valid proxy port.</summary>
-    private sealed record MirrorProxy(string Identity, int ProxyPort, string? Authority)
+    /// <see cref="Names.MulticlusterNames"/>), and the linked cluster its label names; null unless it names both an
+    /// identity and a valid proxy port.</summary>
+    private sealed record MirrorProxy(string Identity, int ProxyPort, string? Authority, string? Cluster)
     {
         public static MirrorProxy? Of(EndpointSliceResource slice)
         {
@@ -91,7 +96,8 @@ internal static class EndpointDeriver
             if (!a.TryGetValue(Names.MulticlusterNames.SliceIdentityAnnotation, out var identity) || !Names.SpiffeId.TryParse(identity, out _)) return null;
             if (!a.TryGetValue(Names.MulticlusterNames.SliceProxyPortAnnotation, out var text)
                 || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535) return null;
-            return new MirrorProxy(identity, port, a.GetValueOrDefault(Names.MulticlusterNames.SliceAuthorityAnnotation));
+            return new MirrorProxy(identity, port, a.GetValueOrDefault(Names.MulticlusterNames.SliceAuthorityAnnotation),
+                slice.Metadata.Labels.GetValueOrDefault(Names.MulticlusterNames.ClusterLabel) is { Length: > 0 } cluster ? cluster : null);
         }
     }
 
