@@ -223,6 +223,7 @@ public static class DiscoveryTranslator
         foreach (var s in v.Servers)
         {
             var server = new InboundServer { Name = s.Name, Port = (uint)s.Port, ProxyProtocol = s.ProxyProtocol };
+            server.TrustedGateways.AddRange(s.TrustedGateways.IsDefault ? [] : s.TrustedGateways);
             foreach (var a in s.Authorizations)
             {
                 var authz = new Authorization { Name = a.Name, RequireIdentity = a.RequireIdentity, RequireNetwork = a.RequireNetwork };

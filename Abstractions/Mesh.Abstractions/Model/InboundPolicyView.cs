@@ -28,7 +28,11 @@ public sealed record InboundServerView(
     [property: Id(1)] int Port,
     [property: Id(2)] string ProxyProtocol,
     [property: Id(3)] ImmutableArray<AuthorizationView> Authorizations,
-    [property: Id(4)] RateLimitView? RateLimit);
+    [property: Id(4)] RateLimitView? RateLimit)
+{
+    /// <summary>Gateway identities whose forwarded client identity this Server believes (Server spec.trustedGateways).</summary>
+    [Id(5)] public ImmutableArray<string> TrustedGateways { get; init; } = [];
+}
 
 /// <summary>An AuthorizationPolicy bound to a Server. Every required authentication must hold.</summary>
 [GenerateSerializer, Immutable, Alias("mesh.AuthorizationView")]

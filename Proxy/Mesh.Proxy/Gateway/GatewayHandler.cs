@@ -14,12 +14,15 @@ namespace Mesh.Proxy.Gateway;
 /// <summary>Multicluster gateway admission, in front of the outbound pipeline: the peer must present a mesh identity
 /// (mTLS from a cluster sharing the trust anchor) that the gateway's inbound policy admits, and the authority must be a
 /// Service of this cluster exported with the mirror.mesh.io/exported=true label. Admitted requests are then routed,
-/// balanced and sent over mTLS exactly as a sidecar's outbound requests are.</summary>
+/// balanced and sent over mTLS exactly as a sidecar's outbound requests are, carrying the peer's verified identity in
+/// mesh-forwarded-client-id (a caller's own value is dropped first) for targets whose Server trusts this gateway.</summary>
 internal sealed class GatewayHandler(ServiceWatches discovery, InboundPolicySource policies, ProxySettings settings, ListenerPorts ports, ProxyErrorReporter errors,
     ProxyMetrics metrics, OpaqueTcpOutbound opaque)
 {
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
+        // Whatever a caller says about who it is counts for nothing; the gateway vouches only for what mTLS verified.
+        context.Request.Headers.Remove(MeshHeaders.ForwardedClientId);
         var peer = context.Features.Get<PeerIdentityFeature>()?.Identity;
         var authority = Authority.Normalize(context.Request.Host.Value, context.Request.Host.Port is not null);
         var refusal = Admit(peer, context.Connection.RemoteIpAddress) ?? await CheckExportedAsync(authority, context.RequestAborted);
@@ -30,6 +33,8 @@ internal sealed class GatewayHandler(ServiceWatches discovery, InboundPolicySour
         }
         // The sender addressed this gateway's port; the local endpoint's port is chosen again when forwarding.
         context.Request.Headers.Remove(MeshHeaders.TargetPort);
+        // Admitted, so peer is a verified mesh identity: the target's inbound may authorize as it (trustedGateways).
+        context.Features.Set(new ForwardedClientFeature(peer!));
         await next(context);
     }
 

@@ -62,8 +62,10 @@ internal sealed class RateLimitRule(string name, uint totalRps, uint identityRps
     }
 }
 
-/// <summary>A Server: the port it selects, its authorizations (none: deny all) and its rate limit.</summary>
-internal sealed record ServerRule(string Name, int Port, string ProxyProtocol, ImmutableArray<AuthorizationRule> Authorizations, RateLimitRule? RateLimit);
+/// <summary>A Server: the port it selects, its authorizations (none: deny all), its rate limit and the gateways whose
+/// forwarded client identity it believes (exact identities, see <see cref="ForwardedIdentity"/>).</summary>
+internal sealed record ServerRule(string Name, int Port, string ProxyProtocol, ImmutableArray<AuthorizationRule> Authorizations, RateLimitRule? RateLimit,
+    ImmutableArray<string> TrustedGateways);
 
 /// <summary>The result of authorizing one request.</summary>
 internal readonly record struct AuthorizationDecision(bool Allowed, string Server, string Authorization, RateLimitRule? RateLimit);

@@ -19,6 +19,16 @@ internal static class IdentityMatcher
         return false;
     }
 
+    /// <summary>Whether <paramref name="identity"/> (a SPIFFE id) is one of <paramref name="identities"/>, written as the
+    /// SPIFFE id or its DNS form; no patterns, so "*" or "*.west.mesh" match nothing.</summary>
+    public static bool IsOneOf(ImmutableArray<string> identities, string identity)
+    {
+        var dns = ToDnsForm(identity);
+        foreach (var i in identities)
+            if (string.Equals(i, identity, StringComparison.Ordinal) || (dns is not null && string.Equals(i, dns, StringComparison.Ordinal))) return true;
+        return false;
+    }
+
     public static bool Matches(string pattern, string identity)
     {
         if (pattern == "*") return identity.Length > 0;

@@ -41,29 +41,33 @@ internal sealed class InboundHandler : IDisposable
     {
         var start = Stopwatch.GetTimestamp();
         var peer = PeerIdentity(context);
-        _metrics.InboundRequest(_authority, peer ?? "");
+        var policy = _policies.Policy;
+        var (target, refusal) = TargetPort(context, peer, policy);
+        var caller = refusal is null ? Caller(context, peer, policy.Servers.GetValueOrDefault(target)) : ForwardedIdentity.Direct(peer);
+        // Authorization, rate limits and the client labels see the caller: the peer, or the client a trusted gateway forwarded.
+        var client = caller.Client;
+        _metrics.InboundRequest(_authority, client ?? "");
         var route = "";
         try
         {
-            var policy = _policies.Policy;
-            var (target, refusal) = TargetPort(context, peer, policy);
-            if (refusal is { } r)
+            if ((refusal ?? caller.Refusal) is { } r)
             {
                 await _errors.ReportAsync(context, r.Error, r.Reason, TelemetryNames.Inbound);
                 return;
             }
             // Authorized for the port actually reached.
-            var decision = policy.Authorize(target, peer, context.Connection.RemoteIpAddress);
+            var decision = policy.Authorize(target, client, context.Connection.RemoteIpAddress);
             route = decision.Server;
             if (!decision.Allowed)
             {
                 _metrics.AuthzDenied(decision.Server);
+                var who = client is null ? "unauthenticated client" : caller.Gateway is { } gateway ? $"{client} (forwarded by gateway {gateway})" : client;
                 await _errors.ReportAsync(context, ProxyError.Unauthorized,
-                    $"inbound: {(peer is null ? "unauthenticated client" : peer)} from {context.Connection.RemoteIpAddress} is not authorized for port {target} ({decision.Server})", TelemetryNames.Inbound);
+                    $"inbound: {who} from {context.Connection.RemoteIpAddress} is not authorized for port {target} ({decision.Server})", TelemetryNames.Inbound);
                 return;
             }
             _metrics.AuthzAllowed(decision.Server, decision.Authorization);
-            if (decision.RateLimit is { } limit && !limit.TryAcquire(peer))
+            if (decision.RateLimit is { } limit && !limit.TryAcquire(client))
             {
                 _metrics.RateLimited(limit.Name);
                 await _errors.ReportAsync(context, ProxyError.RateLimited, $"inbound: rate limit {limit.Name} exceeded", TelemetryNames.Inbound);
@@ -79,9 +83,18 @@ internal sealed class InboundHandler : IDisposable
         finally
         {
             var status = context.Response.StatusCode;
-            _metrics.Response(TelemetryNames.Inbound, _authority, route, "", peer ?? "", status, status < 500, Stopwatch.GetElapsedTime(start).TotalMilliseconds,
+            _metrics.Response(TelemetryNames.Inbound, _authority, route, "", client ?? "", status, status < 500, Stopwatch.GetElapsedTime(start).TotalMilliseconds,
                 context.Request.Path.Value);
         }
+    }
+
+    /// <summary>The caller (see <see cref="ForwardedIdentity"/>), counted when the request carried a forwarded identity.</summary>
+    private ForwardedIdentity Caller(HttpContext context, string? peer, ServerRule? server)
+    {
+        var caller = ForwardedIdentity.Resolve(peer, context.Request.Headers[MeshHeaders.ForwardedClientId], server);
+        if (caller.Result != ForwardedIdentity.Outcome.None)
+            _metrics.ForwardedIdentity(caller.OutcomeLabel, peer ?? "", caller.Result == ForwardedIdentity.Outcome.Trusted ? caller.Client! : "");
+        return caller;
     }
 
     private (int Port, ProxyRefusal? Refusal) TargetPort(HttpContext context, string? peer, CompiledInboundPolicy policy)

@@ -25,7 +25,7 @@ internal sealed class InboundPolicyCompiler(ProxySettings settings, TimeProvider
                 a.RequireIdentity,
                 [.. a.Networks.Select(ParseNetwork).OfType<NetworkRule>()],
                 a.RequireNetwork)).ToImmutableArray();
-            servers[(int)s.Port] = new ServerRule(s.Name, (int)s.Port, s.ProxyProtocol, authz, Limiter(s.Name, s.RateLimit));
+            servers[(int)s.Port] = new ServerRule(s.Name, (int)s.Port, s.ProxyProtocol, authz, Limiter(s.Name, s.RateLimit), [.. s.TrustedGateways]);
         }
         return new CompiledInboundPolicy(
             policy.Exists,

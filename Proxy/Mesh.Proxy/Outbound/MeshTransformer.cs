@@ -20,6 +20,9 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
         // Only the proxy says which port a peer's inbound forwards to, and only to meshed endpoints: a client's value
         // would reach a non-meshed destination as is, or ride along with ours to a peer.
         proxyRequest.Headers.Remove(MeshHeaders.TargetPort);
+        // Only a gateway vouches for a client, and only for the one it verified (ForwardedClientFeature): a value from the
+        // app, or from a local process on a gateway's outbound port, would be sent under this proxy's identity.
+        proxyRequest.Headers.Remove(MeshHeaders.ForwardedClientId);
         // Keep the logical authority: the peer proxy and the app see what the client asked for.
         proxyRequest.Headers.Host = httpContext.Request.Host.Value;
         var destination = httpContext.GetReverseProxyFeature().ProxiedDestination;
@@ -30,6 +33,8 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
             proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
             proxyRequest.Headers.TryAddWithoutValidation(MeshHeaders.TargetPort, metadata[DestinationMetadata.TargetPort]);
             proxyRequest.Options.Set(MeshForwarderHttpClientFactory.ExpectedIdentity, identity);
+            if (httpContext.Features.Get<ForwardedClientFeature>() is { } client)
+                proxyRequest.Headers.TryAddWithoutValidation(MeshHeaders.ForwardedClientId, client.Identity);
             AsteriskForm.Carry(httpContext, proxyRequest, toMeshPeer: true);
             // A multicluster gateway routes by authority in its own cluster: send the remote service's name.
             if (metadata.TryGetValue(DestinationMetadata.AuthorityOverride, out var authority)) proxyRequest.Headers.Host = authority;

@@ -19,6 +19,7 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _authzAllow;
     private readonly Counter<long> _authzDeny;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _forwardedIdentity;
     private readonly Counter<long> _errors;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _badInput;
@@ -61,6 +62,7 @@ internal sealed class ProxyMetrics : IDisposable
         _authzAllow = _meter.CreateCounter<long>(InboundAuthzAllowTotal);
         _authzDeny = _meter.CreateCounter<long>(InboundAuthzDenyTotal);
         _rateLimited = _meter.CreateCounter<long>(InboundRateLimitTotal);
+        _forwardedIdentity = _meter.CreateCounter<long>(InboundForwardedIdentityTotal);
         _errors = _meter.CreateCounter<long>(ProxyErrorsTotal);
         _retries = _meter.CreateCounter<long>(RetriesTotal);
         _badInput = _meter.CreateCounter<long>(BadInputTotal);
@@ -192,6 +194,13 @@ internal sealed class ProxyMetrics : IDisposable
         _authzAllow.Add(1, new KeyValuePair<string, object?>(Server, server), new KeyValuePair<string, object?>(Authz, authz));
 
     public void AuthzDenied(string server) => _authzDeny.Add(1, new KeyValuePair<string, object?>(Server, server));
+
+    /// <summary>Counts an inbound request carrying a forwarded client identity: <paramref name="outcome"/> trusted, ignored
+    /// (the peer is no trusted gateway) or malformed; the gateway (the peer that sent it) and the client in DNS form.</summary>
+    public void ForwardedIdentity(string outcome, string gateway, string client) =>
+        _forwardedIdentity.Add(1, new KeyValuePair<string, object?>(Outcome, outcome),
+            new KeyValuePair<string, object?>(GatewayId, gateway.Length > 0 ? PeerLabels.Of(gateway).Id : ""),
+            new KeyValuePair<string, object?>(ClientId, client.Length > 0 ? PeerLabels.Of(client).Id : ""));
 
     public void RateLimited(string policy) => _rateLimited.Add(1, new KeyValuePair<string, object?>(Server, policy));
 

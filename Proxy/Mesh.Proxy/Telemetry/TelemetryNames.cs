@@ -16,6 +16,8 @@ public static class TelemetryNames
     public const string InboundAuthzAllowTotal = "inbound_http_authz_allow_total";
     public const string InboundAuthzDenyTotal = "inbound_http_authz_deny_total";
     public const string InboundRateLimitTotal = "inbound_http_local_ratelimit_rejected_total";
+    /// <summary>Inbound requests that carried a gateway's forwarded client identity, by outcome, gateway and client.</summary>
+    public const string InboundForwardedIdentityTotal = "inbound_forwarded_identity_total";
     public const string IdentityCertExpiration = "identity_cert_expiration_timestamp_seconds";
     public const string TlsInfo = "tls_info";
     public const string ProxyErrorsTotal = "proxy_errors_total";
@@ -43,6 +45,9 @@ public static class TelemetryNames
     public const string Group = "group";
     public const string Suite = "suite";
     public const string Port = "target_port";
+    public const string Outcome = "outcome";
+    /// <summary>The peer that sent a forwarded client identity (the gateway), in DNS form like client_id.</summary>
+    public const string GatewayId = "gateway_id";
 
     // linkerd2-proxy's TLS and destination labels (README: Metrics), beside ours so Linkerd dashboards and alerts work.
     public const string Tls = "tls";

@@ -13,8 +13,9 @@ internal abstract class LastHopTransformer : HttpTransformer
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         HopByHopHeaders.RemoveNamed(httpContext, proxyRequest);
-        // Only a proxy names a peer inbound's target port, and only towards a meshed endpoint.
+        // Only a proxy names a peer inbound's target port or vouches for a client, and only towards a meshed endpoint.
         proxyRequest.Headers.Remove(MeshHeaders.TargetPort);
+        proxyRequest.Headers.Remove(MeshHeaders.ForwardedClientId);
         if (httpContext.Request.Host.HasValue) proxyRequest.Headers.Host = httpContext.Request.Host.Value;
         AsteriskForm.Carry(httpContext, proxyRequest, toMeshPeer: false);
         var http2 = UseHttp2(httpContext.Request);

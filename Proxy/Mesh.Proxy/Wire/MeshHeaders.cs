@@ -10,6 +10,11 @@ internal static class MeshHeaders
     /// (honoured only on the inbound, from a verified mesh peer).</summary>
     public const string RequestTarget = "mesh-request-target";
 
+    /// <summary>Set only by a multicluster gateway towards a meshed peer: the client identity the gateway verified on its
+    /// inbound mTLS hop (a SPIFFE id). Believed only by a Server listing the gateway's identity in trustedGateways;
+    /// removed everywhere else (every proxy's outbound hop, the last hop to an app).</summary>
+    public const string ForwardedClientId = "mesh-forwarded-client-id";
+
     /// <summary>Names the data-plane error on a response the proxy answered itself (`unknown-service`, …).</summary>
     public const string Error = "mesh-error";
 }

@@ -20,7 +20,10 @@ internal static class InboundPolicyDeriver
             var port = server.Spec.Port.Number ?? (ports.TryGetValue(server.Spec.Port.Name ?? "", out var named) ? named : (int?)null);
             if (port is null) continue; // a named port this workload lacks: the Server does not apply to it
             servers.Add(new InboundServerView(server.Metadata.Name, port.Value, server.Spec.ProxyProtocol,
-                Authorizations(server, all, settings.TrustDomain), RateLimit(server, all, settings.TrustDomain)));
+                Authorizations(server, all, settings.TrustDomain), RateLimit(server, all, settings.TrustDomain))
+            {
+                TrustedGateways = server.Spec.TrustedGateways,
+            });
         }
         var defaultPolicy = AnnotationReader.ReadDefaultPolicy(workload.Metadata.Annotations) ?? settings.DefaultPolicy;
         return new InboundPolicyView(workload.Metadata.Namespace, workload.Metadata.Name, true, defaultPolicy,

@@ -15,6 +15,10 @@ public sealed record ServerSpec
     public IntOrString Port { get; init; }
     /// <summary>unknown, HTTP/1, HTTP/2, gRPC, opaque or TLS.</summary>
     public string ProxyProtocol { get; init; } = "unknown";
+    /// <summary>Identities of multicluster gateways (exact, SPIFFE or mesh DNS form) whose forwarded client identity
+    /// (the mesh-forwarded-client-id header) this Server believes: from one of them, authorization and metrics use the
+    /// identity the gateway verified; from any other peer the header is ignored. Empty: no gateway is believed.</summary>
+    public ImmutableArray<string> TrustedGateways { get; init; } = [];
 }
 
 /// <summary>A Kubernetes label selector; an empty selector matches everything.</summary>

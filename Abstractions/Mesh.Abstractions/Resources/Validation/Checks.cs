@@ -115,4 +115,16 @@ internal static partial class Checks
         return Dns1123Subdomain(domain) is null && (slash < 0 || rest.Length > slash + 1) && !rest.Contains(' ') ? null
             : $"\"{s}\" is not a valid SPIFFE id: expected spiffe://<trust-domain>/<path>";
     }
+
+    /// <summary>A Server's trusted gateway: one exact workload identity, SPIFFE (spiffe://td/ns/N/sa/S) or mesh DNS form.
+    /// Never a pattern: every peer a pattern matched could claim to be any client.</summary>
+    public static string? GatewayIdentity(string s)
+    {
+        if (s.StartsWith('*'))
+            return $"\"{s}\" is a pattern; a trusted gateway must be one exact identity such as spiffe://west.mesh/ns/mesh/sa/gateway (any peer a pattern matched could claim to be any client)";
+        if (Names.SpiffeId.TryParse(s, out _)) return null;
+        var infix = s.IndexOf(MeshIdentityDnsInfix, StringComparison.Ordinal);
+        if (infix > 0 && s[..infix].Count(c => c == '.') == 1 && Dns1123Subdomain(s) is null) return null;
+        return $"\"{s}\" is not a workload identity: use spiffe://<trust-domain>/ns/<namespace>/sa/<service-account> or <service-account>.<namespace>.serviceaccount.identity.mesh.<trust-domain>";
+    }
 }

@@ -13,7 +13,8 @@ internal static class PolicySchema
     public static readonly ObjectShape ServerSpec = Obj(
         Req("podSelector", CommonSchema.LabelSelector),
         Req("port", PortOrName),
-        Def("proxyProtocol", Enum("unknown", "HTTP/1", "HTTP/2", "gRPC", "opaque", "TLS"), JsonValue.Create("unknown")));
+        Def("proxyProtocol", Enum("unknown", "HTTP/1", "HTTP/2", "gRPC", "opaque", "TLS"), JsonValue.Create("unknown")),
+        F("trustedGateways", List(Str(Checks.GatewayIdentity))));
 
     public static readonly ObjectShape AuthorizationPolicySpec = Obj(
         [
