@@ -21,8 +21,6 @@ internal sealed class GatewayHandler(ServiceWatches discovery, InboundPolicySour
 {
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        // Whatever a caller says about who it is counts for nothing; the gateway vouches only for what mTLS verified.
-        context.Request.Headers.Remove(MeshHeaders.ForwardedClientId);
         var peer = context.Features.Get<PeerIdentityFeature>()?.Identity;
         var authority = Authority.Normalize(context.Request.Host.Value, context.Request.Host.Port is not null);
         var refusal = Admit(peer, context.Connection.RemoteIpAddress) ?? await CheckExportedAsync(authority, context.RequestAborted);
@@ -33,7 +31,8 @@ internal sealed class GatewayHandler(ServiceWatches discovery, InboundPolicySour
         }
         // The sender addressed this gateway's port; the local endpoint's port is chosen again when forwarding.
         context.Request.Headers.Remove(MeshHeaders.TargetPort);
-        // Admitted, so peer is a verified mesh identity: the target's inbound may authorize as it (trustedGateways).
+        // Admitted, so peer is a verified mesh identity: the target's inbound may authorize as it (trustedGateways). A
+        // caller's own mesh-forwarded-client-id never gets further: MeshTransformer drops it on every outbound hop.
         context.Features.Set(new ForwardedClientFeature(peer!));
         await next(context);
     }
