@@ -146,6 +146,22 @@ public sealed class DiscoveryTranslatorTests
         Assert.Equal("10.1.0.0/16", authz.Networks[0].Except[0]);
         Assert.Equal(100u, p.Servers[0].RateLimit.TotalRps);
         Assert.Equal(50u, p.Servers[0].RateLimit.Overrides[0].Rps);
+        Assert.Empty(p.Servers[0].TrustedGateways);
+    }
+
+    [Fact]
+    public void Inbound_ServerTrustingGateways_CarriesTheirIdentities()
+    {
+        var view = InboundPolicyView.Missing("default", "books", DefaultPolicyKind.Deny) with
+        {
+            Exists = true,
+            Servers = [new InboundServerView("default/web", 7001, "HTTP/1", [], null)
+            {
+                TrustedGateways = ["spiffe://west.mesh/ns/mesh/sa/gateway", "gateway-2.mesh.serviceaccount.identity.mesh.west.mesh"],
+            }],
+        };
+        Assert.Equal(["spiffe://west.mesh/ns/mesh/sa/gateway", "gateway-2.mesh.serviceaccount.identity.mesh.west.mesh"],
+            DiscoveryTranslator.Inbound(view).Servers[0].TrustedGateways);
     }
 
     private static RouteView NamedRoute(string name, int port = 0) => new(name, RouteKindView.Http, port, [], [], [], null, null);

@@ -104,6 +104,7 @@ public sealed class CrdSchemaTests
     [InlineData("server proxyProtocol in the wrong case", "Server", """{"podSelector":{},"port":8080,"proxyProtocol":"http/1"}""")]
     [InlineData("selector operator unknown", "Server", """{"podSelector":{"matchExpressions":[{"key":"app","operator":"Among","values":["a"]}]},"port":8080}""")]
     [InlineData("server with an unknown field", "Server", """{"podSelector":{},"port":8080,"protocol":"HTTP/1"}""")]
+    [InlineData("server trusting a gateway pattern", "Server", """{"podSelector":{},"port":8080,"trustedGateways":["*.west.mesh"]}""")]
     [InlineData("authorization target a Pod", "AuthorizationPolicy", """{"targetRef":{"kind":"Pod","name":"web"},"requiredAuthenticationRefs":[]}""")]
     [InlineData("authorization without authentications", "AuthorizationPolicy", """{"targetRef":{"group":"policy.mesh.io","kind":"Server","name":"web"}}""")]
     [InlineData("mesh TLS with neither list", "MeshTLSAuthentication", """{}""")]
