@@ -15,7 +15,8 @@ namespace Mesh.Proxy.Gateway;
 /// (mTLS from a cluster sharing the trust anchor) that the gateway's inbound policy admits, and the authority must be a
 /// Service of this cluster exported with the mirror.mesh.io/exported=true label. Admitted requests are then routed,
 /// balanced and sent over mTLS exactly as a sidecar's outbound requests are, carrying the peer's verified identity in
-/// mesh-forwarded-client-id (a caller's own value is dropped first) for targets whose Server trusts this gateway.</summary>
+/// mesh-forwarded-client-id (a caller's own value never crosses: MeshTransformer drops it) for targets whose Server
+/// trusts this gateway.</summary>
 internal sealed class GatewayHandler(ServiceWatches discovery, InboundPolicySource policies, ProxySettings settings, ListenerPorts ports, ProxyErrorReporter errors,
     ProxyMetrics metrics, OpaqueTcpOutbound opaque)
 {
