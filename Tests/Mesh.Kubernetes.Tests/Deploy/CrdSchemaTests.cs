@@ -109,6 +109,7 @@ public sealed class CrdSchemaTests
     [InlineData("authorization without authentications", "AuthorizationPolicy", """{"targetRef":{"group":"policy.mesh.io","kind":"Server","name":"web"}}""")]
     [InlineData("mesh TLS with neither list", "MeshTLSAuthentication", """{}""")]
     [InlineData("mesh TLS identity not a SPIFFE id", "MeshTLSAuthentication", """{"identities":["web.default"]}""")]
+    [InlineData("mesh TLS wildcard inside a SPIFFE id", "MeshTLSAuthentication", """{"identities":["spiffe://west.mesh/*"]}""")]
     [InlineData("network authentication without networks", "NetworkAuthentication", """{"networks":[]}""")]
     [InlineData("rate limit of zero", "HTTPLocalRateLimitPolicy", """{"targetRef":{"group":"policy.mesh.io","kind":"Server","name":"web"},"total":{"requestsPerSecond":0}}""")]
     [InlineData("rate limit override without clients", "HTTPLocalRateLimitPolicy", """{"targetRef":{"group":"policy.mesh.io","kind":"Server","name":"web"},"overrides":[{"requestsPerSecond":5,"clientRefs":[]}]}""")]

@@ -111,6 +111,9 @@ internal static partial class Checks
             return $"\"{s}\" is not an identity: use a SPIFFE id such as spiffe://cluster.local/ns/default/sa/web, a mesh DNS-form identity such as web.default.serviceaccount.identity.mesh.cluster.local, \"*.west.mesh\" for a trust domain, or \"*\" for any authenticated client";
         var rest = s[scheme.Length..];
         var slash = rest.IndexOf('/');
+        // Patterns are DNS suffixes only: a '*' inside a SPIFFE id would be compared literally and never match anyone.
+        if (rest.Contains('*'))
+            return $"\"{s}\" is not a pattern: a SPIFFE id is matched exactly; for every identity of a trust domain write \"*.{(slash < 0 ? rest : rest[..slash]).Trim('*')}\"";
         var domain = slash < 0 ? rest : rest[..slash];
         return Dns1123Subdomain(domain) is null && (slash < 0 || rest.Length > slash + 1) && !rest.Contains(' ') ? null
             : $"\"{s}\" is not a valid SPIFFE id: expected spiffe://<trust-domain>/<path>";
