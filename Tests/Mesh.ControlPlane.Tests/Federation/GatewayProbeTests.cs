@@ -116,6 +116,27 @@ public sealed class GatewayProbeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Prober_TargetWithoutAMeshIdentity_IsNotProbed_ClosedPort_FailsSayingWhy()
+    {
+        _gateway = await TestGateway.StartAsync(_clusters.West, GatewayIdentity);
+        var prober = _clusters.East.Services.GetRequiredService<Mesh.Grains.Federation.IGatewayProber>();
+
+        var unverifiable = await prober.ProbeAsync(new("127.0.0.1", _gateway.Port, "gateway"), "/ready", TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.False(unverifiable.Ok);
+        Assert.Contains("is not a mesh identity", unverifiable.Error);
+        Assert.Equal(0, _gateway.Requests); // fail closed: not even connected to
+
+        var ok = await prober.ProbeAsync(new("127.0.0.1", _gateway.Port, GatewayIdentity), "/ready", TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.True(ok.Ok, ok.Error);
+
+        var port = _gateway.Port;
+        await _gateway.StopAsync();
+        var refused = await prober.ProbeAsync(new("127.0.0.1", port, GatewayIdentity), "/ready", TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.False(refused.Ok);
+        Assert.Contains("refused", refused.Error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task EastSiloRestarted_GatewayAssumedAlive_MirrorStaysReadyBeforeAnyProbeAnswers()
     {
         _gateway = await TestGateway.StartAsync(_clusters.West, GatewayIdentity);
