@@ -73,6 +73,7 @@ public sealed partial class LinkGrain(
             _connected = Condition(false, "Unlinked", $"no Link {Cluster} in namespace {KubernetesObjects.Namespace}; its mirrors stay until `mesh multicluster unlink {Cluster}`");
             _resync?.Dispose();
             _resync = null;
+            _reporter?.Forget(Cluster);
             return;
         }
         var link = ResourceJson.Deserialize<LinkResource>(stored.Json);
@@ -170,8 +171,7 @@ public sealed partial class LinkGrain(
             {
                 var result = await _prober.ProbeAsync(gateway, probe.Path, timeout, ct);
                 if (ct.IsCancellationRequested) return;
-                _health = (_health.Reason == GatewayHealth.Reasons.NoGateway ? GatewayHealth.Assumed : _health)
-                    .Observe(result, probe.FailureThreshold, gateway, probe.Path);
+                _health = _health.Observe(result, probe.FailureThreshold, gateway, probe.Path);
                 if (!result.Ok) Log.ProbeFailed(logger, Cluster, gateway.ToString(), result.Error ?? "");
             }
             _gatewayAlive = GatewayCondition(_health, _gatewayAlive);

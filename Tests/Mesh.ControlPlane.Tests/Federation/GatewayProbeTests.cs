@@ -70,18 +70,22 @@ public sealed class GatewayProbeTests : IAsyncLifetime
     {
         _gateway = await TestGateway.StartAsync(_clusters.West, GatewayIdentity);
         await LinkAsync(_gateway.Port, "200ms", "150ms", threshold: 2);
-        await LinkMirrorTests.EventuallyAsync(GatewayAliveAsync, c => (string?)c["reason"] == "ProbeSucceeded", "a probe succeeded");
+        var first = await LinkMirrorTests.EventuallyAsync(GatewayAliveAsync, c => (string?)c["reason"] == "ProbeSucceeded", "a probe succeeded");
         var ready = await LinkMirrorTests.EventuallyAsync(MirrorEndpointsAsync, e => e.Length == 1 && e[0].Ready, "books-west has the ready gateway endpoint");
         Assert.Equal(("127.0.0.1", GatewayIdentity), (ready[0].Address, ready[0].Identity));
         Assert.True(_gateway.Requests > 0);
         var metrics = await LinkMirrorTests.EventuallyAsync(MetricsAsync, m => Gauge("gateway_alive", "1").IsMatch(m), "gateway_alive 1");
         Assert.Matches(Gauge("gateway_probe_latency_ms", @"[0-9.eE+-]+"), metrics);
+        // Later probes change the message (their latency), not the transition time: the status did not flip.
+        var later = await LinkMirrorTests.EventuallyAsync(GatewayAliveAsync, c => (string?)c["message"] != (string?)first["message"], "another probe answered");
+        Assert.Equal(("True", (string?)first["lastTransitionTime"]), ((string?)later["status"], (string?)later["lastTransitionTime"]));
 
         await _gateway.StopAsync();
 
         var dead = await LinkMirrorTests.EventuallyAsync(GatewayAliveAsync, c => (string?)c["status"] == "False", "GatewayAlive=False");
         Assert.Equal("ProbeFailed", (string?)dead["reason"]);
         Assert.Contains("in a row failed (threshold 2)", (string?)dead["message"]);
+        Assert.True(DateTimeOffset.Parse((string)dead["lastTransitionTime"]!) > DateTimeOffset.Parse((string)first["lastTransitionTime"]!));
         var notReady = await LinkMirrorTests.EventuallyAsync(MirrorEndpointsAsync, e => e.Length == 1 && !e[0].Ready, "books-west's endpoint not ready");
         Assert.Equal("127.0.0.1", notReady[0].Address); // kept, not deleted
         var mirror = await EastGrains.GetGrain<ICatalogGrain>(Ns).GetAsync("Service", "books-west");
