@@ -48,9 +48,10 @@ internal sealed class GatewayProber(SiloCredentials credentials) : IGatewayProbe
         {
             return GatewayProbeResult.Failed($"no answer within {timeout.TotalMilliseconds:0} ms");
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The connect callback's own error (refused, identity mismatch) is the useful one.
+            // Any failure of the gateway is a failed probe (the loop must go on); the innermost error — the connect
+            // callback's refused or identity mismatch, a reset stream — is the useful one. The grain logs it.
             return GatewayProbeResult.Failed(Innermost(e));
         }
     }
