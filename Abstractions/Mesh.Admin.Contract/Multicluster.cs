@@ -17,14 +17,18 @@ public sealed record LinkInfoResponse(
 /// link whose Link is gone (orphans: `mesh multicluster unlink CLUSTER` removes them).</summary>
 public sealed record LinksResponse(IReadOnlyList<LinkStatusRow> Links, IReadOnlyList<OwnedResource> Orphans);
 
-/// <summary>One Link: where it watches, its FederationConnected condition and one condition per mirror.</summary>
+/// <summary>One Link: where it watches, its FederationConnected condition, one condition per mirror, and its gateway
+/// probe: GatewayAlive (reasons NotProbedYet, ProbeSucceeded, ProbeFailing, ProbeFailed, NoGateway) and the last
+/// successful probe's latency (null: none yet).</summary>
 public sealed record LinkStatusRow(
     string Cluster,
     string FederationAddress,
     string? GatewayAddress,
     LinkConditionInfo FederationConnected,
     IReadOnlyList<MirrorStatusInfo> Services,
-    DateTimeOffset? LastMessage);
+    DateTimeOffset? LastMessage,
+    LinkConditionInfo? GatewayAlive = null,
+    double? GatewayLatencyMs = null);
 
 /// <summary>Status is "True" or "False", as Kubernetes conditions.</summary>
 public sealed record LinkConditionInfo(string Type, string Status, string Reason, string Message, DateTimeOffset LastTransitionTime);

@@ -37,6 +37,9 @@ public static class MulticlusterNames
 
     /// <summary>Default path of the gateway probe of a Link.</summary>
     public const string DefaultProbePath = "/ready";
+    /// <summary>The authority a link's gateway probe names: a gateway answers <see cref="DefaultProbePath"/> for it
+    /// itself (a single DNS label, so it is never a Service's name.namespace).</summary>
+    public const string GatewayProbeAuthority = "mesh-gateway-probe";
     /// <summary>Linkerd's gateway port: the multicluster gateway's mesh mTLS ingress (a proxy's inbound).</summary>
     public const int DefaultGatewayPort = 4143;
 }

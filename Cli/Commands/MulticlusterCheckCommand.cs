@@ -4,16 +4,16 @@ using Mesh.Cli.Connection;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary>`mesh multicluster check`: per Link whether its federation stream is up, each mirror that could not be
-/// written (name conflict, missing namespace, error), and resources left by links that no longer exist — every
-/// failure with its fix. Exit code 1 when anything failed.</summary>
+/// <summary>`mesh multicluster check`: per Link whether its federation stream is up, whether its gateway answers its
+/// probes, each mirror that could not be written (name conflict, missing namespace, error), and resources left by
+/// links that no longer exist — every failure with its fix. Exit code 1 when anything failed.</summary>
 internal static class MulticlusterCheckCommand
 {
     public const string Category = "multicluster";
 
     public static Command Create(CliContext context)
     {
-        var command = new Command("check", "Check every Link: peer reachable, mirrors written, no name conflicts or orphans");
+        var command = new Command("check", "Check every Link: peer reachable, gateway alive, mirrors written, no name conflicts or orphans");
         command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, async () =>
         {
             using var admin = AdminClient.Create(context);
@@ -45,6 +45,7 @@ internal static class MulticlusterCheckCommand
                 : new(Category, $"link {link.Cluster}: federation not connected", CheckStatus.Fail, $"{c.Reason}: {c.Message}",
                     $"check that cluster {link.Cluster}'s silo serves the federation API at {link.FederationAddress} (--federation), " +
                     $"that this machine reaches it, and that it allows this silo: on {link.Cluster} run `mesh multicluster allow {self}`"));
+            if (Gateway(link) is { } gateway) results.Add(gateway);
             foreach (var s in link.Services.OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal))
                 results.Add(s.Reason switch
                 {
@@ -65,5 +66,22 @@ internal static class MulticlusterCheckCommand
                 $"mesh multicluster unlink {cluster}"));
         }
         return results;
+    }
+
+    /// <summary>A dead gateway fails with what to look at; a failing one that is still alive is a warning; a link
+    /// without a gateway (flat mode only) has nothing to report.</summary>
+    private static CheckResult? Gateway(LinkStatusRow link)
+    {
+        if (link.GatewayAlive is not { Reason: not "NoGateway" } g) return null;
+        var gateway = link.GatewayAddress ?? $"cluster {link.Cluster}'s advertised gateway";
+        if (g.Status != "True")
+            return new(Category, $"link {link.Cluster}: gateway dead", CheckStatus.Fail, $"{g.Reason}: {g.Message}",
+                $"check that cluster {link.Cluster}'s gateway (mesh-proxy gateway) runs and listens at {gateway}, that this machine reaches " +
+                "that port, and that the gateway presents the identity the Link's gatewayIdentity names; mirrors through it stay not ready until a probe succeeds");
+        return g.Reason == "ProbeFailing"
+            ? new(Category, $"link {link.Cluster}: gateway probes failing", CheckStatus.Warn, g.Message,
+                $"the gateway is still counted alive; look at cluster {link.Cluster}'s gateway at {gateway} before failureThreshold is reached")
+            : new(Category, $"link {link.Cluster}: gateway alive", CheckStatus.Ok,
+                link.GatewayLatencyMs is { } ms ? $"{gateway}, probe {ms.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} ms" : $"{gateway}, {g.Message}");
     }
 }

@@ -5,14 +5,15 @@ using Mesh.Cli.Output;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary>`mesh multicluster gateways`: one row per Link — CLUSTER ALIVE SERVICES LATENCY. There is no gateway
-/// probe yet, so ALIVE is the link's FederationConnected condition and LATENCY is "-" (nothing measured it).</summary>
+/// <summary>`mesh multicluster gateways`: one row per Link — CLUSTER ALIVE SERVICES LATENCY, from the link's gateway
+/// probe: ALIVE is its GatewayAlive condition ("-" when the link has no gateway to probe), LATENCY the last successful
+/// probe ("-" while the gateway is dead or before any probe answered).</summary>
 internal static class MulticlusterGatewaysCommand
 {
     public static Command Create(CliContext context)
     {
         var output = OutputFormat.CreateOption(OutputFormat.Table, OutputFormat.Json);
-        var command = new Command("gateways", "Linked clusters: alive (federation connected), mirrored services") { output };
+        var command = new Command("gateways", "Linked clusters: gateway alive (probed), mirrored services, probe latency") { output };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, async () =>
         {
             using var admin = AdminClient.Create(context);
@@ -40,8 +41,8 @@ internal static class MulticlusterGatewaysCommand
         links.Links.OrderBy(l => l.Cluster, StringComparer.Ordinal).Select(l => new[]
         {
             l.Cluster,
-            l.FederationConnected.Status == "True" ? "yes" : "no",
+            l.GatewayAlive is not { Reason: not "NoGateway" } alive ? "-" : alive.Status == "True" ? "yes" : "no",
             l.Services.Count(s => s.Reason == "Mirrored").ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-",
+            l.GatewayAlive?.Status == "True" && l.GatewayLatencyMs is { } ms ? $"{ms.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)}ms" : "-",
         });
 }

@@ -19,13 +19,17 @@ public interface ILinkGrain : IGrainWithStringKey
     [Alias("Status")] Task<LinkStatus> GetStatusAsync();
 }
 
-/// <summary>What a link reports: whether its federation stream is up, and per mirror what became of it.</summary>
+/// <summary>What a link reports: whether its federation stream is up, whether its gateway answers its probes (two
+/// separate signals), and per mirror what became of it.</summary>
 [GenerateSerializer, Immutable, Alias("mesh.LinkStatus")]
 public sealed record LinkStatus(
     [property: Id(0)] LinkCondition FederationConnected,
     [property: Id(1)] ImmutableArray<MirrorCondition> Services,
     /// <summary>When the last snapshot, delta or heartbeat arrived; null: none in this activation.</summary>
-    [property: Id(2)] DateTimeOffset? LastMessage);
+    [property: Id(2)] DateTimeOffset? LastMessage,
+    [property: Id(3)] LinkCondition GatewayAlive,
+    /// <summary>How long the last successful gateway probe took; null: none in this activation.</summary>
+    [property: Id(4)] TimeSpan? GatewayLatency);
 
 [GenerateSerializer, Immutable, Alias("mesh.LinkCondition")]
 public sealed record LinkCondition(
@@ -61,4 +65,7 @@ public static class MirrorReasons
 public static class LinkConditions
 {
     public const string FederationConnected = "FederationConnected";
+    /// <summary>The gateway probe: False once <c>failureThreshold</c> probes in a row failed (the gateway-mode mirrors'
+    /// endpoints are then not ready); reasons in <see cref="GatewayHealth.Reasons"/>.</summary>
+    public const string GatewayAlive = "GatewayAlive";
 }

@@ -14,8 +14,9 @@ public interface ILinkWatcher
 
 public abstract record LinkEvent;
 
-/// <summary>The remote cluster's full export set: replaces everything known before.</summary>
-public sealed record LinkSnapshot(ImmutableArray<MirrorSet> Mirrors) : LinkEvent;
+/// <summary>The remote cluster's full export set: replaces everything known before. <paramref name="Gateway"/>: where
+/// its gateway-mode mirrors send traffic (the Link's gateway, else the cluster's), null when neither names one.</summary>
+public sealed record LinkSnapshot(ImmutableArray<MirrorSet> Mirrors, GatewayTarget? Gateway = null) : LinkEvent;
 
 /// <summary>One remote Service exported or changed: replaces its mirrors whole.</summary>
 public sealed record LinkUpsert(MirrorSet Mirror) : LinkEvent;
@@ -32,7 +33,10 @@ public sealed record MirrorSet(string Namespace, string RemoteName, ImmutableArr
 /// <summary>One mirrored Service <see cref="Name"/> and the resources that make it, or why it cannot be made.</summary>
 /// <param name="SharedService">A federated service: its Service may already be another link's (each link adds its own
 /// slices); the local member's selector is added to it.</param>
-public sealed record MirrorEntry(string Name, ImmutableArray<StoredResource> Resources, string? Error, bool SharedService = false)
+/// <param name="GatewayDown">A gateway-mode mirror with an endpoint: the same resources with the gateway endpoint not
+/// ready, written instead while the gateway probe says dead (default: the mirror does not depend on the gateway).</param>
+public sealed record MirrorEntry(string Name, ImmutableArray<StoredResource> Resources, string? Error, bool SharedService = false,
+    ImmutableArray<StoredResource> GatewayDown = default)
 {
     public static MirrorEntry Failed(string name, string error) => new(name, [], error);
 }

@@ -13,7 +13,9 @@ namespace Mesh.Grains.Federation;
 /// it holds the federation watch (<see cref="ILinkWatcher"/>) and turns each snapshot and delta into mirror writes
 /// (<see cref="MirrorWriter"/>). A lost stream leaves the mirrors as they were (FederationConnected=False) and is
 /// reconnected with backoff; each new stream starts with a snapshot, which is diffed against the link's resources in
-/// the catalog once. A timer keeps the grain active and retries mirrors waiting on a namespace or a name conflict.</summary>
+/// the catalog once. A timer keeps the grain active and retries mirrors waiting on a namespace or a name conflict.
+/// Beside the watch, a probe loop (<see cref="IGatewayProber"/>) checks the gateway every <c>probeSpec.period</c>; the
+/// verdict (<see cref="GatewayHealth"/>) decides whether gateway-mode mirrors are written ready or not ready.</summary>
 public sealed partial class LinkGrain(
     [PersistentState("state", MeshNames.StateStore)] IPersistentState<LinkGrainState> state,
     IServiceProvider services,
@@ -25,17 +27,23 @@ public sealed partial class LinkGrain(
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200), MaxBackoff = TimeSpan.FromSeconds(5);
 
     private readonly ILinkWatcher _watcher = services.GetRequiredService<ILinkWatcher>();
+    private readonly IGatewayProber _prober = services.GetRequiredService<IGatewayProber>();
+    private readonly IGatewayHealthReporter? _reporter = services.GetService<IGatewayHealthReporter>();
     private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
     // Mirror writes come from the watch loop and the resync timer, which interleave at awaits: one at a time.
     private readonly SemaphoreSlim _writing = new(1, 1);
     private MirrorWriter? _writer;
     private string? _linkJson;
     private CancellationTokenSource? _stop;
-    private Task? _watch;
+    private Task? _watch, _probe;
     private IGrainTimer? _resync;
     private long _nextEpoch;
     private LinkCondition _connected = null!;
     private DateTimeOffset? _lastMessage;
+    private GatewayHealth _health = GatewayHealth.Assumed;
+    private LinkCondition _gatewayAlive = null!;
+    // The gateway the last snapshot named (the Link's, else the cluster's); until one arrives, the Link's own.
+    private GatewayTarget? _snapshotGateway;
 
     private string Cluster => this.GetPrimaryKeyString();
     private MirrorWriter Writer => _writer ??= new MirrorWriter(GrainFactory, Cluster, NextEpochAsync);
@@ -43,10 +51,15 @@ public sealed partial class LinkGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _connected = Condition(false, "NotStarted", "no federation stream yet");
+        _gatewayAlive = GatewayCondition(_health, null);
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await StopAsync();
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await StopAsync();
+        _reporter?.Forget(Cluster);
+    }
 
     public async Task RefreshAsync()
     {
@@ -54,16 +67,19 @@ public sealed partial class LinkGrain(
         if (stored?.Json == _linkJson) return;
         await StopAsync();
         _linkJson = stored?.Json;
+        _snapshotGateway = null;
         if (stored is null)
         {
             _connected = Condition(false, "Unlinked", $"no Link {Cluster} in namespace {KubernetesObjects.Namespace}; its mirrors stay until `mesh multicluster unlink {Cluster}`");
             _resync?.Dispose();
             _resync = null;
+            _reporter?.Forget(Cluster);
             return;
         }
         var link = ResourceJson.Deserialize<LinkResource>(stored.Json);
         _stop = new CancellationTokenSource();
         _watch = WatchLoopAsync(link, _stop.Token);
+        _probe = ProbeLoopAsync(link, _stop.Token);
         _resync ??= this.RegisterGrainTimer(ResyncAsync, new GrainTimerCreationOptions(ResyncPeriod, ResyncPeriod) { KeepAlive = true, Interleave = true });
     }
 
@@ -82,22 +98,26 @@ public sealed partial class LinkGrain(
         }
         finally { _writing.Release(); }
         _connected = Condition(false, "Unlinked", $"unlinked: the Link and every resource of source {Writer.Source} were deleted");
+        _reporter?.Forget(Cluster);
         return deleted.ToImmutable();
     }
 
     public Task<LinkStatus> GetStatusAsync() =>
-        Task.FromResult(new LinkStatus(_connected, _writer?.Conditions ?? [], _lastMessage));
+        Task.FromResult(new LinkStatus(_connected, _writer?.Conditions ?? [], _lastMessage, _gatewayAlive, _health.Latency));
 
     private async Task StopAsync()
     {
         if (_stop is null) return;
         await _stop.CancelAsync();
-        // The loop finishes the write it is in, so nothing of it lands after an unlink's deletes.
-        try { await _watch!; }
-        catch (OperationCanceledException) { }
+        // The loops finish the write they are in, so nothing of them lands after an unlink's deletes.
+        foreach (var loop in new[] { _watch, _probe })
+        {
+            try { await loop!; }
+            catch (OperationCanceledException) { }
+        }
         _stop.Dispose();
         _stop = null;
-        _watch = null;
+        _watch = _probe = null;
     }
 
     private async Task WatchLoopAsync(LinkResource link, CancellationToken ct)
@@ -110,8 +130,9 @@ public sealed partial class LinkGrain(
                 await foreach (var update in _watcher.WatchAsync(link, ct))
                 {
                     _lastMessage = _time.GetUtcNow();
-                    if (update is LinkSnapshot)
+                    if (update is LinkSnapshot fresh)
                     {
+                        _snapshotGateway = fresh.Gateway;
                         if (!_connected.Status) _connected = Condition(true, "Connected", $"watching the exports of cluster {Cluster} at {link.Spec.FederationAddress}");
                         backoff = MinBackoff;
                     }
@@ -134,6 +155,53 @@ public sealed partial class LinkGrain(
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
         }
     }
+
+    /// <summary>Probes the gateway every period while the Link exists. Only a change of the verdict writes anything:
+    /// the mirrors of every namespace are synced again with the gateway endpoints ready or not ready.</summary>
+    private async Task ProbeLoopAsync(LinkResource link, CancellationToken ct)
+    {
+        var probe = link.Spec.ProbeSpec;
+        var (period, timeout) = (probe.GetPeriod(), probe.GetTimeout());
+        while (!ct.IsCancellationRequested)
+        {
+            var gateway = _snapshotGateway ?? LinkGateway(link);
+            var before = _health;
+            if (gateway is null) _health = GatewayHealth.NoGateway;
+            else
+            {
+                var result = await _prober.ProbeAsync(gateway, probe.Path, timeout, ct);
+                if (ct.IsCancellationRequested) return;
+                _health = _health.Observe(result, probe.FailureThreshold, gateway, probe.Path);
+                if (!result.Ok) Log.ProbeFailed(logger, Cluster, gateway.ToString(), result.Error ?? "");
+            }
+            _gatewayAlive = GatewayCondition(_health, _gatewayAlive);
+            _reporter?.Report(Cluster, _health.Alive, _health.Latency);
+            if (before.Alive != _health.Alive) await GatewayChangedAsync(_health.Alive);
+            try { await Task.Delay(period, _time, ct); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    private async Task GatewayChangedAsync(bool alive)
+    {
+        await _writing.WaitAsync();
+        try
+        {
+            Writer.GatewayAlive = alive;
+            foreach (var ns in Writer.DesiredNamespaces.Order(StringComparer.Ordinal).ToList()) await SyncAsync(ns);
+        }
+        finally { _writing.Release(); }
+    }
+
+    private static GatewayTarget? LinkGateway(LinkResource link) =>
+        link.Spec is { GatewayAddress: { Length: > 0 } address, GatewayIdentity: { Length: > 0 } identity } spec
+            ? new GatewayTarget(address, spec.GatewayPort, identity)
+            : null;
+
+    /// <summary>The condition changes its transition time only when its status flips (as Kubernetes conditions do).</summary>
+    private LinkCondition GatewayCondition(GatewayHealth health, LinkCondition? previous) =>
+        new(LinkConditions.GatewayAlive, health.Alive, health.Reason, health.Message,
+            previous is not null && previous.Status == health.Alive ? previous.LastTransitionTime : _time.GetUtcNow());
 
     private void Lost(string reason, string message)
     {
@@ -203,6 +271,9 @@ public sealed partial class LinkGrain(
 
         [LoggerMessage(EventId = 7402, Level = LogLevel.Warning, Message = "Link {Cluster}: syncing mirrors in {Namespace} failed: {Error}")]
         public static partial void ResyncFailed(ILogger logger, string cluster, string @namespace, string error);
+
+        [LoggerMessage(EventId = 7404, Level = LogLevel.Information, Message = "Link {Cluster}: gateway probe of {Gateway} failed: {Error}")]
+        public static partial void ProbeFailed(ILogger logger, string cluster, string gateway, string error);
     }
 }
 

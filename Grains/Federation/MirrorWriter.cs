@@ -22,6 +22,10 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
 
     public string Source => _source;
 
+    /// <summary>False while the link's gateway probe says dead: gateway-mode mirrors are written with their
+    /// <see cref="MirrorEntry.GatewayDown"/> resources (endpoints not ready, never deleted).</summary>
+    public bool GatewayAlive { get; set; } = true;
+
     public IReadOnlyCollection<string> DesiredNamespaces => _desired.Keys;
 
     public ImmutableArray<MirrorCondition> Conditions =>
@@ -109,7 +113,9 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
                         $"namespace {ns} holds none of this cluster's own resources; apply something there and {entry.Name} is mirrored"));
                     continue;
                 }
-                var resources = entry.SharedService ? Shared(entry, set.RemoteName, current) : entry.Resources;
+                var resources = entry.SharedService ? Shared(entry, set.RemoteName, current)
+                    : !GatewayAlive && !entry.GatewayDown.IsDefaultOrEmpty ? entry.GatewayDown
+                    : entry.Resources;
                 if (resources.FirstOrDefault(r => current.TryGetValue(CatalogState.Key(r.Kind, r.Name), out var c) && c.Source != _source) is { } taken)
                 {
                     var owner = current[CatalogState.Key(taken.Kind, taken.Name)].Source;

@@ -4,13 +4,15 @@ using Mesh.Silo.Hosting;
 using Mesh.Silo.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OpenTelemetry.Metrics;
 
 namespace Mesh.Silo.Federation;
 
 /// <summary>Wires the federation API (when MESH_FEDERATION_ADDR is set): mesh mTLS with the silo's own certificate and
 /// a client certificate required on <see cref="SiloListeners.Federation"/>, Federation.WatchExports there, and
 /// `GET /api/v1/multicluster/link` on the admin listener for `mesh multicluster link-gen`; on every silo, the link
-/// grains that mirror other clusters (<see cref="LinkSupervisor"/>) and their admin endpoints (<see cref="LinkEndpoints"/>).</summary>
+/// grains that mirror other clusters (<see cref="LinkSupervisor"/>), their gateway probes (<see cref="GatewayProber"/>,
+/// <see cref="FederationMetrics"/> on /metrics) and their admin endpoints (<see cref="LinkEndpoints"/>).</summary>
 internal sealed class FederationModule : ISiloModule
 {
     public string Name => "federation";
@@ -20,6 +22,10 @@ internal sealed class FederationModule : ISiloModule
         services.AddGrpc();
         services.AddSingleton<FederationAllowList>();
         services.AddSingleton<Mesh.Grains.Federation.ILinkWatcher, LinkWatcher>();
+        services.AddSingleton<Mesh.Grains.Federation.IGatewayProber, GatewayProber>();
+        services.AddSingleton<FederationMetrics>();
+        services.AddSingleton<Mesh.Grains.Federation.IGatewayHealthReporter>(sp => sp.GetRequiredService<FederationMetrics>());
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(FederationMetrics.MeterName));
         services.AddHostedService<LinkSupervisor>();
     }
 

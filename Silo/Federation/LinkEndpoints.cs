@@ -24,7 +24,7 @@ internal static class LinkEndpoints
     public static void Map(WebApplication app)
     {
         app.MapGet("/api/v1/multicluster/links", ListAsync).WithName("MulticlusterLinks")
-            .WithSummary("Every Link with FederationConnected and one condition per mirror; resources of links that no longer exist");
+            .WithSummary("Every Link with FederationConnected, GatewayAlive and one condition per mirror; resources of links that no longer exist");
         app.MapPost("/api/v1/multicluster/links/{cluster}/unlink", UnlinkAsync).WithName("MulticlusterUnlink")
             .WithSummary("Delete the Link and every resource whose source is link/{cluster}").ProducesProblem(StatusCodes.Status409Conflict);
     }
@@ -59,20 +59,22 @@ internal static class LinkEndpoints
         return TypedResults.Ok(new UnlinkResponse(cluster, !deleted.Deleted.IsEmpty, removed));
     }
 
-    /// <summary>A Link document with <c>status</c>: <c>conditions</c> (FederationConnected) and <c>services</c>, one
-    /// condition per mirror.</summary>
+    /// <summary>A Link document with <c>status</c>: <c>conditions</c> (FederationConnected, GatewayAlive),
+    /// <c>gatewayLatencyMs</c> (the last successful probe, when there was one) and <c>services</c>, one condition per
+    /// mirror.</summary>
     public static async Task<string> WithStatusAsync(IGrainFactory grains, StoredResource stored)
     {
         var row = Row(ResourceJson.Deserialize<LinkResource>(stored.Json), await grains.GetGrain<ILinkGrain>(stored.Name).GetStatusAsync());
         var doc = JsonNode.Parse(stored.Json)!.AsObject();
-        var c = row.FederationConnected;
+        static JsonNode Condition(LinkConditionInfo c) => new JsonObject
+        {
+            ["type"] = c.Type, ["status"] = c.Status, ["reason"] = c.Reason, ["message"] = c.Message,
+            ["lastTransitionTime"] = c.LastTransitionTime.ToString("O"),
+        };
         doc["status"] = new JsonObject
         {
-            ["conditions"] = new JsonArray(new JsonObject
-            {
-                ["type"] = c.Type, ["status"] = c.Status, ["reason"] = c.Reason, ["message"] = c.Message,
-                ["lastTransitionTime"] = c.LastTransitionTime.ToString("O"),
-            }),
+            ["conditions"] = new JsonArray(Condition(row.FederationConnected), Condition(row.GatewayAlive!)),
+            ["gatewayLatencyMs"] = row.GatewayLatencyMs,
             ["services"] = new JsonArray([.. row.Services.Select(s => (JsonNode)new JsonObject
             {
                 ["namespace"] = s.Namespace, ["name"] = s.Name, ["remoteService"] = s.RemoteService,
@@ -84,10 +86,9 @@ internal static class LinkEndpoints
 
     private static LinkStatusRow Row(LinkResource link, LinkStatus status)
     {
-        var c = status.FederationConnected;
-        return new LinkStatusRow(link.Metadata.Name, link.Spec.FederationAddress, link.Spec.GatewayAddress,
-            new LinkConditionInfo(c.Type, c.Status ? "True" : "False", c.Reason, c.Message, c.LastTransitionTime),
+        static LinkConditionInfo Info(LinkCondition c) => new(c.Type, c.Status ? "True" : "False", c.Reason, c.Message, c.LastTransitionTime);
+        return new LinkStatusRow(link.Metadata.Name, link.Spec.FederationAddress, link.Spec.GatewayAddress, Info(status.FederationConnected),
             [.. status.Services.Select(s => new MirrorStatusInfo(s.Namespace, s.Name, s.RemoteName, s.Reason, s.Message))],
-            status.LastMessage);
+            status.LastMessage, Info(status.GatewayAlive), status.GatewayLatency?.TotalMilliseconds);
     }
 }

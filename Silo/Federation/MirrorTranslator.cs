@@ -41,20 +41,19 @@ internal sealed class MirrorTranslator(LinkResource link)
     {
         var name = $"{service.Name}-{Cluster}";
         if (ForeignIdentity(service, remote) is { } foreign) return MirrorEntry.Failed(name, foreign);
-        var documents = new List<JsonObject>();
         if (service.Mode == ExportMode.Gateway)
         {
             var (address, port, identity) = Gateway(remote);
             if (address.Length == 0 || identity.Length == 0)
                 return MirrorEntry.Failed(name, $"{service.Namespace}/{service.Name} is exported through cluster {Cluster}'s gateway, but neither the Link nor the cluster names the gateway's address and identity");
-            documents.Add(ServiceDocument(service, name, remote, gatewayPort: port, federated: false));
-            documents.Add(GatewaySlice(service, name, address, port, identity, remote));
+            var mirror = ServiceDocument(service, name, remote, gatewayPort: port, federated: false);
+            var parsed = Parse(name, service.Namespace, [mirror, GatewaySlice(service, name, address, port, identity, remote, ready: true)], shared: false);
+            if (parsed.Error is not null || service.ReadyEndpoints == 0) return parsed;
+            // What is written while the gateway probe says dead: the same mirror, its gateway endpoint not ready.
+            var down = Parse(name, service.Namespace, [mirror, GatewaySlice(service, name, address, port, identity, remote, ready: false)], shared: false);
+            return parsed with { GatewayDown = down.Resources };
         }
-        else
-        {
-            documents.Add(ServiceDocument(service, name, remote, gatewayPort: null, federated: false));
-            documents.AddRange(FlatSlices(service, name, name));
-        }
+        List<JsonObject> documents = [ServiceDocument(service, name, remote, gatewayPort: null, federated: false), .. FlatSlices(service, name, name)];
         return Parse(name, service.Namespace, documents, shared: false);
     }
 
@@ -92,6 +91,11 @@ internal sealed class MirrorTranslator(LinkResource link)
         }
         return new MirrorEntry(name, resources.ToImmutable(), null, shared);
     }
+
+    /// <summary>Where gateway-mode mirrors of <paramref name="remote"/> send traffic (what the link's probe checks);
+    /// null when neither the Link nor the cluster names both an address and an identity.</summary>
+    public GatewayTarget? GatewayOf(ExportingCluster remote) =>
+        Gateway(remote) is var (address, port, identity) && address.Length > 0 && identity.Length > 0 ? new GatewayTarget(address, port, identity) : null;
 
     /// <summary>The Link's gateway when it names one, else the one the remote cluster advertises.</summary>
     private (string Address, int Port, string Identity) Gateway(ExportingCluster remote) =>
@@ -140,10 +144,12 @@ internal sealed class MirrorTranslator(LinkResource link)
 
     /// <summary>One endpoint, the gateway, on every port, presenting the gateway's identity and naming the remote
     /// Service as the authority; none when the remote Service has no ready endpoint (emptiness propagates: callers
-    /// fail over instead of sending into an empty remote).</summary>
-    private JsonObject GatewaySlice(ExportedService service, string name, string address, int port, string identity, ExportingCluster remote)
+    /// fail over instead of sending into an empty remote). Not <paramref name="ready"/>: kept, marked not ready.</summary>
+    private JsonObject GatewaySlice(ExportedService service, string name, string address, int port, string identity, ExportingCluster remote, bool ready)
     {
-        List<JsonObject> endpoints = service.ReadyEndpoints == 0 ? [] : [new JsonObject { ["addresses"] = new JsonArray(address) }];
+        var endpoint = new JsonObject { ["addresses"] = new JsonArray(address) };
+        if (!ready) endpoint["conditions"] = new JsonObject { ["ready"] = false };
+        List<JsonObject> endpoints = service.ReadyEndpoints == 0 ? [] : [endpoint];
         var annotations = new JsonObject
         {
             [MulticlusterNames.SliceIdentityAnnotation] = identity,

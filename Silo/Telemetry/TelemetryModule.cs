@@ -1,22 +1,29 @@
 using Mesh.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
+using OpenTelemetry.Metrics;
 
 namespace Mesh.Silo.Telemetry;
 
 /// <summary>Wires golden-metric telemetry: mesh.v1.Telemetry on the control listener (proxies report there) and the
-/// stats JSON API on the admin listener. Stats grains are soft state and need no storage.</summary>
+/// stats JSON API on the admin listener, and the silo's own instruments as Prometheus text at `GET /metrics` (admin
+/// listener; a module adds its meter with <c>ConfigureOpenTelemetryMeterProvider</c>). Stats grains are soft state and
+/// need no storage.</summary>
 internal sealed class TelemetryModule : ISiloModule
 {
     public string Name => "telemetry";
 
     /// <summary>Reports need the proxy's client certificate whenever the control port runs mesh TLS; without TLS
     /// (MESH_CONTROL_TLS=false, development) there is no identity to check and reports are taken as claimed.</summary>
-    public void ConfigureServices(IServiceCollection services, SiloSettings settings) =>
+    public void ConfigureServices(IServiceCollection services, SiloSettings settings)
+    {
         services.AddMeshTelemetry(new TelemetryOptions(RequireClientCertificate: settings.ControlTls));
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(TelemetryMetrics.MeterName).AddPrometheusExporter());
+    }
 
     public void MapEndpoints(WebApplication app, SiloSettings settings)
     {
         app.MapMeshTelemetryGrpc().RequireListener(SiloListeners.Control);
         app.MapMeshStatsApi();
+        app.MapPrometheusScrapingEndpoint();
     }
 }

@@ -15,6 +15,13 @@ public sealed class MulticlusterCheckTests
                 connected ? "watching" : "10.0.0.5:8087: connection refused", At),
             services, null);
 
+    private static LinkStatusRow WithGateway(LinkStatusRow link, string status, string reason, double? latencyMs = null) => link with
+    {
+        GatewayAddress = "10.0.0.6",
+        GatewayAlive = new LinkConditionInfo("GatewayAlive", status, reason, $"{reason}: GET /ready through 10.0.0.6:4143", At),
+        GatewayLatencyMs = latencyMs,
+    };
+
     private static MirrorStatusInfo Mirror(string name, string reason) => new("shop", name, name.Split('-')[0], reason, $"{reason} message");
 
     [Fact]
@@ -49,10 +56,45 @@ public sealed class MulticlusterCheckTests
     }
 
     [Fact]
-    public void Gateways_AliveFromFederationConnected_ServicesCountOnlyMirrored()
+    public void Gateways_AliveAndLatencyFromTheProbe_ServicesCountOnlyMirrored()
     {
         var rows = MulticlusterGatewaysCommand.Rows(new LinksResponse(
-            [Link("west", true, Mirror("books-west", "Mirrored"), Mirror("carts-west", "NameConflict")), Link("north", false)], [])).ToList();
-        Assert.Equal([["north", "no", "0", "-"], ["west", "yes", "1", "-"]], rows);
+        [
+            WithGateway(Link("west", true, Mirror("books-west", "Mirrored"), Mirror("carts-west", "NameConflict")), "True", "ProbeSucceeded", 12.34),
+            // Dead: the latency of an earlier success is not shown as if it were current.
+            WithGateway(Link("north", true), "False", "ProbeFailed", 3),
+            WithGateway(Link("south", true), "True", "NotProbedYet"),
+            WithGateway(Link("flat", true), "True", "NoGateway"),
+        ], [])).ToList();
+        Assert.Equal([["flat", "-", "0", "-"], ["north", "no", "0", "-"], ["south", "yes", "0", "-"], ["west", "yes", "1", "12.3ms"]], rows);
+    }
+
+    [Fact]
+    public void Evaluate_DeadGateway_FailsNamingTheGatewayToCheck()
+    {
+        var results = MulticlusterCheckCommand.Evaluate(new LinksResponse([WithGateway(Link("west", connected: true), "False", "ProbeFailed")], []), Self);
+        Assert.Equal([CheckStatus.Ok, CheckStatus.Fail], results.Select(r => r.Status));
+        var dead = results[1];
+        Assert.Equal("link west: gateway dead", dead.Name);
+        Assert.Contains("ProbeFailed", dead.Detail);
+        Assert.Contains("listens at 10.0.0.6", dead.Fix);
+        Assert.Contains("gatewayIdentity", dead.Fix);
+    }
+
+    [Fact]
+    public void Evaluate_GatewayProbesFailingBelowThreshold_Warns_AliveIsOk_NoGatewayIsSilent()
+    {
+        var results = MulticlusterCheckCommand.Evaluate(new LinksResponse(
+        [
+            WithGateway(Link("east", true), "True", "ProbeFailing"),
+            WithGateway(Link("flat", true), "True", "NoGateway"),
+            WithGateway(Link("west", true), "True", "ProbeSucceeded", 4.5),
+        ], []), Self);
+        Assert.Equal(
+            ["link east: federation connected", "link east: gateway probes failing", "link flat: federation connected",
+                "link west: federation connected", "link west: gateway alive"],
+            results.Select(r => r.Name));
+        Assert.Equal(CheckStatus.Warn, results[1].Status);
+        Assert.Equal((CheckStatus.Ok, "10.0.0.6, probe 4.5 ms"), (results[4].Status, results[4].Detail));
     }
 }

@@ -15,6 +15,7 @@ public sealed class MulticlusterEndToEndTests : IAsyncLifetime
     private readonly TestCli _cli = new();
     private ChildProcess? _silo;
     private string _federation = "";
+    private string _control = "";
 
     public async Task InitializeAsync()
     {
@@ -27,6 +28,7 @@ public sealed class MulticlusterEndToEndTests : IAsyncLifetime
                 ["MESH_FEDERATION_ADDR"] = "127.0.0.1:0", ["MESH_CLUSTER_NAME"] = "west", ["MESH_TRUST_DOMAIN"] = "west.mesh",
                 ["MESH_MULTICLUSTER_GATEWAY"] = "192.0.2.7:4143", ["MESH_MULTICLUSTER_GATEWAY_IDENTITY"] = "spiffe://west.mesh/ns/mesh/sa/gateway",
             });
+        _control = (await _silo.WaitForLineAsync(new Regex(@"mesh-silo: control (\S+)"), TimeSpan.FromSeconds(60))).Groups[1].Value;
         _federation = (await _silo.WaitForLineAsync(new Regex(@"mesh-silo: federation https://(\S+)"), TimeSpan.FromSeconds(60))).Groups[1].Value;
         await _silo.WaitForLineAsync(new Regex("mesh-silo: ready"), TimeSpan.FromSeconds(60));
     }
@@ -126,7 +128,8 @@ public sealed class MulticlusterEndToEndTests : IAsyncLifetime
         _cli.Stdin = (await _cli.RunAsync("multicluster", "link-gen")).Out;
         Assert.Equal(0, (await _cli.RunAsync("apply", "-f", "-")).ExitCode);
 
-        var gateways = await UntilAsync(() => _cli.RunAsync("multicluster", "gateways"), r => Regex.IsMatch(r.Out, @"west\s+yes\s+1\s+-"));
+        // ALIVE is the probe's (the Link's gateway 192.0.2.7 answers nothing, so it goes from yes to no): not this test's.
+        var gateways = await UntilAsync(() => _cli.RunAsync("multicluster", "gateways"), r => Regex.IsMatch(r.Out, @"west\s+(yes|no)\s+1\s+-"));
         Assert.Contains("CLUSTER", gateways.Out);
         Assert.Contains("LATENCY", gateways.Out);
         var status = await _cli.RunAsync("get", "link", "west", "-n", "mesh", "-o", "yaml");
@@ -158,6 +161,82 @@ public sealed class MulticlusterEndToEndTests : IAsyncLifetime
         var again = await _cli.RunAsync("multicluster", "unlink", "west");
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("nothing to unlink", again.Err);
+    }
+
+    /// <summary>The silo links to itself through a real `mesh-proxy gateway` it certified as mesh/gateway: the probe
+    /// (mTLS through the gateway's data port, the gateway's identity checked) makes `gateways` show it alive with a
+    /// latency; the gateway killed, `gateways` shows it dead and `check` fails with the fix.</summary>
+    [Fact]
+    public async Task SelfLink_RealGateway_AliveWithLatency_KilledGatewayIsDeadInGatewaysAndCheck()
+    {
+        Assert.Equal(0, (await _cli.RunAsync("multicluster", "allow", "spiffe://west.mesh/ns/mesh/sa/silo")).ExitCode);
+        _cli.Stdin = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: books, namespace: store, labels: {mirror.mesh.io/exported: "true"}}
+            spec: {selector: {app: books}, ports: [{name: http, port: 8080}]}
+            ---
+            apiVersion: mesh.io/v1alpha1
+            kind: Workload
+            metadata: {name: books-1, namespace: store, labels: {app: books}}
+            spec: {serviceAccount: books, addresses: [10.9.0.1], ports: [{name: http, port: 8080}]}
+            """;
+        Assert.Equal(0, (await _cli.RunAsync("apply", "-f", "-")).ExitCode);
+        var token = await _cli.RunAsync("identity", "token", "mesh/gateway");
+        Assert.True(token.ExitCode == 0, token.ToString());
+        var port = FreePort.Next();
+        var gateway = ChildProcess.Start("gateway", BuiltProxy.Path(),
+            ["gateway", "--namespace", "mesh", "--service-account", "gateway", "--workload", "gateway",
+                "--inbound-addr", $"127.0.0.1:{port}", "--outbound-addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0",
+                "--control-addr", _control.TrimEnd('/'), "--trust-anchors", Path.Combine(_cli.DataDirectory, "trust-anchors.pem"),
+                "--trust-domain", "west.mesh"],
+            new Dictionary<string, string?> { ["MESH_PROXY_TOKEN"] = token.Out.Trim() });
+        var stopped = false;
+        try
+        {
+            await gateway.WaitForLineAsync(new Regex("^mesh-proxy: ready"), TimeSpan.FromSeconds(60));
+            _cli.Stdin = $"""
+                apiVersion: multicluster.mesh.io/v1alpha1
+                kind: Link
+                metadata: {"{"}name: west, namespace: mesh{"}"}
+                spec:
+                  targetClusterName: west
+                  federationAddress: "{_federation}"
+                  federationIdentity: spiffe://west.mesh/ns/mesh/sa/silo
+                  gatewayAddress: 127.0.0.1
+                  gatewayPort: {port}
+                  gatewayIdentity: spiffe://west.mesh/ns/mesh/sa/gateway
+                  probeSpec: {"{"}period: 300ms, timeout: 250ms, failureThreshold: 2{"}"}
+                """;
+            Assert.Equal(0, (await _cli.RunAsync("apply", "-f", "-")).ExitCode);
+
+            var alive = await UntilAsync(() => _cli.RunAsync("multicluster", "gateways"), r => Regex.IsMatch(r.Out, @"west\s+yes\s+1\s+[0-9.]+ms"));
+            Assert.Equal(0, alive.ExitCode);
+            var check = await _cli.RunAsync("multicluster", "check");
+            Assert.True(check.ExitCode == 0, check.ToString());
+            Assert.Contains("link west: gateway alive", check.Out);
+            var json = await _cli.RunAsync("multicluster", "gateways", "-o", "json");
+            Assert.Contains("\"gatewayAlive\"", json.Out);
+            Assert.Contains("\"ProbeSucceeded\"", json.Out);
+
+            await gateway.DisposeAsync();
+            stopped = true;
+
+            var dead = await UntilAsync(() => _cli.RunAsync("multicluster", "gateways"), r => Regex.IsMatch(r.Out, @"west\s+no\s+1\s+-"));
+            Assert.Equal(0, dead.ExitCode);
+            var failed = await _cli.RunAsync("multicluster", "check");
+            Assert.Equal(1, failed.ExitCode);
+            Assert.Contains("link west: gateway dead", failed.Out);
+            Assert.Contains("ProbeFailed", failed.Out);
+            Assert.Contains("listens at 127.0.0.1", failed.Out);
+            var status = await _cli.RunAsync("get", "link", "west", "-n", "mesh", "-o", "yaml");
+            Assert.Contains("type: GatewayAlive", status.Out);
+        }
+        finally
+        {
+            if (!stopped) await gateway.DisposeAsync();
+            await _cli.RunAsync("multicluster", "unlink", "west");
+        }
     }
 
     [Fact]

@@ -88,6 +88,13 @@ public sealed class TwoClusters : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, $"delete answered {(int)response.StatusCode}");
     }
 
+    /// <summary>Stops east's silo and starts it again on the same data dir (its catalog and grain state persist).</summary>
+    public async Task RestartEastAsync()
+    {
+        await East.DisposeAsync();
+        East = await StartAsync("east", EastDomain, []);
+    }
+
     private bool _westStopped;
 
     /// <summary>Stops west's silo (its federation stream to east ends with it).</summary>

@@ -42,6 +42,11 @@ public sealed record LinkProbeSpec
     public string Period { get; init; } = "3s";
     public string Timeout { get; init; } = "2s";
     public int FailureThreshold { get; init; } = 3;
+
+    /// <summary><see cref="Period"/> as a time span (the parser has checked it; methods, so it is never serialized).</summary>
+    public TimeSpan GetPeriod() => Validation.Duration.Parse(Period);
+
+    public TimeSpan GetTimeout() => Validation.Duration.Parse(Timeout);
 }
 
 /// <summary>multicluster.mesh.io/v1alpha1 FederationPeer: a remote silo identity allowed to watch this cluster's

@@ -19,8 +19,10 @@ internal static class MulticlusterSchema
         (obj, path, ctx) =>
         {
             var period = Duration.Parse(Text(obj, "period")!);
+            var timeout = Duration.Parse(Text(obj, "timeout")!);
             if (period <= TimeSpan.Zero) ctx.Error(ReadContext.Join(path, "period"), "must be longer than 0s");
-            if (Duration.Parse(Text(obj, "timeout")!) > period)
+            if (timeout <= TimeSpan.Zero) ctx.Error(ReadContext.Join(path, "timeout"), "must be longer than 0s: a probe that may not take any time always fails");
+            else if (timeout > period)
                 ctx.Error(ReadContext.Join(path, "timeout"), $"must not exceed period ({Text(obj, "period")}): a probe still running when the next starts");
         });
 
