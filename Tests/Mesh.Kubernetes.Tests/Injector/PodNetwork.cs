@@ -22,6 +22,7 @@ internal sealed class PodNetwork : IAsyncDisposable
     private readonly List<Task> _loops = [];
     private readonly FileStream _slot;
     private readonly string _hostVeth;
+    private readonly int _index;
 
     public const string OutsideAnswer = "hello from outside the pod";
     public PodSandbox Sandbox { get; }
@@ -32,6 +33,7 @@ internal sealed class PodNetwork : IAsyncDisposable
     private PodNetwork(FileStream slot, int index)
     {
         _slot = slot;
+        _index = index;
         var third = (index / 64).ToString(CultureInfo.InvariantCulture);
         var fourth = index % 64 * 4;
         Sandbox = new PodSandbox($"mesh-test-pod{index}", $"10.79.{third}.{fourth + 2}");
@@ -88,6 +90,20 @@ internal sealed class PodNetwork : IAsyncDisposable
         {
             await network.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>Connects this pod straight to another (a veth pair between the two namespaces, a /32 route each way),
+    /// as a CNI's pod-to-pod path would: no forwarding in the host, whose ip_forward is not the test's to change.</summary>
+    public async Task LinkAsync(PodNetwork other)
+    {
+        var here = $"to-pod{other._index}";
+        var there = $"to-pod{_index}";
+        await Run("ip", "link", "add", here, "netns", Sandbox.Netns, "type", "veth", "peer", "name", there, "netns", other.Sandbox.Netns);
+        foreach (var (side, dev, peerIp, ownIp) in new[] { (this, here, other.Sandbox.PodIp, Sandbox.PodIp), (other, there, Sandbox.PodIp, other.Sandbox.PodIp) })
+        {
+            await Run("ip", "netns", "exec", side.Sandbox.Netns, "ip", "link", "set", dev, "up");
+            await Run("ip", "netns", "exec", side.Sandbox.Netns, "ip", "route", "add", peerIp + "/32", "dev", dev, "src", ownIp);
         }
     }
 

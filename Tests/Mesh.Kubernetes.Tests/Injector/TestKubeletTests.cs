@@ -26,7 +26,7 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
     }
 
     /// <summary>A pod as a Deployment's ReplicaSet creates it, in a namespace that asks for the proxy; the stored pod.</summary>
-    private async Task<JsonObject> CreateInjectedPodAsync(string ns, string name, string serviceAccount)
+    private async Task<JsonObject> CreateInjectedPodAsync(string ns, string name, string serviceAccount, string app = "books")
     {
         using var kubectl = new Kubectl(cluster.Api);
         // The control plane's namespace, as `mesh install` leaves it: the silo's sync takes its Lease there and only
@@ -39,12 +39,12 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
             metadata:
               name: {{name}}
               namespace: {{ns}}
-              labels: {app: books, pod-template-hash: 7d9f}
+              labels: {app: {{app}}, pod-template-hash: 7d9f}
             spec:
               serviceAccountName: {{serviceAccount}}
               containers:
-              - name: books
-                image: books:1
+              - name: {{app}}
+                image: {{app}}:1
                 ports: [{containerPort: 8080}]
             """);
         var pod = cluster.Api.Resources.Get(cluster.Api.Kind("v1", "pods"), ns, name).Value ?? throw new InvalidOperationException($"pod {ns}/{name} was not stored");
@@ -232,6 +232,98 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
             (string)pod["metadata"]!["name"]!, "application/merge-patch+json", patch, status: true);
         Assert.True(patched.Ok, patched.Error?.Message);
     }
+
+    /// <summary>Two Deployments' pods in one annotated namespace, each in its own network namespace, linked pod to pod:
+    /// the client app's plain HTTP call to the server Service's ClusterIP is redirected to its sidecar, which resolves
+    /// the ClusterIP through the silo (the Service, its EndpointSlice and the Pods synced from the fake API server) and
+    /// carries it over mesh mTLS to the server's sidecar, which hands it to the server app. Each sidecar's metrics name
+    /// the other's service-account identity, which only a certificate issued after TokenReview can have proved.</summary>
+    [PodNetworkFact(Skip = "unfinished: the client sidecar resolves the ClusterIP and dials the server pod's 4143, but the connect over the pod-to-pod veth times out under the pods' iptables (a bare TCP connect over the same link works)")]
+    public async Task Run_TwoInjectedPods_ClientCallToTheServiceCrossesMeshTlsBetweenTheirSidecars()
+    {
+        const string Ns = "kubelet-two";
+        const int AppUid = 65534;
+        var server = await CreateInjectedPodAsync(Ns, "books-7d9f-srv01", "books", app: "books");
+        var client = await CreateInjectedPodAsync(Ns, "shelf-5c8b-cli01", "shelf", app: "shelf");
+        Func<string, string, string, string> token = (ns, sa, audience) => cluster.Api.Tokens.MintServiceAccount(ns, sa, [audience]);
+        var web = Directory.CreateTempSubdirectory("mesh-books-app");
+        PodNetwork? serverNet = null, clientNet = null;
+        System.Diagnostics.Process? app = null;
+        try
+        {
+            serverNet = await PodNetwork.CreateAsync(cluster.Silo.ControlUri);
+            clientNet = await PodNetwork.CreateAsync(cluster.Silo.ControlUri);
+            await clientNet.LinkAsync(serverNet);
+            var service = await cluster.Api.Resources.CreateAsync(cluster.Api.Kind("v1", "services"), Ns, JsonNode.Parse($$$"""
+                {"metadata":{"name":"books","namespace":"{{{Ns}}}"},
+                 "spec":{"selector":{"app":"books"},"ports":[{"name":"http","port":8080,"targetPort":8080}]}}
+                """));
+            Assert.True(service.Ok, service.Error?.Message);
+            var clusterIp = (string)service.Value!["spec"]!["clusterIP"]!;
+            var slice = await cluster.Api.Resources.CreateAsync(cluster.Api.Kind("discovery.k8s.io/v1", "endpointslices"), Ns, JsonNode.Parse($$$"""
+                {"metadata":{"name":"books-x7k2p","namespace":"{{{Ns}}}","labels":{"kubernetes.io/service-name":"books"}},
+                 "addressType":"IPv4",
+                 "endpoints":[{"addresses":["{{{serverNet.Sandbox.PodIp}}}"],"conditions":{"ready":true,"serving":true,"terminating":false},
+                               "targetRef":{"kind":"Pod","namespace":"{{{Ns}}}","name":"books-7d9f-srv01"}}],
+                 "ports":[{"name":"http","port":8080,"protocol":"TCP"}]}
+                """));
+            Assert.True(slice.Ok, slice.Error?.Message);
+
+            var serverProxy = await StartPodAsync(server, serverNet, token);
+            var clientProxy = await StartPodAsync(client, clientNet, token);
+
+            await File.WriteAllTextAsync(Path.Combine(web.FullName, "index.html"), "books app");
+            web.UnixFileMode |= UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+            app = new System.Diagnostics.Process { StartInfo = new("ip", ["netns", "exec", serverNet.Sandbox.Netns, "setpriv", $"--reuid={AppUid}", $"--regid={AppUid}",
+                "--clear-groups", "/usr/bin/python3", "-m", "http.server", "8080", "--bind", "0.0.0.0", "--directory", web.FullName]) { RedirectStandardOutput = true, RedirectStandardError = true } };
+            app.Start();
+
+            // The client app: plain HTTP to the Service's ClusterIP, as a pod's app calls a Service.
+            var (code, answer) = (0, "");
+            for (var until = DateTime.UtcNow + Deadline; DateTime.UtcNow < until && !answer.Contains("books app", StringComparison.Ordinal); await Task.Delay(200))
+                (code, answer) = await clientNet.ExecAsync(AppUid, "curl", "-s", "--max-time", "5", $"http://{clusterIp}:8080/");
+            Assert.True(answer.Contains("books app", StringComparison.Ordinal), $"curl {code}: {answer}\nclient proxy:\n{clientProxy.Output}\nserver proxy:\n{serverProxy.Output}");
+            Assert.True(Counter(await OutputChainAsync(clientNet), "redir ports 4140") >= 1, "the client's call was not redirected to its sidecar");
+
+            var outbound = RequestLines(await _http.GetStringAsync($"http://{clientNet.Sandbox.PodIp}:4191/metrics"), "outbound");
+            Assert.Contains(outbound, l => l.Contains("tls=\"true\"", StringComparison.Ordinal)
+                && l.Contains($"server_id=\"books.{Ns}.serviceaccount.identity.mesh.cluster.local\"", StringComparison.Ordinal));
+            var inbound = RequestLines(await _http.GetStringAsync($"http://{serverNet.Sandbox.PodIp}:4191/metrics"), "inbound");
+            Assert.Contains(inbound, l => l.Contains("tls=\"true\"", StringComparison.Ordinal)
+                && l.Contains($"client_id=\"shelf.{Ns}.serviceaccount.identity.mesh.cluster.local\"", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (app is not null)
+            {
+                try { app.Kill(entireProcessTree: true); await app.WaitForExitAsync(); } catch (InvalidOperationException) { }
+                app.Dispose();
+            }
+            foreach (var k in _kubelets) k.Dispose();
+            _kubelets.Clear();
+            if (clientNet is not null) await clientNet.DisposeAsync();
+            if (serverNet is not null) await serverNet.DisposeAsync();
+            web.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The kubelet's sequence for one pod: IP in status, `mesh-init` to exit 0, the proxy up through its startup
+    /// probe and certified, then Ready.</summary>
+    private async Task<TestKubelet> StartPodAsync(JsonObject pod, PodNetwork network, Func<string, string, string, string> token)
+    {
+        await SetPodStatusAsync(pod, network.Sandbox.PodIp, ready: false);
+        var init = await RunContainerAsync(pod, KubernetesObjects.InitContainer, token, network);
+        Assert.True(await init.WaitForExitAsync(Deadline) == 0, init.Output);
+        var proxy = await RunContainerAsync(pod, KubernetesObjects.ProxyContainer, token, network);
+        await ProbeUntilAsync(proxy, "startupProbe", (status, _) => status == HttpStatusCode.OK);
+        await CertifiedRowAsync((string)pod["metadata"]!["namespace"]!, (string)pod["metadata"]!["name"]!, proxy);
+        await SetPodStatusAsync(pod, network.Sandbox.PodIp, ready: true);
+        return proxy;
+    }
+
+    /// <summary>The request_total series of one direction in a Prometheus text page.</summary>
+    private static List<string> RequestLines(string metrics, string direction) =>
+        [.. metrics.Split('\n').Where(l => l.StartsWith("request_total{", StringComparison.Ordinal) && l.Contains($"direction=\"{direction}\"", StringComparison.Ordinal))];
 
     private static async Task<string[]> OutputChainAsync(PodNetwork network) =>
         (await network.ExecAsync(0, "iptables", "-t", "nat", "-L", "MESH_PROXY_OUTPUT", "-n", "-v", "-x")).Output.Split('\n');
