@@ -94,7 +94,10 @@ internal sealed class PodNetwork : IAsyncDisposable
     }
 
     /// <summary>Connects this pod straight to another (a veth pair between the two namespaces, a /32 route each way),
-    /// as a CNI's pod-to-pod path would: no forwarding in the host, whose ip_forward is not the test's to change.</summary>
+    /// as a CNI's pod-to-pod path would: no forwarding in the host, whose ip_forward is not the test's to change.
+    /// Each end holds its pod's IP (/32), as every interface a CNI gives a pod does: the inbound REDIRECT rewrites a
+    /// packet's destination to the primary address of the interface it came in on, and the kernel drops a packet
+    /// that came in on an interface with none (the SYN is counted by the REDIRECT rule, then never answered).</summary>
     public async Task LinkAsync(PodNetwork other)
     {
         var here = $"to-pod{other._index}";
@@ -102,6 +105,7 @@ internal sealed class PodNetwork : IAsyncDisposable
         await Run("ip", "link", "add", here, "netns", Sandbox.Netns, "type", "veth", "peer", "name", there, "netns", other.Sandbox.Netns);
         foreach (var (side, dev, peerIp, ownIp) in new[] { (this, here, other.Sandbox.PodIp, Sandbox.PodIp), (other, there, Sandbox.PodIp, other.Sandbox.PodIp) })
         {
+            await Run("ip", "netns", "exec", side.Sandbox.Netns, "ip", "addr", "add", ownIp + "/32", "dev", dev);
             await Run("ip", "netns", "exec", side.Sandbox.Netns, "ip", "link", "set", dev, "up");
             await Run("ip", "netns", "exec", side.Sandbox.Netns, "ip", "route", "add", peerIp + "/32", "dev", dev, "src", ownIp);
         }
