@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Mesh.Cli.Manifests;
 using Mesh.Cli.Output;
 using Mesh.Injection;
+using Mesh.Names;
 
 namespace Mesh.Cli.Commands;
 
@@ -19,13 +20,31 @@ internal static class InjectCommand
         var ns = CommonOptions.Namespace("Namespace of objects that name none (default: default)");
         var image = new Option<string>("--proxy-image") { Description = "Proxy image, without tag", DefaultValueFactory = _ => InjectionSettings.DefaultImage };
         var version = new Option<string>("--proxy-version") { Description = "Proxy version (the image tag)", DefaultValueFactory = _ => InjectionSettings.DefaultVersion };
+        var trustDomain = new Option<string?>("--trust-domain")
+        {
+            Description = "Trust domain of the proxies' identities, the one the silo was installed with (default: MESH_TRUST_DOMAIN or cluster.local)",
+            HelpName = "name",
+        };
         var output = OutputFormat.CreateOption(OutputFormat.Yaml, OutputFormat.Json);
 
-        var command = new Command("inject", "Add the mesh proxy to workloads in manifests (for | kubectl apply -f -)") { files, ns, image, version, output };
+        var command = new Command("inject", "Add the mesh proxy to workloads in manifests (for | kubectl apply -f -)") { files, ns, image, version, trustDomain, output };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, () => Task.FromResult(Run(context,
             parse.GetValue(files) ?? [], parse.GetValue(ns) ?? CommonOptions.DefaultNamespace,
-            new InjectionSettings { Image = parse.GetValue(image)!, Version = parse.GetValue(version)! }, parse.GetValue(output)!)), ct));
+            new InjectionSettings { Image = parse.GetValue(image)!, Version = parse.GetValue(version)!, TrustDomain = TrustDomain(context, parse.GetValue(trustDomain)) },
+            parse.GetValue(output)!)), ct));
         return command;
+    }
+
+    /// <summary>As `mesh install` resolves it, so `mesh inject` beside a `mesh install --trust-domain` names the same one:
+    /// a proxy certifies only for an identity in its silo's trust domain.</summary>
+    private static string TrustDomain(CliContext context, string? flag)
+    {
+        var (value, source) = flag is { Length: > 0 } f ? (f, "--trust-domain")
+            : context.GetEnvironmentVariable("MESH_TRUST_DOMAIN") is { Length: > 0 } env ? (env, "MESH_TRUST_DOMAIN")
+            : (SpiffeId.DefaultTrustDomain, "");
+        if (!IdentityInitCommand.IsValidTrustDomain(value))
+            throw new CliException($"{source} '{value}' is not a trust domain", hint: "use lowercase letters, digits, '-' and '.', e.g. cluster.local (nothing was printed)");
+        return value;
     }
 
     private static int Run(CliContext context, string[] paths, string ns, InjectionSettings settings, string output)

@@ -205,5 +205,40 @@ public sealed class InjectCommandTests : IDisposable
         Assert.Contains("proxy version '1.0 beta'", result.Err);
     }
 
+    /// <summary>The proxy's MESH_PROXY_TRUST_DOMAIN in `mesh inject`'s output for one Pod (null: not set, the default).</summary>
+    private async Task<string?> InjectedTrustDomainAsync(params string[] extra)
+    {
+        _cli.Stdin = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec: {containers: [{name: a, image: \"a:1\"}]}\n";
+        var result = await _cli.RunAsync(["inject", "-f", "-", "-o", "json", .. extra]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var proxy = JsonNode.Parse(result.Out)!["spec"]!["initContainers"]!.AsArray().Single(c => (string?)c!["name"] == KubernetesObjects.ProxyContainer)!;
+        return (string?)proxy["env"]!.AsArray().SingleOrDefault(e => (string?)e!["name"] == "MESH_PROXY_TRUST_DOMAIN")?["value"];
+    }
+
+    [Fact]
+    public async Task Inject_TrustDomain_FromTheFlagElseMeshTrustDomainElseTheDefault()
+    {
+        Assert.Null(await InjectedTrustDomainAsync()); // cluster.local: the proxy's own default, not written
+        Assert.Equal("west.mesh", await InjectedTrustDomainAsync("--trust-domain", "west.mesh"));
+        _cli.Environment["MESH_TRUST_DOMAIN"] = "east.mesh";
+        Assert.Equal("east.mesh", await InjectedTrustDomainAsync());
+        Assert.Equal("west.mesh", await InjectedTrustDomainAsync("--trust-domain", "west.mesh"));
+    }
+
+    [Theory]
+    [InlineData("--trust-domain", "West.Mesh")]
+    [InlineData("MESH_TRUST_DOMAIN", "a/b")]
+    public async Task Inject_BadTrustDomain_IsAUserErrorNamingWhereItCameFromAndPrintsNothing(string source, string value)
+    {
+        _cli.Stdin = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: \"a:1\"}]}\n";
+        if (source == "MESH_TRUST_DOMAIN") _cli.Environment[source] = value;
+
+        var result = source == "MESH_TRUST_DOMAIN" ? await _cli.RunAsync("inject", "-f", "-") : await _cli.RunAsync("inject", "-f", "-", source, value);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{source} '{value}' is not a trust domain", result.Err);
+        Assert.Equal("", result.Out);
+    }
+
     private static string SourceDir([System.Runtime.CompilerServices.CallerFilePath] string self = "") => Path.GetDirectoryName(self)!;
 }
