@@ -62,12 +62,17 @@ internal static class CheckCommand
         var reachable = true;
         async Task All(Action<string> progress)
         {
-            if (kubernetes is not null) await KubernetesAsync(context, kubernetes, progress, Report, ct);
+            var pods = kubernetes is null ? null : await KubernetesAsync(context, kubernetes, progress, Report, ct);
             reachable = await RunChecksAsync(admin, grace, kubernetes is not null, progress, Report, ct);
             if (reachable && kubernetes is not null)
             {
                 progress("reading the silo's Kubernetes sync…");
                 foreach (var result in await SyncAsync(admin, ct)) Report(result);
+            }
+            if (reachable && pods is not null)
+            {
+                progress("checking each meshed pod's proxy…");
+                foreach (var result in await PodProxiesAsync(admin, pods, ct)) Report(result);
             }
         }
         if (!json && console.Ansi.Profile.Capabilities.Interactive)
@@ -103,17 +108,38 @@ internal static class CheckCommand
         return !reachable ? ExitCodes.SiloUnreachable : failed > 0 ? ExitCodes.UserError : ExitCodes.Ok;
     }
 
-    /// <summary>The cluster's checks (<see cref="KubernetesChecks"/>); a kubeconfig that cannot be used is one failed line.</summary>
-    private static async Task KubernetesAsync(CliContext context, KubernetesTarget target, Action<string> progress, Action<CheckResult> report, CancellationToken ct)
+    /// <summary>The cluster's checks (<see cref="KubernetesChecks"/>); a kubeconfig that cannot be used is one failed line.
+    /// Returns the cluster's pods (null when they could not be listed).</summary>
+    private static async Task<IReadOnlyList<k8s.Models.V1Pod>?> KubernetesAsync(CliContext context, KubernetesTarget target, Action<string> progress, Action<CheckResult> report, CancellationToken ct)
     {
         var (kube, failure) = KubeTarget.Connect(context, target.Kubeconfig, target.Context);
         if (kube is null)
         {
             report(failure!);
-            return;
+            return null;
         }
         using (kube)
-            await new KubernetesChecks(kube, () => TimeProvider.System.GetUtcNow()).RunAsync(progress, report, ct);
+        {
+            var checks = new KubernetesChecks(kube, () => TimeProvider.System.GetUtcNow());
+            await checks.RunAsync(progress, report, ct);
+            return checks.Pods;
+        }
+    }
+
+    /// <summary>The silo's proxy rows joined with the cluster's meshed pods, judged by <see cref="PodProxyCheck"/> in the
+    /// silo's trust domain.</summary>
+    private static async Task<List<CheckResult>> PodProxiesAsync(AdminClient admin, IReadOnlyList<k8s.Models.V1Pod> pods, CancellationToken ct)
+    {
+        try
+        {
+            var proxies = await admin.ProxiesAsync(ct);
+            var trustDomain = (await admin.InfoAsync(ct)).Value.TrustDomain is { Length: > 0 } td ? td : Names.SpiffeId.DefaultTrustDomain;
+            return PodProxyCheck.Evaluate(pods, proxies, trustDomain);
+        }
+        catch (AdminProblemException e)
+        {
+            return [new(PodProxyCheck.Category, "meshed pods' proxies are certified", CheckStatus.Warn, $"not checked: {e.Problem.Summary}", "upgrade the silo: it does not serve /api/v1/proxies and /api/v1/info")];
+        }
     }
 
     /// <summary>`GET /api/v1/kubernetes/sync` of the silo asked, judged by <see cref="SyncStatusCheck"/>.</summary>

@@ -29,6 +29,10 @@ internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> no
         ResourceKinds.HttpLocalRateLimitPolicy, ResourceKinds.HttpRoute, ResourceKinds.GrpcRoute,
     ];
 
+    /// <summary>Every pod the injection check listed (null: it could not list them), for <see cref="PodProxyCheck"/>
+    /// once the silo's proxy rows are read.</summary>
+    public IReadOnlyList<V1Pod>? Pods { get; private set; }
+
     /// <summary>Runs every check, reporting each; an API server that cannot be reached ends them after that line.</summary>
     public async Task RunAsync(Action<string> progress, Action<CheckResult> report, CancellationToken ct)
     {
@@ -233,7 +237,8 @@ internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> no
         {
             var namespaces = await kube.CoreV1.ListNamespaceAsync(cancellationToken: ct);
             var pods = await kube.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct);
-            return InjectionCheck.Evaluate([.. namespaces.Items], [.. pods.Items]);
+            Pods = [.. pods.Items];
+            return InjectionCheck.Evaluate([.. namespaces.Items], Pods);
         }
         catch (Exception e) when (IsApiError(e))
         {

@@ -74,15 +74,21 @@ internal sealed class CheckCluster : IAsyncDisposable
         Assert.True(status.Ok, status.Error?.Message);
     }
 
-    /// <summary>A pod in <paramref name="ns"/> with or without the injected proxy (a native sidecar init container).</summary>
-    public Task PodAsync(string ns, string name, bool withProxy, string? inject = null)
+    /// <summary>A pod in <paramref name="ns"/> with or without the injected proxy (a native sidecar init container);
+    /// with a <paramref name="phase"/>, the kubelet's status write too.</summary>
+    public async Task PodAsync(string ns, string name, bool withProxy, string? inject = null, string? serviceAccount = null, string? phase = null)
     {
         var metadata = new JsonObject { ["name"] = name };
         if (inject is not null) metadata["annotations"] = new JsonObject { [KubernetesObjects.InjectAnnotation] = inject };
         var spec = new JsonObject { ["containers"] = Containers("app") };
+        if (serviceAccount is not null) spec["serviceAccountName"] = serviceAccount;
         if (withProxy)
             spec["initContainers"] = new JsonArray(new JsonObject { ["name"] = KubernetesObjects.ProxyContainer, ["image"] = "mesh/proxy", ["restartPolicy"] = "Always" });
-        return CreateAsync("v1", "pods", ns, new JsonObject { ["metadata"] = metadata, ["spec"] = spec });
+        await CreateAsync("v1", "pods", ns, new JsonObject { ["metadata"] = metadata, ["spec"] = spec });
+        if (phase is null) return;
+        var status = await Api.Resources.PatchAsync(Api.Kind("v1", "pods"), ns, name, "application/merge-patch+json",
+            new JsonObject { ["status"] = new JsonObject { ["phase"] = phase } }, status: true);
+        Assert.True(status.Ok, status.Error?.Message);
     }
 
     private static JsonArray Containers(string name) => new(new JsonObject { ["name"] = name, ["image"] = name });

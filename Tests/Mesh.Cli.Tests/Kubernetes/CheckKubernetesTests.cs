@@ -63,6 +63,7 @@ public sealed class CheckKubernetesTests : FakeSiloTestBase
         Assert.Contains(lines, l => l.StartsWith("√ issuer is a valid certificate (36", StringComparison.Ordinal));
         Assert.Contains("√ issuer is signed by the trust anchor", lines);
         Assert.Contains("√ pods that should be meshed have the proxy (1 meshed pod)", lines);
+        Assert.Contains("√ meshed pods' proxies are certified (no running meshed pod)", lines);
         Assert.Contains("√ a silo leads the sync (mesh-silo-0 holds Lease mesh/mesh-kubernetes-sync (the silo asked))", lines);
         Assert.Contains("√ Service (v1) is synced (3 objects, resourceVersion 42)", lines);
         Assert.Contains("√ silo and storage are healthy (memory: --ephemeral, every resource is lost when the silo stops)", lines);
@@ -116,6 +117,25 @@ public sealed class CheckKubernetesTests : FakeSiloTestBase
         var result = await Cli.RunAsync("check", "--context", "prod");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--kubeconfig and --context need --kubernetes", result.Err);
+    }
+
+    [Fact]
+    public async Task CheckKubernetes_RunningMeshedPod_ItsProxyMustBeCertifiedInTheSilo()
+    {
+        HealthySilo();
+        await using var cluster = await CheckCluster.StartAsync();
+        await cluster.PodAsync("default", "web-1", withProxy: true, serviceAccount: "web", phase: "Running");
+
+        var (result, lines) = await CheckAsync(cluster);
+        var (line, fix) = Failure(lines, "× proxy of pod default/web-1 is certified");
+        Assert.Equal("× proxy of pod default/web-1 is certified (no proxy of this pod has reported to the silo)", line);
+        Assert.Equal("fix: see why: kubectl -n default logs web-1 -c mesh-proxy (its readiness probe, :4191/ready, names the identity error)", fix);
+        Assert.Equal(1, result.ExitCode);
+
+        Admin.Respond("GET", "/api/v1/proxies", 200, $"[{StatsSamples.Proxy(workload: "web-1")}]"); // spiffe://cluster.local/ns/default/sa/web
+        (_, lines) = await CheckAsync(cluster);
+        Assert.Contains("√ meshed pods' proxies are certified (1 pod, each for its service account)", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("proxy of pod", StringComparison.Ordinal));
     }
 
     [Fact]
