@@ -17,12 +17,15 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly List<TestKubelet> _kubelets = [];
 
-    private static string ProxyBinary()
+    private static string ProxyBinary() => Built("MESH_PROXY_BIN", "proxy", "mesh-proxy");
+
+    /// <summary>A binary ./mesh builds under .mesh-build (or the one its variable names, as scripts/test.sh sets it).</summary>
+    private static string Built(string variable, string dirName, string file)
     {
-        if (Environment.GetEnvironmentVariable("MESH_PROXY_BIN") is { Length: > 0 } configured) return configured;
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } configured) return configured;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (Path.Combine(dir.FullName, ".mesh-build", "proxy", "mesh-proxy") is var built && File.Exists(built)) return built;
-        throw new InvalidOperationException("mesh-proxy not found: run ./mesh once (it builds .mesh-build/proxy) or set MESH_PROXY_BIN");
+            if (Path.Combine(dir.FullName, ".mesh-build", dirName, file) is var built && File.Exists(built)) return built;
+        throw new InvalidOperationException($"{file} not found: run ./mesh once (it builds .mesh-build/{dirName}) or set {variable}");
     }
 
     /// <summary>A pod as a Deployment's ReplicaSet creates it, in a namespace that asks for the proxy; the stored pod.</summary>
@@ -137,6 +140,50 @@ public sealed class TestKubeletTests(InjectorCluster cluster) : IClassFixture<In
         Assert.Equal("books", kubelet.Env["MESH_PROXY_SERVICE_ACCOUNT"]);
         Assert.Equal("books-7d9f-abcde", kubelet.Env["MESH_PROXY_WORKLOAD"]);
         Assert.StartsWith(cluster.Dir, kubelet.Env["MESH_PROXY_TOKEN_FILE"], StringComparison.Ordinal);
+    }
+
+    /// <summary>`mesh check --kubernetes` (the CLI binary, against the fake API server and the real silo) judges a running
+    /// meshed pod by the silo's record of its proxy: failed while no proxy of the pod has reported, passed once the
+    /// proxy the kubelet started from the injected spec is certified for the pod's service account.</summary>
+    [Fact]
+    public async Task Check_RunningMeshedPod_FailsUntilTheProxyFromItsSpecIsCertified()
+    {
+        const string Ns = "kubelet-check", Name = "books-7d9f-check";
+        var pod = await CreateInjectedPodAsync(Ns, Name, "books");
+        await SetPodStatusAsync(pod, "127.0.0.1", ready: false); // the substitution table's pod IP
+        var line = $"proxy of pod {Ns}/{Name} is certified";
+
+        var before = await CheckAsync();
+        var failed = before.Where(c => c.Name == line).ToList();
+        Assert.True(failed.Count == 1, $"not one '{line}' check in: {string.Join(", ", before.Select(c => c.Name))}");
+        Assert.Equal(("fail", "no proxy of this pod has reported to the silo"), (failed[0].Status, failed[0].Detail));
+
+        var kubelet = await RunProxyAsync(pod, (ns, sa, audience) => cluster.Api.Tokens.MintServiceAccount(ns, sa, [audience]));
+        await CertifiedRowAsync(Ns, Name, kubelet);
+        var after = await CheckAsync();
+        Assert.Contains(after, c => c.Name == "pods that should be meshed have the proxy"); // the cluster's checks ran, the pods were listed
+        Assert.DoesNotContain(after, c => c.Name == line);
+    }
+
+    /// <summary>`mesh check --kubernetes -o json` as a user runs it beside this cluster: each check's name, status, detail.</summary>
+    private async Task<List<(string Name, string Status, string? Detail)>> CheckAsync()
+    {
+        var kubeconfig = cluster.Api.WriteKubeconfig(Path.Combine(cluster.Dir, "user-kubeconfig"));
+        var psi = new System.Diagnostics.ProcessStartInfo(Built("MESH_CLI_BIN", "cli", "mesh"), ["check", "--kubernetes", "--kubeconfig", kubeconfig, "-o", "json"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var inherited in psi.Environment.Keys.Where(k => k.StartsWith("MESH_", StringComparison.Ordinal)).ToList()) psi.Environment.Remove(inherited);
+        psi.Environment["MESH_ADMIN_ADDR"] = cluster.Silo.AdminUri.ToString();
+        psi.Environment["MESH_DATA_DIR"] = cluster.Silo.Settings.DataDir;
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Deadline);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw new TimeoutException($"mesh check did not exit; stderr:\n{await stderr}"); }
+        var checks = JsonNode.Parse(await stdout)?["checks"]?.AsArray() ?? throw new InvalidOperationException($"mesh check printed no checks; stderr:\n{await stderr}");
+        return [.. checks.Select(c => ((string)c!["name"]!, (string)c["status"]!, (string?)c["detail"]))];
     }
 
     /// <summary>The whole pod in its own network namespace, in the kubelet's order: `mesh-init` (as root, the stored
