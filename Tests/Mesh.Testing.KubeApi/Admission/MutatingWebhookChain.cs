@@ -19,9 +19,10 @@ namespace Mesh.Testing.KubeApi.Admission;
 /// write with the webhook's status; a failed call (refused, timed out, bad TLS, not an AdmissionReview, wrong uid, a
 /// patch that does not apply) rejects it when <c>failurePolicy</c> is Fail (the default) and is skipped when Ignore.
 /// Configurations themselves are never sent to webhooks, as in the API server.</summary>
-/// <remarks>Simplified: reinvocationPolicy is Never, matchPolicy is Exact, no matchConditions, no
-/// <c>sideEffects</c>/dryRun handling (there is no dry run), warnings go to <see cref="Calls"/>, not to the client's
-/// Warning header. A service clientConfig is reached through <see cref="FakeKubeApiOptions.WebhookServices"/>.</remarks>
+/// <remarks>A dry-run create is sent with <c>request.dryRun: true</c> to the webhooks whose <c>sideEffects</c> is None
+/// or NoneOnDryRun; one that may have side effects rejects it (400), as the API server does.
+/// Simplified: reinvocationPolicy is Never, matchPolicy is Exact, no matchConditions, warnings go to
+/// <see cref="Calls"/>, not to the client's Warning header. A service clientConfig is reached through <see cref="FakeKubeApiOptions.WebhookServices"/>.</remarks>
 public sealed class MutatingWebhookChain : IAdmissionHook
 {
     private const string ConfigurationKind = "admissionregistration.k8s.io/mutatingwebhookconfigurations";
@@ -49,6 +50,8 @@ public sealed class MutatingWebhookChain : IAdmissionHook
             foreach (var webhook in (configuration["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 if (!Matches(webhook, attributes, obj, old)) continue;
+                if (attributes.DryRun && JsonText.Str(webhook["sideEffects"]) is not ("None" or "NoneOnDryRun"))
+                    return ApiError.BadRequest($"admission webhook \"{JsonText.Str(webhook["name"])}\" does not support dry run");
                 var r = await CallAsync(JsonText.Name(configuration), webhook, attributes, obj, old, ct);
                 if (!r.Ok) return r.Error!;
                 obj = r.Value!;
@@ -212,7 +215,7 @@ public sealed class MutatingWebhookChain : IAdmissionHook
             ["userInfo"] = new JsonObject { ["username"] = a.User.Name, ["groups"] = new JsonArray([.. a.User.Groups.Select(g => (JsonNode)g)]) },
             ["object"] = obj.DeepClone(),
             ["oldObject"] = old?.DeepClone(),
-            ["dryRun"] = false,
+            ["dryRun"] = a.DryRun,
             ["options"] = new JsonObject { ["apiVersion"] = "meta.k8s.io/v1", ["kind"] = a.Operation == "CREATE" ? "CreateOptions" : "UpdateOptions" },
         };
         if (a.Subresource.Length > 0) request["subResource"] = a.Subresource;

@@ -182,7 +182,13 @@ internal sealed class ApiHandler(
         switch (verb)
         {
             case "create":
-                await Reply(ctx, 201, await resources.CreateAsync(kind, ns, body.Value, user, ctx.RequestAborted));
+                var dryRun = ctx.Request.Query["dryRun"].ToString();
+                if (dryRun is not ("" or "All"))
+                {
+                    await Responses.Error(ctx, ApiError.BadRequest($"Invalid value: \"{dryRun}\": supported values: \"All\""));
+                    return;
+                }
+                await Reply(ctx, 201, await resources.CreateAsync(kind, ns, body.Value, user, ctx.RequestAborted, dryRun: dryRun == "All"));
                 return;
             case "update":
                 await Reply(ctx, 200, await resources.ReplaceAsync(kind, ns, parsed.Name!, body.Value, isStatus, user, ctx.RequestAborted));

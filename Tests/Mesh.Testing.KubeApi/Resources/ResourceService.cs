@@ -40,7 +40,9 @@ public sealed class ResourceService
         return obj is null ? ApiError.NotFound(kind.Resource, kind.Group, name) : Served.As(obj, kind);
     }
 
-    public async Task<Outcome<JsonObject>> CreateAsync(KindInfo kind, string? ns, JsonNode? body, KubeUser? user = null, CancellationToken ct = default)
+    /// <summary>POST: stores the object after defaulting and admission. <paramref name="dryRun"/> (`dryRun=All`): all of
+    /// that (the webhooks told it is a dry run) and the object that would be stored is returned; nothing is stored.</summary>
+    public async Task<Outcome<JsonObject>> CreateAsync(KindInfo kind, string? ns, JsonNode? body, KubeUser? user = null, CancellationToken ct = default, bool dryRun = false)
     {
         var shaped = ObjectValidation.Shape(body, kind);
         if (!shaped.Ok) return shaped.Error!;
@@ -92,8 +94,10 @@ public sealed class ResourceService
                 _defaults.OnCreate(kind, obj);
                 break;
         }
-        var admitted = await AdmitAsync(new AdmissionAttributes("CREATE", kind, "", meta["namespace"] is { } n ? JsonText.Str(n) ?? "" : "", name, user ?? SystemUser), obj, null, ct);
+        var admitted = await AdmitAsync(new AdmissionAttributes("CREATE", kind, "", meta["namespace"] is { } n ? JsonText.Str(n) ?? "" : "", name, user ?? SystemUser, dryRun), obj, null, ct);
         if (!admitted.Ok) return admitted.Error!;
+        if (dryRun)
+            return _store.Get(Key(kind, ns, name)) is null ? Served.As(admitted.Value!, kind) : ApiError.AlreadyExists(kind.Resource, kind.Group, name);
         var stored = _store.Insert(Key(kind, ns, name), admitted.Value!);
         if (stored is null) return ApiError.AlreadyExists(kind.Resource, kind.Group, name);
         foreach (var k in served ?? []) _kinds.Register(k);

@@ -108,6 +108,54 @@ public sealed class MutatingWebhookChainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_DryRunAll_WebhookToldAndItsPatchReturnedButNothingStored()
+    {
+        await using var hook = await Webhook();
+        await Configure("patcher", Hook(hook.Url));
+        var pod = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["generateName"] = "probe-" },
+            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "app:1" }) },
+        };
+
+        using var r = await _http.PostAsJsonAsync("/api/v1/namespaces/default/pods?dryRun=All", pod);
+
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var answered = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
+        Assert.Equal("yes", (string?)answered["metadata"]!["labels"]!["patched"]);
+        var name = (string)answered["metadata"]!["name"]!;
+        Assert.StartsWith("probe-", name, StringComparison.Ordinal);
+        Assert.Null(Stored(name));
+        Assert.True((bool)Assert.Single(hook.Reviews)["request"]!["dryRun"]!);
+
+        using var real = await CreatePod("web"); // and a write that is not a dry run says so
+        Assert.False((bool)hook.Reviews.Last()["request"]!["dryRun"]!);
+    }
+
+    [Theory]
+    [InlineData("Some", "All", "admission webhook \"hook.tests.io\" does not support dry run")]
+    [InlineData("Unknown", "All", "admission webhook \"hook.tests.io\" does not support dry run")]
+    [InlineData("None", "Yes", "Invalid value: \"Yes\": supported values: \"All\"")]
+    public async Task Create_DryRunAWebhookWithSideEffectsOrAnUnknownValue_Is400AndCallsNobody(string sideEffects, string dryRun, string message)
+    {
+        await using var hook = await Webhook();
+        var config = Hook(hook.Url);
+        config["sideEffects"] = sideEffects;
+        await Configure("patcher", config);
+
+        using var r = await _http.PostAsJsonAsync($"/api/v1/namespaces/default/pods?dryRun={dryRun}", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "web" },
+            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "app:1" }) },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Equal(message, (string?)JsonNode.Parse(await r.Content.ReadAsStringAsync())!["message"]);
+        Assert.Empty(hook.Reviews);
+        Assert.Null(Stored("web"));
+    }
+
+    [Fact]
     public async Task Create_OtherResourceOrOperation_WebhookNotCalled()
     {
         await using var hook = await Webhook();
