@@ -51,6 +51,6 @@ internal static class InjectionCheck
     private static string? Annotation(V1ObjectMeta? meta) =>
         meta?.Annotations is { } a && a.TryGetValue(KubernetesObjects.InjectAnnotation, out var v) ? v : null;
 
-    private static bool HasProxy(V1Pod pod) =>
+    public static bool HasProxy(V1Pod pod) =>
         (pod.Spec?.Containers ?? []).Concat(pod.Spec?.InitContainers ?? []).Any(c => c.Name == KubernetesObjects.ProxyContainer);
 }

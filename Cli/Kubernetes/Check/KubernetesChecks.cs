@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -11,8 +13,9 @@ namespace Mesh.Cli.Kubernetes.Check;
 
 /// <summary>`mesh check --kubernetes` against the API server: reachable and recent enough, the mesh's CRDs established,
 /// the silo's ServiceAccount allowed what the silo does (SubjectAccessReview per <see cref="SiloPermissions"/>), the
-/// silo pods ready, the injector webhook's caBundle and the identity Secrets' certificates valid, and no pod that
-/// should be meshed without its proxy. Each failure says how to fix it.</summary>
+/// silo pods ready, the injector webhook's caBundle valid and the webhook itself injecting a pod the API server
+/// dry-runs, the identity Secrets' certificates valid, and no pod that should be meshed without its proxy. Each failure
+/// says how to fix it.</summary>
 internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> now)
 {
     /// <summary>Native sidecars (restartPolicy Always init containers) are on by default from 1.29.</summary>
@@ -49,6 +52,7 @@ internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> no
         report(await SiloPodsAsync(ct));
         progress("checking the injector webhook…");
         report(await WebhookAsync(ct));
+        report(await WebhookDryRunAsync(ct));
         progress("checking the trust anchor and issuer Secrets…");
         foreach (var r in await SecretsAsync(ct)) report(r);
         progress("looking for pods without their proxy…");
@@ -188,6 +192,62 @@ internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> no
             return new(Injector, Name, CheckStatus.Fail, $"{config} has no webhook {KubernetesObjects.InjectorWebhookName}", $"re-apply it: {Install}");
         return CertificateCheck.Validity(Injector, $"injector webhook {KubernetesObjects.InjectorWebhookName} caBundle",
             hook.ClientConfig?.CaBundle, now(), $"re-render the injector's certificate and caBundle: {Install}") with { Name = Name };
+    }
+
+    /// <summary>Where the dry-run pod is created: every cluster has it, and the webhook's namespaceSelector leaves it in.</summary>
+    public const string DryRunNamespace = "default";
+
+    /// <summary>The webhook as the API server calls it: a pod asking for the proxy, created with dryRun=All (admitted
+    /// whole, stored nowhere), must come back with it. failurePolicy Ignore admits a pod unchanged when the API server
+    /// cannot reach the webhook or refuses its certificate, so a valid caBundle alone does not show the webhook works.</summary>
+    private async Task<CheckResult> WebhookDryRunAsync(CancellationToken ct)
+    {
+        const string Name = "injector webhook injects a pod (server-side dry run)";
+        var probe = new V1Pod
+        {
+            Metadata = new V1ObjectMeta { GenerateName = "mesh-check-", Annotations = new Dictionary<string, string> { [KubernetesObjects.InjectAnnotation] = "enabled" } },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "check", Image = "mesh-check" }] },
+        };
+        V1Pod admitted;
+        try
+        {
+            admitted = await kube.CoreV1.CreateNamespacedPodAsync(probe, DryRunNamespace, dryRun: "All", cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            return new(Injector, Name, CheckStatus.Fail, $"your user may not create pods in {DryRunNamespace}, not even as a dry run",
+                $"run mesh check as a user who may: kubectl auth can-i create pods -n {DryRunNamespace}");
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new(Injector, Name, CheckStatus.Warn, $"not checked: no namespace {DryRunNamespace} to dry-run a pod in");
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            return new(Injector, Name, CheckStatus.Fail, ApiMessage(e), $"the webhook must say sideEffects: None; re-apply it: {Install}");
+        }
+        catch (Exception e) when (IsApiError(e))
+        {
+            return new(Injector, Name, CheckStatus.Fail, Reason(e), "read the API server's answer above; the webhook was not judged");
+        }
+        if (InjectionCheck.HasProxy(admitted))
+            return new(Injector, Name, CheckStatus.Ok, $"{KubernetesObjects.ProxyContainer} added to a pod in {DryRunNamespace}");
+        return new(Injector, Name, CheckStatus.Fail,
+            $"a pod in {DryRunNamespace} with {KubernetesObjects.InjectAnnotation}: enabled was admitted without {KubernetesObjects.ProxyContainer}: "
+            + "the API server could not call the webhook, or refused its certificate (failurePolicy Ignore admits the pod unchanged)",
+            $"check that the silo pods serve it (kubectl -n {Ns} get endpointslices -l kubernetes.io/service-name={KubernetesObjects.InjectorService}) "
+            + $"and the caBundle above; read the silo's log: kubectl -n {Ns} logs <silo pod> -c silo");
+    }
+
+    /// <summary>The API server's Status message, else the HTTP status.</summary>
+    private static string ApiMessage(HttpOperationException e)
+    {
+        try
+        {
+            if (JsonNode.Parse(e.Response.Content ?? "")?["message"] is JsonValue v && v.TryGetValue<string>(out var message) && message.Length > 0) return message;
+        }
+        catch (JsonException) { } // not a Status: the HTTP status says what there is
+        return Reason(e);
     }
 
     private async Task<List<CheckResult>> SecretsAsync(CancellationToken ct)

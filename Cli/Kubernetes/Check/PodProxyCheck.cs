@@ -43,8 +43,7 @@ internal static class PodProxyCheck
 
     /// <summary>Running, not terminating, and injected: the pods whose proxy must be up.</summary>
     private static bool Judged(V1Pod pod) =>
-        pod.Status?.Phase == "Running" && pod.Metadata.DeletionTimestamp is null
-        && (pod.Spec?.Containers ?? []).Concat(pod.Spec?.InitContainers ?? []).Any(c => c.Name == KubernetesObjects.ProxyContainer);
+        pod.Status?.Phase == "Running" && pod.Metadata.DeletionTimestamp is null && InjectionCheck.HasProxy(pod);
 
     /// <summary>What keeps the pod's proxy from being certified for <paramref name="identity"/>; null when nothing.</summary>
     private static string? Problem(ProxyStatusRow? proxy, string identity)

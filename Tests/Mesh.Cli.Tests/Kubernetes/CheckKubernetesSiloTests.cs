@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Mesh.Admin.Contract;
@@ -9,7 +8,8 @@ using Mesh.Silo.Hosting;
 namespace Mesh.Cli.Tests.Kubernetes;
 
 /// <summary>`mesh check --kubernetes` with a real Kubernetes-mode silo syncing from the fake API server (no fake admin
-/// API): a healthy install is all √, and an invalid custom resource the silo skipped shows up as a ‼ line.</summary>
+/// API; it serves the injector webhook too): a healthy install is all √, and an invalid custom resource the silo
+/// skipped shows up as a ‼ line.</summary>
 [Trait("Category", "E2E")]
 public sealed class CheckKubernetesSiloTests : IDisposable
 {
@@ -38,21 +38,12 @@ public sealed class CheckKubernetesSiloTests : IDisposable
     [Fact]
     public async Task CheckKubernetes_RealSiloSyncing_AllPassThenAnInvalidObjectWarns()
     {
-        await using var cluster = await CheckCluster.StartAsync();
-        var siloDir = Path.Combine(_dir, "silo");
-        Directory.CreateDirectory(siloDir);
-        var siloKubeconfig = cluster.Api.WriteKubeconfig(Path.Combine(_dir, "silo-kubeconfig"),
-            token: cluster.Api.Tokens.MintServiceAccount(KubernetesObjects.Namespace, KubernetesObjects.Silo));
-        var settings = SiloSettingsLoader.Load(["--admin", "127.0.0.1:0", "--control", "127.0.0.1:0", "--data-dir", siloDir, "--ephemeral"], new Hashtable
-        {
-            ["MESH_LOG_LEVEL"] = "Error", ["MESH_KUBERNETES"] = "true", ["MESH_KUBECONFIG"] = siloKubeconfig, ["MESH_KUBERNETES_TIMEOUT_MS"] = "30000",
-            ["MESH_KUBERNETES_LEASE_MS"] = "3000", ["POD_NAME"] = "mesh-silo-0", ["POD_NAMESPACE"] = KubernetesObjects.Namespace,
-        });
-        await using var silo = await SiloHost.StartAsync(settings);
+        await using var cluster = await CheckCluster.StartAsync(webhook: true); // the silo serves the injector too
+        var silo = cluster.Silo!;
         await WaitForSyncAsync(silo, s => s.Leader && s.Kinds.Count > 0 && s.Kinds.All(k => k.Synced), "mesh-silo-0 leading with every kind synced");
 
         _cli.Environment["MESH_ADMIN_ADDR"] = silo.AdminUri.ToString();
-        _cli.Environment["MESH_DATA_DIR"] = siloDir;
+        _cli.Environment["MESH_DATA_DIR"] = silo.Settings.DataDir;
         var kubeconfig = cluster.Kubeconfig(_dir);
         var healthy = await _cli.RunAsync("check", "--kubernetes", "--kubeconfig", kubeconfig);
         var lines = TableText.Lines(healthy.Out);
@@ -61,6 +52,7 @@ public sealed class CheckKubernetesSiloTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("√ Service (v1) is synced (", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("√ Server (policy.mesh.io/v1alpha1) is synced (", StringComparison.Ordinal));
         Assert.Contains("√ silo pods are ready (1 ready)", lines);
+        Assert.Contains("√ injector webhook injects a pod (server-side dry run) (mesh-proxy added to a pod in default)", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith('×') || l.StartsWith('‼'));
 
         await cluster.CreateAsync("policy.mesh.io/v1alpha1", "authorizationpolicies", "shop", JsonNode.Parse("""

@@ -47,9 +47,11 @@ public sealed class CheckKubernetesTests : FakeSiloTestBase
     public async Task CheckKubernetes_HealthyInstall_EveryCheckPasses()
     {
         HealthySilo();
-        await using var cluster = await CheckCluster.StartAsync();
+        await using var cluster = await CheckCluster.StartAsync(webhook: true);
         var (result, lines) = await CheckAsync(cluster);
 
+        var dryRun = cluster.Api.Webhooks.Calls.Single(c => c.Namespace == "default");
+        Assert.True(dryRun.Outcome == "patched", dryRun.ToString());
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains($"√ Kubernetes API is reachable ({cluster.Api.Url})", lines);
         Assert.Contains(lines, l => l.StartsWith("√ Kubernetes version is supported (v1.32", StringComparison.Ordinal));
@@ -58,7 +60,10 @@ public sealed class CheckKubernetesTests : FakeSiloTestBase
             Assert.Contains($"√ CRD {crd} is installed (established)", lines);
         Assert.Contains(lines, l => l.StartsWith("√ ServiceAccount mesh/mesh-silo has the RBAC the silo needs (", StringComparison.Ordinal));
         Assert.Contains("√ silo pods are ready (1 ready)", lines);
-        Assert.Contains(lines, l => l.StartsWith("√ injector webhook has a valid caBundle (36", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("√ injector webhook has a valid caBundle (", StringComparison.Ordinal));
+        Assert.Contains("√ injector webhook injects a pod (server-side dry run) (mesh-proxy added to a pod in default)", lines);
+        Assert.StartsWith("mesh-check-", dryRun.Name, StringComparison.Ordinal);
+        Assert.Null(cluster.Api.Resources.Get(cluster.Api.Kind("v1", "pods"), "default", dryRun.Name).Value); // nothing stored
         Assert.Contains(lines, l => l.StartsWith("√ trust anchor is a valid certificate (36", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("√ issuer is a valid certificate (36", StringComparison.Ordinal));
         Assert.Contains("√ issuer is signed by the trust anchor", lines);
@@ -139,6 +144,49 @@ public sealed class CheckKubernetesTests : FakeSiloTestBase
     }
 
     [Fact]
+    public async Task CheckKubernetes_WebhookUnreachable_TheDryRunPodComesBackWithoutTheProxy()
+    {
+        HealthySilo();
+        await using var cluster = await CheckCluster.StartAsync(); // no silo behind the webhook's Service
+        var (result, lines) = await CheckAsync(cluster);
+        var (line, fix) = Failure(lines, "× injector webhook injects a pod (server-side dry run)");
+        Assert.Equal("× injector webhook injects a pod (server-side dry run) (a pod in default with mesh.io/inject: enabled was admitted without mesh-proxy: "
+            + "the API server could not call the webhook, or refused its certificate (failurePolicy Ignore admits the pod unchanged))", line);
+        Assert.StartsWith("fix: check that the silo pods serve it (kubectl -n mesh get endpointslices -l kubernetes.io/service-name=mesh-injector)", fix);
+        Assert.Equal("failed-ignored", cluster.Api.Webhooks.Calls.Single(c => c.Namespace == "default").Outcome);
+        Assert.Contains(lines, l => l.StartsWith("√ injector webhook has a valid caBundle (", StringComparison.Ordinal)); // what a caBundle alone cannot show
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task CheckKubernetes_UserMayNotCreatePods_TheDryRunFailsWithHowToAsk()
+    {
+        HealthySilo();
+        var rbac = new RulesAuthorizer();
+        rbac.Deny("kubernetes-admin", "create", "", "pods");
+        await using var cluster = await CheckCluster.StartAsync(rbac);
+        var (_, lines) = await CheckAsync(cluster);
+        var (line, fix) = Failure(lines, "× injector webhook injects a pod (server-side dry run)");
+        Assert.Equal("× injector webhook injects a pod (server-side dry run) (your user may not create pods in default, not even as a dry run)", line);
+        Assert.Equal("fix: run mesh check as a user who may: kubectl auth can-i create pods -n default", fix);
+        Assert.DoesNotContain(cluster.Api.Webhooks.Calls, c => c.Namespace == "default");
+    }
+
+    [Fact]
+    public async Task CheckKubernetes_WebhookWithSideEffects_TheApiServerRefusesTheDryRun()
+    {
+        HealthySilo();
+        await using var cluster = await CheckCluster.StartAsync(webhook: true);
+        var patched = await cluster.Api.Resources.PatchAsync(cluster.Api.Kind("admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations"), null,
+            KubernetesObjects.InjectorWebhook, "application/json-patch+json", JsonNode.Parse("""[{"op":"replace","path":"/webhooks/0/sideEffects","value":"Some"}]"""), status: false);
+        Assert.True(patched.Ok, patched.Error?.Message);
+        var (_, lines) = await CheckAsync(cluster);
+        var (line, fix) = Failure(lines, "× injector webhook injects a pod (server-side dry run)");
+        Assert.Equal("× injector webhook injects a pod (server-side dry run) (admission webhook \"proxy-injector.mesh.io\" does not support dry run)", line);
+        Assert.Equal("fix: the webhook must say sideEffects: None; re-apply it: mesh install | kubectl apply -f -", fix);
+    }
+
+    [Fact]
     public async Task CheckKubernetes_CrdMissing_FailsWithTheInstallFix()
     {
         HealthySilo();
@@ -161,7 +209,7 @@ public sealed class CheckKubernetesTests : FakeSiloTestBase
         HealthySilo();
         var rbac = new RulesAuthorizer();
         rbac.Deny(CheckCluster.SiloUser, verb, group, resource);
-        await using var cluster = await CheckCluster.StartAsync(new FakeKubeApiOptions { Authorizer = rbac });
+        await using var cluster = await CheckCluster.StartAsync(rbac);
         var (result, lines) = await CheckAsync(cluster);
         var (line, fix) = Failure(lines, "× ServiceAccount mesh/mesh-silo has the RBAC the silo needs");
         Assert.Equal($"× ServiceAccount mesh/mesh-silo has the RBAC the silo needs (missing: {named})", line);
@@ -322,7 +370,7 @@ public sealed class CheckKubernetesTests : FakeSiloTestBase
     public async Task CheckKubernetes_SiloIsAStandby_WarnsWhereThePerKindStatusIs()
     {
         HealthySilo(Leading with { Identity = "mesh-silo-1", Leader = false, Kinds = [] });
-        await using var cluster = await CheckCluster.StartAsync();
+        await using var cluster = await CheckCluster.StartAsync(webhook: true);
         var (result, lines) = await CheckAsync(cluster);
         Assert.Contains("√ a silo leads the sync (mesh-silo-0 holds Lease mesh/mesh-kubernetes-sync)", lines);
         Assert.StartsWith("fix: ask the leader: kubectl -n mesh port-forward pod/mesh-silo-0 8085", Failure(lines, "‼ every kind is synced").Fix);
