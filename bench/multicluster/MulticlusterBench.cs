@@ -76,7 +76,7 @@ internal static class MulticlusterBench
         await UntilAsync(async () => (await LinkStatusAsync(eastAdmin))?["conditions"]?.AsArray()
             .Any(c => (string?)c!["type"] == "FederationConnected" && (string?)c["status"] == "True") == true, "east's link to west connected");
 
-        using var channel = Channel(east);
+        using var channel = EastChannel(east);
         var client = new Discovery.DiscoveryClient(channel);
         var remoteWatchers = Enumerable.Range(0, watcherCount).Select(_ => new Watcher(client, Objects.MirrorAuthority)).ToList();
         var localWatchers = Enumerable.Range(0, watcherCount).Select(_ => new Watcher(client, Objects.LocalAuthority)).ToList();
@@ -190,10 +190,11 @@ internal static class MulticlusterBench
     private static int MirroredCount(JsonNode? status) =>
         status?["services"]?.AsArray().Count(s => (string?)s!["reason"] == "Mirrored") ?? 0;
 
-    /// <summary>A channel to east's control port as a proxy makes one: mesh TLS against the anchors the silo published.</summary>
-    private static GrpcChannel Channel(SiloProcess silo)
+    /// <summary>A channel to east's control port as east's proxies make one: mesh TLS against the anchors the silo
+    /// published, expecting east's silo identity.</summary>
+    private static GrpcChannel EastChannel(SiloProcess silo)
     {
-        var (address, handler) = ControlPlaneConnection.Create(silo.Control, ControlPlaneConnection.LoadTrust(silo.TrustAnchorsPath));
+        var (address, handler) = ControlPlaneConnection.Create(silo.Control, ControlPlaneConnection.LoadTrust(silo.TrustAnchorsPath), Objects.EastDomain);
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 << 20 });
     }
 
