@@ -135,11 +135,18 @@ internal static class MulticlusterBench
                 $"{s.Remote.All(50) / s.Local.All(50):0.00}× | {s.Remote.All(99) / s.Local.All(99):0.00}× |");
         }
         Console.WriteLine();
-        Console.WriteLine("| mirrored services | east RSS MiB | east KiB per mirrored service | west RSS MiB | west KiB per exported service |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
-        Console.WriteLine($"| 0 | {eastEmpty / 1048576.0:0.0} | — | {westEmpty / 1048576.0:0.0} | — |");
+        // Per service two ways: from the linked-but-empty silo (includes the first mirror's one-time costs: JIT, pools)
+        // and the slope from the previous size (the marginal cost of one more mirrored service).
+        Console.WriteLine("| mirrored services | east RSS MiB | east KiB / service (vs 0) | east KiB / service (vs previous size) | west RSS MiB | west KiB / service (vs 0) | west KiB / service (vs previous size) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| 0 | {eastEmpty / 1048576.0:0.0} | — | — | {westEmpty / 1048576.0:0.0} | — | — |");
+        var (prevN, prevEast, prevWest) = (0, eastEmpty, westEmpty);
         foreach (var s in results)
-            Console.WriteLine($"| {s.N} | {s.EastRss / 1048576.0:0.0} | {(s.EastRss - eastEmpty) / 1024.0 / s.N:0.00} | {s.WestRss / 1048576.0:0.0} | {(s.WestRss - westEmpty) / 1024.0 / s.N:0.00} |");
+        {
+            Console.WriteLine($"| {s.N} | {s.EastRss / 1048576.0:0.0} | {(s.EastRss - eastEmpty) / 1024.0 / s.N:0.0} | {(s.EastRss - prevEast) / 1024.0 / (s.N - prevN):0.0} | " +
+                $"{s.WestRss / 1048576.0:0.0} | {(s.WestRss - westEmpty) / 1024.0 / s.N:0.0} | {(s.WestRss - prevWest) / 1024.0 / (s.N - prevN):0.0} |");
+            (prevN, prevEast, prevWest) = (s.N, s.EastRss, s.WestRss);
+        }
         return errors == 0 ? 0 : 2;
     }
 
