@@ -1,0 +1,3 @@
+using Mesh.Bench.Multicluster;
+
+return await MulticlusterBench.RunAsync(args);
