@@ -46,8 +46,8 @@ public static class ViewEquality
             case Shape.List:
             {
                 // A default (uninitialized) ImmutableArray counts as empty instead of throwing.
-                var la = shape.IsDefaultArray?.Invoke(a) == true ? [] : (IList)a;
-                var lb = shape.IsDefaultArray?.Invoke(b) == true ? [] : (IList)b;
+                var la = shape.IsDefaultArray?.Invoke(a) == true ? Array.Empty<object?>() : (IList)a;
+                var lb = shape.IsDefaultArray?.Invoke(b) == true ? Array.Empty<object?>() : (IList)b;
                 if (la.Count != lb.Count) return false;
                 for (var i = 0; i < la.Count; i++)
                     if (!Same(la[i], lb[i])) return false;
