@@ -58,9 +58,9 @@ public sealed class ViewEqualityTests
     [Fact]
     public void Equal_RandomEndpointSets_AgreesWithFieldByFieldComparison()
     {
-        var pairs = Gen.Select(Gen.OneOfConst("http", "admin"), Gen.Int[7000, 7001]).Array[0, 2];
-        var endpoint = Gen.Select(Gen.OneOfConst("w1", "w2"), Gen.OneOfConst("10.0.0.1", "10.0.0.2"), pairs, Gen.OneOfConst<string?>(null, "id"),
-            Gen.OneOfConst<string?>(null, "zone-a"), Gen.Bool, Gen.Bool)
+        var pairs = Gen.Select(Gen.OneOf<string>("http", "admin"), Gen.Int[7000, 7001]).Array[0, 2];
+        var endpoint = Gen.Select(Gen.OneOf<string>("w1", "w2"), Gen.OneOf<string>("10.0.0.1", "10.0.0.2"), pairs, Gen.OneOf<string?>(null, "id"),
+            Gen.OneOf<string?>(null, "zone-a"), Gen.Bool, Gen.Bool)
             .Select((w, a, ports, id, zone, ready, reversed) => new WorkloadEndpoint(w, a, Dictionary(ports, reversed), id, 4143, null, zone, 1, ready,
                 ImmutableDictionary<string, string>.Empty.Add("app", "books")));
         var set = endpoint.Array[0, 3].Select(e => new EndpointSetView("shop", "books", [.. e]));

@@ -54,7 +54,7 @@ public sealed class ParsedResourcesTests
     [Fact]
     public void Derive_CachedInstancesAfterChanges_EqualsFreshDerivation()
     {
-        var change = Gen.Select(Gen.Int[0, 19], Gen.Bool, Gen.OneOfConst("books", "other"));
+        var change = Gen.Select(Gen.Int[0, 19], Gen.Bool, Gen.OneOf<string>("books", "other"));
         Gen.Select(Gen.Bool.Array[20], change.Array[1, 6]).Sample((ready, changes) =>
         {
             var resources = Enumerable.Range(0, ready.Length)
