@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Resources.Kinds;
 
@@ -49,16 +48,7 @@ internal sealed record NamespaceResources(
         foreach (var r in stored)
         {
             if (r.Namespace != ns) continue;
-            try
-            {
-                var resource = ResourceJson.Deserialize(r.Kind, r.Json);
-                if (resource.Metadata.Name.Length > 0) typed.Add(resource);
-            }
-            catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
-            {
-                // Stored JSON that no longer reads (hand-edited storage, an older format) must not stop the
-                // rest of the namespace from deriving; the resource simply contributes nothing.
-            }
+            if (ParsedResources.Of(r) is { } resource) typed.Add(resource);
         }
         ImmutableArray<T> Of<T>() where T : MeshResource =>
             [.. typed.OfType<T>().OrderBy(t => t.Metadata.Name, StringComparer.Ordinal)];
