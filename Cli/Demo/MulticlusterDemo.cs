@@ -13,8 +13,7 @@ namespace Mesh.Cli.Demo;
 /// exports books and runs a multicluster gateway; east runs web and the traffic generator, links to west with the
 /// Link `mesh multicluster link-gen` prints there, and routes books to the mirror books-west. Every hop is mesh mTLS:
 /// web's sidecar → west's gateway (east identity presented, gateway identity checked) → books' sidecar, which trusts
-/// the identity west's gateway forwards (its Server's trustedGateways), so west admits and counts east's web, not the
-/// gateway.</summary>
+/// the identity west's gateway forwards (its Server's trustedGateways): west authorizes east's web, not the gateway.</summary>
 internal static class MulticlusterDemo
 {
     public const string East = "east", West = "west";

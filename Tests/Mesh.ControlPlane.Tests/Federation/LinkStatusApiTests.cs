@@ -1,6 +1,8 @@
+using System.Collections;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Mesh.Identity.Ca;
+using Mesh.Silo.Hosting;
 using static Mesh.ControlPlane.Tests.Federation.LinkMirrorTests;
 
 namespace Mesh.ControlPlane.Tests.Federation;
@@ -45,6 +47,33 @@ public sealed class LinkStatusApiTests(TwoClusters clusters) : IClassFixture<Two
         Assert.Contains("href=\"#/clusters\"", await admin.GetStringAsync("/"));
     }
 
+    /// <summary>A silo under an anchor of its own: east's link to it never gets a snapshot (no anchors to compare),
+    /// and its condition says why in the words `mesh multicluster check` turns into "trust anchors differ".</summary>
+    [Fact]
+    public async Task LinkToAClusterUnderAnotherAnchor_ConditionSaysTheChainReachesNoAnchor_NoAnchorsReported()
+    {
+        var dir = Directory.CreateTempSubdirectory("mesh-federation-stranger-").FullName;
+        var stranger = await SiloHost.StartAsync(SiloSettingsLoader.Load(
+            ["--admin", "127.0.0.1:0", "--control", "127.0.0.1:0", "--data-dir", dir, "--cluster-name", "north", "--trust-domain", "north.mesh",
+                "--federation", "127.0.0.1:0"], new Hashtable { ["MESH_LOG_LEVEL"] = "Error" }));
+        using var admin = LinkMirrorTests.Admin(clusters.East);
+        try
+        {
+            await TwoClusters.ApplyAsync(clusters.East, LinkMirrorTests.Link($"127.0.0.1:{stranger.Settings.Federation!.Port}", name: "north",
+                identity: "spiffe://north.mesh/ns/mesh/sa/silo"));
+            var north = await EventuallyAsync(() => RowAsync(admin, "north"),
+                r => (string?)r?["federationConnected"]?["reason"] == "Unreachable", "FederationConnected=False (Unreachable)");
+            Assert.Contains("does not chain to a mesh trust anchor", (string?)north!["federationConnected"]!["message"]);
+            Assert.Empty(north["remoteTrustAnchorSha256"]!.AsArray());
+        }
+        finally
+        {
+            (await admin.PostAsync("/api/v1/multicluster/links/north/unlink", null)).EnsureSuccessStatusCode();
+            await stranger.DisposeAsync();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>West exports books and orders; east has a local orders-west (a name conflict) and the Link.</summary>
     private async Task LinkAsync()
     {
@@ -54,6 +83,8 @@ public sealed class LinkStatusApiTests(TwoClusters clusters) : IClassFixture<Two
         await TwoClusters.ApplyAsync(clusters.East, LinkMirrorTests.Link(clusters.FederationAddress));
     }
 
-    private static async Task<JsonNode?> WestRowAsync(HttpClient admin) =>
-        JsonNode.Parse(await admin.GetStringAsync("/api/v1/multicluster/links"))!["links"]!.AsArray().SingleOrDefault(l => (string?)l!["cluster"] == "west");
+    private static Task<JsonNode?> WestRowAsync(HttpClient admin) => RowAsync(admin, "west");
+
+    private static async Task<JsonNode?> RowAsync(HttpClient admin, string cluster) =>
+        JsonNode.Parse(await admin.GetStringAsync("/api/v1/multicluster/links"))!["links"]!.AsArray().SingleOrDefault(l => (string?)l!["cluster"] == cluster);
 }
