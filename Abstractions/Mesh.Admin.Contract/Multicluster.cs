@@ -19,7 +19,8 @@ public sealed record LinksResponse(IReadOnlyList<LinkStatusRow> Links, IReadOnly
 
 /// <summary>One Link: where it watches, its FederationConnected condition, one condition per mirror, and its gateway
 /// probe: GatewayAlive (reasons NotProbedYet, ProbeSucceeded, ProbeFailing, ProbeFailed, NoGateway) and the last
-/// successful probe's latency (null: none yet).</summary>
+/// successful probe's latency (null: none yet). RemoteTrustAnchorSha256: the linked cluster's trust anchors as its last
+/// snapshot named them (empty: no snapshot yet), to compare with this cluster's (<see cref="LinkInfoResponse"/>).</summary>
 public sealed record LinkStatusRow(
     string Cluster,
     string FederationAddress,
@@ -28,7 +29,8 @@ public sealed record LinkStatusRow(
     IReadOnlyList<MirrorStatusInfo> Services,
     DateTimeOffset? LastMessage,
     LinkConditionInfo? GatewayAlive = null,
-    double? GatewayLatencyMs = null);
+    double? GatewayLatencyMs = null,
+    IReadOnlyList<string>? RemoteTrustAnchorSha256 = null);
 
 /// <summary>Status is "True" or "False", as Kubernetes conditions.</summary>
 public sealed record LinkConditionInfo(string Type, string Status, string Reason, string Message, DateTimeOffset LastTransitionTime);

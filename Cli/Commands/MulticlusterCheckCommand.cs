@@ -4,8 +4,8 @@ using Mesh.Cli.Connection;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary>`mesh multicluster check`: per Link whether its federation stream is up, whether its gateway answers its
-/// probes, each mirror that could not be written (name conflict, missing namespace, error), and resources left by
+/// <summary>`mesh multicluster check`: per Link whether its federation stream is up, whether both clusters trust the
+/// same anchor, whether its gateway answers its probes, each mirror that could not be written (name conflict, missing namespace, error), and resources left by
 /// links that no longer exist — every failure with its fix. Exit code 1 when anything failed.</summary>
 internal static class MulticlusterCheckCommand
 {
@@ -18,8 +18,8 @@ internal static class MulticlusterCheckCommand
         {
             using var admin = AdminClient.Create(context);
             var links = (await admin.LinksAsync(ct)).Value;
-            var self = (await admin.LinkInfoAsync(ct)).FederationIdentity;
-            var results = Evaluate(links, self);
+            var info = await admin.LinkInfoAsync(ct);
+            var results = Evaluate(links, info.FederationIdentity, info.TrustAnchorSha256);
             string? previous = null;
             foreach (var result in results)
             {
@@ -32,7 +32,8 @@ internal static class MulticlusterCheckCommand
     }
 
     /// <param name="self">This silo's identity, the one the linked cluster must allow.</param>
-    internal static List<CheckResult> Evaluate(LinksResponse links, string self)
+    /// <param name="anchors">SHA-256 of each of this cluster's trust anchors.</param>
+    internal static List<CheckResult> Evaluate(LinksResponse links, string self, IReadOnlyList<string> anchors)
     {
         var results = new List<CheckResult>();
         if (links.Links.Count == 0 && links.Orphans.Count == 0)
@@ -45,6 +46,7 @@ internal static class MulticlusterCheckCommand
                 : new(Category, $"link {link.Cluster}: federation not connected", CheckStatus.Fail, $"{c.Reason}: {c.Message}",
                     $"check that cluster {link.Cluster}'s silo serves the federation API at {link.FederationAddress} (--federation), " +
                     $"that this machine reaches it, and that it allows this silo: on {link.Cluster} run `mesh multicluster allow {self}`"));
+            if (Anchors(link, anchors) is { } anchor) results.Add(anchor);
             if (Gateway(link) is { } gateway) results.Add(gateway);
             foreach (var s in link.Services.OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal))
                 results.Add(s.Reason switch
@@ -67,6 +69,37 @@ internal static class MulticlusterCheckCommand
         }
         return results;
     }
+
+    /// <summary>The linked cluster's anchors (from its last snapshot) against this cluster's: none shared fails (mTLS
+    /// between the clusters cannot work), some shared warns (an anchor rotation half done). Without a snapshot there is
+    /// nothing to compare unless the stream failed because the peer's certificate chains to no anchor here.</summary>
+    private static CheckResult? Anchors(LinkStatusRow link, IReadOnlyList<string> local)
+    {
+        var remote = link.RemoteTrustAnchorSha256 ?? [];
+        if (remote.Count == 0)
+            return link.FederationConnected is { Status: not "True" } c && c.Message.Contains("does not chain to a mesh trust anchor", StringComparison.Ordinal)
+                ? new(Category, $"link {link.Cluster}: trust anchors differ", CheckStatus.Fail, c.Message, SharedAnchorFix(link.Cluster))
+                : null;
+        var shared = remote.Intersect(local, StringComparer.Ordinal).ToList();
+        if (shared.Count == 0)
+            return new(Category, $"link {link.Cluster}: trust anchors differ", CheckStatus.Fail,
+                $"{link.Cluster} trusts {Short(remote)}, this cluster {Short(local)}", SharedAnchorFix(link.Cluster));
+        if (shared.Count != remote.Count || shared.Count != local.Count)
+            return new(Category, $"link {link.Cluster}: trust anchors partly shared", CheckStatus.Warn,
+                $"{link.Cluster} trusts {Short(remote)}, this cluster {Short(local)}",
+                $"an anchor rotation is half done: finish it on both clusters so each trusts exactly the anchors the other does");
+        return new(Category, $"link {link.Cluster}: trust anchor shared", CheckStatus.Ok, Short(shared));
+    }
+
+    private static string SharedAnchorFix(string cluster) =>
+        $"the clusters need one shared trust anchor: on {cluster}, create its issuer from this cluster's anchor " +
+        $"(`mesh identity issuer --anchor-cert <data-dir>/ca/{Mesh.Identity.Ca.CertificateAuthority.AnchorCertFile} " +
+        $"--anchor-key <data-dir>/ca/{Mesh.Identity.Ca.CertificateAuthority.AnchorKeyFile} --trust-domain <{cluster}'s trust domain> --force`) " +
+        "and restart its silo, or the other way round";
+
+    /// <summary>Fingerprints shortened to 16 hex digits: enough to tell anchors apart in one line.</summary>
+    private static string Short(IEnumerable<string> fingerprints) =>
+        string.Join(", ", fingerprints.Select(f => "sha256:" + f[..Math.Min(16, f.Length)]));
 
     /// <summary>A dead gateway fails with what to look at; a failing one that is still alive is a warning; a link
     /// without a gateway (flat mode only) has nothing to report.</summary>

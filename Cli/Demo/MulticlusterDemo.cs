@@ -12,7 +12,8 @@ namespace Mesh.Cli.Demo;
 /// (east.mesh, west.mesh) under one trust anchor with an issuer each. West runs books (canary v1/v2) and authors,
 /// exports books and runs a multicluster gateway; east runs web and the traffic generator, links to west with the
 /// Link `mesh multicluster link-gen` prints there, and routes books to the mirror books-west. Every hop is mesh mTLS:
-/// web's sidecar → west's gateway (east identity presented, gateway identity checked) → books' sidecar.</summary>
+/// web's sidecar → west's gateway (east identity presented, gateway identity checked) → books' sidecar, which trusts
+/// the identity west's gateway forwards (its Server's trustedGateways): west authorizes east's web, not the gateway.</summary>
 internal static class MulticlusterDemo
 {
     public const string East = "east", West = "west";
@@ -58,7 +59,7 @@ internal static class MulticlusterDemo
             east = await DemoSilo.StartAsync("east/silo", cli, "127.0.0.1:0", eastDir, ["--cluster-name", East, "--trust-domain", TrustDomain(East)], echo, ct);
 
             await ApplyEmbeddedAsync(west.Client, "bookstore-west.yaml", ct);
-            console.Note("demo: west: applied books (exported, canary 90 % v1 / 10 % v2), books-v1, books-v2, authors; allowed east's silo to watch its exports");
+            console.Note("demo: west: applied books (exported, canary 90 % v1 / 10 % v2), books-v1, books-v2, authors; books admits east's web (forwarded by west's gateway, trustedGateways); allowed east's silo to watch its exports");
             foreach (var role in WestRoles)
                 workloads.Add(await DemoCommand.StartRoleAsync(console, role, west.Client, cli, proxyBinary, options.Rps, echo, ct, West));
             gateway = await StartGatewayAsync(west.Client, proxyBinary, gatewayPort, echo, ct);

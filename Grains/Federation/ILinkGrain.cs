@@ -29,7 +29,9 @@ public sealed record LinkStatus(
     [property: Id(2)] DateTimeOffset? LastMessage,
     [property: Id(3)] LinkCondition GatewayAlive,
     /// <summary>How long the last successful gateway probe took; null: none in this activation.</summary>
-    [property: Id(4)] TimeSpan? GatewayLatency);
+    [property: Id(4)] TimeSpan? GatewayLatency,
+    /// <summary>SHA-256 of each trust anchor the last snapshot named, sorted; empty: no snapshot in this activation.</summary>
+    [property: Id(5)] ImmutableArray<string> RemoteTrustAnchors);
 
 [GenerateSerializer, Immutable, Alias("mesh.LinkCondition")]
 public sealed record LinkCondition(

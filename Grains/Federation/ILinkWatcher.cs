@@ -15,8 +15,10 @@ public interface ILinkWatcher
 public abstract record LinkEvent;
 
 /// <summary>The remote cluster's full export set: replaces everything known before. <paramref name="Gateway"/>: where
-/// its gateway-mode mirrors send traffic (the Link's gateway, else the cluster's), null when neither names one.</summary>
-public sealed record LinkSnapshot(ImmutableArray<MirrorSet> Mirrors, GatewayTarget? Gateway = null) : LinkEvent;
+/// its gateway-mode mirrors send traffic (the Link's gateway, else the cluster's), null when neither names one.
+/// <paramref name="TrustAnchors"/>: the SHA-256 of each trust anchor the remote cluster says it trusts (for `mesh
+/// multicluster check` to compare with this cluster's).</summary>
+public sealed record LinkSnapshot(ImmutableArray<MirrorSet> Mirrors, GatewayTarget? Gateway = null, ImmutableArray<string> TrustAnchors = default) : LinkEvent;
 
 /// <summary>One remote Service exported or changed: replaces its mirrors whole.</summary>
 public sealed record LinkUpsert(MirrorSet Mirror) : LinkEvent;

@@ -44,6 +44,8 @@ public sealed partial class LinkGrain(
     private LinkCondition _gatewayAlive = null!;
     // The gateway the last snapshot named (the Link's, else the cluster's); until one arrives, the Link's own.
     private GatewayTarget? _snapshotGateway;
+    // The remote cluster's trust anchors as its last snapshot named them; kept across reconnects, like the mirrors.
+    private ImmutableArray<string> _remoteAnchors = [];
 
     private string Cluster => this.GetPrimaryKeyString();
     private MirrorWriter Writer => _writer ??= new MirrorWriter(GrainFactory, Cluster, NextEpochAsync);
@@ -103,7 +105,7 @@ public sealed partial class LinkGrain(
     }
 
     public Task<LinkStatus> GetStatusAsync() =>
-        Task.FromResult(new LinkStatus(_connected, _writer?.Conditions ?? [], _lastMessage, _gatewayAlive, _health.Latency));
+        Task.FromResult(new LinkStatus(_connected, _writer?.Conditions ?? [], _lastMessage, _gatewayAlive, _health.Latency, _remoteAnchors));
 
     private async Task StopAsync()
     {
@@ -133,6 +135,7 @@ public sealed partial class LinkGrain(
                     if (update is LinkSnapshot fresh)
                     {
                         _snapshotGateway = fresh.Gateway;
+                        _remoteAnchors = fresh.TrustAnchors.IsDefault ? [] : fresh.TrustAnchors;
                         if (!_connected.Status) _connected = Condition(true, "Connected", $"watching the exports of cluster {Cluster} at {link.Spec.FederationAddress}");
                         backoff = MinBackoff;
                     }

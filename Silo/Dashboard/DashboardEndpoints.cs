@@ -12,6 +12,7 @@ public static class DashboardEndpoints
     [
         ("describe", "/api/v1/services/{ns}/{name}"),
         ("identities", "/api/v1/identities"),
+        ("clusters", "/api/v1/multicluster/links"),
     ];
 
     public static RouteGroupBuilder MapMeshDashboard(this IEndpointRouteBuilder endpoints)

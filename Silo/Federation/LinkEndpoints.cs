@@ -89,6 +89,6 @@ internal static class LinkEndpoints
         static LinkConditionInfo Info(LinkCondition c) => new(c.Type, c.Status ? "True" : "False", c.Reason, c.Message, c.LastTransitionTime);
         return new LinkStatusRow(link.Metadata.Name, link.Spec.FederationAddress, link.Spec.GatewayAddress, Info(status.FederationConnected),
             [.. status.Services.Select(s => new MirrorStatusInfo(s.Namespace, s.Name, s.RemoteName, s.Reason, s.Message))],
-            status.LastMessage, Info(status.GatewayAlive), status.GatewayLatency?.TotalMilliseconds);
+            status.LastMessage, Info(status.GatewayAlive), status.GatewayLatency?.TotalMilliseconds, status.RemoteTrustAnchors);
     }
 }

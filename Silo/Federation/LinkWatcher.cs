@@ -39,7 +39,8 @@ internal sealed class LinkWatcher(SiloCredentials credentials, SiloSettings sett
                     if (SpiffeId.TryParse(link.Spec.FederationIdentity, out var proven) && cluster.TrustDomain != proven.TrustDomain)
                         throw new LinkRefusedException($"the silo there proved {link.Spec.FederationIdentity} but says its trust domain is '{cluster.TrustDomain}'");
                     remote = cluster;
-                    yield return new LinkSnapshot([.. update.Snapshot.Services.Select(s => translator.Translate(s, cluster))], translator.GatewayOf(cluster));
+                    yield return new LinkSnapshot([.. update.Snapshot.Services.Select(s => translator.Translate(s, cluster))], translator.GatewayOf(cluster),
+                        [.. cluster.TrustAnchorSha256.Order(StringComparer.Ordinal)]);
                     break;
                 case ExportsUpdate.KindOneofCase.Upserted when remote is not null:
                     yield return new LinkUpsert(translator.Translate(update.Upserted, remote));

@@ -622,6 +622,55 @@
     };
   }
 
+  // ---------- clusters (multi-cluster links) ----------
+
+  /** A condition ({status: "True"|"False", reason, message}) as a pill titled with its message. */
+  function conditionPill(c, good, bad) {
+    if (!c) return h('span', { class: 'dim', text: '—' });
+    if (c.reason === 'NoGateway') return h('span', { class: 'pill pill-muted', title: c.message, text: 'no gateway' });
+    const cls = c.status !== 'True' ? 'pill-bad' : c.reason === 'ProbeFailing' ? 'pill-warn' : 'pill-good';
+    return h('span', { class: `pill ${cls}`, title: c.message, text: c.status === 'True' ? good : bad });
+  }
+
+  async function clustersView() {
+    const f = await features();
+    if (!f) return { error: 'the silo is unreachable', status: 0 };
+    const title = [h('h1', { text: 'Clusters' }),
+      h('p', { class: 'subtitle', text: 'Links to other clusters (`mesh multicluster check` explains every failure with its fix).' })];
+    if (!f.clusters) return { nodes: [...title, panel('Links', null, empty('No multi-cluster API', 'This control plane serves no multi-cluster links.'))] };
+    const r = await getJson('/api/v1/multicluster/links');
+    if (!r.ok) return { error: r.error, status: r.status };
+    const links = r.data.links || [];
+    const mirrored = (l) => l.services.filter((x) => x.reason === 'Mirrored').length;
+    const nodes = [...title, panel('Links', `${links.length}`, links.length
+      ? table([
+        { title: 'Cluster', cls: () => 'name', cell: (l) => l.cluster },
+        { title: 'Federation', cell: (l) => conditionPill(l.federationConnected, 'connected', 'not connected') },
+        { title: 'Gateway', cell: (l) => conditionPill(l.gatewayAlive, 'alive', 'dead') },
+        // The latency of an earlier success is not shown as if a dead gateway still answered.
+        { title: 'Latency', num: true, cell: (l) => (l.gatewayAlive && l.gatewayAlive.status === 'True' ? fmtMs(l.gatewayLatencyMs) : '—') },
+        { title: 'Mirrored', num: true, cell: (l) => `${mirrored(l)} / ${l.services.length}` },
+        { title: 'Federation address', cls: () => 'mono', cell: (l) => l.federationAddress },
+      ], links, (l) => ({ 'data-link': l.cluster }))
+      : empty('No links', 'Link a cluster with ', code('mesh multicluster link-gen | mesh apply -f -'), ' run against the other cluster.'))];
+    for (const l of links) {
+      if (!l.services.length) continue;
+      nodes.push(panel(`Mirrors of ${l.cluster}`, `${mirrored(l)} of ${l.services.length} mirrored`, table([
+        { title: 'Mirror', cell: (m) => h('span', {}, h('span', { class: 'name', text: m.name }), h('span', { class: 'ns', text: ` · ${m.namespace}` })) },
+        { title: 'Remote service', cls: () => 'mono', cell: (m) => m.remoteService },
+        { title: 'Condition', cell: (m) => h('span', { class: `pill ${m.reason === 'Mirrored' ? 'pill-good' : 'pill-bad'}`, text: m.reason }) },
+        { title: 'Message', cls: () => 'wrap', cell: (m) => m.message },
+      ], l.services, (m) => ({ 'data-mirror': `${m.namespace}/${m.name}` }))));
+    }
+    if ((r.data.orphans || []).length) {
+      nodes.push(panel('Orphans', `${r.data.orphans.length}`, table([
+        { title: 'Source', cls: () => 'mono', cell: (o) => o.source },
+        { title: 'Resource', cell: (o) => `${o.kind} ${o.namespace}/${o.name}` },
+      ], r.data.orphans)));
+    }
+    return { nodes };
+  }
+
   // ---------- router and refresh loop ----------
 
   function route() {
@@ -630,6 +679,7 @@
     if (parts[0] === 'topology') return { nav: 'topology', load: topologyView };
     if (parts[0] === 'proxies') return { nav: 'proxies', load: proxiesView };
     if (parts[0] === 'identities') return { nav: 'identities', load: identitiesView };
+    if (parts[0] === 'clusters') return { nav: 'clusters', load: clustersView };
     return { nav: 'overview', load: overview };
   }
 

@@ -52,5 +52,6 @@ public sealed class DashboardTests(StatsHostFixture host)
         var features = JsonDocument.Parse(await host.Admin.GetStringAsync("/dashboard/features.json")).RootElement;
         Assert.False(features.GetProperty("describe").GetBoolean());
         Assert.False(features.GetProperty("identities").GetBoolean());
+        Assert.False(features.GetProperty("clusters").GetBoolean());
     }
 }
