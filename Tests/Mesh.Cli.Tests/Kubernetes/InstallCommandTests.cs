@@ -52,7 +52,8 @@ public sealed class InstallCommandTests : IDisposable
             $"MutatingWebhookConfiguration//{KubernetesObjects.InjectorWebhook}",
             "CustomResourceDefinition//servers.policy.mesh.io", "CustomResourceDefinition//authorizationpolicies.policy.mesh.io",
             "CustomResourceDefinition//meshtlsauthentications.policy.mesh.io", "CustomResourceDefinition//networkauthentications.policy.mesh.io",
-            "CustomResourceDefinition//httplocalratelimitpolicies.policy.mesh.io", "CustomResourceDefinition//httproutes.gateway.networking.k8s.io",
+            "CustomResourceDefinition//httplocalratelimitpolicies.policy.mesh.io", "CustomResourceDefinition//links.multicluster.mesh.io",
+            "CustomResourceDefinition//httproutes.gateway.networking.k8s.io",
             "CustomResourceDefinition//grpcroutes.gateway.networking.k8s.io", "CustomResourceDefinition//referencegrants.gateway.networking.k8s.io",
         ];
         Assert.Equal(expected.Order(), keys.Order());
