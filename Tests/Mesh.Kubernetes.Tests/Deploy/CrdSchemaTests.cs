@@ -178,7 +178,8 @@ public sealed class CrdSchemaTests
         if (node is JsonObject o)
         {
             foreach (var key in o.Select(p => p.Key).Where(k => k.StartsWith("x-kubernetes-", StringComparison.Ordinal)).ToList()) o.Remove(key);
-            if ((string?)o["type"] == "object" && o["properties"] is not null && o["additionalProperties"] is null) o["additionalProperties"] = false;
+            // o["type"] is an object where o is a properties map with a field named "type" (a condition's).
+            if (o["type"] is JsonValue type && (string?)type == "object" && o["properties"] is not null && o["additionalProperties"] is null) o["additionalProperties"] = false;
             foreach (var p in o.ToList()) Strict(p.Value);
         }
         else if (node is JsonArray a)
