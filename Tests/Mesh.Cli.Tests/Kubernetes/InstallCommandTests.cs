@@ -301,11 +301,11 @@ public sealed class InstallCommandTests : IDisposable
 
         var only = await InstallAsync("--crds-only");
         Assert.All(only, d => Assert.True(IsCrd(d)));
-        Assert.Equal(8, only.Count);
+        Assert.Equal(9, only.Count);
         var ignored = await InstallAsync("--ignore-crds");
         Assert.DoesNotContain(ignored, IsCrd);
         var noGateway = await InstallAsync("--skip-gateway-api");
-        Assert.Equal(5, noGateway.Count(IsCrd));
+        Assert.Equal(6, noGateway.Count(IsCrd));
         Assert.DoesNotContain(noGateway, IsGatewayApi);
         var both = await _cli.RunAsync("install", "--crds-only", "--ignore-crds");
         Assert.Equal(ExitCodes.UserError, both.ExitCode);
