@@ -38,6 +38,14 @@ internal sealed class KubernetesAccessCheck(IKubernetes kube, SiloSettings setti
         // RouteStatusWriter replaces status.parents of the routes it lists (the status subresource).
         .. SyncKinds.All.Where(kind => kind.Kind is "HTTPRoute" or "GRPCRoute").Select(kind =>
             new Requirement(GroupOf(kind.ApiVersion), kind.Plural, "update", $"the Kubernetes sync writes {kind.Kind} status.parents (Accepted, ResolvedRefs)", Subresource: "status")),
+        // LinkStatusWriter replaces the Links' status (FederationConnected, one entry per mirror).
+        new("multicluster.mesh.io", "links", "update", "the Kubernetes sync writes Link status (FederationConnected, the mirrors' conditions)", Subresource: "status"),
+        // MirrorPublisher writes the links' mirrors as selectorless Services with their EndpointSlices (cluster DNS).
+        .. new[] { "create", "update", "delete" }.SelectMany(verb => new[]
+        {
+            new Requirement("", "services", verb, "the Kubernetes sync writes linked clusters' mirror Services (books-west) so cluster DNS resolves them"),
+            new Requirement("discovery.k8s.io", "endpointslices", verb, "the Kubernetes sync writes the mirror Services' EndpointSlices"),
+        }),
         new("", "configmaps", "get", "the sync keeps the trust bundle ConfigMap mesh-trust-bundle in every namespace (injected pods mount it)"),
         new("", "configmaps", "create", "the sync keeps the trust bundle ConfigMap mesh-trust-bundle in every namespace (injected pods mount it)"),
         new("", "configmaps", "update", "the sync keeps the trust bundle ConfigMap mesh-trust-bundle in every namespace (injected pods mount it)"),

@@ -7,7 +7,8 @@ namespace Mesh.Silo.Kubernetes.Sync;
 /// <summary>Runs the sync on exactly one silo per cluster: every silo campaigns for the Lease
 /// <see cref="Names.KubernetesObjects.SyncLease"/> in its namespace (k8s.LeaderElection); the holder fences the
 /// catalog with its term's epoch, then runs one <see cref="SyncLoop"/> per kind, the <see cref="CatalogSink"/>, the
-/// <see cref="RouteStatusWriter"/> and the <see cref="TrustBundlePublisher"/>
+/// <see cref="RouteStatusWriter"/>, the <see cref="TrustBundlePublisher"/>, the <see cref="MirrorPublisher"/> and the
+/// <see cref="LinkStatusWriter"/>
 /// until it loses the Lease, is deposed, or the silo stops — then it releases the Lease (the library does not), so a
 /// standby takes over within one retry period instead of one lease duration.</summary>
 internal sealed partial class KubernetesSync(IKubernetes client, IGrainFactory grains, SyncStatusBoard board, KubernetesSyncOptions options,
@@ -64,16 +65,23 @@ internal sealed partial class KubernetesSync(IKubernetes client, IGrainFactory g
             await sink.FenceAsync(ct);
             var statuses = new RouteStatusWriter(client, time, _logger, options.RouteStatusQuiet, options.RouteStatusResync, options.PageSize);
             var bundles = new TrustBundlePublisher(client, ca, time, _logger, options.RouteStatusQuiet, options.RouteStatusResync, options.PageSize);
+            var mirrors = new MirrorPublisher(client, grains, time, _logger, options.RouteStatusQuiet, options.RouteStatusResync, options.MirrorPoll, options.PageSize);
+            var links = new LinkStatusWriter(client, grains, mirrors, time, _logger, options.RouteStatusQuiet, options.RouteStatusResync, options.MirrorPoll, options.PageSize);
             var tasks = SyncKinds.All
                 .Select(k => Task.Run(() => new SyncLoop(client, k, sink, board, events, grains, time, _logger, options.PageSize, k.Kind switch
                 {
                     "Namespace" => bundles.Changed,
-                    "Service" or "HTTPRoute" or "GRPCRoute" => statuses.Changed,
+                    "Service" => () => { statuses.Changed(); mirrors.Changed(); },
+                    "HTTPRoute" or "GRPCRoute" => statuses.Changed,
+                    "EndpointSlice" => mirrors.Changed,
+                    "Link" => links.Changed,
                     _ => null,
                 }).RunAsync(ct), ct))
                 .Append(Task.Run(() => sink.RunAsync(ct), ct))
                 .Append(Task.Run(() => statuses.RunAsync(ct), ct))
                 .Append(Task.Run(() => bundles.RunAsync(ct), ct))
+                .Append(Task.Run(() => mirrors.RunAsync(ct), ct))
+                .Append(Task.Run(() => links.RunAsync(ct), ct))
                 .ToList();
             // The first to end (only a deposed write or a cancel ends one) ends the term.
             var first = await Task.WhenAny(tasks);

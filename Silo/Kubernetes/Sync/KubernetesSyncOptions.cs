@@ -18,6 +18,9 @@ internal sealed record KubernetesSyncOptions(string Identity, string LeaseNamesp
     /// the longest gap between passes.</summary>
     public TimeSpan RouteStatusQuiet { get; init; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan RouteStatusResync { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>How often the mirror publisher and the Link status writer compare the catalog and the link grains with
+    /// what they last saw (the link grains write the catalog, not the API server, so there is no watch to follow).</summary>
+    public TimeSpan MirrorPoll { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public static KubernetesSyncOptions From(SiloSettings settings) =>
         new(settings.KubernetesPodName ?? Environment.MachineName, settings.KubernetesPodNamespace ?? KubernetesObjects.Namespace,

@@ -15,6 +15,9 @@ internal abstract record Translation
     public sealed record Absent(string Reason) : Translation;
     /// <summary>Rejected by the mesh's validation; the field-path errors say why. The catalog keeps its last good version.</summary>
     public sealed record Invalid(ImmutableArray<string> Errors) : Translation;
+    /// <summary>An object the mesh itself wrote from the catalog (a mirror, <see cref="MirrorObjects"/>): reading it
+    /// back as source kubernetes would loop. Nothing is written for it.</summary>
+    public sealed record Ignored(string Reason) : Translation;
 }
 
 /// <summary>Turns Kubernetes objects (JSON as the API server serves them) into the documents `mesh apply` accepts, then
@@ -42,6 +45,7 @@ internal static class ObjectTranslator
     {
         var spec = obj["spec"] as JsonObject ?? new JsonObject();
         var type = spec["type"]?.GetValue<string>();
+        if (MirrorObjects.IsOurs(obj, MirrorObjects.ServiceManagedByLabel)) return new Translation.Ignored(MirrorObjects.WhyIgnored);
         if (type == "ExternalName") return new Translation.Absent("an ExternalName Service has no endpoints for the mesh");
         var mesh = new JsonObject();
         if (spec["selector"] is JsonObject selector) mesh["selector"] = selector.DeepClone();
@@ -113,6 +117,7 @@ internal static class ObjectTranslator
     /// deprecatedTopology and the targetRef's uid/resourceVersion are the API server's and kube-proxy's, not the mesh's.</summary>
     public static Translation EndpointSlice(JsonObject obj)
     {
+        if (MirrorObjects.IsOurs(obj, MirrorObjects.SliceManagedByLabel)) return new Translation.Ignored(MirrorObjects.WhyIgnored);
         var document = new JsonObject
         {
             ["apiVersion"] = ResourceKinds.EndpointSlice.ApiVersion,

@@ -46,6 +46,7 @@ internal static class SyncKinds
         AsIs(ResourceKinds.MeshTlsAuthentication),
         AsIs(ResourceKinds.NetworkAuthentication),
         AsIs(ResourceKinds.HttpLocalRateLimitPolicy),
+        AsIs(ResourceKinds.Link),
     ];
 
     /// <summary>A custom resource the mesh reads as it is (same group/version, kind and plural as the mesh kind).</summary>

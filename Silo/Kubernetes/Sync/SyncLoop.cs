@@ -137,6 +137,13 @@ internal sealed partial class SyncLoop(IKubernetes client, SyncKind kind, Catalo
                 board.NotSkipped(kind, ns, name);
                 sink.Put(ns, new ResourceKey(kind.MeshKind!, name), null);
                 break;
+            case Translation.Ignored:
+                // A mirror the publisher wrote: the link owns it in the catalog. Only a resource this sync wrote under
+                // that name before (a user's object that now carries our label) is taken back out.
+                board.NotSkipped(kind, ns, name);
+                if ((await grains.GetGrain<ICatalogGrain>(ns).GetAsync(kind.MeshKind!, name))?.Source == ResourceSources.Kubernetes)
+                    sink.Put(ns, new ResourceKey(kind.MeshKind!, name), null);
+                break;
             case Translation.Invalid invalid:
                 board.Skipped(kind, ns, name, obj["metadata"]?["resourceVersion"]?.GetValue<string>(), invalid.Errors);
                 Log.Skipped(logger, kind.Kind, ns, name, string.Join("; ", invalid.Errors));

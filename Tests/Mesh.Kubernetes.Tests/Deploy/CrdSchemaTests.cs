@@ -18,12 +18,15 @@ public sealed class CrdSchemaTests
         ResourceKinds.NetworkAuthentication, ResourceKinds.HttpLocalRateLimitPolicy,
     ];
 
+    /// <summary>Every CRD of ours: the policies and the multicluster Link.</summary>
+    private static readonly ResourceKind[] CrdKinds = [.. PolicyKinds, ResourceKinds.Link];
+
     private static JsonObject Crd(ResourceKind kind) =>
-        YamlJson.Documents(File.ReadAllText(Path.Combine(MeshInstall.RepoRoot(), "deploy", "crds", $"policy.mesh.io_{kind.Plural}.yaml"))).Single();
+        YamlJson.Documents(File.ReadAllText(Path.Combine(MeshInstall.RepoRoot(), "deploy", "crds", $"{kind.ApiVersion.Split('/')[0]}_{kind.Plural}.yaml"))).Single();
 
-    public static TheoryData<string> Kinds() => [.. PolicyKinds.Select(k => k.Kind)];
+    public static TheoryData<string> Kinds() => [.. CrdKinds.Select(k => k.Kind)];
 
-    private static ResourceKind KindNamed(string kind) => PolicyKinds.Single(k => k.Kind == kind);
+    private static ResourceKind KindNamed(string kind) => CrdKinds.Single(k => k.Kind == kind);
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -98,6 +101,32 @@ public sealed class CrdSchemaTests
     }
 
     [Theory]
+    [InlineData("""{"targetClusterName":"west","federationAddress":"10.0.0.5:8087","federationIdentity":"spiffe://west.mesh/ns/mesh/sa/silo"}""")]
+    [InlineData("""{"targetClusterName":"west","federationAddress":"10.0.0.5:8087","federationIdentity":"spiffe://west.mesh/ns/mesh/sa/silo","gatewayAddress":"10.0.0.6","gatewayPort":4143,"gatewayIdentity":"spiffe://west.mesh/ns/mesh/sa/gateway","probeSpec":{"path":"/ready","period":"3s","timeout":"2s","failureThreshold":3},"selector":{"matchLabels":{"mirror.mesh.io/exported":"true"}},"excludedLabels":["team"]}""")]
+    public void GoodLink_ValidAgainstTheShippedCrd_AndParsed(string spec)
+    {
+        var doc = JsonNode.Parse($$"""{"apiVersion":"multicluster.mesh.io/v1alpha1","kind":"Link","metadata":{"name":"west","namespace":"mesh"},"spec":{{spec}}}""")!.AsObject();
+
+        var problems = Validate(doc);
+        Assert.True(problems.Count == 0, string.Join("; ", problems));
+        Assert.True(ResourceParser.Parse(doc.ToJsonString()).Ok);
+    }
+
+    [Theory]
+    [InlineData("link without federationIdentity", """{"targetClusterName":"west","federationAddress":"10.0.0.5:8087"}""")]
+    [InlineData("link target not a DNS label", """{"targetClusterName":"West_1","federationAddress":"10.0.0.5:8087","federationIdentity":"spiffe://west.mesh/ns/mesh/sa/silo"}""")]
+    [InlineData("link identity not SPIFFE", """{"targetClusterName":"west","federationAddress":"10.0.0.5:8087","federationIdentity":"west-silo"}""")]
+    [InlineData("link gateway port out of range", """{"targetClusterName":"west","federationAddress":"10.0.0.5:8087","federationIdentity":"spiffe://west.mesh/ns/mesh/sa/silo","gatewayPort":70000}""")]
+    [InlineData("link with an unknown field", """{"targetClusterName":"west","federationAddress":"10.0.0.5:8087","federationIdentity":"spiffe://west.mesh/ns/mesh/sa/silo","kubeconfig":"x"}""")]
+    public void BadLink_RejectedByTheSchemaAndByTheParser(string why, string spec)
+    {
+        var doc = JsonNode.Parse($$"""{"apiVersion":"multicluster.mesh.io/v1alpha1","kind":"Link","metadata":{"name":"west","namespace":"mesh"},"spec":{{spec}}}""")!.AsObject();
+
+        Assert.True(Validate(doc).Count > 0, $"{why}: the CRD schema accepts it");
+        Assert.False(ResourceParser.Parse(doc.ToJsonString()).Ok, $"{why}: the schema rejects what `mesh apply` accepts");
+    }
+
+    [Theory]
     [InlineData("server port above 65535", "Server", """{"podSelector":{},"port":70000}""")]
     [InlineData("server port name with a space", "Server", """{"podSelector":{},"port":"admin port"}""")]
     [InlineData("server without podSelector", "Server", """{"port":8080}""")]
@@ -151,7 +180,8 @@ public sealed class CrdSchemaTests
         if (node is JsonObject o)
         {
             foreach (var key in o.Select(p => p.Key).Where(k => k.StartsWith("x-kubernetes-", StringComparison.Ordinal)).ToList()) o.Remove(key);
-            if ((string?)o["type"] == "object" && o["properties"] is not null && o["additionalProperties"] is null) o["additionalProperties"] = false;
+            // o["type"] is an object where o is a properties map with a field named "type" (a condition's).
+            if (o["type"] is JsonValue type && (string?)type == "object" && o["properties"] is not null && o["additionalProperties"] is null) o["additionalProperties"] = false;
             foreach (var p in o.ToList()) Strict(p.Value);
         }
         else if (node is JsonArray a)

@@ -242,9 +242,26 @@ public sealed class ObjectTranslatorTests
     [Fact]
     public void Kinds_EveryMeshKindButWorkloadIsSyncedUnderItsOwnApiVersion()
     {
-        // The multicluster kinds (Link, FederationPeer) are not synced from Kubernetes yet (issue 13, Link CRs sync).
-        foreach (var kind in ResourceKinds.All.Where(k => k != ResourceKinds.Workload && k.ApiVersion != ResourceKinds.Link.ApiVersion))
+        // FederationPeer is written by `mesh multicluster allow` (an allow list is the silo's, not a cluster object's).
+        foreach (var kind in ResourceKinds.All.Where(k => k != ResourceKinds.Workload && k != ResourceKinds.FederationPeer))
             Assert.Contains(SyncKinds.All, s => s.MeshKind == kind.Kind && s.ApiVersion == kind.ApiVersion && s.Kind == kind.Kind);
         Assert.Contains(SyncKinds.All, s => s.Kind == "Pod" && s.MeshKind == ResourceKinds.Workload.Kind);
+    }
+
+    [Theory]
+    [InlineData("app.kubernetes.io/managed-by", "Service")]
+    [InlineData("endpointslice.kubernetes.io/managed-by", "EndpointSlice")]
+    public void MirrorObject_WrittenByTheMesh_IsIgnored_NotReadBackAsKubernetes(string label, string kind)
+    {
+        var obj = JsonNode.Parse($$$"""
+            {"metadata":{"name":"books-west","namespace":"shop","labels":{"{{{label}}}":"mirror.mesh.io","kubernetes.io/service-name":"books-west"}},
+             "spec":{"ports":[{"port":8080}]},"addressType":"IPv4","endpoints":[],"ports":[{"name":"http","port":4143}]}
+            """)!.AsObject();
+        Translation Translate(JsonObject o) => kind == "Service" ? ObjectTranslator.Service(o) : ObjectTranslator.EndpointSlice(o);
+
+        Assert.IsType<Translation.Ignored>(Translate(obj));
+        // Another manager's value (the EndpointSlice controller's, a user's) is synced as usual.
+        obj["metadata"]!["labels"]![label] = "endpointslice-controller.k8s.io";
+        Assert.IsType<Translation.Upsert>(Translate(obj));
     }
 }

@@ -20,13 +20,17 @@ internal sealed class SyncCluster : IAsyncDisposable
 
     public FakeKubeApi Api { get; private init; } = null!;
 
-    public static async Task<SyncCluster> StartAsync()
+    /// <param name="authorizer">Enforced on every request over HTTP (the silos'); default: everything allowed.</param>
+    public static async Task<SyncCluster> StartAsync(Mesh.Testing.KubeApi.Seams.IKubeAuthorizer? authorizer = null)
     {
-        var cluster = new SyncCluster { Api = await FakeKubeApi.StartAsync(new FakeKubeApiOptions { BookmarkInterval = TimeSpan.FromMilliseconds(300) }) };
+        var options = authorizer is null
+            ? new FakeKubeApiOptions { BookmarkInterval = TimeSpan.FromMilliseconds(300) }
+            : new FakeKubeApiOptions { BookmarkInterval = TimeSpan.FromMilliseconds(300), Authorizer = authorizer };
+        var cluster = new SyncCluster { Api = await FakeKubeApi.StartAsync(options) };
         await cluster.CreateAsync("v1", "namespaces", null, """{"metadata":{"name":"mesh-system"}}""");
         await cluster.CreateAsync("v1", "namespaces", null, """{"metadata":{"name":"shop"}}""");
         foreach (var kind in new[] { ResourceKinds.HttpRoute, ResourceKinds.GrpcRoute, ResourceKinds.Server, ResourceKinds.AuthorizationPolicy,
-                     ResourceKinds.MeshTlsAuthentication, ResourceKinds.NetworkAuthentication, ResourceKinds.HttpLocalRateLimitPolicy })
+                     ResourceKinds.MeshTlsAuthentication, ResourceKinds.NetworkAuthentication, ResourceKinds.HttpLocalRateLimitPolicy, ResourceKinds.Link })
         {
             var (group, version) = (kind.ApiVersion.Split('/')[0], kind.ApiVersion.Split('/')[1]);
             await cluster.CreateAsync("apiextensions.k8s.io/v1", "customresourcedefinitions", null, $$$"""
@@ -38,12 +42,14 @@ internal sealed class SyncCluster : IAsyncDisposable
         return cluster;
     }
 
-    public async Task<SiloHost> StartSiloAsync(string podName, int leaseMs = 3000)
+    /// <param name="prepare">Runs on the silo's data dir before it starts (a CA of its own under ca/, say).</param>
+    public async Task<SiloHost> StartSiloAsync(string podName, int leaseMs = 3000, string[]? args = null, Action<string>? prepare = null)
     {
         var dir = Path.Combine(_dir, podName);
         Directory.CreateDirectory(dir);
+        prepare?.Invoke(dir);
         var kubeconfig = Api.WriteKubeconfig(Path.Combine(dir, "kubeconfig"), token: Api.Tokens.MintServiceAccount(LeaseNamespace, "mesh-silo"));
-        var settings = SiloSettingsLoader.Load(["--admin", "127.0.0.1:0", "--control", "127.0.0.1:0", "--data-dir", dir, "--ephemeral"],
+        var settings = SiloSettingsLoader.Load(["--admin", "127.0.0.1:0", "--control", "127.0.0.1:0", "--data-dir", dir, "--ephemeral", .. args ?? []],
             new Hashtable
             {
                 ["MESH_LOG_LEVEL"] = "Error", ["MESH_KUBERNETES"] = "true", ["MESH_KUBECONFIG"] = kubeconfig,
