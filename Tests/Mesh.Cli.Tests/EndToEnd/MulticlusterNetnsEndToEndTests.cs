@@ -96,7 +96,7 @@ public sealed class MulticlusterNetnsEndToEndTests : IAsyncLifetime
         Assert.Equal(0, await Network.PacketsAsync(RoutedClusterNetwork.Dropped));
 
         var inWest = await RoutedClusterNetwork.ExecAsync(Network.West, null, "curl", "-sS", "-m", "5", $"http://{RoutedClusterNetwork.WestIp}:{Text(BooksPort)}/who");
-        Assert.True(inWest is (0, "books"), $"west reaches its own books port: {inWest}");
+        Assert.True(inWest is { Code: 0, Out: "books" }, $"west reaches its own books port: {inWest}");
         var fromEast = await RoutedClusterNetwork.ExecAsync(Network.East, null, "curl", "-sS", "-m", "3", $"http://{RoutedClusterNetwork.WestIp}:{Text(BooksPort)}/who");
         Assert.True(fromEast.Code != 0, $"east dialled west's books port directly: {fromEast}");
         Assert.True(await Network.PacketsAsync(RoutedClusterNetwork.Dropped) > 0, "the router dropped east's direct dial");
@@ -175,15 +175,15 @@ public sealed class MulticlusterNetnsEndToEndTests : IAsyncLifetime
     /// namespace): "status body", or curl's error.</summary>
     private async Task<string> CallFromEastAsync(string host)
     {
-        var (code, output) = await RoutedClusterNetwork.ExecAsync(Network.East, null, "curl", "-sS", "-m", "10",
+        var (code, output, error) = await RoutedClusterNetwork.ExecAsync(Network.East, null, "curl", "-sS", "-m", "10",
             "-x", $"http://127.0.0.1:{Text(ClientOutbound)}", "-w", "\n%{http_code}", $"http://{host}:{Text(BooksPort)}/who");
-        if (code != 0) return $"curl exit {code}: {output.Trim()}";
+        if (code != 0) return $"curl exit {code}: {error.Trim()}";
         var split = output.LastIndexOf('\n');
         return $"{output[(split + 1)..].Trim()} {output[..split]}";
     }
 
     private async Task<string> CheckAsync() =>
-        (await RoutedClusterNetwork.ExecAsync(Network.East, null, MeshEnv(_eastDir), MeshBin, "multicluster", "check")).Output;
+        (await RoutedClusterNetwork.ExecAsync(Network.East, null, MeshEnv(_eastDir), MeshBin, "multicluster", "check")).ToString();
 
     private async Task<string> StartSiloAsync(string ns, string dataDir, string[] extra)
     {
@@ -197,9 +197,9 @@ public sealed class MulticlusterNetnsEndToEndTests : IAsyncLifetime
     /// <summary>`mesh ARGS` inside <paramref name="ns"/> against that cluster's silo; fails the test unless it exits 0.</summary>
     private static async Task<string> MeshOkAsync(string ns, string dataDir, string? stdin, params string[] args)
     {
-        var (code, output) = await RoutedClusterNetwork.ExecAsync(ns, stdin, MeshEnv(dataDir), [MeshBin, .. args]);
-        Assert.True(code == 0, $"mesh {string.Join(' ', args)} in {ns} exited {code}: {output}");
-        return output;
+        var result = await RoutedClusterNetwork.ExecAsync(ns, stdin, MeshEnv(dataDir), [MeshBin, .. args]);
+        Assert.True(result.Code == 0, $"mesh {string.Join(' ', args)} in {ns}: {result}");
+        return result.Out;
     }
 
     /// <summary>A cluster's `mesh` finds its silo through the data directory alone, never this machine's MESH_* settings.</summary>

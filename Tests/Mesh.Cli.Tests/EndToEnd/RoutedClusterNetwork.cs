@@ -91,8 +91,8 @@ internal sealed class RoutedClusterNetwork : IAsyncDisposable
     /// <summary>Packets the router's rule named <paramref name="rule"/> has matched so far.</summary>
     public async Task<long> PacketsAsync(string rule)
     {
-        var (code, output) = await ExecAsync(Router, null, "iptables", "-w", "-nvxL");
-        if (code != 0) throw new InvalidOperationException($"iptables -nvxL in {Router} failed: {output}");
+        var (code, output, _) = await ExecAsync(Router, null, "iptables", "-w", "-nvxL");
+        if (code != 0) throw new InvalidOperationException($"iptables -nvxL in {Router} failed ({code}): {output}");
         var line = output.Split('\n').FirstOrDefault(l => l.Contains($"/* {rule} */", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"no rule {rule} in {Router}:\n{output}");
         return long.Parse(Regex.Match(line, @"^\s*(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
@@ -102,20 +102,19 @@ internal sealed class RoutedClusterNetwork : IAsyncDisposable
 
     private static async Task Run(string file, params string[] args)
     {
-        var (code, output) = await Exec(file, null, args);
-        if (code != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({code}): {output}");
+        var result = await Exec(file, null, args);
+        if (result.Code != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {result}");
     }
 
-    /// <summary>Runs <paramref name="command"/> inside namespace <paramref name="ns"/> with <paramref name="stdin"/>:
-    /// (exit code, stdout + stderr).</summary>
-    public static Task<(int Code, string Output)> ExecAsync(string ns, string? stdin, params string[] command) =>
+    /// <summary>Runs <paramref name="command"/> inside namespace <paramref name="ns"/> with <paramref name="stdin"/>.</summary>
+    public static Task<ExecResult> ExecAsync(string ns, string? stdin, params string[] command) =>
         ExecAsync(ns, stdin, null, command);
 
     /// <summary>The form with extra environment variables (a null value removes the variable).</summary>
-    public static Task<(int Code, string Output)> ExecAsync(string ns, string? stdin, IReadOnlyDictionary<string, string?>? env, params string[] command) =>
+    public static Task<ExecResult> ExecAsync(string ns, string? stdin, IReadOnlyDictionary<string, string?>? env, params string[] command) =>
         Exec("ip", stdin, ["netns", "exec", ns, .. command], env);
 
-    private static async Task<(int Code, string Output)> Exec(string file, string? stdin, string[] args, IReadOnlyDictionary<string, string?>? env = null)
+    private static async Task<ExecResult> Exec(string file, string? stdin, string[] args, IReadOnlyDictionary<string, string?>? env = null)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -132,7 +131,7 @@ internal sealed class RoutedClusterNetwork : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try { await p.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw new TimeoutException($"{file} {string.Join(' ', args)} did not exit"); }
-        return (p.ExitCode, await stdout + await stderr);
+        return new ExecResult(p.ExitCode, await stdout, await stderr);
     }
 
     public async ValueTask DisposeAsync()
@@ -140,6 +139,12 @@ internal sealed class RoutedClusterNetwork : IAsyncDisposable
         // A namespace's veth ends and iptables rules go with it; the processes in it are the test's to stop first.
         foreach (var ns in new[] { East, West, Router }) await Exec("ip", null, ["netns", "del", ns]);
     }
+}
+
+/// <summary>How a command run by <see cref="RoutedClusterNetwork"/> ended.</summary>
+internal readonly record struct ExecResult(int Code, string Out, string Err)
+{
+    public override string ToString() => $"exit {Code}\n{Out}\n{Err}".TrimEnd();
 }
 
 /// <summary>A test that builds a <see cref="RoutedClusterNetwork"/>: skipped, with the reason, on a host where that
