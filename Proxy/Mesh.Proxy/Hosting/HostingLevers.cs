@@ -3,7 +3,7 @@ namespace Mesh.Proxy.Hosting;
 /// <summary>Performance switches of the host that bench/proxy/run.sh flips A/B in one run (`MESH_AB`), read from the
 /// environment at start. Defaults are what the measurements kept (bench/README.md, "Levers"); a value that is not
 /// true/false stops the proxy with the variable's name.</summary>
-internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, bool PreferInlineScheduling, bool Metrics)
+internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, bool PreferInlineScheduling, bool Metrics, bool MeshLegHttp11)
 {
     /// <summary>Kestrel's socket transport: a zero-byte read before renting a receive buffer (fewer idle buffers, one
     /// more syscall per read).</summary>
@@ -17,7 +17,11 @@ internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, boo
     /// no OpenTelemetry SDK, an empty /metrics. Not for production.</summary>
     public const string MetricsVariable = "MESH_PROXY_BENCH_METRICS";
 
-    public static HostingLevers Default { get; } = new(WaitForDataBeforeAllocatingBuffer: true, PreferInlineScheduling: false, Metrics: true);
+    /// <summary>HTTP/1.x clients' requests to mesh peers go as HTTP/1.1 keep-alive over mesh TLS (ALPN http/1.1, one
+    /// pooled connection per request in flight) instead of multiplexed HTTP/2; HTTP/2 clients keep the HTTP/2 leg.</summary>
+    public const string MeshLegHttp11Variable = "MESH_PROXY_MESH_LEG_HTTP11";
+
+    public static HostingLevers Default { get; } = new(WaitForDataBeforeAllocatingBuffer: true, PreferInlineScheduling: false, Metrics: true, MeshLegHttp11: false);
 
     public static HostingLevers FromEnvironment(Func<string, string?>? read = null)
     {
@@ -25,7 +29,8 @@ internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, boo
         return new(
             Flag(read, WaitForDataVariable, Default.WaitForDataBeforeAllocatingBuffer),
             Flag(read, InlineSchedulingVariable, Default.PreferInlineScheduling),
-            Flag(read, MetricsVariable, Default.Metrics));
+            Flag(read, MetricsVariable, Default.Metrics),
+            Flag(read, MeshLegHttp11Variable, Default.MeshLegHttp11));
     }
 
     private static bool Flag(Func<string, string?> read, string variable, bool fallback) => read(variable) switch

@@ -20,7 +20,7 @@ internal sealed class OutboundModule : IProxyModule
     {
         services.AddSingleton<ServiceWatches>();
         services.AddSingleton<EndpointStats>();
-        services.AddSingleton<MeshTransformer>();
+        services.AddSingleton(sp => new MeshTransformer(sp.GetRequiredService<EndpointStats>(), host.Levers.MeshLegHttp11));
         services.AddSingleton<ClusterRegistry>();
         services.AddSingleton<IClusterChangeListener>(sp => sp.GetRequiredService<ClusterRegistry>());
         if (host.Tls is { } tls) services.TryAddSingleton<IEndpointConnector>(new MeshTlsEndpointConnector(tls.Client));

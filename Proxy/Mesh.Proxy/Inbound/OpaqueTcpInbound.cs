@@ -45,7 +45,7 @@ internal sealed class OpaqueTcpInbound(ProxySettings settings, InboundPolicySour
         }
         metrics.AuthzAllowed(decision.Server, decision.Authorization);
         Stream upstream;
-        try { upstream = await new PlaintextEndpointConnector().ConnectAsync(new DnsEndPoint(settings.AppHost.ToString(), targetPort), null, connection.ConnectionClosed); }
+        try { upstream = await new PlaintextEndpointConnector().ConnectAsync(new DnsEndPoint(settings.AppHost.ToString(), targetPort), null, http11: false, connection.ConnectionClosed); }
         catch (Exception e) when (e is SocketException or OperationCanceledException) { return; }
         await using (upstream) await OpaquePipe.PipeAsync(connection, upstream, TelemetryNames.Inbound, metrics);
     }

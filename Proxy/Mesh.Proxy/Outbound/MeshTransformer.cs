@@ -8,10 +8,11 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Outbound;
 
-/// <summary>Shapes each outbound try: HTTP/2 + target-port header to meshed endpoints, the client's protocol to others,
+/// <summary>Shapes each outbound try: HTTP/2 + target-port header to meshed endpoints (HTTP/1.1 for HTTP/1.x clients with
+/// <paramref name="meshLegHttp11"/>), the client's protocol to others,
 /// without the fields the client's `Connection` names nor a client's own target port; records the endpoint's latency when
 /// headers arrive and swallows retryable responses.</summary>
-internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
+internal sealed class MeshTransformer(EndpointStats stats, bool meshLegHttp11) : HttpTransformer
 {
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -29,7 +30,9 @@ internal sealed class MeshTransformer(EndpointStats stats) : HttpTransformer
         var metadata = destination?.Model.Config.Metadata;
         if (metadata is not null && metadata.TryGetValue(DestinationMetadata.Identity, out var identity))
         {
-            proxyRequest.Version = HttpVersion.Version20;
+            // The pooled connection's ALPN follows this version (MeshForwarderHttpClientFactory): an HTTP/1.1 leg is one
+            // connection per request in flight, without HttpClient's and Kestrel's HTTP/2 stream machinery.
+            proxyRequest.Version = meshLegHttp11 && !HttpProtocol.IsHttp2(httpContext.Request.Protocol) ? HttpVersion.Version11 : HttpVersion.Version20;
             proxyRequest.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
             proxyRequest.Headers.TryAddWithoutValidation(MeshHeaders.TargetPort, metadata[DestinationMetadata.TargetPort]);
             proxyRequest.Options.Set(MeshForwarderHttpClientFactory.ExpectedIdentity, identity);

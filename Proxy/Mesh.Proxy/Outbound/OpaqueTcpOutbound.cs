@@ -92,9 +92,9 @@ internal sealed class OpaqueTcpOutbound(ProxySettings settings, ServiceWatches d
         Stream? stream = null;
         try
         {
-            stream = identity is null ? await new PlaintextEndpointConnector().ConnectAsync(target, null, ct)
+            stream = identity is null ? await new PlaintextEndpointConnector().ConnectAsync(target, null, http11: false, ct)
                 : connector is MeshTlsEndpointConnector tls ? await tls.ConnectOpaqueAsync(target, identity, ct)
-                : await connector.ConnectAsync(target, identity, ct);
+                : await connector.ConnectAsync(target, identity, http11: false, ct);
             if (header is not null) await stream.WriteAsync(header, ct);
             return new(stream, default, "");
         }

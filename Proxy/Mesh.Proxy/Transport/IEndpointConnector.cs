@@ -11,6 +11,8 @@ public interface IEndpointConnector
     /// <summary>true: connections to meshed endpoints are mutual TLS that checked the expected identity.</summary>
     bool VerifiesIdentity { get; }
 
-    /// <summary>Connects to <paramref name="endPoint"/>; <paramref name="expectedIdentity"/> is the SPIFFE id discovery gave (null: unmeshed).</summary>
-    ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, string? expectedIdentity, CancellationToken cancellationToken);
+    /// <summary>Connects to <paramref name="endPoint"/>; <paramref name="expectedIdentity"/> is the SPIFFE id discovery gave (null: unmeshed).
+    /// <paramref name="http11"/>: the connection will carry HTTP/1.1 (mesh TLS offers ALPN http/1.1 instead of h2, so the
+    /// peer's Kestrel serves it as HTTP/1.1).</summary>
+    ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, string? expectedIdentity, bool http11, CancellationToken cancellationToken);
 }

@@ -47,12 +47,14 @@ internal sealed class MeshForwarderHttpClientFactory : IForwarderHttpClientFacto
         ConnectCallback = async (ctx, ct) =>
         {
             ctx.InitialRequestMessage.Options.TryGetValue(ExpectedIdentity, out var identity);
-            if (IsLoopback(ctx.DnsEndPoint.Host)) return await connector.ConnectAsync(ctx.DnsEndPoint, identity, ct);
+            // SocketsHttpHandler keeps HTTP/1.1 and HTTP/2 connections apart; the request that opens one says which it is.
+            var http11 = ctx.InitialRequestMessage.Version.Major < 2;
+            if (IsLoopback(ctx.DnsEndPoint.Host)) return await connector.ConnectAsync(ctx.DnsEndPoint, identity, http11, ct);
             using var remote = CancellationTokenSource.CreateLinkedTokenSource(ct);
             remote.CancelAfter(RemoteConnectTimeout);
             try
             {
-                return await connector.ConnectAsync(ctx.DnsEndPoint, identity, remote.Token);
+                return await connector.ConnectAsync(ctx.DnsEndPoint, identity, http11, remote.Token);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {

@@ -10,7 +10,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 namespace Mesh.Proxy.Transport;
 
 /// <summary>Inbound connection stage: a TLS ClientHello (first byte 0x16) is terminated as mesh mTLS and the peer's
-/// identity published; anything else passes through as plaintext (unmeshed clients, where policy allows).</summary>
+/// identity published; anything else passes through as plaintext (unmeshed clients, where policy allows). ALPN h2 or
+/// http/1.1 (the peer's HTTP/1.1 leg) tells Kestrel which protocol the connection speaks; the handshake runs on the
+/// thread pool (<see cref="HandshakeOffloadStream"/>).</summary>
 internal static class MeshTlsInbound
 {
     private const byte TlsHandshakeRecord = 0x16;
@@ -46,9 +48,11 @@ internal static class MeshTlsInbound
         }
         var original = connection.Transport;
         MeshTlsStream tls;
+        var transport = new HandshakeOffloadStream(new Mesh.Identity.Kestrel.DuplexPipeStream(original));
         try
         {
-            tls = await MeshTls.AcceptAsync(new Mesh.Identity.Kestrel.DuplexPipeStream(original), options, connection.ConnectionClosed, leaveOpen: true);
+            tls = await MeshTls.AcceptAsync(transport, options, connection.ConnectionClosed, leaveOpen: true);
+            transport.Handshaking = false;
         }
         catch (Exception e) when (e is MeshTlsException or OperationCanceledException or IOException)
         {

@@ -16,14 +16,15 @@ public sealed class HostingLeversTests
     public void FromEnvironment_ReadsEachSwitch()
     {
         var levers = HostingLevers.FromEnvironment(Env((HostingLevers.WaitForDataVariable, "false"),
-            (HostingLevers.InlineSchedulingVariable, "True"), (HostingLevers.MetricsVariable, "false")));
-        Assert.Equal(new HostingLevers(WaitForDataBeforeAllocatingBuffer: false, PreferInlineScheduling: true, Metrics: false), levers);
+            (HostingLevers.InlineSchedulingVariable, "True"), (HostingLevers.MetricsVariable, "false"), (HostingLevers.MeshLegHttp11Variable, "true")));
+        Assert.Equal(new HostingLevers(WaitForDataBeforeAllocatingBuffer: false, PreferInlineScheduling: true, Metrics: false, MeshLegHttp11: true), levers);
     }
 
     [Theory]
     [InlineData(HostingLevers.WaitForDataVariable, "0")]
     [InlineData(HostingLevers.InlineSchedulingVariable, "yes")]
     [InlineData(HostingLevers.MetricsVariable, "off")]
+    [InlineData(HostingLevers.MeshLegHttp11Variable, "1")]
     public void FromEnvironment_NotABoolean_NamesTheVariable(string variable, string value)
     {
         var e = Assert.Throws<InvalidOperationException>(() => HostingLevers.FromEnvironment(Env((variable, value))));
