@@ -37,7 +37,8 @@
 # Usage: bench/proxy/run.sh [seconds per setup and client, default 10 (2 halves)] [connections, default 32]
 #   env: H2_CLIENTS, H2_STREAMS, FIXED_RPS, FIXED_CLIENTS (see above); MESH_PROXY_BIN / MESH_PROXY_JIT_BIN = prebuilt proxies;
 #   PORT_BASE (default 18000); levers: MESH_AB="label:VAR=value[,VAR=value] …" adds a mesh pair per label started
-#   with those variables, measured as setup mesh-<label> right after mesh in every table and compared to mesh;
+#   with those variables, measured as setup mesh-<label> right after mesh in every table and compared to mesh
+#   (MESH_AB_BIN=path among them: that pair runs that binary instead, e.g. a JIT or a size-optimized build);
 #   ONLY="mesh mesh-x …" measures only those setups (and skips the cold starts); PASSES=n (default 2)
 # Needs: wrk, h2load (nghttp2-client), nginx, haproxy, caddy, openssl, curl; builds mesh-proxy Native AOT (falls back to JIT if AOT
 # fails; MESH_PROXY_BIN=path skips that build), mesh-proxy JIT (MESH_PROXY_JIT_BIN=path skips it) and the static
@@ -222,8 +223,12 @@ for (( i = 0; i < ${#ab_specs[@]}; i++ )); do
   "$work/disco/StaticDiscovery" $((o + 9)) "$work/anchors-$l.pem" $authority "127.0.0.1:$((pb + 80)):$((o + 3)):spiffe://cluster.local/ns/default/sa/bench-b" >/dev/null & pids+=($!)
   for _ in $(seq 200); do [ -s "$work/anchors-$l.pem" ] && break; sleep 0.05; done
   lever_env="${ab_specs[$i]#*:}"; lever_env="${lever_env//,/ }"
-  start_proxy "meshB-$l" bench-b $((o + 3)) $((o + 4)) $((o + 5)) $((o + 9)) "$work/anchors-$l.pem"
-  start_proxy "meshA-$l" bench-a $((o + 1)) $((o + 0)) $((o + 2)) $((o + 9)) "$work/anchors-$l.pem"
+  # MESH_AB_BIN=path is not a variable: that pair runs another binary (a JIT build, a size-optimized AOT build).
+  ab_bin="$proxy"; ab_vars=""
+  for v in $lever_env; do case "$v" in MESH_AB_BIN=*) ab_bin="${v#MESH_AB_BIN=}" ;; *) ab_vars="$ab_vars $v" ;; esac; done
+  lever_env="$ab_vars"
+  start_proxy "meshB-$l" bench-b $((o + 3)) $((o + 4)) $((o + 5)) $((o + 9)) "$work/anchors-$l.pem" "$ab_bin"
+  start_proxy "meshA-$l" bench-a $((o + 1)) $((o + 0)) $((o + 2)) $((o + 9)) "$work/anchors-$l.pem" "$ab_bin"
   lever_env=""
   ab_rows+=("mesh-$l|http://127.0.0.1:$o/|$(cat "$work/meshA-$l.pid") $(cat "$work/meshB-$l.pid")")
 done

@@ -36,6 +36,11 @@ public abstract class MeshTlsOptions
 
     public MeshTlsMetrics Metrics { get; set; } = MeshTlsMetrics.Shared;
 
+    /// <summary>false: every read not following a full one first waits for data with a zero-byte transport read (idle
+    /// connections hold no read buffer). true: that wait is skipped while the previous transport read found its data
+    /// already there (a busy connection), saving a transport call per read.</summary>
+    public bool SkipDataWaitWhenBusy { get; set; }
+
     internal TrustBundle? EffectiveTrust => TrustBundle ?? Credentials.Current?.TrustBundle;
 }
 
@@ -52,7 +57,7 @@ public sealed class MeshTlsClientOptions : MeshTlsOptions
     public MeshTlsClientOptions WithExpectedIdentity(string? identity) => new()
     {
         Credentials = Credentials, TrustBundle = TrustBundle, KeyExchange = KeyExchange, HandshakeTimeout = HandshakeTimeout,
-        Time = Time, Metrics = Metrics, ApplicationProtocols = ApplicationProtocols, ExpectedIdentity = identity,
+        Time = Time, Metrics = Metrics, SkipDataWaitWhenBusy = SkipDataWaitWhenBusy, ApplicationProtocols = ApplicationProtocols, ExpectedIdentity = identity,
     };
 }
 

@@ -33,6 +33,7 @@ public sealed class MeshTlsStream : Stream
     private int _disposed;
     private bool _established;
     private bool _lastReadFull;
+    private bool _dataWasWaiting;
 
     internal MeshTlsStream(Stream transport, TlsProtocol engine, HandshakeState state, MeshTlsOptions options, bool isServer, bool leaveOpen)
     {
@@ -158,11 +159,20 @@ public sealed class MeshTlsStream : Stream
             // Wait for data without holding a buffer (idle connections then cost no read buffer). Skipped while the
             // previous read filled the buffer (bulk transfer: data is waiting). A transport without zero-byte-read
             // support returns at once and the real read below waits instead: still correct.
-            if (!_lastReadFull) await _transport.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            // With SkipDataWaitWhenBusy the wait is skipped too while data kept arriving before we asked for it.
+            var skipWait = _lastReadFull || (_options.SkipDataWaitWhenBusy && _dataWasWaiting);
+            if (!skipWait)
+            {
+                var wait = _transport.ReadAsync(Memory<byte>.Empty, cancellationToken);
+                _dataWasWaiting = wait.IsCompleted;
+                await wait.ConfigureAwait(false);
+            }
             var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
             try
             {
-                var n = await _transport.ReadAsync(buffer.AsMemory(0, ReadBufferSize), cancellationToken).ConfigureAwait(false);
+                var read = _transport.ReadAsync(buffer.AsMemory(0, ReadBufferSize), cancellationToken);
+                if (skipWait) _dataWasWaiting = read.IsCompleted;
+                var n = await read.ConfigureAwait(false);
                 _lastReadFull = n == ReadBufferSize;
                 if (n == 0) return 0; // transport EOF without close_notify: treated as end of stream
                 bool hasOutput;

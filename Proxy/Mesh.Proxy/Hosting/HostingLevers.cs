@@ -3,7 +3,7 @@ namespace Mesh.Proxy.Hosting;
 /// <summary>Performance switches of the host that bench/proxy/run.sh flips A/B in one run (`MESH_AB`), read from the
 /// environment at start. Defaults are what the measurements kept (bench/README.md, "Levers"); a value that is not
 /// true/false stops the proxy with the variable's name.</summary>
-internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, bool PreferInlineScheduling, bool Metrics, bool MeshLegHttp11)
+internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, bool PreferInlineScheduling, bool Metrics, bool MeshLegHttp11, bool TlsSkipDataWaitWhenBusy)
 {
     /// <summary>Kestrel's socket transport: a zero-byte read before renting a receive buffer (fewer idle buffers, one
     /// more syscall per read).</summary>
@@ -21,7 +21,11 @@ internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, boo
     /// pooled connection per request in flight) instead of multiplexed HTTP/2; HTTP/2 clients keep the HTTP/2 leg.</summary>
     public const string MeshLegHttp11Variable = "MESH_PROXY_MESH_LEG_HTTP11";
 
-    public static HostingLevers Default { get; } = new(WaitForDataBeforeAllocatingBuffer: true, PreferInlineScheduling: false, Metrics: true, MeshLegHttp11: false);
+    /// <summary>Mesh TLS reads skip the zero-byte wait for data while the connection is busy
+    /// (<see cref="Mesh.Identity.Tls.MeshTlsOptions.SkipDataWaitWhenBusy"/>).</summary>
+    public const string TlsSkipDataWaitVariable = "MESH_PROXY_TLS_SKIP_DATA_WAIT_WHEN_BUSY";
+
+    public static HostingLevers Default { get; } = new(WaitForDataBeforeAllocatingBuffer: true, PreferInlineScheduling: false, Metrics: true, MeshLegHttp11: false, TlsSkipDataWaitWhenBusy: false);
 
     public static HostingLevers FromEnvironment(Func<string, string?>? read = null)
     {
@@ -30,7 +34,8 @@ internal sealed record HostingLevers(bool WaitForDataBeforeAllocatingBuffer, boo
             Flag(read, WaitForDataVariable, Default.WaitForDataBeforeAllocatingBuffer),
             Flag(read, InlineSchedulingVariable, Default.PreferInlineScheduling),
             Flag(read, MetricsVariable, Default.Metrics),
-            Flag(read, MeshLegHttp11Variable, Default.MeshLegHttp11));
+            Flag(read, MeshLegHttp11Variable, Default.MeshLegHttp11),
+            Flag(read, TlsSkipDataWaitVariable, Default.TlsSkipDataWaitWhenBusy));
     }
 
     private static bool Flag(Func<string, string?> read, string variable, bool fallback) => read(variable) switch

@@ -44,7 +44,7 @@ public static class ProxyHost
 
         var levers = HostingLevers.FromEnvironment();
         var metrics = new ProxyMetrics(recording: levers.Metrics);
-        var tls = MeshTlsSetup.Create(settings);
+        var tls = MeshTlsSetup.Create(settings, levers.TlsSkipDataWaitWhenBusy);
         var host = new ProxyHostContext(settings, metrics, tls, levers);
         var modules = ProxyModules.All;
         var errors = new ProxyErrorReporter(metrics);

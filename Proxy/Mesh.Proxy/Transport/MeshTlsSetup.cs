@@ -9,7 +9,7 @@ namespace Mesh.Proxy.Transport;
 /// Enabled by MESH_PROXY_TRUST_ANCHORS; without it the hop between proxies is h2c (development only).</summary>
 internal sealed record MeshTlsSetup(TrustBundle Trust, MeshCredentialsHolder Credentials, MeshTlsClientOptions Client, MeshTlsServerOptions Server)
 {
-    public static MeshTlsSetup? Create(ProxySettings settings)
+    public static MeshTlsSetup? Create(ProxySettings settings, bool skipDataWaitWhenBusy)
     {
         if (string.IsNullOrEmpty(settings.TrustAnchorsPath)) return null;
         TrustBundle trust;
@@ -23,8 +23,9 @@ internal sealed record MeshTlsSetup(TrustBundle Trust, MeshCredentialsHolder Cre
         return new MeshTlsSetup(
             trust,
             credentials,
-            new MeshTlsClientOptions { Credentials = credentials, TrustBundle = trust, KeyExchange = exchange },
+            new MeshTlsClientOptions { Credentials = credentials, TrustBundle = trust, KeyExchange = exchange, SkipDataWaitWhenBusy = skipDataWaitWhenBusy },
             new MeshTlsServerOptions { Credentials = credentials, TrustBundle = trust, KeyExchange = exchange, ClientCertificateMode = ClientCertificateMode.Optional,
+                SkipDataWaitWhenBusy = skipDataWaitWhenBusy,
                 ApplicationProtocols = [Mesh.Identity.MeshCrypto.Alpn.Http2, Mesh.Identity.MeshCrypto.Alpn.Http11, Mesh.Identity.MeshCrypto.Alpn.Opaque] });
     }
 }

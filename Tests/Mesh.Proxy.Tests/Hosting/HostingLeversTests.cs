@@ -16,8 +16,9 @@ public sealed class HostingLeversTests
     public void FromEnvironment_ReadsEachSwitch()
     {
         var levers = HostingLevers.FromEnvironment(Env((HostingLevers.WaitForDataVariable, "false"),
-            (HostingLevers.InlineSchedulingVariable, "True"), (HostingLevers.MetricsVariable, "false"), (HostingLevers.MeshLegHttp11Variable, "true")));
-        Assert.Equal(new HostingLevers(WaitForDataBeforeAllocatingBuffer: false, PreferInlineScheduling: true, Metrics: false, MeshLegHttp11: true), levers);
+            (HostingLevers.InlineSchedulingVariable, "True"), (HostingLevers.MetricsVariable, "false"), (HostingLevers.MeshLegHttp11Variable, "true"),
+            (HostingLevers.TlsSkipDataWaitVariable, "true")));
+        Assert.Equal(new HostingLevers(WaitForDataBeforeAllocatingBuffer: false, PreferInlineScheduling: true, Metrics: false, MeshLegHttp11: true, TlsSkipDataWaitWhenBusy: true), levers);
     }
 
     [Theory]
@@ -25,6 +26,7 @@ public sealed class HostingLeversTests
     [InlineData(HostingLevers.InlineSchedulingVariable, "yes")]
     [InlineData(HostingLevers.MetricsVariable, "off")]
     [InlineData(HostingLevers.MeshLegHttp11Variable, "1")]
+    [InlineData(HostingLevers.TlsSkipDataWaitVariable, "on")]
     public void FromEnvironment_NotABoolean_NamesTheVariable(string variable, string value)
     {
         var e = Assert.Throws<InvalidOperationException>(() => HostingLevers.FromEnvironment(Env((variable, value))));

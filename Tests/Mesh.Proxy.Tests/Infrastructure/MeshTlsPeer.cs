@@ -13,13 +13,8 @@ public static class MeshTlsPeer
     /// <param name="server">The identity the proxy must present (checked as a sidecar checks discovery's).</param>
     public static HttpClient Create(CertificateAuthority ca, string identity, string server)
     {
-        var id = SpiffeId.Parse(identity);
-        var csr = CsrBuilder.Create(id);
-        var options = new MeshTlsClientOptions
-        {
-            Credentials = new MeshCredentialsHolder(MeshCredentials.Create(csr, ca.IssueLeafOrThrow(csr.Der, id), ca.TrustBundle)),
-            ExpectedIdentity = server,
-        };
+        var options = Options(ca, identity);
+        options.ExpectedIdentity = server;
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -30,6 +25,17 @@ public static class MeshTlsPeer
             DefaultRequestVersion = HttpVersion.Version20,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    /// <summary>Client options presenting a leaf for <paramref name="identity"/> (no expected server identity set).</summary>
+    public static MeshTlsClientOptions Options(CertificateAuthority ca, string identity)
+    {
+        var id = SpiffeId.Parse(identity);
+        var csr = CsrBuilder.Create(id);
+        return new MeshTlsClientOptions
+        {
+            Credentials = new MeshCredentialsHolder(MeshCredentials.Create(csr, ca.IssueLeafOrThrow(csr.Der, id), ca.TrustBundle)),
         };
     }
 }
