@@ -1,5 +1,7 @@
 using Mesh.Api.V1;
 using Mesh.Proxy.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy;
 
 namespace Mesh.Proxy.Tests.Outbound;
 
@@ -48,7 +50,10 @@ public sealed class LocalityTrafficTests : IAsyncLifetime
         var west2Down = Remote(west2);
         west2Down.Ready = false;
         _mesh.Discovery.Upsert(Federated, west2Down);
-        await Poll.UntilAsync(async () => await AppAsync(client) == "west-1", TimeSpan.FromSeconds(15), "west-1 to take the spill");
+        // Wait for the balancer's own destination set to have dropped west-2 (an answer from west-1 alone could come
+        // before the update lands, and the next request could still go to west-2).
+        await Poll.UntilAsync(() => Task.FromResult(BalancerDestinations(Federated) is { } d && !d.Contains(west2.Key) && d.Contains(west1.Key)),
+            TimeSpan.FromSeconds(15), "the client proxy's balancer to drop the not-ready west-2");
         for (var i = 0; i < 20; i++) Assert.Equal("west-1", await AppAsync(client));
         _mesh.Discovery.Upsert(Federated, Remote(west2));
 
@@ -70,6 +75,13 @@ public sealed class LocalityTrafficTests : IAsyncLifetime
         var seen = new HashSet<string>();
         await Poll.UntilAsync(async () => { seen.Add(await AppAsync(client)); return seen.Count == 2; }, TimeSpan.FromSeconds(15), "both clusters' endpoints to get traffic");
     }
+
+    /// <summary>The destination keys the client proxy's load balancer picks from for <paramref name="cluster"/>, or
+    /// null while it has no such cluster.</summary>
+    private HashSet<string>? BalancerDestinations(string cluster) =>
+        _mesh.Client.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(cluster, out var state)
+            ? state.DestinationsState.AllDestinations.Select(d => d.DestinationId).ToHashSet(StringComparer.Ordinal)
+            : null;
 
     private static async Task<string> AppAsync(HttpClient client)
     {
