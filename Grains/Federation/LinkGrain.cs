@@ -109,7 +109,7 @@ public sealed partial class LinkGrain(
 
     public Task<LinkStatus> GetStatusAsync() =>
         Task.FromResult(new LinkStatus(_connected, _writer?.Conditions ?? [], _lastMessage, _gatewayAlive, _health.Latency, _remoteAnchors,
-            _writer?.Writes ?? 0));
+            _writer?.Writes ?? 0, _writer?.ResourcesWritten ?? 0));
 
     private async Task StopAsync()
     {

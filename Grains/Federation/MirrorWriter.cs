@@ -32,6 +32,9 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
     /// <summary>Catalog batches this writer had applied (each is one catalog write and one reconcile).</summary>
     public long Writes { get; private set; }
 
+    /// <summary>Upserts and deletes those batches carried.</summary>
+    public long ResourcesWritten { get; private set; }
+
     /// <summary>False while the link's gateway probe says dead: gateway-mode mirrors are written with their
     /// <see cref="MirrorEntry.GatewayDown"/> resources (endpoints not ready, never deleted).</summary>
     public bool GatewayAlive { get; set; } = true;
@@ -152,6 +155,7 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
                     continue;
                 }
                 Writes++;
+                ResourcesWritten += plan.Upserts.Count + plan.Deletes.Count;
             }
             foreach (var (name, keys) in plan.Written) _written[name] = keys;
             foreach (var name in plan.Gone) _written.Remove(name);
@@ -290,6 +294,7 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
         var result = await catalog.WriteAsync(new CatalogBatch(_source, await nextEpoch(), [], owned));
         if (!result.Ok) throw new InvalidOperationException($"catalog of {ns} refused deleting link {cluster}'s resources: {result.Error}");
         Writes++;
+        ResourcesWritten += owned.Length;
         return [.. result.Deleted.Select(k => $"{k.Kind.ToLowerInvariant()} {ns}/{k.Name}")];
     }
 

@@ -18,13 +18,15 @@ namespace Mesh.Bench.Multicluster;
 /// per mirrored Service.</summary>
 internal static class MulticlusterBench
 {
-    private const string Usage = "usage: mesh-bench-multicluster [--sizes 1,100,1000] [--watchers 100] [--rounds 20]";
+    private const string Usage = "usage: mesh-bench-multicluster [--sizes 1,100,1000] [--watchers 100] [--rounds 20] " +
+        "[--hop-seconds 5 (0: no gateway hop phase)] [--hop-passes 4] [--hop-concurrency 4] [--hop-rate 200]";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(180);
 
     public static async Task<int> RunAsync(string[] args)
     {
         int[] sizes = [1, 100, 1000];
         int watcherCount = 100, rounds = 20;
+        var hop = new HopBench.Options(Seconds: 5, Passes: 4, Concurrency: 4, Rate: 200);
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -32,13 +34,17 @@ internal static class MulticlusterBench
                 case "--sizes" when i + 1 < args.Length: sizes = args[++i].Split(',').Select(Parse).ToArray(); break;
                 case "--watchers" when i + 1 < args.Length: watcherCount = Parse(args[++i]); break;
                 case "--rounds" when i + 1 < args.Length: rounds = Parse(args[++i]); break;
+                case "--hop-seconds" when i + 1 < args.Length: hop = hop with { Seconds = Parse(args[++i]) }; break;
+                case "--hop-passes" when i + 1 < args.Length: hop = hop with { Passes = Parse(args[++i]) }; break;
+                case "--hop-concurrency" when i + 1 < args.Length: hop = hop with { Concurrency = Parse(args[++i]) }; break;
+                case "--hop-rate" when i + 1 < args.Length: hop = hop with { Rate = Parse(args[++i]) }; break;
                 default: Console.Error.WriteLine(Usage); return 1;
             }
         }
         if (sizes.Length == 0 || sizes.Any(n => n is < 1 or > 20_000) || !sizes.SequenceEqual(sizes.Order().Distinct())
-            || watcherCount < 1 || rounds < 2 || rounds % 2 != 0)
+            || watcherCount < 1 || rounds < 2 || rounds % 2 != 0 || hop.Seconds < 0 || hop.Passes < 1 || hop.Concurrency < 1 || hop.Rate < 1)
         {
-            Console.Error.WriteLine(Usage + " (sizes ascending, 1–20000; rounds even: each pair removes and restores)");
+            Console.Error.WriteLine(Usage + " (sizes ascending, 1–20000; rounds even: each pair removes and restores; hop values positive)");
             return 1;
         }
 
@@ -46,7 +52,7 @@ internal static class MulticlusterBench
         var dir = Directory.CreateTempSubdirectory("mesh-bench-mc-").FullName;
         try
         {
-            return await RunAsync(dir, sizes, watcherCount, rounds, load);
+            return await RunAsync(dir, sizes, watcherCount, rounds, hop, load);
         }
         finally
         {
@@ -54,14 +60,14 @@ internal static class MulticlusterBench
         }
     }
 
-    private static async Task<int> RunAsync(string dir, int[] sizes, int watcherCount, int rounds, string load)
+    private static async Task<int> RunAsync(string dir, int[] sizes, int watcherCount, int rounds, HopBench.Options hopOptions, string load)
     {
         // One anchor, an issuer per cluster (what `mesh identity issuer --anchor-*` writes into each data dir).
         var (westDir, eastDir) = (Path.Combine(dir, "west"), Path.Combine(dir, "east"));
         var anchor = CertificateAuthority.Create(Objects.WestDomain);
         anchor.Save(Path.Combine(westDir, "ca"));
         CertificateAuthority.FromAnchor(anchor.Anchor, Objects.EastDomain).Save(Path.Combine(eastDir, "ca"));
-        var gatewayPort = FreePort(); // nothing listens there: no gateway process runs (see Objects.Link)
+        var gatewayPort = FreePort(); // only the gateway hop phase runs a gateway there (see Objects.Link)
 
         await using var west = await SiloProcess.StartAsync(westDir, ["--cluster-name", "west", "--trust-domain", Objects.WestDomain,
             "--federation", "127.0.0.1:0", "--multicluster-gateway", $"127.0.0.1:{gatewayPort}", "--multicluster-gateway-identity", Objects.GatewayIdentity]);
@@ -75,6 +81,17 @@ internal static class MulticlusterBench
         await ApplyAsync(eastAdmin, Objects.Link(west.Federation, gatewayPort));
         await UntilAsync(async () => (await LinkStatusAsync(eastAdmin))?["conditions"]?.AsArray()
             .Any(c => (string?)c!["type"] == "FederationConnected" && (string?)c["status"] == "True") == true, "east's link to west connected");
+
+        // The data path first, while nothing else is exported: its proxies are stopped and its objects deleted after.
+        Dictionary<string, HopBench.PathSamples>? hop = null;
+        var hopLoad = "";
+        if (hopOptions.Seconds > 0)
+        {
+            hopLoad = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            hop = await HopBench.RunAsync(west, east, westAdmin, eastAdmin, gatewayPort, hopOptions, UntilAsync);
+            hopLoad += " → " + File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            await UntilAsync(async () => MirroredCount(await LinkStatusAsync(eastAdmin)) == 0, "the hop mirror deleted");
+        }
 
         using var channel = EastChannel(east);
         var client = new Discovery.DiscoveryClient(channel);
@@ -147,7 +164,15 @@ internal static class MulticlusterBench
                 $"{s.WestRss / 1048576.0:0.0} | {(s.WestRss - westEmpty) / 1024.0 / s.N:0.0} | {(s.WestRss - prevWest) / 1024.0 / (s.N - prevN):0.0} |");
             (prevN, prevEast, prevWest) = (s.N, s.EastRss, s.WestRss);
         }
-        return errors == 0 ? 0 : 2;
+        if (hop is not null)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"gateway hop phase: {hopOptions.Passes} passes × {hopOptions.Seconds} s per path and load, paths alternating; " +
+                $"proxy {Path.GetFileName(ProxyProcess.Binary)}; load average {hopLoad}");
+            Console.WriteLine();
+            HopBench.Print(hop, hopOptions);
+        }
+        return errors == 0 && (hop is null || hop.Values.All(p => p.Errors == 0)) ? 0 : 2;
     }
 
     private sealed record SizeResult(int N, Samples Remote, Samples Local, long EastRss, long WestRss);
@@ -167,7 +192,7 @@ internal static class MulticlusterBench
     private static int Parse(string s) => int.Parse(s, CultureInfo.InvariantCulture);
 
     /// <summary>A loopback port nothing listens on (bound, then released).</summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
