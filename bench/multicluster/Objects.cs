@@ -15,6 +15,8 @@ internal static class Objects
     /// <summary>The mirror east's watchers follow: west's svc-0 as east names it.</summary>
     public const string MirrorAuthority = $"svc-0-west.{Namespace}.svc.cluster.local:8080";
     public const string LocalAuthority = $"{LocalService}.{Namespace}.svc.cluster.local:8080";
+    /// <summary>svc-0 as west's own proxies name it.</summary>
+    public const string WestAuthority = $"svc-0.{Namespace}.svc.cluster.local:8080";
 
     public static string Exported(int i) => $"svc-{i}";
     public static string Mirror(int i) => $"svc-{i}-west";
