@@ -19,14 +19,14 @@ namespace Mesh.Bench.Multicluster;
 internal static class MulticlusterBench
 {
     private const string Usage = "usage: mesh-bench-multicluster [--sizes 1,100,1000] [--watchers 100] [--rounds 20] " +
-        "[--hop-seconds 5 (0: no gateway hop phase)] [--hop-passes 4] [--hop-concurrency 4] [--hop-rate 200]";
+        "[--hop-seconds 5 (0: no gateway hop phase)] [--hop-passes 4] [--hop-concurrency 4] [--hop-rate 50]";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(180);
 
     public static async Task<int> RunAsync(string[] args)
     {
         int[] sizes = [1, 100, 1000];
         int watcherCount = 100, rounds = 20;
-        var hop = new HopBench.Options(Seconds: 5, Passes: 4, Concurrency: 4, Rate: 200);
+        var hop = new HopBench.Options(Seconds: 5, Passes: 4, Concurrency: 4, Rate: 50);
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
