@@ -96,6 +96,30 @@ public sealed class MirrorWriteScopeTests(TwoClusters clusters) : IClassFixture<
     }
 
     [Fact]
+    public async Task WaitingMirrors_AreWrittenByTheResync_OnceTheCauseIsGone()
+    {
+        // A namespace with nothing of east's own (MissingNamespace) and one where east has a Service named like the
+        // mirror (NameConflict): nothing arrives from west when the cause goes, so the resync timer must notice.
+        const string missing = "scope-missing", conflict = "scope-conflict";
+        await TwoClusters.ApplyAsync(clusters.West, Flat(missing, "late", "10.7.0.1") + Flat(conflict, "taken", "10.7.1.1"));
+        await TwoClusters.ApplyAsync(clusters.East, LinkMirrorTests.Service(conflict, "taken-west", "owner: east", "app: taken"));
+        await TwoClusters.ApplyAsync(clusters.East, LinkMirrorTests.Link(clusters.FederationAddress));
+        await LinkMirrorTests.EventuallyAsync(StatusAsync, s => s.Services.Any(c => c is { Namespace: missing, Reason: MirrorReasons.MissingNamespace })
+            && s.Services.Any(c => c is { Namespace: conflict, Reason: MirrorReasons.NameConflict }), "MissingNamespace and NameConflict");
+        Assert.Empty(await OwnedAsync(missing));
+        Assert.Empty(await OwnedAsync(conflict));
+
+        await TwoClusters.ApplyAsync(clusters.East, LinkMirrorTests.Service(missing, "web", "tier: front", "app: web"));
+        await TwoClusters.DeleteAsync(clusters.East, "services", conflict, "taken-west");
+
+        await LinkMirrorTests.EventuallyAsync(() => EndpointsAsync(missing, "late-west"), e => e.Length == 1, "late-west mirrored");
+        await LinkMirrorTests.EventuallyAsync(() => EndpointsAsync(conflict, "taken-west"), e => e.Length == 1, "taken-west mirrored");
+        Assert.Equal(Source, (await EastGrains.GetGrain<ICatalogGrain>(conflict).GetAsync("Service", "taken-west"))!.Source);
+        await LinkMirrorTests.EventuallyAsync(StatusAsync, s => s.Services.Where(c => c.Namespace is missing or conflict).All(c => c.Reason == MirrorReasons.Mirrored)
+            && s.Services.Count(c => c.Namespace is missing or conflict) == 2, "both Mirrored");
+    }
+
+    [Fact]
     public async Task FreshSnapshotAfterReconnect_IsOneWriteOfTheDifferences()
     {
         const string ns = "scope-reconnect";
