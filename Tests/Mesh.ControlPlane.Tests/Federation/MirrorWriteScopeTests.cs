@@ -102,7 +102,8 @@ public sealed class MirrorWriteScopeTests(TwoClusters clusters) : IClassFixture<
         // mirror (NameConflict): nothing arrives from west when the cause goes, so the resync timer must notice.
         const string missing = "scope-missing", conflict = "scope-conflict";
         await TwoClusters.ApplyAsync(clusters.West, Flat(missing, "late", "10.7.0.1") + Flat(conflict, "taken", "10.7.1.1"));
-        await TwoClusters.ApplyAsync(clusters.East, LinkMirrorTests.Service(conflict, "taken-west", "owner: east", "app: taken"));
+        await TwoClusters.ApplyAsync(clusters.East, LinkMirrorTests.Service(conflict, "taken-west", "owner: east", "app: taken")
+            + LinkMirrorTests.Service(conflict, "web", "tier: front", "app: web"));
         await TwoClusters.ApplyAsync(clusters.East, LinkMirrorTests.Link(clusters.FederationAddress));
         await LinkMirrorTests.EventuallyAsync(StatusAsync, s => s.Services.Any(c => c is { Namespace: missing, Reason: MirrorReasons.MissingNamespace })
             && s.Services.Any(c => c is { Namespace: conflict, Reason: MirrorReasons.NameConflict }), "MissingNamespace and NameConflict");
