@@ -26,6 +26,8 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
     // Namespaces whose last whole sync found resources of this cluster's own there: only those take a delta alone
     // (elsewhere a delta syncs the whole namespace, which decides MissingNamespace).
     private readonly HashSet<string> _present = new(StringComparer.Ordinal);
+    // Namespaces where a sync failed (storage, a refusal) since their last whole sync: the resync timer retries them.
+    private readonly HashSet<string> _failed = new(StringComparer.Ordinal);
 
     public string Source => _source;
 
@@ -46,10 +48,10 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
 
     /// <summary>Namespaces whose mirrors may change with nothing arriving from the remote cluster, so the resync
     /// timer syncs them: one that holds nothing of this cluster's own yet, one with a mirror waiting (a name
-    /// conflict, an error), one with a federated member (the local member's selector is part of the mirror). A
-    /// namespace of only Mirrored mirrors changes only by a delta, which writes it at once.</summary>
+    /// conflict, an error), one with a federated member (the local member's selector is part of the mirror), one
+    /// whose last write failed. A namespace of only Mirrored mirrors changes only by a delta, which writes it at once.</summary>
     public IEnumerable<string> NamespacesToResync() =>
-        _desired.Where(d => !_present.Contains(d.Key)
+        _desired.Where(d => !_present.Contains(d.Key) || _failed.Contains(d.Key)
                             || d.Value.Values.Any(set => set.Entries.Any(e => e.SharedService))
                             || (_conditions.GetValueOrDefault(d.Key)?.Values.Any(cs => cs.Any(c => c.Reason != MirrorReasons.Mirrored)) ?? false))
             .Select(d => d.Key).ToList();
@@ -139,6 +141,20 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
 
     private async Task SyncAsync(string ns, Func<ICatalogGrain, Task<Scope>> read)
     {
+        try
+        {
+            if (await TrySyncAsync(ns, read) is null) _failed.Remove(ns); // a whole namespace is now as wanted
+        }
+        catch
+        {
+            _failed.Add(ns);
+            throw;
+        }
+    }
+
+    /// <summary>Plans and writes one scope; answers the remote Service it was limited to (null: the whole namespace).</summary>
+    private async Task<string?> TrySyncAsync(string ns, Func<ICatalogGrain, Task<Scope>> read)
+    {
         var catalog = grains.GetGrain<ICatalogGrain>(ns);
         // A write refused for a conflict that appeared meanwhile is planned again with that mirror left out.
         for (var attempt = 0; attempt < 3; attempt++)
@@ -159,7 +175,7 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
             }
             foreach (var (name, keys) in plan.Written) _written[name] = keys;
             foreach (var name in plan.Gone) _written.Remove(name);
-            return;
+            return scope.RemoteName;
         }
         throw new InvalidOperationException($"catalog of {ns}: mirrors of link {cluster} kept conflicting with writes of other sources");
     }
@@ -314,5 +330,6 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
         _conditions.Clear();
         _written.Clear();
         _present.Clear();
+        _failed.Clear();
     }
 }
