@@ -31,7 +31,11 @@ public sealed record LinkStatus(
     /// <summary>How long the last successful gateway probe took; null: none in this activation.</summary>
     [property: Id(4)] TimeSpan? GatewayLatency,
     /// <summary>SHA-256 of each trust anchor the last snapshot named, sorted; empty: no snapshot in this activation.</summary>
-    [property: Id(5)] ImmutableArray<string> RemoteTrustAnchors);
+    [property: Id(5)] ImmutableArray<string> RemoteTrustAnchors,
+    /// <summary>Catalog batches this link wrote in this activation (one per sync that changed something).</summary>
+    [property: Id(6)] long CatalogWrites = 0,
+    /// <summary>Upserts and deletes those batches carried: only what differed from the catalog is sent.</summary>
+    [property: Id(7)] long CatalogResourcesWritten = 0);
 
 [GenerateSerializer, Immutable, Alias("mesh.LinkCondition")]
 public sealed record LinkCondition(

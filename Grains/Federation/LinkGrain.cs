@@ -24,6 +24,8 @@ public sealed partial class LinkGrain(
     /// <summary>Epochs reserved per storage write: one write per activation instead of one per batch.</summary>
     private const long EpochBlock = 1_000_000;
     internal static readonly TimeSpan ResyncPeriod = TimeSpan.FromSeconds(2);
+    /// <summary>Resync ticks per sync of every namespace (the others sync only namespaces with a mirror waiting).</summary>
+    private const int FullSweepEvery = 15;
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200), MaxBackoff = TimeSpan.FromSeconds(5);
 
     private readonly ILinkWatcher _watcher = services.GetRequiredService<ILinkWatcher>();
@@ -38,6 +40,7 @@ public sealed partial class LinkGrain(
     private Task? _watch, _probe;
     private IGrainTimer? _resync;
     private long _nextEpoch;
+    private long _resyncTicks;
     private LinkCondition _connected = null!;
     private DateTimeOffset? _lastMessage;
     private GatewayHealth _health = GatewayHealth.Assumed;
@@ -105,7 +108,8 @@ public sealed partial class LinkGrain(
     }
 
     public Task<LinkStatus> GetStatusAsync() =>
-        Task.FromResult(new LinkStatus(_connected, _writer?.Conditions ?? [], _lastMessage, _gatewayAlive, _health.Latency, _remoteAnchors));
+        Task.FromResult(new LinkStatus(_connected, _writer?.Conditions ?? [], _lastMessage, _gatewayAlive, _health.Latency, _remoteAnchors,
+            _writer?.Writes ?? 0, _writer?.ResourcesWritten ?? 0));
 
     private async Task StopAsync()
     {
@@ -223,32 +227,37 @@ public sealed partial class LinkGrain(
                     foreach (var ns in namespaces.Order(StringComparer.Ordinal)) await SyncAsync(ns);
                     break;
                 case LinkUpsert upsert:
-                    await SyncAsync(Writer.Upsert(upsert.Mirror));
+                    await SyncAsync(upsert.Mirror.Namespace, () => Writer.UpsertAsync(upsert.Mirror));
                     break;
                 case LinkRemove remove:
-                    await SyncAsync(Writer.Remove(remove.Namespace, remove.RemoteName));
+                    await SyncAsync(remove.Namespace, () => Writer.RemoveAsync(remove.Namespace, remove.RemoteName));
                     break;
             }
         }
         finally { _writing.Release(); }
     }
 
-    /// <summary>Namespaces with wanted mirrors are synced again: one whose local Service (the name conflict) was
-    /// deleted, or that got its first resource, or whose federated member changed, gets its mirrors now.</summary>
+    /// <summary>Namespaces whose mirrors wait on something here are synced again: one whose local Service (the name
+    /// conflict) was deleted, or that got its first resource, or whose federated member changed, gets its mirrors
+    /// now. Every <see cref="FullSweepEvery"/>th tick syncs every namespace with wanted mirrors (one whose own
+    /// resources are all gone loses its mirrors: MissingNamespace); a sync that finds nothing changed writes nothing.</summary>
     private async Task ResyncAsync(CancellationToken ct)
     {
         if (_writer is null || !_writing.Wait(0)) return;
         try
         {
-            foreach (var ns in _writer.DesiredNamespaces.ToList()) await SyncAsync(ns);
+            var all = _resyncTicks++ % FullSweepEvery == 0;
+            foreach (var ns in (all ? _writer.DesiredNamespaces : _writer.NamespacesToResync()).ToList()) await SyncAsync(ns);
         }
         finally { _writing.Release(); }
     }
 
     /// <summary>A namespace whose write fails (storage, a refusal) is left as it was; the resync timer tries again.</summary>
-    private async Task SyncAsync(string ns)
+    private Task SyncAsync(string ns) => SyncAsync(ns, () => Writer.SyncAsync(ns));
+
+    private async Task SyncAsync(string ns, Func<Task> sync)
     {
-        try { await Writer.SyncAsync(ns); }
+        try { await sync(); }
         catch (Exception e) { Log.ResyncFailed(logger, Cluster, ns, e.Message); }
     }
 

@@ -18,13 +18,15 @@ namespace Mesh.Bench.Multicluster;
 /// per mirrored Service.</summary>
 internal static class MulticlusterBench
 {
-    private const string Usage = "usage: mesh-bench-multicluster [--sizes 1,100,1000] [--watchers 100] [--rounds 20]";
+    private const string Usage = "usage: mesh-bench-multicluster [--sizes 1,100,1000] [--watchers 100] [--rounds 20] " +
+        "[--hop-seconds 5 (0: no gateway hop phase)] [--hop-passes 4] [--hop-concurrency 4] [--hop-rate 50]";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(180);
 
     public static async Task<int> RunAsync(string[] args)
     {
         int[] sizes = [1, 100, 1000];
         int watcherCount = 100, rounds = 20;
+        var hop = new HopBench.Options(Seconds: 5, Passes: 4, Concurrency: 4, Rate: 50);
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -32,13 +34,17 @@ internal static class MulticlusterBench
                 case "--sizes" when i + 1 < args.Length: sizes = args[++i].Split(',').Select(Parse).ToArray(); break;
                 case "--watchers" when i + 1 < args.Length: watcherCount = Parse(args[++i]); break;
                 case "--rounds" when i + 1 < args.Length: rounds = Parse(args[++i]); break;
+                case "--hop-seconds" when i + 1 < args.Length: hop = hop with { Seconds = Parse(args[++i]) }; break;
+                case "--hop-passes" when i + 1 < args.Length: hop = hop with { Passes = Parse(args[++i]) }; break;
+                case "--hop-concurrency" when i + 1 < args.Length: hop = hop with { Concurrency = Parse(args[++i]) }; break;
+                case "--hop-rate" when i + 1 < args.Length: hop = hop with { Rate = Parse(args[++i]) }; break;
                 default: Console.Error.WriteLine(Usage); return 1;
             }
         }
         if (sizes.Length == 0 || sizes.Any(n => n is < 1 or > 20_000) || !sizes.SequenceEqual(sizes.Order().Distinct())
-            || watcherCount < 1 || rounds < 2 || rounds % 2 != 0)
+            || watcherCount < 1 || rounds < 2 || rounds % 2 != 0 || hop.Seconds < 0 || hop.Passes < 1 || hop.Concurrency < 1 || hop.Rate < 1)
         {
-            Console.Error.WriteLine(Usage + " (sizes ascending, 1–20000; rounds even: each pair removes and restores)");
+            Console.Error.WriteLine(Usage + " (sizes ascending, 1–20000; rounds even: each pair removes and restores; hop values positive)");
             return 1;
         }
 
@@ -46,7 +52,7 @@ internal static class MulticlusterBench
         var dir = Directory.CreateTempSubdirectory("mesh-bench-mc-").FullName;
         try
         {
-            return await RunAsync(dir, sizes, watcherCount, rounds, load);
+            return await RunAsync(dir, sizes, watcherCount, rounds, hop, load);
         }
         finally
         {
@@ -54,14 +60,14 @@ internal static class MulticlusterBench
         }
     }
 
-    private static async Task<int> RunAsync(string dir, int[] sizes, int watcherCount, int rounds, string load)
+    private static async Task<int> RunAsync(string dir, int[] sizes, int watcherCount, int rounds, HopBench.Options hopOptions, string load)
     {
         // One anchor, an issuer per cluster (what `mesh identity issuer --anchor-*` writes into each data dir).
         var (westDir, eastDir) = (Path.Combine(dir, "west"), Path.Combine(dir, "east"));
         var anchor = CertificateAuthority.Create(Objects.WestDomain);
         anchor.Save(Path.Combine(westDir, "ca"));
         CertificateAuthority.FromAnchor(anchor.Anchor, Objects.EastDomain).Save(Path.Combine(eastDir, "ca"));
-        var gatewayPort = FreePort(); // nothing listens there: no gateway process runs (see Objects.Link)
+        var gatewayPort = FreePort(); // only the gateway hop phase runs a gateway there (see Objects.Link)
 
         await using var west = await SiloProcess.StartAsync(westDir, ["--cluster-name", "west", "--trust-domain", Objects.WestDomain,
             "--federation", "127.0.0.1:0", "--multicluster-gateway", $"127.0.0.1:{gatewayPort}", "--multicluster-gateway-identity", Objects.GatewayIdentity]);
@@ -76,11 +82,26 @@ internal static class MulticlusterBench
         await UntilAsync(async () => (await LinkStatusAsync(eastAdmin))?["conditions"]?.AsArray()
             .Any(c => (string?)c!["type"] == "FederationConnected" && (string?)c["status"] == "True") == true, "east's link to west connected");
 
-        using var channel = EastChannel(east);
+        // The data path first, while nothing else is exported: its proxies are stopped and its objects deleted after.
+        Dictionary<string, HopBench.PathSamples>? hop = null;
+        var hopLoad = "";
+        if (hopOptions.Seconds > 0)
+        {
+            hopLoad = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            hop = await HopBench.RunAsync(west, east, westAdmin, eastAdmin, gatewayPort, hopOptions, UntilAsync);
+            hopLoad += " → " + File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            await UntilAsync(async () => MirroredCount(await LinkStatusAsync(eastAdmin)) == 0, "the hop mirror deleted");
+        }
+
+        using var channel = Channel(east, Objects.EastDomain);
         var client = new Discovery.DiscoveryClient(channel);
         var remoteWatchers = Enumerable.Range(0, watcherCount).Select(_ => new Watcher(client, Objects.MirrorAuthority)).ToList();
         var localWatchers = Enumerable.Range(0, watcherCount).Select(_ => new Watcher(client, Objects.LocalAuthority)).ToList();
+        // West's own proxies' view of svc-0: the remote change as a local change of west (same change, same instant).
+        using var westChannel = Channel(west, Objects.WestDomain);
+        var westWatchers = Enumerable.Range(0, watcherCount).Select(_ => new Watcher(new Discovery.DiscoveryClient(westChannel), Objects.WestAuthority)).ToList();
         await WaitAllAsync(remoteWatchers, w => w.Count == 0, "a snapshot of svc-0-west (not there yet)");
+        await WaitAllAsync(westWatchers, w => w.Count == 0, "a snapshot of west's svc-0 (not there yet)");
         await WaitAllAsync(localWatchers, w => w.Count == 1, "a snapshot of local with its endpoint");
         await Task.Delay(2000);
         var (eastEmpty, westEmpty) = (await east.SettledRssAsync(), await west.SettledRssAsync());
@@ -97,42 +118,46 @@ internal static class MulticlusterBench
             await UntilAsync(async () => MirroredCount(await LinkStatusAsync(eastAdmin)) >= n, $"{n} services mirrored on east");
             var mirrored = clock.Elapsed;
             await WaitAllAsync(remoteWatchers, w => w.Count == 1, "svc-0-west with the gateway endpoint");
+            await WaitAllAsync(westWatchers, w => w.Count == 1, "west's svc-0 with its endpoint");
             await Task.Delay(3000); // the last mirror batches land
             var (eastFull, westFull) = (await east.SettledRssAsync(), await west.SettledRssAsync());
             Console.Error.WriteLine($"bench: {n} exported and mirrored in {mirrored.TotalSeconds:0.0} s; east RSS {eastFull / 1048576.0:0.0} MiB");
 
             // Interleaved: west's svc-0 loses (even rounds) or regains its endpoint, then local does the same on east.
             // Two warm-up changes each, not reported.
-            var (remote, local) = (new Samples(), new Samples());
+            var (remote, local, westLocal) = (new Samples(), new Samples(), new Samples());
             for (var r = -2; r < rounds; r++)
             {
                 var remove = r % 2 == 0;
-                await ChangeAsync(remoteWatchers, remove, r >= 0 ? remote : null, () => remove
+                await ChangeAsync([(remoteWatchers, remote), (westWatchers, westLocal)], remove, r >= 0, () => remove
                     ? DeleteAsync(westAdmin, "workloads", $"{Objects.Exported(0)}-1")
                     : ApplyAsync(westAdmin, Objects.Workload(Objects.Exported(0), Objects.Address(1, 0))));
-                await ChangeAsync(localWatchers, remove, r >= 0 ? local : null, () => remove
+                await ChangeAsync([(localWatchers, local)], remove, r >= 0, () => remove
                     ? DeleteAsync(eastAdmin, "workloads", $"{Objects.LocalService}-1")
                     : ApplyAsync(eastAdmin, Objects.Workload(Objects.LocalService, Objects.Address(2, 0))));
             }
-            results.Add(new SizeResult(n, remote, local, eastFull, westFull));
+            results.Add(new SizeResult(n, remote, local, westLocal, eastFull, westFull));
             Console.Error.WriteLine($"bench: {n}: {rounds} changes each done");
         }
 
-        var errors = remoteWatchers.Concat(localWatchers).Count(w => w.Error is not null);
-        foreach (var w in remoteWatchers.Concat(localWatchers)) w.Dispose();
+        var errors = remoteWatchers.Concat(localWatchers).Concat(westWatchers).Count(w => w.Error is not null);
+        foreach (var w in remoteWatchers.Concat(localWatchers).Concat(westWatchers)) w.Dispose();
         var finalLoad = File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
         Console.WriteLine($"mirrored services: {string.Join(", ", sizes)}; watchers: {watcherCount} on the mirror + {watcherCount} on the local service; " +
             $"changes per size: {rounds} each; {Environment.ProcessorCount} cores; load average {load} at start, {finalLoad} at end; watcher errors: {errors}");
         Console.WriteLine();
-        Console.WriteLine("| mirrored services | endpoint change → every east watcher | p50 ms (each watcher) | p99 ms (each watcher) | p50 ms (all watchers) | p99 ms (all watchers) |");
-        Console.WriteLine("|---:|---|---:|---:|---:|---:|");
+        Console.WriteLine("| mirrored services | endpoint change → every east watcher | p50 ms (each watcher) | p99 ms (each watcher) | p50 ms (all watchers) | p99 ms (all watchers) | p50 ms (admin request answered) |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
         foreach (var s in results)
         {
             Console.WriteLine(s.Local.Row(s.N, "local Service on east (baseline)"));
             Console.WriteLine(s.Remote.Row(s.N, "remote: west's svc-0 → mirror svc-0-west"));
+            Console.WriteLine(s.WestLocal.Row(s.N, "the same change seen by west's own watchers of svc-0"));
             Console.WriteLine($"| {s.N} | ratio remote / local (target p99 ≤ 2×) | {s.Remote.Each(50) / s.Local.Each(50):0.00}× | {s.Remote.Each(99) / s.Local.Each(99):0.00}× | " +
-                $"{s.Remote.All(50) / s.Local.All(50):0.00}× | {s.Remote.All(99) / s.Local.All(99):0.00}× |");
+                $"{s.Remote.All(50) / s.Local.All(50):0.00}× | {s.Remote.All(99) / s.Local.All(99):0.00}× | |");
+            Console.WriteLine($"| {s.N} | ratio remote / the same change on west | {s.Remote.Each(50) / s.WestLocal.Each(50):0.00}× | {s.Remote.Each(99) / s.WestLocal.Each(99):0.00}× | " +
+                $"{s.Remote.All(50) / s.WestLocal.All(50):0.00}× | {s.Remote.All(99) / s.WestLocal.All(99):0.00}× | |");
         }
         Console.WriteLine();
         // Per service two ways: from the linked-but-empty silo (includes the first mirror's one-time costs: JIT, pools)
@@ -147,27 +172,39 @@ internal static class MulticlusterBench
                 $"{s.WestRss / 1048576.0:0.0} | {(s.WestRss - westEmpty) / 1024.0 / s.N:0.0} | {(s.WestRss - prevWest) / 1024.0 / (s.N - prevN):0.0} |");
             (prevN, prevEast, prevWest) = (s.N, s.EastRss, s.WestRss);
         }
-        return errors == 0 ? 0 : 2;
+        if (hop is not null)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"gateway hop phase: {hopOptions.Passes} passes × {hopOptions.Seconds} s per path and load, paths alternating; " +
+                $"proxy {Path.GetFileName(ProxyProcess.Binary)}; load average {hopLoad}");
+            Console.WriteLine();
+            HopBench.Print(hop, hopOptions);
+        }
+        return errors == 0 && (hop is null || hop.Values.All(p => p.Errors == 0)) ? 0 : 2;
     }
 
-    private sealed record SizeResult(int N, Samples Remote, Samples Local, long EastRss, long WestRss);
+    private sealed record SizeResult(int N, Samples Remote, Samples Local, Samples WestLocal, long EastRss, long WestRss);
 
-    /// <summary>Arms every watcher for the count the change leaves, times from just before the admin request until
-    /// every watcher has it.</summary>
-    private static async Task ChangeAsync(List<Watcher> watchers, bool remove, Samples? samples, Func<Task> change)
+    /// <summary>Arms every watcher of every group for the count the change leaves, times from just before the admin
+    /// request until every watcher has it; each group's delays go to its samples (when <paramref name="report"/>).</summary>
+    private static async Task ChangeAsync(List<(List<Watcher> Watchers, Samples Samples)> groups, bool remove, bool report, Func<Task> change)
     {
         var expected = remove ? 0 : 1;
-        foreach (var w in watchers) w.Expect(expected);
+        foreach (var w in groups.SelectMany(g => g.Watchers)) w.Expect(expected);
         var start = Stopwatch.GetTimestamp();
         await change();
-        await WaitAllAsync(watchers, w => w.Reached.HasValue, remove ? "the endpoint removed" : "the endpoint back");
-        samples?.Add(watchers, start);
+        var answered = Stopwatch.GetTimestamp();
+        foreach (var (watchers, samples) in groups)
+        {
+            await WaitAllAsync(watchers, w => w.Reached.HasValue, remove ? "the endpoint removed" : "the endpoint back");
+            if (report) samples.Add(watchers, start, answered);
+        }
     }
 
     private static int Parse(string s) => int.Parse(s, CultureInfo.InvariantCulture);
 
     /// <summary>A loopback port nothing listens on (bound, then released).</summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -197,11 +234,11 @@ internal static class MulticlusterBench
     private static int MirroredCount(JsonNode? status) =>
         status?["services"]?.AsArray().Count(s => (string?)s!["reason"] == "Mirrored") ?? 0;
 
-    /// <summary>A channel to east's control port as east's proxies make one: mesh TLS against the anchors the silo
-    /// published, expecting east's silo identity.</summary>
-    private static GrpcChannel EastChannel(SiloProcess silo)
+    /// <summary>A channel to a silo's control port as its proxies make one: mesh TLS against the anchors the silo
+    /// published, expecting the silo identity of <paramref name="trustDomain"/>.</summary>
+    private static GrpcChannel Channel(SiloProcess silo, string trustDomain)
     {
-        var (address, handler) = ControlPlaneConnection.Create(silo.Control, ControlPlaneConnection.LoadTrust(silo.TrustAnchorsPath), Objects.EastDomain);
+        var (address, handler) = ControlPlaneConnection.Create(silo.Control, ControlPlaneConnection.LoadTrust(silo.TrustAnchorsPath), trustDomain);
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 << 20 });
     }
 
@@ -233,21 +270,25 @@ internal static class MulticlusterBench
         return sorted[Math.Clamp(index, 0, sorted.Count - 1)];
     }
 
-    /// <summary>Per-watcher delays (every watcher × every change) and per-change maxima (the last watcher's delay).</summary>
+    /// <summary>Per-watcher delays (every watcher × every change), per-change maxima (the last watcher's delay), and
+    /// per change how long the admin request took to answer (the origin silo's own catalog write and reconcile: what
+    /// of the delay is spent before anything reaches a watcher or, for a remote change, the federation stream).</summary>
     private sealed class Samples
     {
         private readonly List<double> _each = [];
         private readonly List<double> _all = [];
+        private readonly List<double> _answered = [];
 
-        public void Add(List<Watcher> watchers, long start)
+        public void Add(List<Watcher> watchers, long start, long answered)
         {
             var times = watchers.Select(w => Stopwatch.GetElapsedTime(start, w.Reached!.Value).TotalMilliseconds).ToList();
             _each.AddRange(times);
             _all.Add(times.Max());
+            _answered.Add(Stopwatch.GetElapsedTime(start, answered).TotalMilliseconds);
         }
 
         public double Each(double p) => Percentile(_each, p);
         public double All(double p) => Percentile(_all, p);
-        public string Row(int n, string name) => $"| {n} | {name} | {Each(50):0.0} | {Each(99):0.0} | {All(50):0.0} | {All(99):0.0} |";
+        public string Row(int n, string name) => $"| {n} | {name} | {Each(50):0.0} | {Each(99):0.0} | {All(50):0.0} | {All(99):0.0} | {Percentile(_answered, 50):0.0} |";
     }
 }
