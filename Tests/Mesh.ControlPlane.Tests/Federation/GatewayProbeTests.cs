@@ -69,7 +69,9 @@ public sealed class GatewayProbeTests : IAsyncLifetime
     public async Task GatewayKilled_MirrorEndpointNotReadyNotDeleted_BackAgain_Ready()
     {
         _gateway = await TestGateway.StartAsync(_clusters.West, GatewayIdentity);
-        await LinkAsync(_gateway.Port, "200ms", "150ms", threshold: 2);
+        // A timeout no handshake on a loaded machine exceeds: only the stop below may fail a probe. (A refused connect
+        // fails at once, so the period, not the timeout, bounds how fast the death is seen.)
+        await LinkAsync(_gateway.Port, "2s", "2s", threshold: 2);
         var first = await LinkMirrorTests.EventuallyAsync(GatewayAliveAsync, c => (string?)c["reason"] == "ProbeSucceeded", "a probe succeeded");
         var ready = await LinkMirrorTests.EventuallyAsync(MirrorEndpointsAsync, e => e.Length == 1 && e[0].Ready, "books-west has the ready gateway endpoint");
         Assert.Equal(("127.0.0.1", GatewayIdentity), (ready[0].Address, ready[0].Identity));
@@ -111,7 +113,9 @@ public sealed class GatewayProbeTests : IAsyncLifetime
     public async Task GatewayPresentingAnotherIdentity_IsNeverAlive_MirrorNotReady()
     {
         _gateway = await TestGateway.StartAsync(_clusters.West, SpiffeId.Format(TwoClusters.WestDomain, "mesh", "impostor"));
-        await LinkAsync(_gateway.Port, "200ms", "150ms", threshold: 2);
+        // The wrong identity fails the handshake itself; the timeout is long so that a slow handshake on a loaded
+        // machine cannot fail the probe for another reason first (the message must name the identity).
+        await LinkAsync(_gateway.Port, "2s", "2s", threshold: 2);
 
         var dead = await LinkMirrorTests.EventuallyAsync(GatewayAliveAsync, c => (string?)c["status"] == "False", "GatewayAlive=False");
         Assert.Contains($"expected {GatewayIdentity}", (string?)dead["message"]);
