@@ -19,6 +19,8 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
     private readonly Dictionary<string, ImmutableArray<MirrorCondition>> _conditions = new(StringComparer.Ordinal);
     // What was last written per mirror (namespace/name): an entry that now fails keeps its last good state.
     private readonly Dictionary<string, ImmutableArray<string>> _written = new(StringComparer.Ordinal);
+    // The cluster IPs the local API server allocated to this link's mirror Services (Kubernetes mode; see MirrorAddresses).
+    private ImmutableDictionary<string, ImmutableArray<string>> _addresses = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 
     public string Source => _source;
 
@@ -39,6 +41,16 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
         _desired.Clear();
         foreach (var set in sets) Put(set);
         return touched.Union(_desired.Keys);
+    }
+
+    /// <summary>Replaces the allocated cluster IPs (by "namespace/name"); answers the namespaces whose mirrors they change.</summary>
+    public ImmutableHashSet<string> SetAddresses(ImmutableDictionary<string, ImmutableArray<string>> addresses)
+    {
+        var changed = addresses.Keys.Concat(_addresses.Keys)
+            .Where(k => !(addresses.TryGetValue(k, out var next) && _addresses.TryGetValue(k, out var last) && next.SequenceEqual(last)))
+            .Select(k => k.Split('/')[0]).ToImmutableHashSet(StringComparer.Ordinal);
+        _addresses = addresses;
+        return changed;
     }
 
     public string Upsert(MirrorSet set)
@@ -124,7 +136,8 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
                         $"rename or delete it there, or leave {set.RemoteName} out of the Link's selectors"));
                     continue;
                 }
-                foreach (var r in resources) upserts[CatalogState.Key(r.Kind, r.Name)] = r;
+                foreach (var r in resources)
+                    upserts[CatalogState.Key(r.Kind, r.Name)] = MirrorAddresses.Stamp(r, _addresses, current.GetValueOrDefault(CatalogState.Key(r.Kind, r.Name)));
                 written[id] = [.. resources.Select(r => CatalogState.Key(r.Kind, r.Name))];
                 conditions.Add(Condition(MirrorReasons.Mirrored, $"mirrors {set.RemoteName}.{ns} of cluster {cluster}"));
             }
