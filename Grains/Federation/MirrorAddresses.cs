@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using System.Text.Json.Nodes;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Resources;
@@ -14,14 +15,15 @@ internal static class MirrorAddresses
 {
     public static string Key(string ns, string name) => $"{ns}/{name}";
 
-    /// <param name="allocated">Cluster IPs by <see cref="Key"/>, as the publisher last reported them.</param>
+    /// <param name="allocated">Cluster IPs by <see cref="Key"/>, as the publisher last reported them (anything but an IP
+    /// address is left out: a mirror claims no address it cannot be called at).</param>
     /// <param name="stored">The catalog's current resource of that name, this link's (another source's is a conflict and never written).</param>
     public static StoredResource Stamp(StoredResource mirror, IReadOnlyDictionary<string, ImmutableArray<string>> allocated, StoredResource? stored)
     {
         if (mirror.Kind != ResourceKinds.Service.Kind) return mirror;
-        var ips = allocated.TryGetValue(Key(mirror.Namespace, mirror.Name), out var reported) ? reported
-            : stored is not null ? Of(stored.Json) : [];
-        if (ips.IsDefaultOrEmpty) return mirror;
+        var ips = (allocated.TryGetValue(Key(mirror.Namespace, mirror.Name), out var reported) && !reported.IsDefault ? reported
+            : stored is not null ? Of(stored.Json) : []).Where(ip => IPAddress.TryParse(ip, out _)).ToList();
+        if (ips.Count == 0) return mirror;
         var doc = JsonNode.Parse(mirror.Json)!.AsObject();
         if (doc["spec"] is not JsonObject spec) doc["spec"] = spec = new JsonObject();
         spec["clusterIP"] = ips[0];

@@ -47,7 +47,7 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
     public ImmutableHashSet<string> SetAddresses(ImmutableDictionary<string, ImmutableArray<string>> addresses)
     {
         var changed = addresses.Keys.Concat(_addresses.Keys)
-            .Where(k => !(addresses.TryGetValue(k, out var next) && _addresses.TryGetValue(k, out var last) && next.SequenceEqual(last)))
+            .Where(k => !(addresses.TryGetValue(k, out var next) && _addresses.TryGetValue(k, out var last) && next.AsSpan().SequenceEqual(last.AsSpan())))
             .Select(k => k.Split('/')[0]).ToImmutableHashSet(StringComparer.Ordinal);
         _addresses = addresses;
         return changed;
@@ -215,6 +215,7 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
 
     public void Clear()
     {
+        _addresses = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
         _desired.Clear();
         _conditions.Clear();
         _written.Clear();
