@@ -5,9 +5,10 @@ using Mesh.Names;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary>`mesh multicluster allow IDENTITY [--name NAME]`: lets a linked cluster's silo watch this cluster's exports,
-/// by applying a FederationPeer (through the catalog, like any resource: `mesh delete federationpeer NAME -n mesh`
-/// revokes it, and open watches of that peer end at their next heartbeat).</summary>
+/// <summary>`mesh multicluster allow IDENTITY [--name NAME] [--print]`: lets a linked cluster's silo watch this cluster's
+/// exports, by applying a FederationPeer (through the catalog, like any resource: `mesh delete federationpeer NAME -n mesh`
+/// revokes it, and open watches of that peer end at their next heartbeat). <c>--print</c> only prints it, for
+/// `kubectl apply -f -` in Kubernetes mode (the sync reads FederationPeer CRs; `kubectl delete` revokes).</summary>
 internal static class MulticlusterAllowCommand
 {
     public static Command Create(CliContext context)
@@ -24,12 +25,21 @@ internal static class MulticlusterAllowCommand
             if (result.GetValueOrDefault<string?>() is { } n && !DnsLabel.IsValid(n))
                 result.AddError($"--name '{n}' is not a DNS label: use lowercase letters, digits and '-'");
         });
-        var command = new Command("allow", "Allow a linked cluster's silo to watch this cluster's exports") { identity, name };
+        var print = new Option<bool>("--print")
+        {
+            Description = "Print the FederationPeer instead of applying it (Kubernetes mode: mesh multicluster allow ID --print | kubectl apply -f -)",
+        };
+        var command = new Command("allow", "Allow a linked cluster's silo to watch this cluster's exports") { identity, name, print };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, async () =>
         {
             var id = SpiffeId.Parse(parse.GetValue(identity)!);
             var peerName = parse.GetValue(name) ?? DefaultName(id)
                 ?? throw new CliException($"no FederationPeer name follows from {id.Uri}", hint: "pass --name NAME (a DNS label)");
+            if (parse.GetValue(print))
+            {
+                context.Console.Out.Write(Manifest(peerName, id.Uri));
+                return ExitCodes.Ok;
+            }
             using var admin = AdminClient.Create(context);
             var applied = await admin.ApplyAsync(Manifest(peerName, id.Uri), KubernetesObjects.Namespace, dryRun: false, ct);
             var action = applied.Results?.FirstOrDefault()?.Action ?? "applied";

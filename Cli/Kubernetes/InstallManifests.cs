@@ -32,6 +32,7 @@ internal static partial class InstallManifests
         new("crds.policy.mesh.io_networkauthentications.yaml", o => o.Crds != CrdSelection.Ignore),
         new("crds.policy.mesh.io_httplocalratelimitpolicies.yaml", o => o.Crds != CrdSelection.Ignore),
         new("crds.multicluster.mesh.io_links.yaml", o => o.Crds != CrdSelection.Ignore),
+        new("crds.multicluster.mesh.io_federationpeers.yaml", o => o.Crds != CrdSelection.Ignore),
         new("crds.gateway-api-v1.6.1.gateway.networking.k8s.io_httproutes.yaml", GatewayApi),
         new("crds.gateway-api-v1.6.1.gateway.networking.k8s.io_grpcroutes.yaml", GatewayApi),
         new("crds.gateway-api-v1.6.1.gateway.networking.k8s.io_referencegrants.yaml", GatewayApi),

@@ -9,8 +9,10 @@ namespace Mesh.Cli.Manifests;
 /// address and identity, gateway, domains): YAML with comments saying what the other side must trust and allow.</summary>
 internal static class LinkManifest
 {
+    /// <param name="federationAddress">Where the other cluster dials instead of the address the silo advertises (in
+    /// Kubernetes mode the pod's IP; a LoadBalancer Service in front of the federation port has another).</param>
     /// <exception cref="CliException">This silo serves no federation API, or has no cluster name.</exception>
-    public static string Build(LinkInfoResponse info, string? clusterName)
+    public static string Build(LinkInfoResponse info, string? clusterName, string? federationAddress = null)
     {
         var name = clusterName ?? info.ClusterName
             ?? throw new CliException("this cluster has no name", hint: "pass --cluster-name NAME (the name the other cluster will know this one by), or start the silo with MESH_CLUSTER_NAME");
@@ -24,7 +26,7 @@ internal static class LinkManifest
         {
             ["targetClusterName"] = name,
             ["targetClusterDomain"] = info.ClusterDomain,
-            ["federationAddress"] = info.FederationAddress,
+            ["federationAddress"] = federationAddress ?? info.FederationAddress,
             ["federationIdentity"] = info.FederationIdentity,
         };
         if (info.GatewayAddress is not null)

@@ -17,6 +17,11 @@ public interface ILinkGrain : IGrainWithStringKey
     [Alias("Unlink")] Task<ImmutableArray<string>> UnlinkAsync();
 
     [Alias("Status")] Task<LinkStatus> GetStatusAsync();
+
+    /// <summary>Kubernetes mode: the cluster IPs the local API server allocated to this link's mirror Services, by
+    /// "namespace/name" (replacing the last report), written into the mirrors so discovery by address resolves them.
+    /// Only the address is taken; names the link does not mirror are ignored.</summary>
+    [Alias("SetMirrorAddresses")] Task SetMirrorAddressesAsync(ImmutableDictionary<string, ImmutableArray<string>> addresses);
 }
 
 /// <summary>What a link reports: whether its federation stream is up, whether its gateway answers its probes (two

@@ -107,6 +107,16 @@ public sealed partial class LinkGrain(
         return deleted.ToImmutable();
     }
 
+    public async Task SetMirrorAddressesAsync(ImmutableDictionary<string, ImmutableArray<string>> addresses)
+    {
+        await _writing.WaitAsync();
+        try
+        {
+            foreach (var ns in Writer.SetAddresses(addresses).Intersect(Writer.DesiredNamespaces).Order(StringComparer.Ordinal)) await SyncAsync(ns);
+        }
+        finally { _writing.Release(); }
+    }
+
     public Task<LinkStatus> GetStatusAsync() =>
         Task.FromResult(new LinkStatus(_connected, _writer?.Conditions ?? [], _lastMessage, _gatewayAlive, _health.Latency, _remoteAnchors,
             _writer?.Writes ?? 0, _writer?.ResourcesWritten ?? 0));

@@ -28,6 +28,8 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
     private readonly HashSet<string> _present = new(StringComparer.Ordinal);
     // Namespaces where a sync failed (storage, a refusal) since their last whole sync: the resync timer retries them.
     private readonly HashSet<string> _failed = new(StringComparer.Ordinal);
+    // The cluster IPs the local API server allocated to this link's mirror Services (Kubernetes mode; see MirrorAddresses).
+    private ImmutableDictionary<string, ImmutableArray<string>> _addresses = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 
     public string Source => _source;
 
@@ -64,6 +66,16 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
         _desired.Clear();
         foreach (var set in sets) Put(set);
         return touched.Union(_desired.Keys);
+    }
+
+    /// <summary>Replaces the allocated cluster IPs (by "namespace/name"); answers the namespaces whose mirrors they change.</summary>
+    public ImmutableHashSet<string> SetAddresses(ImmutableDictionary<string, ImmutableArray<string>> addresses)
+    {
+        var changed = addresses.Keys.Concat(_addresses.Keys)
+            .Where(k => !(addresses.TryGetValue(k, out var next) && _addresses.TryGetValue(k, out var last) && next.AsSpan().SequenceEqual(last.AsSpan())))
+            .Select(k => k.Split('/')[0]).ToImmutableHashSet(StringComparer.Ordinal);
+        _addresses = addresses;
+        return changed;
     }
 
     /// <summary>A delta: one remote Service exported or changed; writes only its mirrors.</summary>
@@ -238,7 +250,8 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
                         $"rename or delete it there, or leave {set.RemoteName} out of the Link's selectors"));
                     continue;
                 }
-                foreach (var r in resources) wanted[Key(r.Kind, r.Name)] = r;
+                foreach (var r in resources)
+                    wanted[Key(r.Kind, r.Name)] = MirrorAddresses.Stamp(r, _addresses, current.GetValueOrDefault(Key(r.Kind, r.Name)));
                 written[id] = [.. resources.Select(r => new ResourceKey(r.Kind, r.Name))];
                 setConditions.Add(Condition(MirrorReasons.Mirrored, $"mirrors {set.RemoteName}.{ns} of cluster {cluster}"));
             }
@@ -326,6 +339,7 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
 
     public void Clear()
     {
+        _addresses = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
         _desired.Clear();
         _conditions.Clear();
         _written.Clear();

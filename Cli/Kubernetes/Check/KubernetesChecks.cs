@@ -25,11 +25,16 @@ internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> no
     private const string Ns = KubernetesObjects.Namespace;
     private const string Install = "mesh install | kubectl apply -f -";
 
-    /// <summary>The CRDs the sync lists and watches: the mesh's policy kinds and the Gateway API routes.</summary>
-    private static readonly ResourceKind[] Crds =
+    /// <summary>The CRDs the sync lists and watches: the mesh's policy kinds, the Gateway API routes and the multicluster
+    /// kinds; for the latter, what a cluster without them cannot do (a multicluster-only CRD is easy to miss when the
+    /// CRDs are managed elsewhere).</summary>
+    private static readonly (ResourceKind Kind, string? Without)[] Crds =
     [
-        ResourceKinds.Server, ResourceKinds.AuthorizationPolicy, ResourceKinds.MeshTlsAuthentication, ResourceKinds.NetworkAuthentication,
-        ResourceKinds.HttpLocalRateLimitPolicy, ResourceKinds.HttpRoute, ResourceKinds.GrpcRoute,
+        (ResourceKinds.Server, null), (ResourceKinds.AuthorizationPolicy, null), (ResourceKinds.MeshTlsAuthentication, null),
+        (ResourceKinds.NetworkAuthentication, null), (ResourceKinds.HttpLocalRateLimitPolicy, null), (ResourceKinds.HttpRoute, null),
+        (ResourceKinds.GrpcRoute, null),
+        (ResourceKinds.Link, "no Link can be created, so this cluster mirrors no other cluster's Services"),
+        (ResourceKinds.FederationPeer, "no FederationPeer can be created, so no linked cluster may watch this cluster's exports"),
     ];
 
     /// <summary>Every pod the injection check listed (null: it could not list them), for <see cref="PodProxyCheck"/>
@@ -45,7 +50,7 @@ internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> no
         if (api[0].Status == CheckStatus.Fail) return;
 
         progress("checking the CRDs…");
-        foreach (var kind in Crds) report(await CrdAsync(kind, ct));
+        foreach (var (kind, without) in Crds) report(await CrdAsync(kind, without, ct));
         progress("checking the silo's RBAC…");
         report(await RbacAsync(ct));
         progress("checking the silo pods…");
@@ -84,7 +89,7 @@ internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> no
         return results;
     }
 
-    private async Task<CheckResult> CrdAsync(ResourceKind kind, CancellationToken ct)
+    private async Task<CheckResult> CrdAsync(ResourceKind kind, string? without, CancellationToken ct)
     {
         var group = kind.ApiVersion.Split('/')[0];
         var name = $"{kind.Plural}.{group}";
@@ -103,7 +108,8 @@ internal sealed class KubernetesChecks(IKubernetes kube, Func<DateTimeOffset> no
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            return new(ControlPlane, check, CheckStatus.Fail, "not found", $"install the CRDs: {Install}");
+            return new(ControlPlane, check, CheckStatus.Fail, without is null ? "not found" : $"not found: {without}",
+                without is null ? $"install the CRDs: {Install}" : $"install the CRDs: {Install} (or only them: mesh install --crds-only | kubectl apply -f -)");
         }
         catch (Exception e) when (IsApiError(e))
         {

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Net;
 using System.Text.Json.Nodes;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Resources;
@@ -88,6 +90,17 @@ internal static class MirrorObjectBuilder
             foreach (var field in new[] { "addressType", "endpoints", "ports" }) result[field] = obj[field]?.DeepClone() ?? new JsonArray();
         return result;
     }
+
+    /// <summary>The cluster IPs a Service (a Kubernetes object or a catalog document: the same fields) carries:
+    /// clusterIPs, else clusterIP; only IP addresses (not "None", nothing else), in their order.</summary>
+    public static ImmutableArray<string> ClusterIPs(JsonObject service)
+    {
+        var spec = service["spec"];
+        var listed = spec?["clusterIPs"] is JsonArray { Count: > 0 } ips ? ips.Select(Text) : [Text(spec?["clusterIP"])];
+        return [.. listed.Where(ip => IPAddress.TryParse(ip, out _)).Select(ip => ip!)];
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     /// <summary>Ports as the API server defaults them (protocol TCP, targetPort = port), so a read-back compares equal.</summary>
     private static JsonArray ServicePorts(JsonArray? ports) =>

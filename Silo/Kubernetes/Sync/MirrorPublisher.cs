@@ -7,6 +7,7 @@ using k8s.Models;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Resources;
 using Mesh.Grains.Catalog;
+using Mesh.Grains.Federation;
 using Mesh.Names;
 
 namespace Mesh.Silo.Kubernetes.Sync;
@@ -47,7 +48,7 @@ internal sealed partial class MirrorPublisher(IKubernetes client, IGrainFactory 
             {
                 try
                 {
-                    var fingerprint = string.Join('\n', (await DesiredAsync()).Select(d => d.Object.ToJsonString()));
+                    var fingerprint = string.Join('\n', (await DesiredAsync()).Select(d => $"{d.Object.ToJsonString()} {string.Join(',', d.Addresses)}"));
                     if (fingerprint != last) Changed();
                     last = fingerprint;
                 }
@@ -58,8 +59,9 @@ internal sealed partial class MirrorPublisher(IKubernetes client, IGrainFactory 
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
 
-    /// <summary>One mirror object as the API server should hold it.</summary>
-    private sealed record Desired(ResourceKind Kind, string Ns, string Name, JsonObject Object);
+    /// <summary>One mirror object as the API server should hold it; <paramref name="Source"/> the link that owns it,
+    /// <paramref name="Addresses"/> the cluster IPs the catalog's mirror carries (a Service's; see <see cref="ReportAddressesAsync"/>).</summary>
+    private sealed record Desired(ResourceKind Kind, string Ns, string Name, JsonObject Object, string Source, ImmutableArray<string> Addresses);
 
     /// <summary>Every link-owned Service and EndpointSlice of the catalog, as Kubernetes objects, in a stable order.</summary>
     private async Task<List<Desired>> DesiredAsync()
@@ -69,7 +71,10 @@ internal sealed partial class MirrorPublisher(IKubernetes client, IGrainFactory 
             foreach (var kind in Kinds)
                 foreach (var r in (await grains.GetGrain<ICatalogGrain>(ns).ListAsync(kind.Kind)).OrderBy(r => r.Name, StringComparer.Ordinal))
                     if (r.Source.StartsWith(ResourceSources.LinkPrefix, StringComparison.Ordinal))
-                        result.Add(new Desired(kind, ns, r.Name, MirrorObjectBuilder.Build(kind, JsonNode.Parse(r.Json)!.AsObject(), r.Source)));
+                    {
+                        var doc = JsonNode.Parse(r.Json)!.AsObject();
+                        result.Add(new Desired(kind, ns, r.Name, MirrorObjectBuilder.Build(kind, doc, r.Source), r.Source, MirrorObjectBuilder.ClusterIPs(doc)));
+                    }
         return result;
     }
 
@@ -79,6 +84,7 @@ internal sealed partial class MirrorPublisher(IKubernetes client, IGrainFactory 
         var desired = await DesiredAsync();
         var conflicts = ImmutableHashSet.CreateBuilder<(string, string)>();
         var written = 0;
+        var allocated = new Dictionary<Desired, ImmutableArray<string>>();
         foreach (var kind in Kinds)
         {
             var ours = new Dictionary<(string, string), JsonObject>();
@@ -90,7 +96,10 @@ internal sealed partial class MirrorPublisher(IKubernetes client, IGrainFactory 
                 if (kind == ResourceKinds.EndpointSlice
                     && conflicts.Contains((d.Ns, d.Object["metadata"]?["labels"]?[KubernetesObjects.ServiceNameLabel]?.GetValue<string>() ?? ""))) continue;
                 ours.Remove((d.Ns, d.Name), out var current);
-                switch (await EnsureAsync(kind, d, current, ct))
+                var (outcome, now) = await EnsureAsync(kind, d, current, ct);
+                // A Service the user holds under the mirror's name: the mirror has no address of ours (a raced one: unknown yet).
+                if (kind == ResourceKinds.Service && outcome != Outcome.Raced) allocated[d] = now is null ? [] : MirrorObjectBuilder.ClusterIPs(now);
+                switch (outcome)
                 {
                     case Outcome.Written: written++; break;
                     case Outcome.Foreign:
@@ -104,34 +113,50 @@ internal sealed partial class MirrorPublisher(IKubernetes client, IGrainFactory 
         }
         Volatile.Write(ref _conflicts, conflicts.ToImmutable());
         if (written > 0) Log.Wrote(logger, written);
+        await ReportAddressesAsync(allocated);
+    }
+
+    /// <summary>The API server allocates a mirror Service's cluster IP; the catalog's mirror must carry it for a caller
+    /// of that ClusterIP (transparent mode, by original destination) to resolve. Each link whose mirrors in the catalog
+    /// do not carry what the API server allocated is told all of its mirrors' addresses; the link writes them into its
+    /// own mirrors (the source stays link/&lt;cluster&gt;: nothing else is read back from the API server, and only
+    /// objects that are ours by label and that the link already owns in the catalog are looked at). A mirror whose name
+    /// a user's Service holds gets no address (the user's cluster IP is not the mirror's).</summary>
+    private async Task ReportAddressesAsync(Dictionary<Desired, ImmutableArray<string>> allocated)
+    {
+        foreach (var link in allocated.GroupBy(p => p.Key.Source))
+        {
+            if (link.All(p => p.Key.Addresses.SequenceEqual(p.Value))) continue;
+            var addresses = link.ToImmutableDictionary(p => $"{p.Key.Ns}/{p.Key.Name}", p => p.Value, StringComparer.Ordinal);
+            var cluster = link.Key[ResourceSources.LinkPrefix.Length..];
+            await grains.GetGrain<ILinkGrain>(cluster).SetMirrorAddressesAsync(addresses);
+            Log.Addresses(logger, cluster, addresses.Count);
+        }
     }
 
     private enum Outcome { Unchanged, Written, Foreign, Raced }
 
-    private async Task<Outcome> EnsureAsync(ResourceKind kind, Desired d, JsonObject? current, CancellationToken ct)
+    /// <summary>Creates or updates one mirror object; answers what happened and the object as the API server now holds
+    /// it (null when it holds none of ours).</summary>
+    private async Task<(Outcome, JsonObject?)> EnsureAsync(ResourceKind kind, Desired d, JsonObject? current, CancellationToken ct)
     {
         try
         {
-            if (current is null)
-            {
-                await SendAsync(kind, HttpMethod.Post, d.Ns, null, d.Object, ct);
-                return Outcome.Written;
-            }
-            if (MirrorObjectBuilder.Same(kind, current, d.Object)) return Outcome.Unchanged;
-            await SendAsync(kind, HttpMethod.Put, d.Ns, d.Name, MirrorObjectBuilder.Merge(kind, current, d.Object), ct);
-            return Outcome.Written;
+            if (current is null) return (Outcome.Written, await SendAsync(kind, HttpMethod.Post, d.Ns, null, d.Object, ct));
+            if (MirrorObjectBuilder.Same(kind, current, d.Object)) return (Outcome.Unchanged, current);
+            return (Outcome.Written, await SendAsync(kind, HttpMethod.Put, d.Ns, d.Name, MirrorObjectBuilder.Merge(kind, current, d.Object), ct));
         }
         catch (HttpOperationException e) when (current is null && e.Response.StatusCode == HttpStatusCode.Conflict)
         {
             // AlreadyExists without our label (ours were all listed): someone else's object of that name.
-            return Outcome.Foreign;
+            return (Outcome.Foreign, null);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
         {
             // Changed or deleted since the list (or its namespace is gone): the next pass looks again.
             Log.Raced(logger, kind.Kind, d.Ns, d.Name, (int)e.Response.StatusCode);
             Changed();
-            return Outcome.Raced;
+            return (Outcome.Raced, null);
         }
     }
 
@@ -179,21 +204,21 @@ internal sealed partial class MirrorPublisher(IKubernetes client, IGrainFactory 
         return new ListPage(items, version, null);
     }
 
-    private async Task SendAsync(ResourceKind kind, HttpMethod method, string ns, string? name, JsonObject body, CancellationToken ct)
+    /// <summary>Writes one object; answers it as the API server stored it (with the cluster IP it allocated).</summary>
+    private async Task<JsonObject> SendAsync(ResourceKind kind, HttpMethod method, string ns, string? name, JsonObject body, CancellationToken ct)
     {
         var json = body.ToJsonString();
         if (kind == ResourceKinds.Service)
         {
             var service = KubernetesJson.Deserialize<V1Service>(json);
-            if (method == HttpMethod.Post) await client.CoreV1.CreateNamespacedServiceAsync(service, ns, cancellationToken: ct);
-            else await client.CoreV1.ReplaceNamespacedServiceAsync(service, name!, ns, cancellationToken: ct);
+            return ToJson(method == HttpMethod.Post
+                ? await client.CoreV1.CreateNamespacedServiceAsync(service, ns, cancellationToken: ct)
+                : await client.CoreV1.ReplaceNamespacedServiceAsync(service, name!, ns, cancellationToken: ct));
         }
-        else
-        {
-            var slice = KubernetesJson.Deserialize<V1EndpointSlice>(json);
-            if (method == HttpMethod.Post) await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, ns, cancellationToken: ct);
-            else await client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, name!, ns, cancellationToken: ct);
-        }
+        var slice = KubernetesJson.Deserialize<V1EndpointSlice>(json);
+        return ToJson(method == HttpMethod.Post
+            ? await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, ns, cancellationToken: ct)
+            : await client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, name!, ns, cancellationToken: ct));
     }
 
     private static JsonObject ToJson<T>(T item) => JsonNode.Parse(KubernetesJson.Serialize(item))!.AsObject();
@@ -213,6 +238,9 @@ internal sealed partial class MirrorPublisher(IKubernetes client, IGrainFactory 
 
         [LoggerMessage(EventId = 7353, Level = LogLevel.Debug, Message = "Kubernetes sync: mirror {Kind} {Namespace}/{Name} write raced ({Code}); another pass follows")]
         public static partial void Raced(ILogger logger, string kind, string @namespace, string name, int code);
+
+        [LoggerMessage(EventId = 7359, Level = LogLevel.Information, Message = "Kubernetes sync: told link {Cluster} the cluster IPs of its {Count} mirror Services")]
+        public static partial void Addresses(ILogger logger, string cluster, int count);
 
         [LoggerMessage(EventId = 7354, Level = LogLevel.Warning, Message = "Kubernetes sync: reading the catalog's mirrors failed (retrying): {Error}")]
         public static partial void PollFailed(ILogger logger, string error);

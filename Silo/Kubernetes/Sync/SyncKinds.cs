@@ -47,6 +47,7 @@ internal static class SyncKinds
         AsIs(ResourceKinds.NetworkAuthentication),
         AsIs(ResourceKinds.HttpLocalRateLimitPolicy),
         AsIs(ResourceKinds.Link),
+        AsIs(ResourceKinds.FederationPeer),
     ];
 
     /// <summary>A custom resource the mesh reads as it is (same group/version, kind and plural as the mesh kind).</summary>

@@ -20,6 +20,14 @@ public sealed class LinkManifestTests
     }
 
     [Fact]
+    public void Build_FederationAddressGiven_ReplacesTheAdvertisedOne()
+    {
+        var parsed = ResourceParser.Parse(LinkManifest.Build(Info(), null, "federation.west.example.com:8087"));
+        Assert.True(parsed.Ok, string.Join("\n", parsed.Errors));
+        Assert.Contains("\"federationAddress\":\"federation.west.example.com:8087\"", Assert.Single(parsed.Resources).CanonicalJson);
+    }
+
+    [Fact]
     public void Build_SiloWithoutFederation_SaysHowToTurnItOn()
     {
         var e = Assert.Throws<CliException>(() => LinkManifest.Build(Info(federation: null), null));

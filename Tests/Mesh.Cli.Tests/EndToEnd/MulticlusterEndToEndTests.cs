@@ -76,6 +76,32 @@ public sealed class MulticlusterEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LinkGen_FederationAddressOption_IsWhereTheLinkDials()
+    {
+        var result = await _cli.RunAsync("multicluster", "link-gen", "--federation-address", "federation.west.example.com:8087");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var link = ResourceJson.Deserialize<LinkResource>(Assert.Single(ResourceParser.Parse(result.Out).Resources).CanonicalJson);
+        Assert.Equal("federation.west.example.com:8087", link.Spec.FederationAddress);
+
+        var bad = await _cli.RunAsync("multicluster", "link-gen", "--federation-address", "federation.west.example.com");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--federation-address 'federation.west.example.com' is not host:port", bad.Err);
+        Assert.Empty(bad.Out);
+    }
+
+    [Fact]
+    public async Task Allow_Print_PrintsTheFederationPeerForKubectl_WritesNothing()
+    {
+        var result = await _cli.RunAsync("multicluster", "allow", "spiffe://east.mesh/ns/mesh/sa/silo", "--print");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var peer = Assert.Single(ResourceParser.Parse(result.Out).Resources);
+        Assert.Equal(("FederationPeer", "mesh", "east-mesh-silo"), (peer.Kind, peer.Namespace, peer.Name));
+        Assert.Contains("spiffe://east.mesh/ns/mesh/sa/silo", peer.CanonicalJson);
+        var listed = await _cli.RunAsync("get", "federationpeers", "-n", "mesh", "-o", "json");
+        Assert.DoesNotContain("east.mesh", listed.Out);
+    }
+
+    [Fact]
     public async Task Allow_Identity_WritesAFederationPeer()
     {
         var result = await _cli.RunAsync("multicluster", "allow", "spiffe://east.mesh/ns/mesh/sa/silo");

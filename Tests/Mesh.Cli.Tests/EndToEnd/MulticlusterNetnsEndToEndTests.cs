@@ -228,3 +228,48 @@ public sealed class MulticlusterNetnsEndToEndTests : IAsyncLifetime
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { } // a child still closing a file: the temp dir's cleaner takes it
     }
 }
+
+/// <summary>A test run killed before it could dispose its <see cref="RoutedClusterNetwork"/> leaves three namespaces;
+/// the next network deletes those of processes that are gone and leaves those of running ones (another worktree's).</summary>
+[Trait("Category", "E2E")]
+public sealed class RoutedClusterNetworkSweepTests
+{
+    [RoutedClusterFact]
+    public async Task SweepStale_DeadOwnersNamespacesDeleted_LiveOnesAndFreshLegacyOnesKept()
+    {
+        // A process id nobody has now (pid_max is at least 32768 everywhere).
+        var dead = Enumerable.Range(2, 32766).Reverse().First(pid => !Directory.Exists($"/proc/{pid}"));
+        var stale = $"mesh-mc-{dead}-12345-east";
+        var live = $"mesh-mc-{Environment.ProcessId}-12345-west";
+        var legacy = "mesh-mc12345-router"; // the old form, just made: its owner may still be setting it up
+        try
+        {
+            foreach (var ns in new[] { stale, live, legacy })
+                Assert.Equal(0, (await IpAsync("netns", "add", ns)).Code);
+
+            var deleted = await RoutedClusterNetwork.SweepStaleAsync();
+
+            Assert.Contains(stale, deleted);
+            Assert.DoesNotContain(live, deleted);
+            Assert.DoesNotContain(legacy, deleted);
+            var left = (await IpAsync("netns", "list")).Output;
+            Assert.DoesNotContain(stale, left);
+            Assert.Contains(live, left);
+            Assert.Contains(legacy, left);
+        }
+        finally
+        {
+            foreach (var ns in new[] { stale, live, legacy }) await IpAsync("netns", "del", ns);
+        }
+    }
+
+    private static async Task<(int Code, string Output)> IpAsync(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, output);
+    }
+}

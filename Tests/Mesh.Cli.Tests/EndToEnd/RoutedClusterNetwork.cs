@@ -10,8 +10,10 @@ namespace Mesh.Cli.Tests.EndToEnd;
 /// gateway port and west's federation port (and west's answers from those ports); anything else east sends west is
 /// counted by a last rule and dropped. <see cref="PartitionAsync"/> empties the chain, <see cref="HealAsync"/> refills it.
 /// Each rule carries a comment, so its packet counter can be read back by name.
-/// Names carry a random suffix (several worktrees' tests share the host); the addresses need not, since every address
-/// lives inside a namespace of its own. Dispose deletes the three namespaces, which takes the veths and rules with them.</summary>
+/// Names carry the test process's id and a random suffix (several worktrees' tests share the host); the addresses need
+/// not, since every address lives inside a namespace of its own. Dispose deletes the three namespaces, which takes the
+/// veths and rules with them; a test process killed before it could (SIGKILL, a cancelled run) leaves them, so each
+/// new network first deletes those of processes that are gone (<see cref="SweepStaleAsync"/>).</summary>
 internal sealed class RoutedClusterNetwork : IAsyncDisposable
 {
     public const string EastIp = "10.80.1.2", WestIp = "10.80.2.2";
@@ -25,8 +27,8 @@ internal sealed class RoutedClusterNetwork : IAsyncDisposable
 
     private RoutedClusterNetwork(int gatewayPort, int federationPort)
     {
-        var suffix = Random.Shared.Next(10000, 99999).ToString(CultureInfo.InvariantCulture);
-        (East, West, Router) = ($"mesh-mc{suffix}-east", $"mesh-mc{suffix}-west", $"mesh-mc{suffix}-router");
+        var suffix = $"{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Random.Shared.Next(10000, 99999).ToString(CultureInfo.InvariantCulture)}";
+        (East, West, Router) = ($"{Prefix}{suffix}-east", $"{Prefix}{suffix}-west", $"{Prefix}{suffix}-router");
         (_gatewayPort, _federationPort) = (gatewayPort, federationPort);
     }
 
@@ -41,8 +43,34 @@ internal sealed class RoutedClusterNetwork : IAsyncDisposable
     private static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
 
+    /// <summary>Every namespace of this class starts so: mesh-mc-&lt;pid&gt;-&lt;random&gt;-east|west|router.</summary>
+    private const string Prefix = "mesh-mc-";
+    private static readonly Regex Ours = new(@"^mesh-mc-(\d+)-\d+-(east|west|router)$");
+    // The form before the process id was in the name: its owner cannot be told, so only one old and empty is stale.
+    private static readonly Regex Legacy = new(@"^mesh-mc\d{5}-(east|west|router)$");
+
+    /// <summary>Deletes the namespaces of test processes that are gone (a hard-killed run cannot dispose), never one
+    /// whose process still runs — another worktree's test may be using it right now. Namespaces named before the
+    /// process id was in the name go only when no process is inside and they are over ten minutes old.</summary>
+    internal static async Task<IReadOnlyList<string>> SweepStaleAsync()
+    {
+        var listed = await Exec("ip", null, ["netns", "list"]);
+        if (listed.Code != 0) return [];
+        var deleted = new List<string>();
+        foreach (var ns in listed.Out.Split('\n').Select(l => l.Split(' ', 2)[0].Trim()).Where(n => n.Length > 0))
+        {
+            var stale = Ours.Match(ns) is { Success: true } m
+                ? !Directory.Exists($"/proc/{m.Groups[1].Value}")
+                : Legacy.IsMatch(ns) && DateTime.UtcNow - File.GetLastWriteTimeUtc(Path.Combine("/run/netns", ns)) > TimeSpan.FromMinutes(10)
+                    && (await Exec("ip", null, ["netns", "pids", ns])).Out.Trim().Length == 0;
+            if (stale && (await Exec("ip", null, ["netns", "del", ns])).Code == 0) deleted.Add(ns);
+        }
+        return deleted;
+    }
+
     public static async Task<RoutedClusterNetwork> CreateAsync(int gatewayPort, int federationPort)
     {
+        await SweepStaleAsync();
         var network = new RoutedClusterNetwork(gatewayPort, federationPort);
         try
         {

@@ -56,7 +56,8 @@ public sealed class CheckKubernetesTests : FakeSiloTestBase
         Assert.Contains($"√ Kubernetes API is reachable ({cluster.Api.Url})", lines);
         Assert.Contains(lines, l => l.StartsWith("√ Kubernetes version is supported (v1.32", StringComparison.Ordinal));
         foreach (var crd in new[] { "servers.policy.mesh.io", "authorizationpolicies.policy.mesh.io", "meshtlsauthentications.policy.mesh.io",
-                     "networkauthentications.policy.mesh.io", "httplocalratelimitpolicies.policy.mesh.io", "httproutes.gateway.networking.k8s.io", "grpcroutes.gateway.networking.k8s.io" })
+                     "networkauthentications.policy.mesh.io", "httplocalratelimitpolicies.policy.mesh.io", "httproutes.gateway.networking.k8s.io", "grpcroutes.gateway.networking.k8s.io",
+                     "links.multicluster.mesh.io", "federationpeers.multicluster.mesh.io" })
             Assert.Contains($"√ CRD {crd} is installed (established)", lines);
         Assert.Contains(lines, l => l.StartsWith("√ ServiceAccount mesh/mesh-silo has the RBAC the silo needs (", StringComparison.Ordinal));
         Assert.Contains("√ silo pods are ready (1 ready)", lines);
@@ -197,6 +198,24 @@ public sealed class CheckKubernetesTests : FakeSiloTestBase
         Assert.Equal("× CRD servers.policy.mesh.io is installed (not found)", line);
         Assert.Equal("fix: install the CRDs: mesh install | kubectl apply -f -", fix);
         Assert.Contains("√ CRD httproutes.gateway.networking.k8s.io is installed (established)", lines);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("links.multicluster.mesh.io", "no Link can be created, so this cluster mirrors no other cluster's Services")]
+    [InlineData("federationpeers.multicluster.mesh.io", "no FederationPeer can be created, so no linked cluster may watch this cluster's exports")]
+    public async Task CheckKubernetes_MulticlusterCrdMissing_FailsSayingWhatBreaksWithTheInstallFix(string crd, string without)
+    {
+        HealthySilo();
+        await using var cluster = await CheckCluster.StartAsync();
+        await cluster.DeleteAsync("apiextensions.k8s.io/v1", "customresourcedefinitions", null, crd);
+        var (result, lines) = await CheckAsync(cluster);
+        var (line, fix) = Failure(lines, $"× CRD {crd} is installed");
+        Assert.Equal($"× CRD {crd} is installed (not found: {without})", line);
+        Assert.Equal("fix: install the CRDs: mesh install | kubectl apply -f - (or only them: mesh install --crds-only | kubectl apply -f -)", fix);
+        // Only that one: the other multicluster CRD and the policies are there.
+        Assert.Single(lines, l => l.StartsWith("× CRD ", StringComparison.Ordinal));
+        Assert.Contains("√ CRD servers.policy.mesh.io is installed (established)", lines);
         Assert.Equal(1, result.ExitCode);
     }
 

@@ -53,6 +53,7 @@ public sealed class InstallCommandTests : IDisposable
             "CustomResourceDefinition//servers.policy.mesh.io", "CustomResourceDefinition//authorizationpolicies.policy.mesh.io",
             "CustomResourceDefinition//meshtlsauthentications.policy.mesh.io", "CustomResourceDefinition//networkauthentications.policy.mesh.io",
             "CustomResourceDefinition//httplocalratelimitpolicies.policy.mesh.io", "CustomResourceDefinition//links.multicluster.mesh.io",
+            "CustomResourceDefinition//federationpeers.multicluster.mesh.io",
             "CustomResourceDefinition//httproutes.gateway.networking.k8s.io",
             "CustomResourceDefinition//grpcroutes.gateway.networking.k8s.io", "CustomResourceDefinition//referencegrants.gateway.networking.k8s.io",
         ];
@@ -301,11 +302,11 @@ public sealed class InstallCommandTests : IDisposable
 
         var only = await InstallAsync("--crds-only");
         Assert.All(only, d => Assert.True(IsCrd(d)));
-        Assert.Equal(9, only.Count);
+        Assert.Equal(10, only.Count);
         var ignored = await InstallAsync("--ignore-crds");
         Assert.DoesNotContain(ignored, IsCrd);
         var noGateway = await InstallAsync("--skip-gateway-api");
-        Assert.Equal(6, noGateway.Count(IsCrd));
+        Assert.Equal(7, noGateway.Count(IsCrd));
         Assert.DoesNotContain(noGateway, IsGatewayApi);
         var both = await _cli.RunAsync("install", "--crds-only", "--ignore-crds");
         Assert.Equal(ExitCodes.UserError, both.ExitCode);

@@ -18,8 +18,8 @@ public sealed class CrdSchemaTests
         ResourceKinds.NetworkAuthentication, ResourceKinds.HttpLocalRateLimitPolicy,
     ];
 
-    /// <summary>Every CRD of ours: the policies and the multicluster Link.</summary>
-    private static readonly ResourceKind[] CrdKinds = [.. PolicyKinds, ResourceKinds.Link];
+    /// <summary>Every CRD of ours: the policies and the multicluster Link and FederationPeer.</summary>
+    private static readonly ResourceKind[] CrdKinds = [.. PolicyKinds, ResourceKinds.Link, ResourceKinds.FederationPeer];
 
     private static JsonObject Crd(ResourceKind kind) =>
         YamlJson.Documents(File.ReadAllText(Path.Combine(MeshInstall.RepoRoot(), "deploy", "crds", $"{kind.ApiVersion.Split('/')[0]}_{kind.Plural}.yaml"))).Single();
@@ -121,6 +121,33 @@ public sealed class CrdSchemaTests
     public void BadLink_RejectedByTheSchemaAndByTheParser(string why, string spec)
     {
         var doc = JsonNode.Parse($$"""{"apiVersion":"multicluster.mesh.io/v1alpha1","kind":"Link","metadata":{"name":"west","namespace":"mesh"},"spec":{{spec}}}""")!.AsObject();
+
+        Assert.True(Validate(doc).Count > 0, $"{why}: the CRD schema accepts it");
+        Assert.False(ResourceParser.Parse(doc.ToJsonString()).Ok, $"{why}: the schema rejects what `mesh apply` accepts");
+    }
+
+    [Fact]
+    public void GoodFederationPeer_ValidAgainstTheShippedCrd_AndParsed()
+    {
+        var doc = JsonNode.Parse("""
+            {"apiVersion":"multicluster.mesh.io/v1alpha1","kind":"FederationPeer","metadata":{"name":"east-mesh-silo","namespace":"mesh"},
+             "spec":{"identity":"spiffe://east.mesh/ns/mesh/sa/silo"}}
+            """)!.AsObject();
+
+        var problems = Validate(doc);
+        Assert.True(problems.Count == 0, string.Join("; ", problems));
+        Assert.True(ResourceParser.Parse(doc.ToJsonString()).Ok);
+    }
+
+    [Theory]
+    [InlineData("peer without identity", """{}""")]
+    [InlineData("peer identity not SPIFFE", """{"identity":"east-silo"}""")]
+    [InlineData("peer identity a pattern", """{"identity":"spiffe://east.mesh/*"}""")]
+    [InlineData("peer identity not a string", """{"identity":7}""")]
+    [InlineData("peer with an unknown field", """{"identity":"spiffe://east.mesh/ns/mesh/sa/silo","trustDomain":"east.mesh"}""")]
+    public void BadFederationPeer_RejectedByTheSchemaAndByTheParser(string why, string spec)
+    {
+        var doc = JsonNode.Parse($$"""{"apiVersion":"multicluster.mesh.io/v1alpha1","kind":"FederationPeer","metadata":{"name":"east","namespace":"mesh"},"spec":{{spec}}}""")!.AsObject();
 
         Assert.True(Validate(doc).Count > 0, $"{why}: the CRD schema accepts it");
         Assert.False(ResourceParser.Parse(doc.ToJsonString()).Ok, $"{why}: the schema rejects what `mesh apply` accepts");

@@ -158,6 +158,17 @@ public sealed class ObjectTranslatorTests
             spec: {podSelector: {matchLabels: {app: books}}, port: http}
             """
         },
+        {
+            "federationpeer", """
+            {"apiVersion":"multicluster.mesh.io/v1alpha1","kind":"FederationPeer","metadata":{"name":"east-mesh-silo","namespace":"mesh",META},
+             "spec":{"identity":"spiffe://east.mesh/ns/mesh/sa/silo"}}
+            """, """
+            apiVersion: multicluster.mesh.io/v1alpha1
+            kind: FederationPeer
+            metadata: {name: east-mesh-silo, namespace: mesh, creationTimestamp: "2026-01-02T03:04:05Z"}
+            spec: {identity: "spiffe://east.mesh/ns/mesh/sa/silo"}
+            """
+        },
     };
 
     [Theory]
@@ -210,6 +221,22 @@ public sealed class ObjectTranslatorTests
         Assert.Contains(invalid.Errors, e => e.StartsWith("spec.bogus", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("mesh", """{"identity":"east-silo"}""", "spec.identity: \"east-silo\" is not a mesh identity")]
+    [InlineData("mesh", """{"identity":"spiffe://east.mesh/*"}""", "spec.identity:")]
+    [InlineData("mesh", """{}""", "spec.identity:")]
+    [InlineData("mesh", """{"identity":"spiffe://east.mesh/ns/mesh/sa/silo","trust":"all"}""", "spec.trust:")]
+    [InlineData("shop", """{"identity":"spiffe://east.mesh/ns/mesh/sa/silo"}""", "metadata.namespace: a FederationPeer lives in the control plane's namespace")]
+    public void FederationPeer_Invalid_ErrorsNameTheFieldPath(string ns, string spec, string error)
+    {
+        var kind = SyncKinds.All.Single(k => k.Kind == "FederationPeer");
+        var obj = JsonNode.Parse($$"""
+            {"apiVersion":"multicluster.mesh.io/v1alpha1","kind":"FederationPeer","metadata":{"name":"east","namespace":"{{ns}}"},"spec":{{spec}}}
+            """)!.AsObject();
+        var invalid = Assert.IsType<Translation.Invalid>(kind.Translate!(obj));
+        Assert.Contains(invalid.Errors, e => e.StartsWith(error, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void EndpointSlice_Invalid_ErrorsNameTheFieldPath()
     {
@@ -242,8 +269,7 @@ public sealed class ObjectTranslatorTests
     [Fact]
     public void Kinds_EveryMeshKindButWorkloadIsSyncedUnderItsOwnApiVersion()
     {
-        // FederationPeer is written by `mesh multicluster allow` (an allow list is the silo's, not a cluster object's).
-        foreach (var kind in ResourceKinds.All.Where(k => k != ResourceKinds.Workload && k != ResourceKinds.FederationPeer))
+        foreach (var kind in ResourceKinds.All.Where(k => k != ResourceKinds.Workload))
             Assert.Contains(SyncKinds.All, s => s.MeshKind == kind.Kind && s.ApiVersion == kind.ApiVersion && s.Kind == kind.Kind);
         Assert.Contains(SyncKinds.All, s => s.Kind == "Pod" && s.MeshKind == ResourceKinds.Workload.Kind);
     }

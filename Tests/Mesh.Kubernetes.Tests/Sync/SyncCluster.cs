@@ -30,7 +30,7 @@ internal sealed class SyncCluster : IAsyncDisposable
         await cluster.CreateAsync("v1", "namespaces", null, """{"metadata":{"name":"mesh-system"}}""");
         await cluster.CreateAsync("v1", "namespaces", null, """{"metadata":{"name":"shop"}}""");
         foreach (var kind in new[] { ResourceKinds.HttpRoute, ResourceKinds.GrpcRoute, ResourceKinds.Server, ResourceKinds.AuthorizationPolicy,
-                     ResourceKinds.MeshTlsAuthentication, ResourceKinds.NetworkAuthentication, ResourceKinds.HttpLocalRateLimitPolicy, ResourceKinds.Link })
+                     ResourceKinds.MeshTlsAuthentication, ResourceKinds.NetworkAuthentication, ResourceKinds.HttpLocalRateLimitPolicy, ResourceKinds.Link, ResourceKinds.FederationPeer })
         {
             var (group, version) = (kind.ApiVersion.Split('/')[0], kind.ApiVersion.Split('/')[1]);
             await cluster.CreateAsync("apiextensions.k8s.io/v1", "customresourcedefinitions", null, $$$"""
