@@ -11,19 +11,21 @@ namespace Mesh.Grains.Views;
 /// <summary>The workloads behind one Service; never set = empty. A change is published and persisted as a delta
 /// (<see cref="EndpointSetChange"/>: the endpoints upserted and removed), so one pod changing in a Service of 2,000
 /// costs one endpoint on the stream and in storage, not 2,000. Storage holds a snapshot ("state", the form every view
-/// grain has) and a log of the deltas since ("log"); the log is folded into a new snapshot after
-/// <see cref="CompactAfter"/> entries, off the write path (a timer), or at once after <see cref="MaxLogEntries"/>.</summary>
+/// grain has) and a log of the deltas since ("log"); the log is folded into a new snapshot once it holds
+/// <see cref="CompactAfter"/> endpoints, off the write path (a timer), or by the write that would take it past
+/// <see cref="MaxLogWeight"/> (a change of most of the set is a snapshot anyway).</summary>
 public sealed class EndpointSetGrain(
     [PersistentState("state", MeshNames.StateStore)] IPersistentState<ViewState<EndpointSetView>> snapshot,
     [PersistentState("log", MeshNames.StateStore)] IPersistentState<DeltaLog<EndpointSetChange>> log)
     : Grain, IEndpointSetGrain
 {
-    internal const int CompactAfter = 32;
-    internal const int MaxLogEntries = 128;
+    internal const int CompactAfter = 64;
+    internal const int MaxLogWeight = 512;
     private static readonly TimeSpan CompactionDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly SnapshotLog<ViewState<EndpointSetView>, EndpointSetChange> _store = new(snapshot, log);
     private Versioned<EndpointSetView> _current = null!;
+    private int _logWeight;
     private IAsyncStream<EndpointSetChange>? _stream;
     private IGrainTimer? _compaction;
     // Set while a persisted version has not reached the stream (the publish failed): the next Set, even of an equal
@@ -34,6 +36,7 @@ public sealed class EndpointSetGrain(
     {
         var (ns, name) = MeshNames.SplitKey(this.GetPrimaryKeyString());
         _current = Replay(_store.Snapshot, _store.Entries, EndpointSetView.Empty(ns, name));
+        _logWeight = _store.Entries.Where(e => e.Version > _store.Snapshot.Version).Sum(Weight);
         return Task.CompletedTask;
     }
 
@@ -65,10 +68,19 @@ public sealed class EndpointSetGrain(
 
         var next = new Versioned<EndpointSetView>(_current.Version + 1, view);
         var change = EndpointSetChange.Between(next.Version, _current.Value, view);
-        if (change.Snapshot is null && _store.Entries.Length < MaxLogEntries) await _store.AppendAsync(change);
-        else await _store.CompactAsync(new ViewState<EndpointSetView> { Version = next.Version, Value = view });
+        var weight = Weight(change);
+        if (change.Snapshot is null && _logWeight + weight <= MaxLogWeight)
+        {
+            await _store.AppendAsync(change);
+            _logWeight += weight;
+        }
+        else
+        {
+            await _store.CompactAsync(new ViewState<EndpointSetView> { Version = next.Version, Value = view });
+            _logWeight = 0;
+        }
         _current = next;
-        if (_store.Entries.Length >= CompactAfter) ScheduleCompaction();
+        if (_logWeight >= CompactAfter) ScheduleCompaction();
 
         _unpublished = true;
         await PublishAsync(change);
@@ -82,9 +94,13 @@ public sealed class EndpointSetGrain(
     {
         _compaction?.Dispose();
         _compaction = null;
-        if (_store.Entries.IsEmpty) return;
+        if (_logWeight == 0) return;
         await _store.CompactAsync(new ViewState<EndpointSetView> { Version = _current.Version, Value = _current.Value });
+        _logWeight = 0;
     }
+
+    /// <summary>What a logged change costs each later log write: its endpoints.</summary>
+    private static int Weight(EndpointSetChange c) => 1 + c.Upserts.Length + c.Removals.Length;
 
     private async Task PublishAsync(EndpointSetChange change)
     {
