@@ -24,8 +24,13 @@ internal static class WorkloadChangeDeriver
 
         var endpoints = previous.EndpointSets.ToBuilder();
         foreach (var service in all.Services)
-            if (Affected(service, before, after, names, all))
-                endpoints[service.Metadata.Name] = EndpointDeriver.Derive(service, all, settings.TrustDomain);
+        {
+            if (!Affected(service, before, after, names, all)) continue;
+            var name = service.Metadata.Name;
+            endpoints[name] = !all.EndpointSlicesByService[name].Any() && previous.EndpointSets.TryGetValue(name, out var set)
+                ? EndpointDeriver.Patch(set, service, names, after, settings.TrustDomain)
+                : EndpointDeriver.Derive(service, all, settings.TrustDomain);
+        }
 
         var inbound = previous.Inbound.ToBuilder();
         foreach (var name in names) inbound.Remove(name);
