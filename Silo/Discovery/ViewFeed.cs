@@ -49,6 +49,7 @@ internal static class FeedItems
         if (latest is not null && item.Version <= latest.Version) return (FeedStep.Ignore, null);
         if (item.Snapshot is { } whole) return (FeedStep.Take, new Versioned<EndpointSetView>(item.Version, whole));
         if (latest is null || item.Version != latest.Version + 1 || item.ApplyTo(latest.Value) is not { } next) return (FeedStep.Gap, null);
+        TranslationMemo.Derived(next, latest.Value, item);
         return (FeedStep.Take, new Versioned<EndpointSetView>(item.Version, next));
     }
 }
