@@ -3,6 +3,8 @@ using Mesh.Abstractions;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Multicluster;
 using Mesh.Abstractions.Resources;
+using Mesh.Abstractions.Resources.Derivation;
+using Mesh.Grains.State;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Grains.Catalog;
@@ -10,19 +12,35 @@ namespace Mesh.Grains.Catalog;
 /// <summary>Source-of-truth resources of one namespace, each owned by the source that wrote it (see
 /// <see cref="CatalogWritePlanner"/>: a batch is refused whole when it touches another source's resource). Every change is persisted first, then the namespace is
 /// re-derived and the changed views are written to the view grains (which publish them). Leased Workloads (`mesh run`)
-/// that are not re-applied in time are deleted through the same path (<see cref="WorkloadLeases"/>).</summary>
+/// that are not re-applied in time are deleted through the same path (<see cref="WorkloadLeases"/>).
+/// A change is persisted as itself (<see cref="CatalogChange"/>, appended to a log beside the snapshot), not as the
+/// whole namespace; the log is folded into a new snapshot off the write path. A write that changed only Workloads
+/// re-derives only what they move (<see cref="MeshReconciler.DeriveWorkloadChanges"/>).</summary>
 public sealed class CatalogGrain(
     [PersistentState("state", MeshNames.StateStore)] IPersistentState<CatalogState> state,
+    [PersistentState("log", MeshNames.StateStore)] IPersistentState<DeltaLog<CatalogChange>> log,
     IServiceProvider services) : Grain, ICatalogGrain
 {
     /// <summary>How often expired leases are looked for while this namespace has any (an in-memory check).</summary>
     internal static readonly TimeSpan LeaseSweepPeriod = TimeSpan.FromSeconds(1);
+    /// <summary>Logged resources and names after which the log is folded into a snapshot, soon after the write...</summary>
+    internal const int CompactAfter = 64;
+    /// <summary>...and at most this many, else the write itself writes the snapshot (a relist of a whole namespace).</summary>
+    internal const int MaxLogWeight = 512;
+    private static readonly TimeSpan CompactionDelay = TimeSpan.FromMilliseconds(200);
+
+    private readonly SnapshotLog<CatalogState, CatalogChange> _store = new(state, log);
+    private CatalogState _state = new();
+    private int _logWeight;
+    private IGrainTimer? _compaction;
 
     private readonly ReconcileSettings _settings = services.GetService<ReconcileSettings>() ?? ReconcileSettings.Default;
     private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
     private readonly WorkloadLeases _leases = new();
     private IGrainTimer? _leaseSweep;
     private DerivedNamespace? _derived;
+    // The resources _derived was derived from: a Workload-only change re-derives incrementally only on top of them.
+    private ImmutableDictionary<string, StoredResource>? _derivedFrom;
     // False until a reconcile completes in this activation: a retried apply after a failed one (or after this grain
     // moved to another silo) must still push the views, even though the resources themselves are unchanged.
     private bool _reconciled;
@@ -33,29 +51,32 @@ public sealed class CatalogGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _state = CatalogChange.Replay(Namespace, _store.Snapshot, _store.Entries);
+        _logWeight = _store.Entries.Where(c => c.Sequence > _store.Snapshot.Sequence).Sum(Weight);
         // After a restart (or a move to another silo) every leased Workload gets a full lease to be renewed in.
-        _leases.Track(state.State.Resources.Values, _time.GetUtcNow());
+        _leases.Track(_state.Resources.Values, _time.GetUtcNow());
         UpdateLeaseSweep();
         return Task.CompletedTask;
     }
 
     public async Task<CatalogWriteResult> WriteAsync(CatalogBatch batch)
     {
-        var epochs = state.State.SourceEpochs ?? ImmutableDictionary<string, long>.Empty;
+        var epochs = _state.SourceEpochs ?? ImmutableDictionary<string, long>.Empty;
         string source = batch.Source ?? string.Empty; // null over the wire: refused by the planner
-        var (plan, answer) = CatalogWritePlanner.Compute(Namespace, state.State.Resources, epochs.GetValueOrDefault(source), batch);
+        var (plan, answer) = CatalogWritePlanner.Compute(Namespace, _state.Resources, epochs.GetValueOrDefault(source), batch);
         if (plan is null)
         {
             // A repeat may follow an apply whose reconcile failed (or this grain moved): push the views all the same.
-            if (answer!.Status == CatalogWriteStatus.Repeated && !_reconciled) await ReconcileAsync();
+            if (answer!.Status == CatalogWriteStatus.Repeated && !_reconciled) await ReconcileAsync(_state.Resources, null);
             return answer;
         }
 
         var newEpoch = batch.Epoch > 0 && epochs.GetValueOrDefault(source) != batch.Epoch;
+        var before = _state.Resources;
         if (plan.Changed || newEpoch)
         {
-            var wasEmpty = state.State.Resources.IsEmpty;
-            await CommitAsync(state.State with
+            var wasEmpty = _state.Resources.IsEmpty;
+            await CommitAsync(_state with
             {
                 Resources = plan.Resources,
                 SourceEpochs = batch.Epoch > 0 ? epochs.SetItem(source, batch.Epoch) : epochs,
@@ -63,26 +84,26 @@ public sealed class CatalogGrain(
             if (wasEmpty && !plan.Resources.IsEmpty)
                 await GrainFactory.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).AddAsync(Namespace);
         }
-        if (plan.Changed || !_reconciled) await ReconcileAsync();
+        if (plan.Changed || !_reconciled) await ReconcileAsync(before, WorkloadChanges(plan, before));
         var now = _time.GetUtcNow();
         foreach (var key in plan.Deleted.Where(k => k.Kind == ResourceKinds.Workload.Kind)) _leases.Forget(key.Name);
-        _leases.Track(state.State.Resources.Values, now);
+        _leases.Track(_state.Resources.Values, now);
         _leases.Renew(batch.Upserts, now);
         UpdateLeaseSweep();
         return plan.Result;
     }
 
     public Task<CatalogWriteResult> ReplaceAsync(CatalogReplace replace) =>
-        WriteAsync(CatalogWritePlanner.FromReplace(state.State.Resources, replace));
+        WriteAsync(CatalogWritePlanner.FromReplace(_state.Resources, replace));
 
     /// <summary>The resource; a leased Workload asked for by kind carries its lease as status.lease.</summary>
     public Task<StoredResource?> GetAsync(string kind, string name) =>
-        Task.FromResult(state.State.Resources.GetValueOrDefault(CatalogState.Key(kind, name)) is { } r ? _leases.WithStatus(r) : null);
+        Task.FromResult(_state.Resources.GetValueOrDefault(CatalogState.Key(kind, name)) is { } r ? _leases.WithStatus(r) : null);
 
     /// <summary>Resources of one kind (Workloads with their status.lease) or, for null, every stored resource as
     /// stored (the admin API's dry run compares those with what is applied).</summary>
     public Task<ImmutableArray<StoredResource>> ListAsync(string? kind) =>
-        Task.FromResult(state.State.Resources.Values
+        Task.FromResult(_state.Resources.Values
             .Where(r => kind is null || r.Kind == kind)
             .OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)
             .Select(r => kind is null ? r : _leases.WithStatus(r))
@@ -93,16 +114,17 @@ public sealed class CatalogGrain(
     {
         var expired = _leases.Expired(_time.GetUtcNow());
         if (expired.IsEmpty) return;
-        var resources = state.State.Resources;
+        var before = _state.Resources;
+        var resources = before;
         foreach (var name in expired)
         {
             resources = resources.Remove(CatalogState.Key(ResourceKinds.Workload.Kind, name));
             _leases.Forget(name);
         }
-        if (resources.Count != state.State.Resources.Count)
+        if (resources.Count != before.Count)
         {
-            await CommitAsync(state.State with { Resources = resources });
-            await ReconcileAsync();
+            await CommitAsync(_state with { Resources = resources });
+            await ReconcileAsync(before, [.. before.Where(kv => !resources.ContainsKey(kv.Key)).Select(kv => new WorkloadChange(kv.Value, null))]);
         }
         UpdateLeaseSweep();
     }
@@ -119,22 +141,65 @@ public sealed class CatalogGrain(
         }
     }
 
+    /// <summary>Persists the step from the current state to <paramref name="next"/>: appended to the log when small,
+    /// else (a relist's worth, or a full log) as a new snapshot.</summary>
     private async Task CommitAsync(CatalogState next)
     {
-        var previous = state.State;
-        state.State = next;
-        try { await state.WriteStateAsync(); }
-        catch { state.State = previous; throw; }
+        next = next with { Sequence = _state.Sequence + 1 };
+        var change = CatalogChange.Between(next.Sequence, _state, next);
+        var weight = Weight(change);
+        if (_logWeight + weight <= MaxLogWeight)
+        {
+            await _store.AppendAsync(change);
+            _logWeight += weight;
+        }
+        else
+        {
+            await _store.CompactAsync(next);
+            _logWeight = 0;
+        }
+        _state = next;
+        if (_logWeight >= CompactAfter)
+            _compaction ??= this.RegisterGrainTimer(CompactAsync, new GrainTimerCreationOptions(CompactionDelay, Timeout.InfiniteTimeSpan));
+    }
+
+    private async Task CompactAsync(CancellationToken cancellationToken)
+    {
+        _compaction?.Dispose();
+        _compaction = null;
+        if (_logWeight == 0) return;
+        await _store.CompactAsync(_state);
+        _logWeight = 0;
+    }
+
+    /// <summary>What a logged change costs each later log write: its resources and names.</summary>
+    private static int Weight(CatalogChange c) => 1 + c.Upserts.Length + c.Deletes.Length
+        + new[] { c.Services, c.Workloads, c.ConsumerTargets, c.Addresses, c.ServiceAddresses }.Sum(n => n is null ? 0 : n.Added.Length + n.Removed.Length);
+
+    /// <summary>The Workloads a write changed, before and after, when it changed nothing else (null otherwise): then
+    /// the namespace is re-derived from the last derivation instead of from scratch.</summary>
+    private ImmutableArray<WorkloadChange>? WorkloadChanges(CatalogWritePlanner.Plan plan, ImmutableDictionary<string, StoredResource> before)
+    {
+        var keys = plan.Outcomes.Where(o => o.Action != ApplyAction.Unchanged).Select(o => (o.Kind, o.Name))
+            .Concat(plan.Deleted.Select(d => (d.Kind, d.Name))).ToList();
+        if (keys.Any(k => k.Kind != ResourceKinds.Workload.Kind)) return null;
+        return [.. keys.Select(k => CatalogState.Key(k.Kind, k.Name))
+            .Select(k => new WorkloadChange(before.GetValueOrDefault(k), _state.Resources.GetValueOrDefault(k)))];
     }
 
     /// <summary>Derives the namespace again and writes the views that changed; remembers the derived names so
     /// deletions are still known after a reactivation.</summary>
-    private async Task ReconcileAsync()
+    /// <param name="before">The resources before the write being reconciled.</param>
+    /// <param name="workloadChanges">What the write changed when it changed only Workloads; null: anything.</param>
+    private async Task ReconcileAsync(ImmutableDictionary<string, StoredResource> before, IReadOnlyCollection<WorkloadChange>? workloadChanges)
     {
         _reconciled = false;
-        var next = MeshReconciler.Derive(Namespace, state.State.Resources.Values.ToList(), _settings);
-        var plan = ViewWritePlan.Compute(Namespace, _derived, next, state.State.DerivedServices, state.State.DerivedWorkloads, _settings,
-            state.State.DerivedConsumerTargets, state.State.DerivedAddresses, state.State.DerivedServiceAddresses);
+        var resources = _state.Resources;
+        var next = _derived is not null && workloadChanges is not null && ReferenceEquals(_derivedFrom, before)
+            ? MeshReconciler.DeriveWorkloadChanges(Namespace, _derived, resources.Values.ToList(), workloadChanges, _settings)
+            : MeshReconciler.Derive(Namespace, resources.Values.ToList(), _settings);
+        var plan = ViewWritePlan.Compute(Namespace, _derived, next, _state.DerivedServices, _state.DerivedWorkloads, _settings,
+            _state.DerivedConsumerTargets, _state.DerivedAddresses, _state.DerivedServiceAddresses);
         var writes = new List<Task>(plan.Count);
         foreach (var (name, view) in plan.Services) writes.Add(GrainFactory.GetGrain<IServiceGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.EndpointSets) writes.Add(GrainFactory.GetGrain<IEndpointSetGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
@@ -147,6 +212,7 @@ public sealed class CatalogGrain(
         await Task.WhenAll(writes);
         await ClaimExportsAsync(next);
         _derived = next;
+        _derivedFrom = resources;
         _reconciled = true;
 
         var services = next.Services.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
@@ -154,10 +220,10 @@ public sealed class CatalogGrain(
         var targets = next.ConsumerProfiles.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
         var addresses = next.Addresses.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
         var serviceAddresses = next.ServiceAddresses.Keys.Order(StringComparer.Ordinal).ToImmutableArray();
-        if (!services.SequenceEqual(state.State.DerivedServices) || !workloads.SequenceEqual(state.State.DerivedWorkloads)
-            || !targets.SequenceEqual(state.State.DerivedConsumerTargets) || !addresses.SequenceEqual(state.State.DerivedAddresses)
-            || !serviceAddresses.SequenceEqual(state.State.DerivedServiceAddresses))
-            await CommitAsync(state.State with
+        if (!services.SequenceEqual(_state.DerivedServices) || !workloads.SequenceEqual(_state.DerivedWorkloads)
+            || !targets.SequenceEqual(_state.DerivedConsumerTargets) || !addresses.SequenceEqual(_state.DerivedAddresses)
+            || !serviceAddresses.SequenceEqual(_state.DerivedServiceAddresses))
+            await CommitAsync(_state with
             {
                 DerivedServices = services, DerivedWorkloads = workloads, DerivedConsumerTargets = targets, DerivedAddresses = addresses,
                 DerivedServiceAddresses = serviceAddresses,

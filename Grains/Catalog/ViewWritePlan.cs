@@ -42,38 +42,47 @@ public sealed record ViewWritePlan(
         var profiles = ImmutableArray.CreateBuilder<(string, ProfileView)>();
         var inbound = ImmutableArray.CreateBuilder<(string, InboundPolicyView)>();
 
-        foreach (var (name, view) in next.Services)
-            if (previous is null || !previous.Services.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
-                services.Add((name, view));
+        // A dictionary the derivation kept as it was (an incremental derivation keeps every kind a change cannot move)
+        // has no change to look for.
+        var sameServices = ReferenceEquals(previous?.Services, next.Services);
+        if (!sameServices)
+            foreach (var (name, view) in next.Services)
+                if (previous is null || !previous.Services.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
+                    services.Add((name, view));
         foreach (var (name, view) in next.EndpointSets)
             if (previous is null || !previous.EndpointSets.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
                 endpoints.Add((name, view));
-        foreach (var (name, view) in next.Profiles)
-            if (previous is null || !previous.Profiles.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
-                profiles.Add((name, view));
+        if (!ReferenceEquals(previous?.Profiles, next.Profiles))
+            foreach (var (name, view) in next.Profiles)
+                if (previous is null || !previous.Profiles.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
+                    profiles.Add((name, view));
         foreach (var (name, view) in next.Inbound)
             if (previous is null || !previous.Inbound.TryGetValue(name, out var old) || !ViewEquality.Equal(old, view))
                 inbound.Add((name, view));
 
-        foreach (var name in oldServices.Distinct().Where(n => !next.Services.ContainsKey(n)).Order(StringComparer.Ordinal))
-        {
-            services.Add((name, null));
-            if (!next.EndpointSets.ContainsKey(name)) endpoints.Add((name, EndpointSetView.Empty(ns, name)));
-            if (!next.Profiles.ContainsKey(name)) profiles.Add((name, ProfileView.Default(ns, name)));
-        }
+        if (!sameServices)
+            foreach (var name in oldServices.Distinct().Where(n => !next.Services.ContainsKey(n)).Order(StringComparer.Ordinal))
+            {
+                services.Add((name, null));
+                if (!next.EndpointSets.ContainsKey(name)) endpoints.Add((name, EndpointSetView.Empty(ns, name)));
+                if (!next.Profiles.ContainsKey(name)) profiles.Add((name, ProfileView.Default(ns, name)));
+            }
         foreach (var name in oldWorkloads.Distinct().Where(n => !next.Inbound.ContainsKey(n)).Order(StringComparer.Ordinal))
             inbound.Add((name, InboundPolicyView.Missing(ns, name, settings.DefaultPolicy)));
 
         var consumers = ImmutableArray.CreateBuilder<(string, ProfileView)>();
-        foreach (var (target, view) in next.ConsumerProfiles)
-            if (previous is null || !previous.ConsumerProfiles.TryGetValue(target, out var old) || !ViewEquality.Equal(old, view))
-                consumers.Add((target, view));
+        var sameConsumers = ReferenceEquals(previous?.ConsumerProfiles, next.ConsumerProfiles);
+        if (!sameConsumers)
+            foreach (var (target, view) in next.ConsumerProfiles)
+                if (previous is null || !previous.ConsumerProfiles.TryGetValue(target, out var old) || !ViewEquality.Equal(old, view))
+                    consumers.Add((target, view));
         var oldTargets = previous?.ConsumerProfiles.Keys ?? previousConsumerTargets ?? [];
-        foreach (var target in oldTargets.Distinct().Where(t => !next.ConsumerProfiles.ContainsKey(t)).Order(StringComparer.Ordinal))
-        {
-            var (targetNs, targetName) = MeshNames.SplitKey(target);
-            consumers.Add((target, ProfileView.Default(targetNs, targetName)));
-        }
+        if (!sameConsumers)
+            foreach (var target in oldTargets.Distinct().Where(t => !next.ConsumerProfiles.ContainsKey(t)).Order(StringComparer.Ordinal))
+            {
+                var (targetNs, targetName) = MeshNames.SplitKey(target);
+                consumers.Add((target, ProfileView.Default(targetNs, targetName)));
+            }
 
         var addresses = ImmutableArray.CreateBuilder<(string, WorkloadEndpoint?)>();
         foreach (var (key, endpoint) in next.Addresses)
@@ -84,12 +93,15 @@ public sealed record ViewWritePlan(
             addresses.Add((key, null));
 
         var serviceAddresses = ImmutableArray.CreateBuilder<(string, string?)>();
-        foreach (var (key, service) in next.ServiceAddresses)
-            if (previous is null || !previous.ServiceAddresses.TryGetValue(key, out var old) || old != service)
-                serviceAddresses.Add((key, service));
-        var oldServiceAddresses = previous?.ServiceAddresses.Keys ?? previousServiceAddresses ?? [];
-        foreach (var key in oldServiceAddresses.Distinct().Where(k => !next.ServiceAddresses.ContainsKey(k)).Order(StringComparer.Ordinal))
-            serviceAddresses.Add((key, null));
+        if (!ReferenceEquals(previous?.ServiceAddresses, next.ServiceAddresses))
+        {
+            foreach (var (key, service) in next.ServiceAddresses)
+                if (previous is null || !previous.ServiceAddresses.TryGetValue(key, out var old) || old != service)
+                    serviceAddresses.Add((key, service));
+            var oldServiceAddresses = previous?.ServiceAddresses.Keys ?? previousServiceAddresses ?? [];
+            foreach (var key in oldServiceAddresses.Distinct().Where(k => !next.ServiceAddresses.ContainsKey(k)).Order(StringComparer.Ordinal))
+                serviceAddresses.Add((key, null));
+        }
 
         return new ViewWritePlan(services.ToImmutable(), endpoints.ToImmutable(), profiles.ToImmutable(), inbound.ToImmutable())
         {

@@ -24,16 +24,25 @@ public static class DiscoveryTranslator
     /// <param name="consumer">The GAMMA consumer routes the watcher's namespace attaches to this Service, when the
     /// watcher is in another namespace: when any applies to this port they replace the producer's routes.</param>
     public static TranslatedService Translate(ServiceAuthority authority, ServiceView? service, EndpointSetView endpoints,
-        Versioned<ProfileView> profile, Versioned<ProfileView>? consumer = null)
+        Versioned<ProfileView> profile, Versioned<ProfileView>? consumer = null) =>
+        Translate(authority, service, endpoints, profile, consumer, out _);
+
+    /// <param name="collided">Set when two endpoints of the set translated to one key (one address and port): the later
+    /// one is kept, and the result cannot be patched endpoint by endpoint (<see cref="Patch"/>).</param>
+    public static TranslatedService Translate(ServiceAuthority authority, ServiceView? service, EndpointSetView endpoints,
+        Versioned<ProfileView> profile, Versioned<ProfileView>? consumer, out bool collided)
     {
+        collided = false;
         if (service is null) return TranslatedService.Missing;
-        var port = service.Ports.FirstOrDefault(p => p.Port == authority.Port);
-        var opaque = port?.Opaque == true || profile.Value.OpaquePorts.Contains(authority.Port);
+        var (port, opaque) = Target(authority, service, profile);
         var result = ImmutableSortedDictionary.CreateBuilder<string, Endpoint>(StringComparer.Ordinal);
         if (port is not null)
             foreach (var w in endpoints.Endpoints)
                 if (Endpoint(w, port, opaque) is { } e)
+                {
+                    collided |= result.ContainsKey(e.Key);
                     result[e.Key] = e;
+                }
         var exported = service.Labels.TryGetValue(MeshLabels.Exported, out var label) && label == "true";
         var translated = Profile(profile, authority.Port, opaque, exported);
         translated.PreferLocal = MeshAnnotations.PrefersLocal(service.Annotations);
@@ -46,6 +55,56 @@ public static class DiscoveryTranslator
         }
         return new TranslatedService(true, result.ToImmutable(), translated,
             port is null ? NoSuchPort(service, authority.Port) : "");
+    }
+
+    /// <summary>The watched port of the service and whether it is opaque.</summary>
+    private static (ServicePortView? Port, bool Opaque) Target(ServiceAuthority authority, ServiceView service, Versioned<ProfileView> profile)
+    {
+        var port = service.Ports.FirstOrDefault(p => p.Port == authority.Port);
+        return (port, port?.Opaque == true || profile.Value.OpaquePorts.Contains(authority.Port));
+    }
+
+    /// <summary>The translation of the endpoint set <paramref name="change"/> made from <paramref name="before"/>, from the
+    /// translation of <paramref name="before"/> (<paramref name="translated"/>, without collisions, same service and
+    /// profile): only the changed endpoints are translated. Null when a new endpoint collides with another's key (then
+    /// translate the whole set). <paramref name="changedKeys"/>: the translated keys that may differ, in key order.</summary>
+    public static TranslatedService? Patch(ServiceAuthority authority, ServiceView service, Versioned<ProfileView> profile, TranslatedService translated,
+        EndpointSetView before, EndpointSetChange change, out ImmutableArray<string> changedKeys)
+    {
+        changedKeys = [];
+        var (port, opaque) = Target(authority, service, profile);
+        if (port is null || !translated.Exists) return null;
+        var result = translated.Endpoints.ToBuilder();
+        var changed = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var key in change.Removals.Concat(change.Upserts.Select(EndpointKey.Of)))
+            if (Find(before, key) is { } old && Endpoint(old, port, opaque) is { } gone)
+            {
+                result.Remove(gone.Key);
+                changed.Add(gone.Key);
+            }
+        foreach (var w in change.Upserts)
+            if (Endpoint(w, port, opaque) is { } e)
+            {
+                if (!result.TryAdd(e.Key, e)) return null;
+                changed.Add(e.Key);
+            }
+        changedKeys = [.. changed];
+        return translated with { Endpoints = result.ToImmutable() };
+    }
+
+    /// <summary>The endpoint under <paramref name="key"/> in a set kept in key order (a delta was applied to it).</summary>
+    private static WorkloadEndpoint? Find(EndpointSetView set, EndpointKey key)
+    {
+        int lo = 0, hi = set.Endpoints.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) / 2;
+            var order = EndpointKey.Of(set.Endpoints[mid]).CompareTo(key);
+            if (order == 0) return set.Endpoints[mid];
+            if (order < 0) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return null;
     }
 
     /// <summary>"service books.default has no port 80; its ports: 8080 (http)".</summary>

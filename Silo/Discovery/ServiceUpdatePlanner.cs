@@ -28,7 +28,36 @@ public static class ServiceUpdatePlanner
         var upserted = new EndpointList();
         foreach (var (key, endpoint) in next.Endpoints)
             if (!previous.Endpoints.TryGetValue(key, out var old) || !old.Equals(endpoint)) upserted.Endpoints.Add(endpoint);
+        return Updates(previous, next, removed, upserted);
+    }
 
+    /// <summary>The updates from one existing state to the next when only the endpoints under <paramref name="changedKeys"/>
+    /// (in key order) can differ, as after a patched translation: the same updates <see cref="Plan"/> would make, without
+    /// comparing every endpoint.</summary>
+    public static List<ServiceUpdate>? PlanChanged(TranslatedService previous, TranslatedService next, IEnumerable<string> changedKeys)
+    {
+        if (!previous.Exists || !next.Exists || previous.Problem != next.Problem) return null;
+        return Deltas(previous, next, changedKeys);
+    }
+
+    private static List<ServiceUpdate> Deltas(TranslatedService previous, TranslatedService next, IEnumerable<string> keys)
+    {
+        var removed = new EndpointKeys();
+        var upserted = new EndpointList();
+        foreach (var key in keys)
+        {
+            if (!next.Endpoints.TryGetValue(key, out var endpoint))
+            {
+                if (previous.Endpoints.ContainsKey(key)) removed.Keys.Add(key);
+            }
+            else if (!previous.Endpoints.TryGetValue(key, out var old) || !old.Equals(endpoint)) upserted.Endpoints.Add(endpoint);
+        }
+        return Updates(previous, next, removed, upserted);
+    }
+
+    private static List<ServiceUpdate> Updates(TranslatedService previous, TranslatedService next, EndpointKeys removed, EndpointList upserted)
+    {
+        var updates = new List<ServiceUpdate>();
         if (removed.Keys.Count > 0) updates.Add(new ServiceUpdate { Removed = removed });
         if (upserted.Endpoints.Count > 0) updates.Add(new ServiceUpdate { Upserted = upserted });
         if (!previous.Profile.Equals(next.Profile)) updates.Add(new ServiceUpdate { Profile = next.Profile });

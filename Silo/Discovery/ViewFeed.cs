@@ -1,4 +1,5 @@
 using Mesh.Abstractions.Grains;
+using Mesh.Abstractions.Model;
 using Orleans.Streams;
 
 namespace Mesh.Silo.Discovery;
@@ -28,28 +29,58 @@ public interface IFeedListener
     void OnChanged(FeedChange change);
 }
 
+/// <summary>What a feed does with one stream item: take the value it yields, ignore it (a duplicate, or older than the
+/// value held), or treat it as a gap (versions were missed: re-read the grain).</summary>
+internal enum FeedStep { Take, Ignore, Gap }
+
+/// <summary>How a feed reads its stream's items. <see cref="Whole{T}"/>: each item is the grain's whole value; the
+/// endpoint-set stream carries deltas (<see cref="EndpointSetChange"/>) applied to the value held.</summary>
+internal static class FeedItems
+{
+    public static (FeedStep, Versioned<T>?) Whole<T>(Versioned<T> item, Versioned<T>? latest) =>
+        latest is null || item.Version == latest.Version + 1 ? (FeedStep.Take, (Versioned<T>?)item)
+        : item.Version <= latest.Version ? (FeedStep.Ignore, null)
+        : (FeedStep.Gap, null);
+
+    /// <summary>A whole set newer than the one held is taken as it is; a delta only on top of exactly the version before
+    /// it (and only when it applies): anything else is a gap, so the feed never holds a set the grain never had.</summary>
+    public static (FeedStep, Versioned<EndpointSetView>?) EndpointChange(EndpointSetChange item, Versioned<EndpointSetView>? latest)
+    {
+        if (latest is not null && item.Version <= latest.Version) return (FeedStep.Ignore, null);
+        if (item.Snapshot is { } whole) return (FeedStep.Take, new Versioned<EndpointSetView>(item.Version, whole));
+        if (latest is null || item.Version != latest.Version + 1 || item.ApplyTo(latest.Value) is not { } next) return (FeedStep.Gap, null);
+        TranslationMemo.Derived(next, latest.Value, item);
+        return (FeedStep.Take, new Versioned<EndpointSetView>(item.Version, next));
+    }
+}
+
 /// <summary>The gateway's single subscription to one grain's stream on this silo, shared by every watcher of that grain.
 /// Holds the latest value; fans changes out in memory; on a version gap re-reads the grain and marks a resync.</summary>
-internal sealed class ViewFeed<T> : IViewFeed
+/// <typeparam name="TItem">The stream's item type (<see cref="FeedItems"/> says how an item moves the value on).</typeparam>
+internal sealed class ViewFeed<T, TItem> : IViewFeed
 {
     private readonly object _gate = new();
     private readonly IClusterClient _client;
     private readonly Func<IClusterClient, string, Task<Versioned<T>>> _read;
+    private readonly Func<TItem, Versioned<T>?, (FeedStep, Versioned<T>?)> _step;
     private readonly ILogger _logger;
     private IFeedListener[] _listeners = [];
     private Versioned<T>? _latest;
-    private StreamSubscriptionHandle<Versioned<T>>? _handle;
+    private StreamSubscriptionHandle<TItem>? _handle;
     private long _itemsSinceRefresh;
+    // A gap seen before the first read completed (a delta arrived with nothing to apply it to): read again after it.
+    private bool _gapBeforeStart;
     private Task? _started;
 
     public ViewFeed(FeedKind kind, string streamNamespace, string key, IClusterClient client,
-        Func<IClusterClient, string, Task<Versioned<T>>> read, ILogger logger)
+        Func<IClusterClient, string, Task<Versioned<T>>> read, Func<TItem, Versioned<T>?, (FeedStep, Versioned<T>?)> step, ILogger logger)
     {
         Kind = kind;
         StreamNamespace = streamNamespace;
         Key = key;
         _client = client;
         _read = read;
+        _step = step;
         _logger = logger;
     }
 
@@ -81,32 +112,39 @@ internal sealed class ViewFeed<T> : IViewFeed
     private async Task StartAsync()
     {
         await SubscribeAsync();
-        var current = await _read(_client, Key);
-        Apply(current, resync: false);
+        Apply(await _read(_client, Key), resync: false);
+        bool again;
+        lock (_gate) again = _gapBeforeStart;
+        // The grain persists a version before publishing it, so this read returns at least the version that gapped.
+        if (again) Apply(await _read(_client, Key), resync: false);
     }
 
     private async Task SubscribeAsync()
     {
         var stream = _client.GetStreamProvider(Abstractions.MeshNames.StreamProvider)
-            .GetStream<Versioned<T>>(StreamId.Create(StreamNamespace, Key));
+            .GetStream<TItem>(StreamId.Create(StreamNamespace, Key));
         _handle = await stream.SubscribeAsync((item, _) => OnNextAsync(item));
     }
 
-    private Task OnNextAsync(Versioned<T> item)
+    private Task OnNextAsync(TItem item)
     {
         Interlocked.Increment(ref _itemsSinceRefresh);
-        bool gap;
         lock (_gate)
         {
-            if (_latest is null || item.Version == _latest.Version + 1)
+            var (step, value) = _step(item, _latest);
+            if (step == FeedStep.Take)
             {
-                Set(item, resync: false);
+                Set(value!, resync: false);
                 return Task.CompletedTask;
             }
-            if (item.Version <= _latest.Version) return Task.CompletedTask; // duplicate or reordered: already have newer
-            gap = true;
+            if (step == FeedStep.Ignore) return Task.CompletedTask;
+            if (_latest is null)
+            {
+                _gapBeforeStart = true;
+                return Task.CompletedTask;
+            }
         }
-        return gap ? RefreshAsync() : Task.CompletedTask;
+        return RefreshAsync();
     }
 
     /// <summary>Re-reads the grain; a newer version than the one held means updates were missed: resync listeners.
@@ -151,7 +189,7 @@ internal sealed class ViewFeed<T> : IViewFeed
         if (_handle is { } handle) await UnsubscribeQuietlyAsync(handle);
     }
 
-    private async Task UnsubscribeQuietlyAsync(StreamSubscriptionHandle<Versioned<T>> handle)
+    private async Task UnsubscribeQuietlyAsync(StreamSubscriptionHandle<TItem> handle)
     {
         try { await handle.UnsubscribeAsync(); }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -32,7 +32,8 @@ public sealed class ViewFeeds(IClusterClient client, DiscoveryMetrics metrics, S
         AcquireAsync<ServiceView?>(FeedKind.Service, MeshStreams.Services, key, listener, (c, k) => c.GetGrain<IServiceGrain>(k).GetAsync());
 
     public Task<Lease<EndpointSetView>> EndpointsAsync(string key, IFeedListener listener) =>
-        AcquireAsync<EndpointSetView>(FeedKind.EndpointSet, MeshStreams.EndpointSets, key, listener, (c, k) => c.GetGrain<IEndpointSetGrain>(k).GetAsync());
+        AcquireAsync<EndpointSetView, EndpointSetChange>(FeedKind.EndpointSet, MeshStreams.EndpointSets, key, listener,
+            (c, k) => c.GetGrain<IEndpointSetGrain>(k).GetAsync(), FeedItems.EndpointChange);
 
     public Task<Lease<ProfileView>> ProfileAsync(string key, IFeedListener listener) =>
         AcquireAsync<ProfileView>(FeedKind.Profile, MeshStreams.Profiles, key, listener, (c, k) => c.GetGrain<IProfileGrain>(k).GetAsync());
@@ -52,20 +53,24 @@ public sealed class ViewFeeds(IClusterClient client, DiscoveryMetrics metrics, S
     public Task<Lease<InboundPolicyView>> InboundAsync(string key, IFeedListener listener) =>
         AcquireAsync<InboundPolicyView>(FeedKind.Inbound, MeshStreams.Inbound, key, listener, (c, k) => c.GetGrain<IInboundPolicyGrain>(k).GetAsync());
 
-    private async Task<Lease<T>> AcquireAsync<T>(FeedKind kind, string streamNamespace, string key, IFeedListener listener,
-        Func<IClusterClient, string, Task<Versioned<T>>> read)
+    private Task<Lease<T>> AcquireAsync<T>(FeedKind kind, string streamNamespace, string key, IFeedListener listener,
+        Func<IClusterClient, string, Task<Versioned<T>>> read) =>
+        AcquireAsync<T, Versioned<T>>(kind, streamNamespace, key, listener, read, FeedItems.Whole);
+
+    private async Task<Lease<T>> AcquireAsync<T, TItem>(FeedKind kind, string streamNamespace, string key, IFeedListener listener,
+        Func<IClusterClient, string, Task<Versioned<T>>> read, Func<TItem, Versioned<T>?, (FeedStep, Versioned<T>?)> step)
     {
-        ViewFeed<T> feed;
+        ViewFeed<T, TItem> feed;
         lock (_feeds)
         {
             if (!_feeds.TryGetValue((kind, key), out var existing))
             {
-                existing = new ViewFeed<T>(kind, streamNamespace, key, client, read, logger);
+                existing = new ViewFeed<T, TItem>(kind, streamNamespace, key, client, read, step, logger);
                 _feeds[(kind, key)] = existing;
                 metrics.SubscriptionOpened();
             }
             existing.References++;
-            feed = (ViewFeed<T>)existing;
+            feed = (ViewFeed<T, TItem>)existing;
         }
         try
         {

@@ -3,6 +3,7 @@ using Mesh.Abstractions;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Model;
 using Mesh.ControlPlane.Tests.Support;
+using Mesh.Grains.Views;
 using Orleans.Streams;
 
 namespace Mesh.ControlPlane.Tests.Grains;
@@ -30,15 +31,42 @@ public sealed class ViewGrainTests(ViewGrainClusterFixture fixture) : IClassFixt
     {
         var key = NewKey();
         var (_, name) = MeshNames.SplitKey(key);
-        var received = await SubscribeAsync<EndpointSetView>(MeshStreams.EndpointSets, key);
+        var received = await SubscribeItemsAsync<EndpointSetChange>(MeshStreams.EndpointSets, key);
         var grain = fixture.Cluster.Client.GetGrain<IEndpointSetGrain>(key);
 
         Assert.Equal(1, await grain.SetAsync(Views.Endpoints(name, Views.Workload("a", "127.0.0.11"))));
         Assert.Equal(2, await grain.SetAsync(Views.Endpoints(name, Views.Workload("a", "127.0.0.11"), Views.Workload("b", "127.0.0.12"))));
+        Assert.Equal(3, await grain.SetAsync(Views.Endpoints(name, Views.Workload("b", "127.0.0.12"))));
 
-        await WaitUntil(() => received.Count >= 2);
-        Assert.Equal([1L, 2L], received.Select(r => r.Version).Order());
-        Assert.Equal(2, received.Single(r => r.Version == 2).Value.Endpoints.Length);
+        await WaitUntil(() => received.Count >= 3);
+        Assert.Equal([1L, 2L, 3L], received.Select(r => r.Version).Order());
+        // Deltas, not the whole set: version 2 carries only b, version 3 only a's removal.
+        var second = received.Single(r => r.Version == 2);
+        Assert.Null(second.Snapshot);
+        Assert.Equal(["b"], second.Upserts.Select(e => e.Workload));
+        Assert.Empty(second.Removals);
+        var third = received.Single(r => r.Version == 3);
+        Assert.Equal((0, new EndpointKey("a", "127.0.0.11")), (third.Upserts.Length, Assert.Single(third.Removals)));
+    }
+
+    [Fact]
+    public async Task Set_ManyChangesThenDeactivation_ReplaysSnapshotAndLog()
+    {
+        var key = NewKey();
+        var (_, name) = MeshNames.SplitKey(key);
+        var grain = fixture.Cluster.Client.GetGrain<IEndpointSetGrain>(key);
+        // More changes than the log holds before a compaction, and an odd tail the log still holds after it.
+        var count = EndpointSetGrain.CompactAfter + 5;
+        for (var i = 1; i <= count; i++)
+            Assert.Equal(i, await grain.SetAsync(Views.Endpoints(name, [.. Enumerable.Range(0, i).Select(n => Views.Workload($"w{n:D3}", $"127.0.1.{n}"))])));
+
+        var management = fixture.Cluster.Client.GetGrain<IManagementGrain>(0);
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        await WaitUntil(async () => (await management.GetSimpleGrainStatistics()).All(s => !s.GrainType.Contains("EndpointSetGrain")));
+
+        var again = await grain.GetAsync();
+        Assert.Equal(count, again.Version);
+        Assert.Equal(Enumerable.Range(0, count).Select(n => $"w{n:D3}"), again.Value.Endpoints.Select(e => e.Workload));
     }
 
     [Fact]
@@ -101,6 +129,14 @@ public sealed class ViewGrainTests(ViewGrainClusterFixture fixture) : IClassFixt
         var bag = new ConcurrentBag<Versioned<T>>();
         var stream = fixture.Cluster.Client.GetStreamProvider(MeshNames.StreamProvider)
             .GetStream<Versioned<T>>(StreamId.Create(streamNamespace, key));
+        await stream.SubscribeAsync((item, _) => { bag.Add(item); return Task.CompletedTask; });
+        return bag;
+    }
+
+    private async Task<ConcurrentBag<T>> SubscribeItemsAsync<T>(string streamNamespace, string key)
+    {
+        var bag = new ConcurrentBag<T>();
+        var stream = fixture.Cluster.Client.GetStreamProvider(MeshNames.StreamProvider).GetStream<T>(StreamId.Create(streamNamespace, key));
         await stream.SubscribeAsync((item, _) => { bag.Add(item); return Task.CompletedTask; });
         return bag;
     }

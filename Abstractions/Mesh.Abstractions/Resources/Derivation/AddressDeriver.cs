@@ -22,11 +22,15 @@ internal static class AddressDeriver
             foreach (var address in w.Spec.Addresses)
                 foreach (var port in served)
                     // Two workloads of one namespace on one address: the first by name keeps it (deterministic).
-                    result.TryAdd(Key(address, port), new WorkloadEndpoint(w.Metadata.Name, address, ports, identity,
-                        w.Spec.Proxy?.InboundPort, w.Spec.Proxy?.AdminPort, w.Spec.Zone, w.Spec.Weight, w.Status.Ready, w.Metadata.Labels));
+                    result.TryAdd(Key(address, port), Endpoint(w, address, ports, identity));
         }
         return result.ToImmutable();
     }
+
+    /// <summary>The endpoint a Workload's claim on one of its addresses names.</summary>
+    public static WorkloadEndpoint Endpoint(Kinds.WorkloadResource w, string address, ImmutableDictionary<string, int> ports, string? identity) =>
+        new(w.Metadata.Name, address, ports, identity, w.Spec.Proxy?.InboundPort, w.Spec.Proxy?.AdminPort, w.Spec.Zone, w.Spec.Weight,
+            w.Status.Ready, w.Metadata.Labels);
 
     /// <summary>Every cluster IP (clusterIP and clusterIPs; none for a headless Service) × every port of every Service →
     /// the Service's name. Two Services of one namespace on one IP and port: the first by name keeps it.</summary>
@@ -44,6 +48,6 @@ internal static class AddressDeriver
     }
 
     /// <summary>The key of an address as discovery spells it (IPv6 compressed): "fd00:0::1" and "fd00::1" are one address.</summary>
-    private static string Key(string address, int port) =>
+    public static string Key(string address, int port) =>
         MeshNames.AddressKey(IPAddress.TryParse(address, out var ip) ? ip.ToString() : address, port);
 }

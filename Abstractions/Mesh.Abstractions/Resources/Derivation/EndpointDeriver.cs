@@ -29,16 +29,42 @@ internal static class EndpointDeriver
         var candidates = service.Spec.Selector.IsEmpty ? []
             : service.Spec.Selector.Select(p => all.WorkloadsByLabel[(p.Key, p.Value)]).MinBy(c => c.Count())!;
         foreach (var w in candidates)
-        {
-            if (!LabelSelectorMatcher.MatchesServiceSelector(service.Spec.Selector, w.Metadata.Labels)) continue;
-            var ports = WorkloadPorts.Of(w);
-            var identity = WorkloadPorts.Identity(w, trustDomain);
-            foreach (var address in w.Spec.Addresses)
-                endpoints.Add(new WorkloadEndpoint(w.Metadata.Name, address, ports, identity,
-                    w.Spec.Proxy?.InboundPort, w.Spec.Proxy?.AdminPort, w.Spec.Zone, w.Spec.Weight, w.Status.Ready,
-                    w.Metadata.Labels));
-        }
+            if (LabelSelectorMatcher.MatchesServiceSelector(service.Spec.Selector, w.Metadata.Labels))
+                endpoints.AddRange(Of(w, trustDomain));
         return endpoints.ToImmutable();
+    }
+
+    /// <summary>The endpoints of a Service that derives them from Workloads (no EndpointSlices), after the Workloads
+    /// named <paramref name="changed"/> changed (<paramref name="after"/>: those that still exist): the previous set
+    /// without the changed ones' endpoints, with the matching ones' new endpoints merged in by workload name. Every other
+    /// endpoint keeps its instance, so a delta against the previous set is found by reference.</summary>
+    public static EndpointSetView Patch(EndpointSetView previous, ServiceResource service, IReadOnlySet<string> changed,
+        IEnumerable<WorkloadResource> after, string trustDomain)
+    {
+        var selector = service.Spec.Selector;
+        var added = selector.IsEmpty ? []
+            : after.Where(w => LabelSelectorMatcher.MatchesServiceSelector(selector, w.Metadata.Labels))
+                .OrderBy(w => w.Metadata.Name, StringComparer.Ordinal).SelectMany(w => Of(w, trustDomain)).ToList();
+        var result = ImmutableArray.CreateBuilder<WorkloadEndpoint>(previous.Endpoints.Length + added.Count);
+        var next = 0;
+        foreach (var e in previous.Endpoints)
+        {
+            if (changed.Contains(e.Workload)) continue;
+            while (next < added.Count && string.CompareOrdinal(added[next].Workload, e.Workload) < 0) result.Add(added[next++]);
+            result.Add(e);
+        }
+        while (next < added.Count) result.Add(added[next++]);
+        return previous with { Endpoints = result.DrainToImmutable() };
+    }
+
+    private static IEnumerable<WorkloadEndpoint> Of(WorkloadResource w, string trustDomain)
+    {
+        var ports = WorkloadPorts.Of(w);
+        var identity = WorkloadPorts.Identity(w, trustDomain);
+        foreach (var address in w.Spec.Addresses)
+            yield return new WorkloadEndpoint(w.Metadata.Name, address, ports, identity,
+                w.Spec.Proxy?.InboundPort, w.Spec.Proxy?.AdminPort, w.Spec.Zone, w.Spec.Weight, w.Status.Ready,
+                w.Metadata.Labels);
     }
 
     /// <summary>The endpoints of every slice (IP slices only: the proxy dials addresses, not names), one per address:
