@@ -13,7 +13,9 @@ internal sealed record CliContext(IConsoleOutput Console, Func<string, string?> 
     public SiloRunner RunSilo { get; init; } = RunSiloInProcess;
 
     /// <summary>How long an admin API call may take before the silo counts as unreachable.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RequestTimeout { get; init; } = DefaultRequestTimeout;
+
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
 
     public static CliContext FromProcess() => new(
         ConsoleOutput.FromProcess(),
