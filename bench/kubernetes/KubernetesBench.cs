@@ -149,8 +149,7 @@ internal static class KubernetesBench
         foreach (var ns in new[] { "mesh-system", Objects.Namespace, "other" })
             await CreateAsync(api, "v1", "namespaces", null, $$$"""{"metadata":{"name":"{{{ns}}}"}}""");
         // The CRDs the sync lists (as deploy/ installs them), so every kind's loop is synced.
-        foreach (var kind in new[] { ResourceKinds.HttpRoute, ResourceKinds.GrpcRoute, ResourceKinds.Server, ResourceKinds.AuthorizationPolicy,
-                     ResourceKinds.MeshTlsAuthentication, ResourceKinds.NetworkAuthentication, ResourceKinds.HttpLocalRateLimitPolicy, ResourceKinds.Link })
+        foreach (var kind in ResourceKinds.CustomResources)
         {
             var (group, version) = (kind.ApiVersion.Split('/')[0], kind.ApiVersion.Split('/')[1]);
             await CreateAsync(api, "apiextensions.k8s.io/v1", "customresourcedefinitions", null, $$$"""

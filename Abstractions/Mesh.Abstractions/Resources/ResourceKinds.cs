@@ -27,6 +27,11 @@ public static class ResourceKinds
         [Service, Workload, HttpRoute, GrpcRoute, Server, AuthorizationPolicy, MeshTlsAuthentication, NetworkAuthentication, HttpLocalRateLimitPolicy,
          EndpointSlice, Link, FederationPeer];
 
+    /// <summary>The kinds a Kubernetes cluster serves as custom resources (the Gateway API's and ours), which the sync
+    /// lists as they are: one list, so the sync, `mesh check` and every fake cluster that installs CRDs agree.</summary>
+    public static readonly ImmutableArray<ResourceKind> CustomResources =
+        [HttpRoute, GrpcRoute, Server, AuthorizationPolicy, MeshTlsAuthentication, NetworkAuthentication, HttpLocalRateLimitPolicy, Link, FederationPeer];
+
     /// <summary>The kind a user means by a name such as "svc", "services" or "HTTPRoute"; null if none.</summary>
     public static ResourceKind? Resolve(string name) =>
         All.FirstOrDefault(k => string.Equals(k.Kind, name, StringComparison.OrdinalIgnoreCase)

@@ -39,15 +39,7 @@ internal static class SyncKinds
             KindApi.Typed<V1EndpointSlice, V1EndpointSliceList>((c, cont, limit, rv, watch, ct) => c.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(
                 allowWatchBookmarks: watch ? true : null, continueParameter: cont, limit: limit, resourceVersion: rv, watch: watch ? true : null, cancellationToken: ct)),
             ResourceKinds.EndpointSlice.Kind, ObjectTranslator.EndpointSlice),
-        AsIs(ResourceKinds.HttpRoute),
-        AsIs(ResourceKinds.GrpcRoute),
-        AsIs(ResourceKinds.Server),
-        AsIs(ResourceKinds.AuthorizationPolicy),
-        AsIs(ResourceKinds.MeshTlsAuthentication),
-        AsIs(ResourceKinds.NetworkAuthentication),
-        AsIs(ResourceKinds.HttpLocalRateLimitPolicy),
-        AsIs(ResourceKinds.Link),
-        AsIs(ResourceKinds.FederationPeer),
+        .. ResourceKinds.CustomResources.Select(AsIs),
     ];
 
     /// <summary>A custom resource the mesh reads as it is (same group/version, kind and plural as the mesh kind).</summary>

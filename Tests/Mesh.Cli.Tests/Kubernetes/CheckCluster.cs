@@ -38,8 +38,7 @@ internal sealed class CheckCluster : IAsyncDisposable
         };
         var c = self = new CheckCluster { Api = await FakeKubeApi.StartAsync(options) };
         await c.CreateAsync("v1", "namespaces", null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = KubernetesObjects.Namespace } });
-        foreach (var kind in new[] { ResourceKinds.Server, ResourceKinds.AuthorizationPolicy, ResourceKinds.MeshTlsAuthentication,
-                     ResourceKinds.NetworkAuthentication, ResourceKinds.HttpLocalRateLimitPolicy, ResourceKinds.HttpRoute, ResourceKinds.GrpcRoute, ResourceKinds.Link, ResourceKinds.FederationPeer })
+        foreach (var kind in ResourceKinds.CustomResources)
         {
             var (group, version) = (kind.ApiVersion.Split('/')[0], kind.ApiVersion.Split('/')[1]);
             await c.CreateAsync("apiextensions.k8s.io/v1", "customresourcedefinitions", null, JsonNode.Parse($$$"""

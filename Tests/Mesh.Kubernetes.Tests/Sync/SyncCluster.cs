@@ -29,8 +29,7 @@ internal sealed class SyncCluster : IAsyncDisposable
         var cluster = new SyncCluster { Api = await FakeKubeApi.StartAsync(options) };
         await cluster.CreateAsync("v1", "namespaces", null, """{"metadata":{"name":"mesh-system"}}""");
         await cluster.CreateAsync("v1", "namespaces", null, """{"metadata":{"name":"shop"}}""");
-        foreach (var kind in new[] { ResourceKinds.HttpRoute, ResourceKinds.GrpcRoute, ResourceKinds.Server, ResourceKinds.AuthorizationPolicy,
-                     ResourceKinds.MeshTlsAuthentication, ResourceKinds.NetworkAuthentication, ResourceKinds.HttpLocalRateLimitPolicy, ResourceKinds.Link, ResourceKinds.FederationPeer })
+        foreach (var kind in ResourceKinds.CustomResources)
         {
             var (group, version) = (kind.ApiVersion.Split('/')[0], kind.ApiVersion.Split('/')[1]);
             await cluster.CreateAsync("apiextensions.k8s.io/v1", "customresourcedefinitions", null, $$$"""
