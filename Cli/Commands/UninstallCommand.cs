@@ -23,6 +23,8 @@ internal static class UninstallCommand
         {
             Namespace = ns, HighAvailability = true, TrustDomain = Names.SpiffeId.DefaultTrustDomain,
             SiloImage = "", ProxyImage = "", RedisImage = "", GatewayApiCrds = gatewayApi,
+            // Whether or not the install had them: kubectl delete --ignore-not-found skips what is not there.
+            ClusterName = "uninstall", Federation = true, Gateway = true,
         };
         var objects = InstalledObject.Read(InstallManifests.Render(options, InstallIdentity.None));
         var ordered = objects.Where(o => o.Kind != "CustomResourceDefinition").Reverse()

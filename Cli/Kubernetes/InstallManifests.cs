@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Mesh.Names;
 
 namespace Mesh.Cli.Kubernetes;
 
@@ -42,6 +43,8 @@ internal static partial class InstallManifests
         new("manifests.redis.yaml", ControlPlane),
         new("manifests.silo.yaml", ControlPlane),
         new("manifests.silo-pdb.yaml", o => ControlPlane(o) && o.HighAvailability),
+        new("manifests.federation.yaml", o => ControlPlane(o) && o.Federation),
+        new("manifests.gateway.yaml", o => ControlPlane(o) && o.Gateway),
         new("manifests.webhook.yaml", ControlPlane),
     ];
 
@@ -82,11 +85,38 @@ internal static partial class InstallManifests
         ["injectorCaPem"] = Base64(id.InjectorCaPem),
         ["injectorCertPem"] = Base64(id.InjectorCertPem),
         ["injectorKeyPem"] = Base64(id.InjectorKeyPem),
+        ["siloFederationPort"] = o.Federation ? $"- name: federation\n  containerPort: {KubernetesObjects.FederationPort}" : "",
+        ["siloMulticlusterEnv"] = MulticlusterEnv(o),
     };
 
-    private static string Fill(string resource, string template, IReadOnlyDictionary<string, string> values) =>
-        Placeholder().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var value) ? value
-            : throw new InvalidOperationException($"deploy/{SourcePath(resource)}: unknown template value {{{{{m.Groups[1].Value}}}}}"));
+    /// <summary>The silo's multi-cluster env (Silo/Hosting/FederationSettings reads it), as a block of list items.</summary>
+    private static string MulticlusterEnv(InstallOptions o)
+    {
+        var env = new List<(string Name, string Value)>();
+        if (o.ClusterName is { } name) env.Add(("MESH_CLUSTER_NAME", name));
+        if (o.Federation) env.Add(("MESH_FEDERATION_ADDR", $"0.0.0.0:{KubernetesObjects.FederationPort}"));
+        if (o.Gateway && o.GatewayAddress is { } address)
+        {
+            env.Add(("MESH_MULTICLUSTER_GATEWAY", address));
+            env.Add(("MESH_MULTICLUSTER_GATEWAY_IDENTITY", o.GatewayIdentity));
+        }
+        return string.Join('\n', env.Select(e => $"- name: {e.Name}\n  value: {JsonSerializer.Serialize(e.Value, PlainJson)}"));
+    }
+
+    /// <summary>A name alone on its line is a block: its lines take that line's indentation, and an empty value
+    /// drops the line (optional list items such as the silo's multi-cluster env). Any other name is inline text.</summary>
+    private static string Fill(string resource, string template, IReadOnlyDictionary<string, string> values)
+    {
+        string Value(Match m) => values.TryGetValue(m.Groups["name"].Value, out var value) ? value
+            : throw new InvalidOperationException($"deploy/{SourcePath(resource)}: unknown template value {{{{{m.Groups["name"].Value}}}}}");
+        var blocks = BlockPlaceholder().Replace(template, m =>
+        {
+            var value = Value(m);
+            var indent = m.Groups["indent"].Value;
+            return value.Length == 0 ? "" : string.Concat(value.Split('\n').Select(line => indent + line + "\n"));
+        });
+        return Placeholder().Replace(blocks, Value);
+    }
 
     private static string Read(string resource)
     {
@@ -110,6 +140,9 @@ internal static partial class InstallManifests
 
     private static string VersionOf() => Commands.VersionCommand.ClientVersion;
 
-    [GeneratedRegex(@"\{\{([A-Za-z]+)\}\}")]
+    [GeneratedRegex(@"\{\{(?<name>[A-Za-z]+)\}\}")]
     private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"^(?<indent> *)\{\{(?<name>[A-Za-z]+)\}\}\n", RegexOptions.Multiline)]
+    private static partial Regex BlockPlaceholder();
 }

@@ -25,5 +25,21 @@ internal sealed record InstallOptions
     /// <summary>false: leave the Gateway API CRDs out (a cluster whose Gateway API is installed and upgraded by someone else).</summary>
     public bool GatewayApiCrds { get; init; } = true;
 
+    /// <summary>MESH_CLUSTER_NAME: the name linked clusters know this one by (a DNS label); null: not set.</summary>
+    public string? ClusterName { get; init; }
+    /// <summary>The federation listener on the silo (MESH_FEDERATION_ADDR) and its LoadBalancer Service mesh-federation.</summary>
+    public bool Federation { get; init; }
+    /// <summary>The multicluster gateway: its Deployment, ServiceAccount and LoadBalancer Service mesh-gateway.</summary>
+    public bool Gateway { get; init; }
+    /// <summary>Where peers reach the gateway (its LoadBalancer's address, host:port), which the silo advertises as
+    /// MESH_MULTICLUSTER_GATEWAY; null: not known yet, the silo advertises no gateway.</summary>
+    public string? GatewayAddress { get; init; }
+
     public int SiloReplicas => HighAvailability ? 3 : 1;
+
+    /// <summary>The SPIFFE id the gateway's pods are certified with (ServiceAccount gateway in the control plane's namespace).</summary>
+    public string GatewayIdentity => Mesh.Names.SpiffeId.Format(TrustDomain, Namespace, GatewayServiceAccount);
+
+    /// <summary>The gateway's ServiceAccount (deploy/manifests/gateway.yaml): the sa of its identity.</summary>
+    public const string GatewayServiceAccount = "gateway";
 }

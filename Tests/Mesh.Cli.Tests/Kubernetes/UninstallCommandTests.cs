@@ -5,7 +5,7 @@ using Mesh.Names;
 
 namespace Mesh.Cli.Tests.Kubernetes;
 
-/// <summary>`mesh uninstall`: every object `mesh install --ha` creates, by identity, webhook first and CRDs last.</summary>
+/// <summary>`mesh uninstall`: every object `mesh install --ha --federation --gateway` creates, by identity, webhook first and CRDs last.</summary>
 public sealed class UninstallCommandTests : IDisposable
 {
     private readonly TestCli _cli = new();
@@ -19,7 +19,7 @@ public sealed class UninstallCommandTests : IDisposable
     [Fact]
     public async Task Uninstall_Default_EveryInstalledObjectButTheGatewayApiCrds()
     {
-        var install = YamlJson.Documents((await _cli.RunAsync("install", "--ha")).Out);
+        var install = YamlJson.Documents((await _cli.RunAsync("install", "--ha", "--cluster-name", "west", "--federation", "--gateway")).Out);
         var result = await _cli.RunAsync("uninstall");
 
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -23,14 +23,19 @@ public sealed class InstallApplyTests
         return got.Ok ? got.Value : null;
     }
 
+    /// <summary>Multi-cluster: the federation listener and its LoadBalancer, the gateway and the silo advertising it.</summary>
+    private static readonly string[] Multicluster =
+        ["--cluster-name", "west", "--federation", "--gateway", "--gateway-address", "203.0.113.7:4143"];
+
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task KubectlApply_RenderedInstall_EveryObjectStoredAndCrdsEstablished(bool ha)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task KubectlApply_RenderedInstall_EveryObjectStoredAndCrdsEstablished(bool ha, bool multicluster)
     {
         await using var api = await FakeKubeApi.StartAsync();
         using var kubectl = new Kubectl(api);
-        var yaml = await MeshInstall.RenderAsync(ha ? ["--ha"] : []);
+        var yaml = await MeshInstall.RenderAsync([.. ha ? ["--ha"] : Array.Empty<string>(), .. multicluster ? Multicluster : []]);
         var docs = YamlJson.Documents(yaml);
 
         var applied = await kubectl.ApplyAsync(yaml);
@@ -45,6 +50,8 @@ public sealed class InstallApplyTests
         var sts = (Get(api, docs.Single(d => (string?)d["kind"] == "StatefulSet")))!;
         Assert.Equal(ha ? 3 : 1, (int)sts["spec"]!["replicas"]!);
         Assert.Equal(ha, docs.Any(d => (string?)d["kind"] == "PodDisruptionBudget"));
+        Assert.Equal(multicluster, docs.Any(d => (string?)d["kind"] == "Deployment" && (string?)d["metadata"]!["name"] == "mesh-gateway"));
+        Assert.Equal(multicluster, docs.Any(d => (string?)d["kind"] == "Service" && (string?)d["metadata"]!["name"] == "mesh-federation"));
 
         // The established kinds are served: kubectl writes and reads a Server and an HTTPRoute.
         await kubectl.ApplyAsync("""
@@ -74,7 +81,7 @@ public sealed class InstallApplyTests
     {
         await using var api = await FakeKubeApi.StartAsync();
         using var kubectl = new Kubectl(api);
-        var yaml = await MeshInstall.RenderAsync("--ha");
+        var yaml = await MeshInstall.RenderAsync(["--ha", .. Multicluster]);
         await kubectl.ApplyAsync(yaml);
 
         var uninstall = await MeshInstall.UninstallAsync();
