@@ -173,7 +173,6 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
         {
             var scope = await read(catalog);
             var plan = Plan(ns, scope);
-            SetConditions(ns, scope.RemoteName, plan.Conditions);
             if (plan.Upserts.Count > 0 || plan.Deletes.Count > 0)
             {
                 var result = await catalog.WriteAsync(new CatalogBatch(_source, await nextEpoch(), [.. plan.Upserts], [.. plan.Deletes]));
@@ -185,6 +184,10 @@ internal sealed class MirrorWriter(IGrainFactory grains, string cluster, Func<Ta
                 Writes++;
                 ResourcesWritten += plan.Upserts.Count + plan.Deletes.Count;
             }
+            // Conditions and counters change together, after the catalog has the batch: the link's status (read
+            // between this writer's awaits) never says Mirrored for a mirror the catalog does not hold yet, nor holds a
+            // written mirror without its write counted.
+            SetConditions(ns, scope.RemoteName, plan.Conditions);
             foreach (var (name, keys) in plan.Written) _written[name] = keys;
             foreach (var name in plan.Gone) _written.Remove(name);
             return scope.RemoteName;

@@ -68,6 +68,45 @@ public sealed class MirrorWriteScopeTests(TwoClusters clusters) : IClassFixture<
         Assert.DoesNotContain((await StatusAsync()).Services, c => c.Name == "gamma-west");
     }
 
+    /// <summary>The link's status is read between the writer's awaits (the watch loop is not a grain call): it must
+    /// never say Mirrored for a mirror the catalog does not hold yet, nor hold a written mirror without its write
+    /// counted. Polled as fast as the grain answers while twelve mirrors arrive one delta at a time; each sample of the
+    /// status is taken before the catalog is read, so what it claims must already be there.</summary>
+    [Fact]
+    public async Task StatusSaysMirrored_OnlyOnceTheCatalogHoldsTheMirror_AndItsWriteIsCounted()
+    {
+        const string ns = "scope-status";
+        await TwoClusters.ApplyAsync(clusters.East, LinkMirrorTests.Service(ns, "web", "tier: front", "app: web"));
+        await TwoClusters.ApplyAsync(clusters.East, LinkMirrorTests.Link(clusters.FederationAddress));
+        var names = Enumerable.Range(1, 12).Select(i => $"s{i:00}").ToList();
+        var (writesBefore, _) = Counts(await StatusAsync());
+        var applying = Task.Run(async () =>
+        {
+            foreach (var (name, i) in names.Select((n, i) => (n, i)))
+                await TwoClusters.ApplyAsync(clusters.West, Flat(ns, name, $"10.8.{i}.1"));
+        });
+        var samples = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var status = await StatusAsync();
+            var mirrored = status.Services.Where(c => c is { Namespace: ns, Reason: MirrorReasons.Mirrored }).Select(c => c.Name).ToList();
+            var owned = await OwnedAsync(ns);
+            foreach (var name in mirrored)
+            {
+                Assert.True(owned.ContainsKey($"Service/{name}") && owned.ContainsKey($"EndpointSlice/{name}"),
+                    $"status says {name} Mirrored but the catalog holds {string.Join(", ", owned.Keys)}");
+            }
+            // Each mirror here was written by a batch of its own or with others: at least one write per batch seen.
+            if (mirrored.Count > 0) Assert.True(status.CatalogWrites > writesBefore, $"{mirrored.Count} Mirrored, no write counted");
+            samples++;
+            if (mirrored.Count == names.Count && applying.IsCompleted) break;
+            Assert.True(DateTime.UtcNow < deadline, $"only {mirrored.Count} of {names.Count} Mirrored after 60 s");
+        }
+        await applying;
+        Assert.True(samples > 1, "the status was sampled while mirrors arrived");
+    }
+
     [Fact]
     public async Task DeltaThatShrinksAMirror_DeletesOnlyItsSliceNoLongerWanted()
     {
