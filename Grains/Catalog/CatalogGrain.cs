@@ -14,8 +14,8 @@ namespace Mesh.Grains.Catalog;
 /// re-derived and the changed views are written to the view grains (which publish them). Leased Workloads (`mesh run`)
 /// that are not re-applied in time are deleted through the same path (<see cref="WorkloadLeases"/>).
 /// A change is persisted as itself (<see cref="CatalogChange"/>, appended to a log beside the snapshot), not as the
-/// whole namespace; the log is folded into a new snapshot off the write path. A write that changed only Workloads
-/// re-derives only what they move (<see cref="MeshReconciler.DeriveWorkloadChanges"/>).</summary>
+/// whole namespace; the log is folded into a new snapshot off the write path. A write that changed only Workloads and
+/// EndpointSlices (a pod's churn, a mirror's endpoints) re-derives only what they move (<see cref="MeshReconciler.DeriveEndpointSourceChanges"/>).</summary>
 public sealed class CatalogGrain(
     [PersistentState("state", MeshNames.StateStore)] IPersistentState<CatalogState> state,
     [PersistentState("log", MeshNames.StateStore)] IPersistentState<DeltaLog<CatalogChange>> log,
@@ -84,7 +84,7 @@ public sealed class CatalogGrain(
             if (wasEmpty && !plan.Resources.IsEmpty)
                 await GrainFactory.GetGrain<INamespaceDirectoryGrain>(NamespaceDirectoryGrain.Key).AddAsync(Namespace);
         }
-        if (plan.Changed || !_reconciled) await ReconcileAsync(before, WorkloadChanges(plan, before));
+        if (plan.Changed || !_reconciled) await ReconcileAsync(before, EndpointSourceChanges(plan, before));
         var now = _time.GetUtcNow();
         foreach (var key in plan.Deleted.Where(k => k.Kind == ResourceKinds.Workload.Kind)) _leases.Forget(key.Name);
         _leases.Track(_state.Resources.Values, now);
@@ -124,7 +124,7 @@ public sealed class CatalogGrain(
         if (resources.Count != before.Count)
         {
             await CommitAsync(_state with { Resources = resources });
-            await ReconcileAsync(before, [.. before.Where(kv => !resources.ContainsKey(kv.Key)).Select(kv => new WorkloadChange(kv.Value, null))]);
+            await ReconcileAsync(before, [.. before.Where(kv => !resources.ContainsKey(kv.Key)).Select(kv => new EndpointSourceChange(kv.Value, null))]);
         }
         UpdateLeaseSweep();
     }
@@ -176,27 +176,27 @@ public sealed class CatalogGrain(
     private static int Weight(CatalogChange c) => 1 + c.Upserts.Length + c.Deletes.Length
         + new[] { c.Services, c.Workloads, c.ConsumerTargets, c.Addresses, c.ServiceAddresses }.Sum(n => n is null ? 0 : n.Added.Length + n.Removed.Length);
 
-    /// <summary>The Workloads a write changed, before and after, when it changed nothing else (null otherwise): then
-    /// the namespace is re-derived from the last derivation instead of from scratch.</summary>
-    private ImmutableArray<WorkloadChange>? WorkloadChanges(CatalogWritePlanner.Plan plan, ImmutableDictionary<string, StoredResource> before)
+    /// <summary>The Workloads and EndpointSlices a write changed, before and after, when it changed nothing else (null
+    /// otherwise): then the namespace is re-derived from the last derivation instead of from scratch.</summary>
+    private ImmutableArray<EndpointSourceChange>? EndpointSourceChanges(CatalogWritePlanner.Plan plan, ImmutableDictionary<string, StoredResource> before)
     {
         var keys = plan.Outcomes.Where(o => o.Action != ApplyAction.Unchanged).Select(o => (o.Kind, o.Name))
             .Concat(plan.Deleted.Select(d => (d.Kind, d.Name))).ToList();
-        if (keys.Any(k => k.Kind != ResourceKinds.Workload.Kind)) return null;
+        if (keys.Any(k => !MeshReconciler.HandlesIncrementally(k.Kind))) return null;
         return [.. keys.Select(k => CatalogState.Key(k.Kind, k.Name))
-            .Select(k => new WorkloadChange(before.GetValueOrDefault(k), _state.Resources.GetValueOrDefault(k)))];
+            .Select(k => new EndpointSourceChange(before.GetValueOrDefault(k), _state.Resources.GetValueOrDefault(k)))];
     }
 
     /// <summary>Derives the namespace again and writes the views that changed; remembers the derived names so
     /// deletions are still known after a reactivation.</summary>
     /// <param name="before">The resources before the write being reconciled.</param>
-    /// <param name="workloadChanges">What the write changed when it changed only Workloads; null: anything.</param>
-    private async Task ReconcileAsync(ImmutableDictionary<string, StoredResource> before, IReadOnlyCollection<WorkloadChange>? workloadChanges)
+    /// <param name="sourceChanges">What the write changed when it changed only Workloads and EndpointSlices; null: anything.</param>
+    private async Task ReconcileAsync(ImmutableDictionary<string, StoredResource> before, IReadOnlyCollection<EndpointSourceChange>? sourceChanges)
     {
         _reconciled = false;
         var resources = _state.Resources;
-        var next = _derived is not null && workloadChanges is not null && ReferenceEquals(_derivedFrom, before)
-            ? MeshReconciler.DeriveWorkloadChanges(Namespace, _derived, resources.Values.ToList(), workloadChanges, _settings)
+        var next = _derived is not null && sourceChanges is not null && ReferenceEquals(_derivedFrom, before)
+            ? MeshReconciler.DeriveEndpointSourceChanges(Namespace, _derived, resources.Values.ToList(), sourceChanges, _settings)
             : MeshReconciler.Derive(Namespace, resources.Values.ToList(), _settings);
         var plan = ViewWritePlan.Compute(Namespace, _derived, next, _state.DerivedServices, _state.DerivedWorkloads, _settings,
             _state.DerivedConsumerTargets, _state.DerivedAddresses, _state.DerivedServiceAddresses);

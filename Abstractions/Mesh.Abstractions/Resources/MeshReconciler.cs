@@ -66,10 +66,14 @@ public static class MeshReconciler
     }
 
     /// <summary>The derivation of <paramref name="resources"/> when they differ from those <paramref name="previous"/>
-    /// was derived from only by <paramref name="changes"/>, all Workloads: re-derives only the views those can move
-    /// (<see cref="WorkloadChangeDeriver"/>), so one pod changing in a namespace of thousands costs about one pod.
-    /// Equal to <see cref="Derive"/> of the same resources.</summary>
-    public static DerivedNamespace DeriveWorkloadChanges(string ns, DerivedNamespace previous, IReadOnlyList<StoredResource> resources,
-        IReadOnlyCollection<WorkloadChange> changes, ReconcileSettings settings) =>
-        WorkloadChangeDeriver.Derive(NamespaceResources.From(ns, resources), previous, changes, settings);
+    /// was derived from only by <paramref name="changes"/>, all Workloads or EndpointSlices
+    /// (<see cref="HandlesIncrementally"/>): re-derives only the views those can move
+    /// (<see cref="EndpointSourceChangeDeriver"/>), so one pod or one slice changing in a namespace of thousands costs
+    /// about one pod or one Service. Equal to <see cref="Derive"/> of the same resources.</summary>
+    public static DerivedNamespace DeriveEndpointSourceChanges(string ns, DerivedNamespace previous, IReadOnlyList<StoredResource> resources,
+        IReadOnlyCollection<EndpointSourceChange> changes, ReconcileSettings settings) =>
+        EndpointSourceChangeDeriver.Derive(NamespaceResources.From(ns, resources), previous, changes, settings);
+
+    /// <summary>Whether a change of this kind can be derived by <see cref="DeriveEndpointSourceChanges"/>.</summary>
+    public static bool HandlesIncrementally(string kind) => EndpointSourceChangeDeriver.Handles(kind);
 }

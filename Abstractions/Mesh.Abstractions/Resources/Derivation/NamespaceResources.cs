@@ -20,7 +20,7 @@ internal sealed record NamespaceResources(
     ImmutableArray<EndpointSliceResource> EndpointSlices)
 {
     /// <summary>Workloads by each (label, value) they carry, so a selector scans only workloads sharing a pair with it.</summary>
-    // The lookups are built on first use: re-deriving after a Workload change (WorkloadChangeDeriver) needs few of them.
+    // The lookups are built on first use: re-deriving after a Workload change (EndpointSourceChangeDeriver) needs few of them.
     private ILookup<(string Key, string Value), WorkloadResource>? _workloadsByLabel;
     private IReadOnlyDictionary<string, WorkloadResource>? _workloadsByName;
     private ILookup<string, EndpointSliceResource>? _endpointSlicesByService;

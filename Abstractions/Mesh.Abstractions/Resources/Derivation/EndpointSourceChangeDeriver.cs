@@ -6,32 +6,47 @@ using Mesh.Abstractions.Resources.Kinds;
 
 namespace Mesh.Abstractions.Resources.Derivation;
 
-/// <summary>Re-derives only what changed Workloads can move, on top of the previous derivation of the same namespace
-/// (every other kind unchanged): the endpoint sets of the Services whose selector matched a changed Workload before or
-/// after (and of those whose EndpointSlices name one), the changed Workloads' inbound policies, and the address claims
-/// on the addresses they held or hold. Services, profiles, consumer routes and Service addresses do not read
-/// Workloads and are kept. Every untouched view keeps its instance, so comparing the result with the previous one
-/// is a reference check per view. Equal to <see cref="MeshReconciler.Derive"/> by construction and by a property test.</summary>
-internal static class WorkloadChangeDeriver
+/// <summary>Re-derives only what changed endpoint sources — Workloads and EndpointSlices — can move, on top of the
+/// previous derivation of the same namespace (every other kind unchanged). For Workloads: the endpoint sets of the
+/// Services whose selector matched a changed Workload before or after (and of those whose EndpointSlices name one), the
+/// changed Workloads' inbound policies, and the address claims on the addresses they held or hold. For EndpointSlices:
+/// the endpoint sets of the Services a changed slice names (its <c>kubernetes.io/service-name</c>) before or after —
+/// nothing else reads slices. Services, profiles, consumer routes and Service addresses read neither and are kept. Every
+/// untouched view keeps its instance, so comparing the result with the previous one is a reference check per view.
+/// Equal to <see cref="MeshReconciler.Derive"/> by construction and by a property test.</summary>
+internal static class EndpointSourceChangeDeriver
 {
-    public static DerivedNamespace Derive(NamespaceResources all, DerivedNamespace previous, IReadOnlyCollection<WorkloadChange> changes,
+    /// <summary>The kinds a change may be of; a write that changed anything else is derived whole.</summary>
+    public static bool Handles(string kind) => kind == ResourceKinds.Workload.Kind || kind == ResourceKinds.EndpointSlice.Kind;
+
+    public static DerivedNamespace Derive(NamespaceResources all, DerivedNamespace previous, IReadOnlyCollection<EndpointSourceChange> changes,
         ReconcileSettings settings)
     {
         var before = changes.Select(c => c.Before is null ? null : ParsedResources.Of(c.Before) as WorkloadResource).OfType<WorkloadResource>().ToList();
         var after = changes.Select(c => c.After is null ? null : ParsedResources.Of(c.After) as WorkloadResource).OfType<WorkloadResource>()
             .Select(w => all.WorkloadsByName.GetValueOrDefault(w.Metadata.Name)).OfType<WorkloadResource>().ToList();
         var names = before.Concat(after).Select(w => w.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        // The Services a changed slice belonged to or belongs to: only their endpoints read it.
+        var sliced = changes.SelectMany(c => new[] { c.Before, c.After }).OfType<StoredResource>()
+            .Select(r => ParsedResources.Of(r) as EndpointSliceResource).OfType<EndpointSliceResource>()
+            .Select(s => s.Metadata.Labels.GetValueOrDefault(Names.KubernetesObjects.ServiceNameLabel)).OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
 
         var endpoints = previous.EndpointSets.ToBuilder();
-        foreach (var service in all.Services)
-        {
-            if (!Affected(service, before, after, names, all)) continue;
-            var name = service.Metadata.Name;
-            endpoints[name] = !all.EndpointSlicesByService[name].Any() && previous.EndpointSets.TryGetValue(name, out var set)
-                ? EndpointDeriver.Patch(set, service, names, after, settings.TrustDomain)
-                : EndpointDeriver.Derive(service, all, settings.TrustDomain);
-        }
+        if (names.Count > 0)
+            foreach (var service in all.Services)
+            {
+                var name = service.Metadata.Name;
+                if (sliced.Contains(name) || !Affected(service, before, after, names, all)) continue;
+                endpoints[name] = !all.EndpointSlicesByService[name].Any() && previous.EndpointSets.TryGetValue(name, out var set)
+                    ? EndpointDeriver.Patch(set, service, names, after, settings.TrustDomain)
+                    : EndpointDeriver.Derive(service, all, settings.TrustDomain);
+            }
+        foreach (var name in sliced)
+            if (all.Services.FirstOrDefault(s => s.Metadata.Name == name) is { } service)
+                endpoints[name] = EndpointDeriver.Derive(service, all, settings.TrustDomain);
 
+        if (names.Count == 0) return previous with { EndpointSets = endpoints.ToImmutable() };
         var inbound = previous.Inbound.ToBuilder();
         foreach (var name in names) inbound.Remove(name);
         foreach (var w in after) inbound[w.Metadata.Name] = InboundPolicyDeriver.Derive(w, all, settings);
@@ -97,5 +112,5 @@ internal static class WorkloadChangeDeriver
     private static string Normal(string address) => IPAddress.TryParse(address, out var ip) ? ip.ToString() : address;
 }
 
-/// <summary>One Workload as it was stored before a write and after it (null: absent on that side).</summary>
-public sealed record WorkloadChange(StoredResource? Before, StoredResource? After);
+/// <summary>One Workload or EndpointSlice as it was stored before a write and after it (null: absent on that side).</summary>
+public sealed record EndpointSourceChange(StoredResource? Before, StoredResource? After);
