@@ -5,7 +5,7 @@
 #   then wrk -t2 -cCONNS -dDUR through one hop (outbound → unmeshed app) — RPS, RSS at the end, peak (VmHWM) —
 #   and through the mesh pair (outbound → mTLS/HTTP/2 → inbound → app) — RPS, RSS of both proxies.
 # Usage: bench/proxy/rss.sh [BINARY|LABEL=BINARY]...   (default: publish Proxy/Mesh.Proxy Native AOT once)
-#   env DUR (10 s), CONNS (32), ROUNDS (1: repeat the whole set, binaries alternating), PAIR (1: also the mesh pair).
+#   env DUR (10 s), CONNS (32), IDLE (10: the second idle sample, s after ready; the proxy's first idle trim is at 20 s), ROUNDS (1: repeat the whole set, binaries alternating), PAIR (1: also the mesh pair).
 #   A binary may be a wrapper script that ends in `exec` (e.g. to set DOTNET_* variables): the pid stays the proxy's.
 # Every stage must answer `ok 200` (curl) before it is measured, and a load run with non-2xx responses is marked void and
 # fails the script at the end.
@@ -13,7 +13,7 @@
 # taken. Needs wrk, nginx, curl, ss.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dur="${DUR:-10}"; conns="${CONNS:-32}"; rounds="${ROUNDS:-1}"; pair="${PAIR:-1}"; pb="${PORT_BASE:-21000}"
+dur="${DUR:-10}"; idle="${IDLE:-10}"; conns="${CONNS:-32}"; rounds="${ROUNDS:-1}"; pair="${PAIR:-1}"; pb="${PORT_BASE:-21000}"
 for off in 80 900 901 340 343 391 240 243 244 245 291 292; do
   if ss -Hltn "sport = :$((pb + off))" | grep -q .; then echo "rss: port $((pb + off)) is taken; set PORT_BASE" >&2; exit 1; fi
 done
@@ -113,9 +113,9 @@ for round in $(seq "$rounds"); do
     sleep 1
     echo "ready after $(cat "$work/hop.ready") ms; idle +1 s: RSS $(mb "$p" VmRSS) MB; threads $(threads "$p")"
     echo "  smaps_rollup +1 s:  $(rollup "$p")"
-    sleep 9
-    echo "idle +10 s: RSS $(mb "$p" VmRSS) MB"
-    echo "  smaps_rollup +10 s: $(rollup "$p")"
+    sleep $((idle - 1))
+    echo "idle +$idle s: RSS $(mb "$p" VmRSS) MB"
+    echo "  smaps_rollup +$idle s: $(rollup "$p")"
     echo "  by mapping (MB):    $(by_mapping "$p")"
     check_ok hop http://127.0.0.1:$((pb + 340))/
     echo "single hop load: $(load hop http://127.0.0.1:$((pb + 340))/ "$p")"
