@@ -5,13 +5,15 @@
 #   then wrk -t2 -cCONNS -dDUR through one hop (outbound → unmeshed app) — RPS, RSS at the end, peak (VmHWM) —
 #   and through the mesh pair (outbound → mTLS/HTTP/2 → inbound → app) — RPS, RSS of both proxies.
 # Usage: bench/proxy/rss.sh [BINARY|LABEL=BINARY]...   (default: publish Proxy/Mesh.Proxy Native AOT once)
-#   env DUR (10 s), CONNS (32), ROUNDS (1: repeat the whole set, binaries alternating), PAIR (1: also the mesh pair).
+#   env DUR (10 s), CONNS (32), IDLE (10: the second idle sample, s after ready; the proxy's first idle trim is at 20 s), ROUNDS (1: repeat the whole set, binaries alternating), PAIR (1: also the mesh pair).
 #   A binary may be a wrapper script that ends in `exec` (e.g. to set DOTNET_* variables): the pid stays the proxy's.
+# Every stage must answer `ok 200` (curl) before it is measured, and a load run with non-2xx responses is marked void and
+# fails the script at the end.
 # Ports PORT_BASE+80…+901 on 127.0.0.1 (env PORT_BASE, default 21000; bench/proxy/run.sh uses 18xxx); it stops if one is
 # taken. Needs wrk, nginx, curl, ss.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-dur="${DUR:-10}"; conns="${CONNS:-32}"; rounds="${ROUNDS:-1}"; pair="${PAIR:-1}"; pb="${PORT_BASE:-21000}"
+dur="${DUR:-10}"; idle="${IDLE:-10}"; conns="${CONNS:-32}"; rounds="${ROUNDS:-1}"; pair="${PAIR:-1}"; pb="${PORT_BASE:-21000}"
 for off in 80 900 901 340 343 391 240 243 244 245 291 292; do
   if ss -Hltn "sport = :$((pb + off))" | grep -q .; then echo "rss: port $((pb + off)) is taken; set PORT_BASE" >&2; exit 1; fi
 done
@@ -49,9 +51,12 @@ done
 sleep 0.5
 
 start_proxy() { # name workload inbound outbound admin control anchors binary → $work/name.pid, .ready (ms)
+  # The inbound forwards only to a port the workload declares: the app's port is its app port (as in run.sh). Without
+  # it the pair's inbound refused every request (the mesh-pair stage measured error responses until 2026-12-08).
   local t0; rm -f "$work/$1.out"; t0=$(date +%s%N)
   MESH_PROXY_WORKLOAD="$2" MESH_PROXY_INBOUND_ADDR="127.0.0.1:$3" MESH_PROXY_OUTBOUND_ADDR="127.0.0.1:$4" MESH_PROXY_ADMIN_ADDR="127.0.0.1:$5" \
   MESH_CONTROL_ADDR="http://127.0.0.1:$6" MESH_PROXY_TRUST_ANCHORS="$7" MESH_PROXY_TOKEN=bench \
+  MESH_PROXY_APP_ADDR="127.0.0.1:$((pb + 80))" \
     "$8" >"$work/$1.out" 2>"$work/$1.err" & local pid=$!
   pids+=($pid)
   for _ in $(seq 3000); do grep -q 'mesh-proxy: ready' "$work/$1.out" 2>/dev/null && break; sleep 0.01; done
@@ -73,6 +78,14 @@ by_mapping() {
 }
 threads() { local p=$1; echo "$(ls "/proc/$p/task" | wc -l) [$(cat /proc/"$p"/task/*/comm 2>/dev/null | sed 's/ *[0-9]*$//' | sort | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s×%s", sep, substr($0, 2), n; sep = ", " }')]"; }
 
+failed=0
+# Every stage must serve the app's answer before it is measured, and only 2xx during it: a row of error responses
+# would measure the error path's memory, not the proxy's.
+check_ok() { # label url (in the script's shell, not in $(…))
+  local body
+  body=$(curl -s --max-time 5 -H "Host: app.default:80" -w ' %{http_code}' "$2" || true)
+  [ "$body" = "ok 200" ] || { echo "rss: $1 answers '$body', not 'ok 200'" >&2; exit 1; }
+}
 load() { # label url pid... → RPS; RSS of each pid at the end of the load; peak RSS sampled every 0.2 s
   local label=$1 url=$2; shift 2
   wrk -t2 -c"$conns" -d1s -H "Host: app.default:80" "$url" >/dev/null 2>&1 || true # warm-up
@@ -87,6 +100,7 @@ load() { # label url pid... → RPS; RSS of each pid at the end of the load; pea
   local end=""; for p in "$@"; do end="$end$(mb "$p" VmRSS)/"; done
   printf "%s RPS, RSS at end %s MB, peak %.1f MB, VmHWM %s MB (since warm-up)" "$(awk '/Requests\/sec/ {print int($2)}' "$work/$label.wrk")" "${end%/}" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')" "$(mb "$1" VmHWM)"
   awk '/Socket errors|Non-2xx/' "$work/$label.wrk" | tr '\n' ' '
+  if grep -q 'Non-2xx' "$work/$label.wrk"; then printf ' **NOT ALL 2xx: void**'; fi
 }
 
 echo "mesh-proxy memory, $(date -u '+%F %H:%M') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); wrk -t2 -c$conns -d${dur}s"
@@ -99,11 +113,13 @@ for round in $(seq "$rounds"); do
     sleep 1
     echo "ready after $(cat "$work/hop.ready") ms; idle +1 s: RSS $(mb "$p" VmRSS) MB; threads $(threads "$p")"
     echo "  smaps_rollup +1 s:  $(rollup "$p")"
-    sleep 9
-    echo "idle +10 s: RSS $(mb "$p" VmRSS) MB"
-    echo "  smaps_rollup +10 s: $(rollup "$p")"
+    sleep $((idle - 1))
+    echo "idle +$idle s: RSS $(mb "$p" VmRSS) MB"
+    echo "  smaps_rollup +$idle s: $(rollup "$p")"
     echo "  by mapping (MB):    $(by_mapping "$p")"
+    check_ok hop http://127.0.0.1:$((pb + 340))/
     echo "single hop load: $(load hop http://127.0.0.1:$((pb + 340))/ "$p")"
+    grep -q 'Non-2xx' "$work/hop.wrk" && failed=1
     echo "  after load: threads $(threads "$p")"
     echo "  smaps_rollup:       $(rollup "$p")"
     echo "  by mapping (MB):    $(by_mapping "$p")"
@@ -114,9 +130,12 @@ for round in $(seq "$rounds"); do
       a=$(cat "$work/meshA.pid"); b=$(cat "$work/meshB.pid")
       sleep 1
       echo "mesh pair idle +1 s: client $(mb "$a" VmRSS) MB, server $(mb "$b" VmRSS) MB"
+      check_ok pair http://127.0.0.1:$((pb + 240))/
       echo "mesh pair load: $(load pair http://127.0.0.1:$((pb + 240))/ "$a" "$b") (client/server; VmHWM of the client)"
+      grep -q 'Non-2xx' "$work/pair.wrk" && failed=1
       echo "  server after load: $(rollup "$b")"
       stop_proxy meshA; stop_proxy meshB
     fi
   done
 done
+[ "$failed" = 0 ] || { echo "rss: a stage answered non-2xx (marked void above)" >&2; exit 1; }

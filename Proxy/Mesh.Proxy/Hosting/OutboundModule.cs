@@ -30,12 +30,28 @@ internal sealed class OutboundModule : IProxyModule
         services.AddSingleton<OutboundRoutingMiddleware>();
         services.AddSingleton<RetryMiddleware>();
         services.AddReverseProxy();
+        WithoutDataProtectionAtStart(services);
         services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory>(sp => new MeshForwarderHttpClientFactory(sp.GetRequiredService<IEndpointConnector>())));
         services.AddSingleton<MeshConfigProvider>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshConfigProvider>());
         services.AddSingleton<ILoadBalancingPolicy, PeakEwmaLoadBalancingPolicy>();
         services.AddSingleton<IPassiveHealthCheckPolicy, FailureAccrualHealthPolicy>();
     }
+
+    /// <summary>AddReverseProxy registers DataProtection (for cookie session affinity, which no mesh cluster uses), and
+    /// DataProtection's hosted service loads its key ring at start: XML, a new key written to ~/.aspnet/DataProtection-Keys,
+    /// and the code and heap for both, in every sidecar. Without that service the key ring is only made if something
+    /// protects data, which nothing here does (bench/README.md, round 3).</summary>
+    internal static void WithoutDataProtectionAtStart(IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            var d = services[i];
+            if (d.ServiceType == typeof(IHostedService) && d.ImplementationType?.FullName == DataProtectionHostedService) services.RemoveAt(i);
+        }
+    }
+
+    internal const string DataProtectionHostedService = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 
     public void ConfigureOutboundPipeline(IReverseProxyApplicationBuilder proxy, ProxyHostContext host)
     {
