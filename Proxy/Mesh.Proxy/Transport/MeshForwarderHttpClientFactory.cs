@@ -38,10 +38,12 @@ internal sealed class MeshForwarderHttpClientFactory : IForwarderHttpClientFacto
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
         // Zero: a connection serves one request and is closed, never pooled.
         PooledConnectionLifetime = pooled ? Timeout.InfiniteTimeSpan : TimeSpan.Zero,
-        // 3 s to a remote endpoint (then the outbound retries another). Not to loopback (the local app, a peer on this
-        // host): a refused connect there fails at once, and a slow one is an app whose accept queue is full — the kernel
-        // dropped the SYN and retransmits it at 1 s, 3 s, 7 s, as it does for a client calling the app directly, which
-        // waits. Failing it at 3 s was a 504 the app never caused. The request's own timeouts still bound it.
+        // 3 s for the TCP connect to a remote endpoint (then the outbound retries another); the mesh TLS handshake after
+        // it has its own bound (10 s): a peer that answered the SYN is up, and a cold or busy sidecar may take seconds to
+        // shake hands, which is no reason to call it unreachable. Not to loopback (the local app, a peer on this host): a
+        // refused connect there fails at once, and a slow one is an app whose accept queue is full — the kernel dropped
+        // the SYN and retransmits it at 1 s, 3 s, 7 s, as it does for a client calling the app directly, which waits.
+        // Failing it at 3 s was a 504 the app never caused. The request's own timeouts still bound it.
         ConnectTimeout = LoopbackConnectTimeout,
         ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
         ConnectCallback = async (ctx, ct) =>
@@ -49,17 +51,8 @@ internal sealed class MeshForwarderHttpClientFactory : IForwarderHttpClientFacto
             ctx.InitialRequestMessage.Options.TryGetValue(ExpectedIdentity, out var identity);
             // SocketsHttpHandler keeps HTTP/1.1 and HTTP/2 connections apart; the request that opens one says which it is.
             var http11 = ctx.InitialRequestMessage.Version.Major < 2;
-            if (IsLoopback(ctx.DnsEndPoint.Host)) return await connector.ConnectAsync(ctx.DnsEndPoint, identity, http11, ct);
-            using var remote = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            remote.CancelAfter(RemoteConnectTimeout);
-            try
-            {
-                return await connector.ConnectAsync(ctx.DnsEndPoint, identity, http11, remote.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new TimeoutException($"connect to {ctx.DnsEndPoint.Host}:{ctx.DnsEndPoint.Port} timed out after {RemoteConnectTimeout.TotalSeconds} s");
-            }
+            return await connector.ConnectAsync(ctx.DnsEndPoint, identity, http11, ct,
+                IsLoopback(ctx.DnsEndPoint.Host) ? null : RemoteConnectTimeout);
         },
     };
 

@@ -17,19 +17,21 @@ internal sealed class MeshTlsEndpointConnector(MeshTlsClientOptions options) : I
 
     public bool VerifiesIdentity => true;
 
-    public async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, string? expectedIdentity, bool http11, CancellationToken cancellationToken)
+    public async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, string? expectedIdentity, bool http11, CancellationToken cancellationToken,
+        TimeSpan? connectTimeout = null)
     {
-        if (expectedIdentity is null) return await _plaintext.ConnectAsync(endPoint, null, http11, cancellationToken);
-        return await HandshakeAsync(endPoint, (http11 ? _http11 : options).WithExpectedIdentity(expectedIdentity), cancellationToken);
+        if (expectedIdentity is null) return await _plaintext.ConnectAsync(endPoint, null, http11, cancellationToken, connectTimeout);
+        return await HandshakeAsync(endPoint, (http11 ? _http11 : options).WithExpectedIdentity(expectedIdentity), cancellationToken, connectTimeout);
     }
 
     /// <summary>Opaque TCP over mesh TLS: ALPN mesh.opaque/1, so the peer reads the transport header instead of HTTP.</summary>
     public async ValueTask<Stream> ConnectOpaqueAsync(DnsEndPoint endPoint, string expectedIdentity, CancellationToken cancellationToken) =>
-        await HandshakeAsync(endPoint, _opaque.WithExpectedIdentity(expectedIdentity), cancellationToken);
+        await HandshakeAsync(endPoint, _opaque.WithExpectedIdentity(expectedIdentity), cancellationToken, connectTimeout: null);
 
-    private async Task<Stream> HandshakeAsync(DnsEndPoint endPoint, MeshTlsClientOptions tlsOptions, CancellationToken cancellationToken)
+    private async Task<Stream> HandshakeAsync(DnsEndPoint endPoint, MeshTlsClientOptions tlsOptions, CancellationToken cancellationToken,
+        TimeSpan? connectTimeout)
     {
-        var transport = new HandshakeOffloadStream(await _plaintext.ConnectAsync(endPoint, null, http11: false, cancellationToken));
+        var transport = new HandshakeOffloadStream(await _plaintext.ConnectAsync(endPoint, null, http11: false, cancellationToken, connectTimeout));
         try
         {
             var tls = await MeshTls.ConnectAsync(transport, tlsOptions, cancellationToken);

@@ -10,13 +10,21 @@ internal sealed class PlaintextEndpointConnector : IEndpointConnector
 
     public bool VerifiesIdentity => false;
 
-    public async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, string? expectedIdentity, bool http11, CancellationToken cancellationToken)
+    public async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, string? expectedIdentity, bool http11, CancellationToken cancellationToken,
+        TimeSpan? connectTimeout = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var bounded = connectTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+        bounded?.CancelAfter(connectTimeout!.Value);
         try
         {
-            await socket.ConnectAsync(endPoint, cancellationToken);
+            await socket.ConnectAsync(endPoint, bounded?.Token ?? cancellationToken);
             return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (OperationCanceledException) when (bounded is not null && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException($"connect to {endPoint.Host}:{endPoint.Port} timed out after {connectTimeout!.Value.TotalSeconds:0.###} s");
         }
         catch
         {
