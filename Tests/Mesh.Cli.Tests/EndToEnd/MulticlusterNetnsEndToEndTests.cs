@@ -285,11 +285,12 @@ public sealed class MulticlusterNetnsEndToEndTests(ITestOutputHelper output) : I
     }
 
     /// <summary>East's app calling <paramref name="host"/> through its sidecar's outbound port (curl inside east's
-    /// namespace): "status body", or curl's error.</summary>
+    /// namespace): "status body", or curl's error. Novels is on its own port.</summary>
     private async Task<string> CallFromEastAsync(string host)
     {
+        var port = host == NovelsWest ? NovelsPort : BooksPort;
         var (code, output, error) = await RoutedClusterNetwork.ExecAsync(Network.East, null, "curl", "-sS", "-m", "10",
-            "-x", $"http://127.0.0.1:{Text(ClientOutbound)}", "-w", "\n%{http_code}", $"http://{host}:{Text(BooksPort)}/who");
+            "-x", $"http://127.0.0.1:{Text(ClientOutbound)}", "-w", "\n%{http_code}", $"http://{host}:{Text(port)}/who");
         if (code != 0) return $"curl exit {code}: {error.Trim()}";
         var split = output.LastIndexOf('\n');
         return $"{output[(split + 1)..].Trim()} {output[..split]}";
