@@ -191,6 +191,9 @@ public sealed class MulticlusterNetnsEndToEndTests(ITestOutputHelper output) : I
         Assert.Matches(new Regex("response_total\\{[^}]*dst_identity=\"spiffe://west\\.mesh/ns/default/sa/novels\"[^}]*status_code=\"200\""), east);
         var west = await MetricsAsync(Network.West, NovelsAdmin);
         Assert.Matches(new Regex("response_total\\{[^}]*src_identity=\"spiffe://east\\.mesh/ns/default/sa/client\"[^}]*status_code=\"200\""), west);
+        // The counter does count the gateway's traffic: a gateway-mode call (books-west) moves it.
+        await UntilAsync(async () => (last = await CallFromEastAsync(BooksWest)) == "200 books", () => $"books-west through the gateway; last: {last}");
+        Assert.True(Sum(await MetricsAsync(Network.West, GatewayAdmin), "request_total") > gatewayBefore, "west's gateway counted the gateway-mode call");
     }
 
     /// <summary>West takes the export label off books: east's mirror books-west — its Service and its EndpointSlice —
