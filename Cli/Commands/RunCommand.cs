@@ -18,12 +18,17 @@ internal static class RunCommand
         var inbound = new Option<int>("--inbound-port") { Description = "Sidecar inbound port (default: a free port)" };
         var outbound = new Option<int>("--outbound-port") { Description = "Sidecar outbound port, given to the app as HTTP_PROXY (default: a free port)" };
         var adminPort = new Option<int>("--admin-port") { Description = "Sidecar admin port (default: a free port)" };
+        var address = new Option<string>("--address")
+        {
+            Description = "IP address peers reach this workload at: its sidecar's inbound listens there and the Workload advertises it (default 127.0.0.1; the app itself stays on 127.0.0.1)",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
         var tcp = new Option<bool>("--tcp") { Description = "The app speaks raw TCP (a database): its Service port is opaque (appProtocol: tcp)" };
         var command = new Argument<string[]>("command") { Description = "The app's command line (after --)", Arity = ArgumentArity.ZeroOrMore };
 
         var run = new Command("run", "Run a local app with its own sidecar, meshed: `mesh run books --port 7001 -- python3 -m http.server 7001`")
         {
-            name, port, ns, serviceAccount, labels, inbound, outbound, adminPort, tcp, command,
+            name, port, ns, serviceAccount, labels, inbound, outbound, adminPort, address, tcp, command,
         };
         run.SetAction((parse, ct) => CommandRunner.RunAsync(context.Console, async () =>
         {
@@ -39,6 +44,9 @@ internal static class RunCommand
                 if (eq <= 0) throw new CliException($"--label '{l}' is not k=v");
                 labelMap[l[..eq]] = l[(eq + 1)..];
             }
+            var at = parse.GetValue(address)!;
+            if (!System.Net.IPAddress.TryParse(at, out var ip) || ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any))
+                throw new CliException($"--address '{at}' is not an address peers can reach", hint: "give this host's IP, like 10.0.0.5 (not 0.0.0.0 or a name)");
             var spec = new LocalWorkloadSpec(
                 service,
                 parse.GetValue(ns) ?? "default",
@@ -49,12 +57,13 @@ internal static class RunCommand
                 PortOrFree(parse.GetValue(inbound)),
                 PortOrFree(parse.GetValue(outbound)),
                 PortOrFree(parse.GetValue(adminPort)),
-                Tcp: parse.GetValue(tcp));
+                Tcp: parse.GetValue(tcp),
+                Address: ip.ToString());
             var cmd = parse.GetValue(command) ?? [];
             using var admin = AdminClient.Create(context);
             await using var workload = await LocalWorkload.StartAsync(spec, admin, MeshBinaries.Proxy(context),
                 cmd.Length == 0 ? null : (cmd[0], cmd[1..]), context.Console.ErrorWriter, ct);
-            context.Console.Note($"{spec.Namespace}/{spec.WorkloadName}: app 127.0.0.1:{spec.AppPort}, sidecar inbound :{spec.InboundPort}, " +
+            context.Console.Note($"{spec.Namespace}/{spec.WorkloadName}: app 127.0.0.1:{spec.AppPort}, sidecar inbound {spec.Address}:{spec.InboundPort}, " +
                 $"outbound :{spec.OutboundPort} (HTTP_PROXY), admin :{spec.AdminPort}; Ctrl-C stops it");
             ChildProcess exited;
             try { exited = await workload.WaitForExitAsync(ct); }

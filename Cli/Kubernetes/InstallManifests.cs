@@ -45,6 +45,7 @@ internal static partial class InstallManifests
         new("manifests.silo-pdb.yaml", o => ControlPlane(o) && o.HighAvailability),
         new("manifests.federation.yaml", o => ControlPlane(o) && o.Federation),
         new("manifests.gateway.yaml", o => ControlPlane(o) && o.Gateway),
+        new("manifests.gateway-pdb.yaml", o => ControlPlane(o) && o.Gateway && o.HighAvailability),
         new("manifests.webhook.yaml", ControlPlane),
     ];
 
@@ -87,7 +88,38 @@ internal static partial class InstallManifests
         ["injectorKeyPem"] = Base64(id.InjectorKeyPem),
         ["siloFederationPort"] = o.Federation ? $"- name: federation\n  containerPort: {KubernetesObjects.FederationPort}" : "",
         ["siloMulticlusterEnv"] = MulticlusterEnv(o),
+        ["gatewayReplicas"] = o.GatewayReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["gatewayStrategy"] = o.HighAvailability ? GatewayHaStrategy : "",
+        ["gatewayAffinity"] = o.HighAvailability ? GatewayHaAffinity : "",
     };
+
+    /// <summary>--ha: one gateway pod per node, like the silos (a node failure costs at most one), spread over zones
+    /// when it can be. Replaced one at a time without a surge pod, which the anti-affinity could not place on a cluster
+    /// with as many nodes as gateways; the other keeps serving (and the PodDisruptionBudget keeps drains to one).</summary>
+    private const string GatewayHaStrategy = """
+        strategy:
+          type: RollingUpdate
+          rollingUpdate:
+            maxSurge: 0
+            maxUnavailable: 1
+        """;
+
+    private const string GatewayHaAffinity = """
+        affinity:
+          podAntiAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+            - topologyKey: kubernetes.io/hostname
+              labelSelector:
+                matchLabels:
+                  app.kubernetes.io/name: mesh-gateway
+            preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                topologyKey: topology.kubernetes.io/zone
+                labelSelector:
+                  matchLabels:
+                    app.kubernetes.io/name: mesh-gateway
+        """;
 
     /// <summary>The silo's multi-cluster env (Silo/Hosting/FederationSettings reads it), as a block of list items.</summary>
     private static string MulticlusterEnv(InstallOptions o)

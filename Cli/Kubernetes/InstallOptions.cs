@@ -37,6 +37,10 @@ internal sealed record InstallOptions
 
     public int SiloReplicas => HighAvailability ? 3 : 1;
 
+    /// <summary>--ha: two gateway pods on different nodes (and a PodDisruptionBudget), so a node or a drain never takes
+    /// the cluster's gateway-mode exports away; otherwise one.</summary>
+    public int GatewayReplicas => HighAvailability ? 2 : 1;
+
     /// <summary>The SPIFFE id the gateway's pods are certified with (ServiceAccount gateway in the control plane's namespace).</summary>
     public string GatewayIdentity => Mesh.Names.SpiffeId.Format(TrustDomain, Namespace, GatewayServiceAccount);
 

@@ -6,7 +6,9 @@ using Mesh.Cli.Connection;
 
 namespace Mesh.Cli.Local;
 
-/// <summary>What `mesh run` needs to mesh one local app.</summary>
+/// <summary>What `mesh run` needs to mesh one local app. <see cref="Address"/> is where peers reach it: the sidecar's
+/// inbound listens there and the Workload advertises it (loopback unless the app is on an address other hosts — or
+/// network namespaces — route to).</summary>
 internal sealed record LocalWorkloadSpec(
     string Service,
     string Namespace,
@@ -19,7 +21,8 @@ internal sealed record LocalWorkloadSpec(
     int AdminPort,
     bool CreateServiceIfUnselected = true,
     IReadOnlyList<string>? Services = null,
-    bool Tcp = false);
+    bool Tcp = false,
+    string Address = "127.0.0.1");
 
 /// <summary>A local app behind its own sidecar, registered with the silo as a Workload (the role a Pod plays in
 /// Kubernetes): start the sidecar with a fresh workload token, wait until it is ready (certified, discovery up),
@@ -86,7 +89,7 @@ internal sealed class LocalWorkload : IAsyncDisposable
             "--namespace", Spec.Namespace,
             "--workload", Spec.WorkloadName,
             "--service-account", Spec.ServiceAccount,
-            "--inbound-addr", $"127.0.0.1:{Spec.InboundPort}",
+            "--inbound-addr", new System.Net.IPEndPoint(System.Net.IPAddress.Parse(Spec.Address), Spec.InboundPort).ToString(),
             "--outbound-addr", $"127.0.0.1:{Spec.OutboundPort}",
             "--admin-addr", $"127.0.0.1:{Spec.AdminPort}",
             "--app-addr", $"127.0.0.1:{Spec.AppPort}",
@@ -120,7 +123,7 @@ internal sealed class LocalWorkload : IAsyncDisposable
             ["spec"] = new JsonObject
             {
                 ["serviceAccount"] = Spec.ServiceAccount,
-                ["addresses"] = new JsonArray("127.0.0.1"),
+                ["addresses"] = new JsonArray(Spec.Address),
                 ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = Spec.AppPort }),
                 ["proxy"] = new JsonObject { ["inboundPort"] = Spec.InboundPort, ["adminPort"] = Spec.AdminPort },
             },

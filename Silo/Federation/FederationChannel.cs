@@ -20,7 +20,10 @@ public static class FederationChannel
             ExpectedIdentity = expectedIdentity,
         });
         handler.ConnectTimeout = TimeSpan.FromSeconds(5);
-        handler.KeepAlivePingDelay = TimeSpan.FromSeconds(15);
+        // A partition drops packets silently: no reset ends the stream, only an unanswered ping does. The exporting
+        // side's heartbeats (every 5 s by default) keep a healthy stream from needing pings; a silent one is pinged
+        // after 5 s and given up 5 s later, so FederationConnected turns False within about 10 s.
+        handler.KeepAlivePingDelay = TimeSpan.FromSeconds(5);
         handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
         // TLS happens in the handler's connect callback, so the channel's own scheme is http.
         return GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { HttpHandler = handler });

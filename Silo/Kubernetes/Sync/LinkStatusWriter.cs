@@ -26,29 +26,16 @@ internal sealed partial class LinkStatusWriter(IKubernetes client, IGrainFactory
     public void Changed() => _passes.Changed();
 
     public Task RunAsync(CancellationToken ct) =>
-        Task.WhenAll(_passes.RunAsync(PassAsync, e => Log.PassFailed(logger, e), ct), PollAsync(ct));
+        Task.WhenAll(_passes.RunAsync(PassAsync, e => Log.PassFailed(logger, e), ct),
+            CatalogPoll.RunAsync(FingerprintAsync, Changed, error => Log.PollFailed(logger, error), poll, time, ct));
 
-    private async Task PollAsync(CancellationToken ct)
+    /// <summary>Every Link's status as the grains report it now (the CRs' generations aside).</summary>
+    private async Task<string> FingerprintAsync()
     {
-        string? last = null;
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                try
-                {
-                    var links = await grains.GetGrain<ICatalogGrain>(KubernetesObjects.Namespace).ListAsync(ResourceKinds.Link.Kind);
-                    var parts = new List<string>();
-                    foreach (var link in links) parts.Add((await StatusAsync(link, 0)).ToJsonString());
-                    var fingerprint = string.Join('\n', parts);
-                    if (fingerprint != last) Changed();
-                    last = fingerprint;
-                }
-                catch (Exception e) when (e is not OperationCanceledException) { Log.PollFailed(logger, e.Message); }
-                await Task.Delay(poll, time, ct);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        var parts = new List<string>();
+        foreach (var link in await grains.GetGrain<ICatalogGrain>(KubernetesObjects.Namespace).ListAsync(ResourceKinds.Link.Kind))
+            parts.Add((await StatusAsync(link, 0)).ToJsonString());
+        return string.Join('\n', parts);
     }
 
     /// <summary>One pass over every Link CR the catalog holds (an invalid one is skipped by the sync, with its Event).</summary>

@@ -36,28 +36,12 @@ internal sealed partial class MirrorPublisher(IKubernetes client, IGrainFactory 
     public void Changed() => _passes.Changed();
 
     public Task RunAsync(CancellationToken ct) =>
-        Task.WhenAll(_passes.RunAsync(PassAsync, e => Log.PassFailed(logger, e), ct), PollAsync(ct));
+        Task.WhenAll(_passes.RunAsync(PassAsync, e => Log.PassFailed(logger, e), ct),
+            CatalogPoll.RunAsync(FingerprintAsync, Changed, error => Log.PollFailed(logger, error), poll, time, ct));
 
-    /// <summary>The link grains write the catalog, not the API server: the catalog is compared every poll period.</summary>
-    private async Task PollAsync(CancellationToken ct)
-    {
-        string? last = null;
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                try
-                {
-                    var fingerprint = string.Join('\n', (await DesiredAsync()).Select(d => $"{d.Object.ToJsonString()} {string.Join(',', d.Addresses)}"));
-                    if (fingerprint != last) Changed();
-                    last = fingerprint;
-                }
-                catch (Exception e) when (e is not OperationCanceledException) { Log.PollFailed(logger, e.Message); }
-                await Task.Delay(poll, time, ct);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
-    }
+    /// <summary>Every mirror object the catalog holds, with the addresses its mirror carries.</summary>
+    private async Task<string> FingerprintAsync() =>
+        string.Join('\n', (await DesiredAsync()).Select(d => $"{d.Object.ToJsonString()} {string.Join(',', d.Addresses)}"));
 
     /// <summary>One mirror object as the API server should hold it; <paramref name="Source"/> the link that owns it,
     /// <paramref name="Addresses"/> the cluster IPs the catalog's mirror carries (a Service's; see <see cref="ReportAddressesAsync"/>).</summary>

@@ -8,7 +8,9 @@ namespace Mesh.Cli.Tests.EndToEnd;
 /// east (10.80.1.2) and west (10.80.2.2), each with a veth to the router namespace (10.80.1.1, 10.80.2.1) as its
 /// default route. The router forwards IPv4 (its FORWARD policy is DROP) and, in its own chain, accepts only east → west's
 /// gateway port and west's federation port (and west's answers from those ports); anything else east sends west is
-/// counted by a last rule and dropped. <see cref="PartitionAsync"/> empties the chain, <see cref="HealAsync"/> refills it.
+/// counted by a last rule and dropped. <see cref="OpenAsync"/> adds rules that forward everything between the two
+/// (flat networking: east reaches west's pod addresses), <see cref="PartitionAsync"/> empties the chain,
+/// <see cref="HealAsync"/> refills it with the two ports only.
 /// Each rule carries a comment, so its packet counter can be read back by name.
 /// Names carry the test process's id and a random suffix (several worktrees' tests share the host); the addresses need
 /// not, since every address lives inside a namespace of its own. Dispose deletes the three namespaces, which takes the
@@ -18,6 +20,8 @@ internal sealed class RoutedClusterNetwork : IAsyncDisposable
 {
     public const string EastIp = "10.80.1.2", WestIp = "10.80.2.2";
     public const string ToGateway = "east-to-west-gateway", ToFederation = "east-to-west-federation", Dropped = "east-to-west-other";
+    /// <summary>The rule <see cref="OpenAsync"/> adds: east → any port of west.</summary>
+    public const string Opened = "east-to-west-open";
     private const string Chain = "MESH-LINK";
     private readonly int _gatewayPort, _federationPort;
 
@@ -110,6 +114,14 @@ internal sealed class RoutedClusterNetwork : IAsyncDisposable
             await InRouter("iptables", "-w", "-A", Chain, "-i", "r-east", "-d", WestIp, "-p", "tcp", "--dport", p, "-m", "comment", "--comment", name, "-j", "ACCEPT");
             await InRouter("iptables", "-w", "-A", Chain, "-i", "r-west", "-s", WestIp, "-p", "tcp", "--sport", p, "-m", "comment", "--comment", name + "-reply", "-j", "ACCEPT");
         }
+    }
+
+    /// <summary>The router forwards everything between east and west as well (a flat network, as between clusters whose
+    /// pod networks are routed to each other); after the two port rules, so their counters still count those ports.</summary>
+    public async Task OpenAsync()
+    {
+        await InRouter("iptables", "-w", "-A", Chain, "-i", "r-east", "-d", WestIp, "-m", "comment", "--comment", Opened, "-j", "ACCEPT");
+        await InRouter("iptables", "-w", "-A", Chain, "-i", "r-west", "-d", EastIp, "-m", "comment", "--comment", Opened + "-reply", "-j", "ACCEPT");
     }
 
     /// <summary>The router's accept rules gone: every packet between the clusters is dropped silently (no reset), as a

@@ -58,12 +58,14 @@ public sealed class InstallMulticlusterTests : IDisposable
         Assert.DoesNotContain("advertises no gateway", result.Err);
     }
 
-    [Fact]
-    public async Task Install_West_EveryDocumentLoadsStrictlyAsItsKind()
+    [Theory]
+    [InlineData(false, 33)]
+    [InlineData(true, 35)] // + the silos' and the gateways' PodDisruptionBudgets
+    public async Task Install_West_EveryDocumentLoadsStrictlyAsItsKind(bool ha, int count)
     {
-        var docs = await InstallAsync(West);
+        var docs = await InstallAsync([.. ha ? ["--ha"] : Array.Empty<string>(), .. West]);
 
-        Assert.Equal(33, docs.Count);
+        Assert.Equal(count, docs.Count);
         foreach (var d in docs)
         {
             var kind = (string)d["kind"]!;
@@ -166,6 +168,56 @@ public sealed class InstallMulticlusterTests : IDisposable
         var env = Env(SiloContainer(docs));
         Assert.Equal(GatewayAddress, env["MESH_MULTICLUSTER_GATEWAY"]);
         Assert.Equal("spiffe://west.mesh/ns/mesh/sa/gateway", env["MESH_MULTICLUSTER_GATEWAY_IDENTITY"]);
+    }
+
+    [Fact]
+    public async Task Install_HaGateway_TwoReplicasOnePerNodeRolledWithoutSurgeAndABudget()
+    {
+        var docs = await InstallAsync(["--ha", .. West]);
+
+        var spec = One(docs, "Deployment", "mesh-gateway")["spec"]!;
+        Assert.Equal(2, (int)spec["replicas"]!);
+        var podLabels = spec["template"]!["metadata"]!["labels"]!;
+        // One per node, as the silos: a node lost costs one gateway; zones preferred.
+        var anti = spec["template"]!["spec"]!["affinity"]!["podAntiAffinity"]!;
+        var required = Assert.Single(anti["requiredDuringSchedulingIgnoredDuringExecution"]!.AsArray())!;
+        Assert.Equal("kubernetes.io/hostname", (string?)required["topologyKey"]);
+        Selects(required["labelSelector"]!["matchLabels"]!, podLabels);
+        var preferred = Assert.Single(anti["preferredDuringSchedulingIgnoredDuringExecution"]!.AsArray())!["podAffinityTerm"]!;
+        Assert.Equal("topology.kubernetes.io/zone", (string?)preferred["topologyKey"]);
+        Selects(preferred["labelSelector"]!["matchLabels"]!, podLabels);
+        // A surge pod could find no node the anti-affinity allows: rolled one at a time, the other serving.
+        Assert.Equal(0, (int)spec["strategy"]!["rollingUpdate"]!["maxSurge"]!);
+        Assert.Equal(1, (int)spec["strategy"]!["rollingUpdate"]!["maxUnavailable"]!);
+
+        var budget = One(docs, "PodDisruptionBudget", "mesh-gateway");
+        Assert.Equal("mesh", (string?)budget["metadata"]!["namespace"]);
+        Assert.Equal(1, (int)budget["spec"]!["maxUnavailable"]!);
+        Selects(budget["spec"]!["selector"]!["matchLabels"]!, podLabels);
+        // The silos' budget does not select the gateways, nor theirs the silos.
+        Assert.NotEqual((string?)podLabels["app.kubernetes.io/name"],
+            (string?)One(docs, "PodDisruptionBudget", KubernetesObjects.Silo)["spec"]!["selector"]!["matchLabels"]!["app.kubernetes.io/name"]);
+    }
+
+    [Fact]
+    public async Task Install_GatewayWithoutHa_OneReplicaNoAffinityNoBudget()
+    {
+        var docs = await InstallAsync(West);
+
+        var spec = One(docs, "Deployment", "mesh-gateway")["spec"]!;
+        Assert.Equal(1, (int)spec["replicas"]!);
+        Assert.Null(spec["strategy"]);
+        Assert.Null(spec["template"]!["spec"]!["affinity"]);
+        Assert.DoesNotContain(docs, d => (string?)d["kind"] == "PodDisruptionBudget");
+    }
+
+    [Fact]
+    public async Task Install_HaWithoutGateway_NoGatewayBudget()
+    {
+        var docs = await InstallAsync("--ha", "--cluster-name", "west", "--federation");
+
+        Assert.Single(docs, d => (string?)d["kind"] == "PodDisruptionBudget");
+        One(docs, "PodDisruptionBudget", KubernetesObjects.Silo);
     }
 
     [Fact]

@@ -51,6 +51,14 @@ public sealed class InstallApplyTests
         Assert.Equal(ha ? 3 : 1, (int)sts["spec"]!["replicas"]!);
         Assert.Equal(ha, docs.Any(d => (string?)d["kind"] == "PodDisruptionBudget"));
         Assert.Equal(multicluster, docs.Any(d => (string?)d["kind"] == "Deployment" && (string?)d["metadata"]!["name"] == "mesh-gateway"));
+        if (multicluster)
+        {
+            // --ha: two gateways, one per node, behind a budget of their own — as the API server stored them.
+            var gateway = (Get(api, docs.Single(d => (string?)d["kind"] == "Deployment" && (string?)d["metadata"]!["name"] == "mesh-gateway")))!;
+            Assert.Equal(ha ? 2 : 1, (int)gateway["spec"]!["replicas"]!);
+            Assert.Equal(ha, gateway["spec"]!["template"]!["spec"]!["affinity"]?["podAntiAffinity"] is not null);
+            Assert.Equal(ha, docs.Any(d => (string?)d["kind"] == "PodDisruptionBudget" && (string?)d["metadata"]!["name"] == "mesh-gateway"));
+        }
         Assert.Equal(multicluster, docs.Any(d => (string?)d["kind"] == "Service" && (string?)d["metadata"]!["name"] == "mesh-federation"));
 
         // The established kinds are served: kubectl writes and reads a Server and an HTTPRoute.
