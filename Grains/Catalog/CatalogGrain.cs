@@ -204,11 +204,14 @@ public sealed class CatalogGrain(
         foreach (var (name, view) in plan.Services) writes.Add(GrainFactory.GetGrain<IServiceGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.EndpointSets) writes.Add(GrainFactory.GetGrain<IEndpointSetGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.Profiles) writes.Add(GrainFactory.GetGrain<IProfileGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
-        foreach (var (name, view) in plan.Inbound) writes.Add(GrainFactory.GetGrain<IInboundPolicyGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
+        foreach (var partition in plan.Inbound.GroupBy(i => MeshNames.InboundPartition(Namespace, i.Name)))
+            writes.Add(GrainFactory.GetGrain<IInboundPoliciesGrain>(partition.Key).SetAsync([.. partition.Select(i => i.View)]));
         foreach (var (target, view) in plan.ConsumerProfiles)
             writes.Add(GrainFactory.GetGrain<IProfileGrain>(MeshNames.ConsumerKey(view.Namespace, view.Service, Namespace)).SetAsync(view));
-        foreach (var (key, endpoint) in plan.Addresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimAsync(Namespace, endpoint));
-        foreach (var (key, service) in plan.ServiceAddresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimServiceAsync(Namespace, service));
+        var claims = plan.Addresses.Select(a => new AddressClaim(a.Key, false, a.Endpoint, null))
+            .Concat(plan.ServiceAddresses.Select(a => new AddressClaim(a.Key, true, null, a.Service)));
+        foreach (var partition in claims.GroupBy(c => MeshNames.AddressPartition(c.Key)))
+            writes.Add(GrainFactory.GetGrain<IAddressesGrain>(partition.Key).ClaimAsync(Namespace, [.. partition]));
         await Task.WhenAll(writes);
         await ClaimExportsAsync(next);
         _derived = next;

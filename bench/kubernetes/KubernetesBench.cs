@@ -57,6 +57,7 @@ internal static class KubernetesBench
         await ApplyAsync(localAdmin, Objects.ApplyService);
         await Task.Delay(2000);
         var (kubeEmpty, localEmpty) = (await kube.SettledRssAsync(), await local.SettledRssAsync());
+        var (kubeEmptyMem, localEmptyMem) = (await kube.MemoryAsync(kubeAdmin), await local.MemoryAsync(localAdmin));
 
         // N pods (Kubernetes) and N Workloads (apply).
         var seedClock = Stopwatch.StartNew();
@@ -69,6 +70,7 @@ internal static class KubernetesBench
         var localSeeded = seedClock.Elapsed;
         await Task.Delay(3000); // the sink's coalesced batches land; nothing is watched yet
         var (kubeFull, localFull) = (await kube.SettledRssAsync(), await local.SettledRssAsync());
+        var (kubeFullMem, localFullMem) = (await kube.MemoryAsync(kubeAdmin), await local.MemoryAsync(localAdmin));
         Console.Error.WriteLine($"bench: seeded {pods} pods ({kubeSeeded.TotalSeconds:0.0} s until the sync saw them) and {pods} Workloads ({localSeeded.TotalSeconds:0.0} s)");
 
         using var kubeChannel = Channel(kube);
@@ -136,11 +138,25 @@ internal static class KubernetesBench
         Console.WriteLine($"| Kubernetes mode ({pods} synced pods) | {kubeEmpty / 1048576.0:0.0} | {kubeFull / 1048576.0:0.0} | {(kubeFull - kubeEmpty) / 1024.0 / pods:0.00} |");
         Console.WriteLine($"| local mode ({pods} applied Workloads) | {localEmpty / 1048576.0:0.0} | {localFull / 1048576.0:0.0} | {(localFull - localEmpty) / 1024.0 / pods:0.00} |");
         Console.WriteLine();
+        Console.WriteLine($"| silo | GC heap MiB empty | GC heap MiB with {pods} | heap KiB per resource | GC committed KiB per resource | activations empty | activations with {pods} | activations per resource |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine(MemoryRow($"Kubernetes mode ({pods} synced pods)", kubeEmptyMem, kubeFullMem, pods));
+        Console.WriteLine(MemoryRow($"local mode ({pods} applied Workloads)", localEmptyMem, localFullMem, pods));
+        Console.WriteLine();
+        Console.WriteLine($"activations by grain type with {pods} (Kubernetes / local): " + string.Join(", ",
+            kubeFullMem.Activations.Keys.Union(localFullMem.Activations.Keys).Order()
+                .Select(t => $"{t} {kubeFullMem.Activations.GetValueOrDefault(t)} / {localFullMem.Activations.GetValueOrDefault(t)}")));
+        Console.WriteLine();
         Console.WriteLine($"| relist of {pods} pods after a forced 410 | median ms | max ms | updates delivered to {watcherCount} watchers |");
         Console.WriteLine("|---|---:|---:|---:|");
         Console.WriteLine($"| {relists} relists | {Percentile(relistTimes, 50):0} | {relistTimes.Max():0} | {spurious} |");
         return 0;
     }
+
+    private static string MemoryRow(string name, SiloMemory empty, SiloMemory full, int n) =>
+        $"| {name} | {empty.Heap / 1048576.0:0.0} | {full.Heap / 1048576.0:0.0} | {(full.Heap - empty.Heap) / 1024.0 / n:0.00} | " +
+        $"{(full.Committed - empty.Committed) / 1024.0 / n:0.00} | {empty.TotalActivations} | {full.TotalActivations} | " +
+        $"{(full.TotalActivations - empty.TotalActivations) / (double)n:0.00} |";
 
     private static int Parse(string s) => int.Parse(s, CultureInfo.InvariantCulture);
 

@@ -7,6 +7,12 @@ namespace Mesh.Bench.Kubernetes;
 
 /// <summary>A mesh-silo process built next to the benchmark (memory storage, free loopback ports, its own data dir);
 /// extra environment selects Kubernetes mode.</summary>
+/// <summary>GC heap after the last collection, GC committed bytes, live activations by grain type.</summary>
+internal sealed record SiloMemory(long Heap, long Committed, IReadOnlyDictionary<string, long> Activations)
+{
+    public long TotalActivations => Activations.Values.Sum();
+}
+
 internal sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -65,6 +71,39 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public async Task<KubernetesSyncStatus> SyncStatusAsync(HttpClient admin) =>
         (await admin.GetFromJsonAsync("/api/v1/kubernetes/sync", AdminJsonContext.Default.KubernetesSyncStatus))!;
+
+    /// <summary>What the silo's `GET /metrics` says it holds: GC heap size after the last collection (all generations)
+    /// and GC committed bytes (.NET's System.Runtime meter), and live grain activations by grain type (created − destroyed,
+    /// the Orleans meter).</summary>
+    public async Task<SiloMemory> MemoryAsync(HttpClient admin)
+    {
+        var text = await admin.GetStringAsync("/metrics");
+        long heap = 0, committed = 0;
+        var activations = new Dictionary<string, long>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#') continue;
+            var space = line.LastIndexOf(' ');
+            if (space < 0 || !double.TryParse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var value)) continue;
+            var name = line[..Math.Max(0, line.IndexOf('{') is var b && b >= 0 ? b : space)];
+            if (name == "dotnet_gc_last_collection_heap_size_bytes") heap += (long)value;
+            else if (name == "dotnet_gc_last_collection_memory_committed_size_bytes") committed = (long)value;
+            else if (name is "orleans_catalog_activation_created_total" or "orleans_catalog_activation_destroyed_total")
+            {
+                var type = Label(line, "grain_type") ?? "?";
+                activations[type] = activations.GetValueOrDefault(type) + (name.Contains("created") ? (long)value : -(long)value);
+            }
+        }
+        return new SiloMemory(heap, committed, activations);
+    }
+
+    private static string? Label(string line, string label)
+    {
+        var at = line.IndexOf(label + "=\"", StringComparison.Ordinal);
+        if (at < 0) return null;
+        at += label.Length + 2;
+        return line[at..line.IndexOf('"', at)];
+    }
 
     /// <summary>Resident set size (VmRSS).</summary>
     public long RssBytes()
