@@ -38,6 +38,7 @@ public sealed class CatalogGrain(
     private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
     private readonly WorkloadLeases _leases = new();
     private IGrainTimer? _leaseSweep;
+    private IGrainTimer? _activationReconcile;
     private DerivedNamespace? _derived;
     // The resources _derived was derived from: a Workload-only change re-derives incrementally only on top of them.
     private ImmutableDictionary<string, StoredResource>? _derivedFrom;
@@ -56,7 +57,19 @@ public sealed class CatalogGrain(
         // After a restart (or a move to another silo) every leased Workload gets a full lease to be renewed in.
         _leases.Track(_state.Resources.Values, _time.GetUtcNow());
         UpdateLeaseSweep();
+        // The views are pushed again once per activation, in a turn of their own right after it: the view grains may
+        // have missed a write before a crash, and a silo upgraded from one holding each workload's inbound policy and
+        // address in grains of their own starts with empty partition grains (equal values write nothing).
+        if (!_state.Resources.IsEmpty)
+            _activationReconcile = this.RegisterGrainTimer(ReconcileOnActivationAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
+    }
+
+    private async Task ReconcileOnActivationAsync(CancellationToken cancellationToken)
+    {
+        _activationReconcile?.Dispose();
+        _activationReconcile = null;
+        if (!_reconciled) await ReconcileAsync(_state.Resources, null);
     }
 
     public async Task<CatalogWriteResult> WriteAsync(CatalogBatch batch)
