@@ -155,4 +155,47 @@ public sealed class PartitionViewGrainTests : IAsyncLifetime
         Assert.Equal(2, ok.Views["a"].Version);
         Assert.False(ok.Views.ContainsKey("b"));
     }
+
+    /// <summary>An upgrade from the release that held each workload's inbound policy and address in grains of their own
+    /// (or a view write lost in a crash): the partition grains are empty after the restart, and the catalog's push on
+    /// activation fills them, with nothing written to the catalog.</summary>
+    [Fact]
+    public async Task CatalogActivation_PartitionStateLost_ViewsPushedAgain()
+    {
+        var catalog = _cluster.Grains.GetGrain<ICatalogGrain>("shop");
+        Assert.True((await catalog.WriteAsync(Catalog.CatalogResources.Batch(ResourceSources.Apply, 0,
+            [Catalog.CatalogResources.Service("shop", "books"), Catalog.CatalogResources.Workload("shop", "w1", "books", "10.9.0.1")]))).Ok);
+        var partition = MeshNames.InboundPartition("shop", "w1");
+        var address = MeshNames.AddressKey("10.9.0.1", 7001);
+        Assert.True((await _cluster.Grains.GetGrain<IInboundPoliciesGrain>(partition).GetAsync("w1")).Value.Exists);
+        var claimed = await _cluster.Grains.GetGrain<IAddressesGrain>(MeshNames.AddressPartition(address)).GetAsync(address);
+        Assert.Equal("w1", claimed.Value.Winner?.Endpoint.Workload);
+
+        var storage = _cluster.SiloServices.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(MeshNames.StateStore);
+        async Task ClearAsync<TSnapshot, TEntry>(string type, string key)
+        {
+            var id = new GrainId(GrainType.Create(type), IdSpan.Create(key));
+            var snapshot = new GrainState<TSnapshot>();
+            await storage.ReadStateAsync("state", id, snapshot);
+            if (snapshot.RecordExists) await storage.ClearStateAsync("state", id, snapshot);
+            var log = new GrainState<Mesh.Grains.State.DeltaLog<TEntry>>();
+            await storage.ReadStateAsync("log", id, log);
+            Assert.True(snapshot.RecordExists || log.RecordExists);
+            if (log.RecordExists) await storage.ClearStateAsync("log", id, log);
+        }
+        await ClearAsync<PartitionState<InboundPolicyView>, ViewPartitionChange<InboundPolicyView>>("inboundpolicies", partition);
+        await ClearAsync<PartitionState<AddressView>, ViewPartitionChange<AddressView>>("addresses", MeshNames.AddressPartition(address));
+        await _cluster.RestartAsync();
+
+        await _cluster.Grains.GetGrain<ICatalogGrain>("shop").ListAsync(null); // activates it, as the silo's start does
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await _cluster.Grains.GetGrain<IInboundPoliciesGrain>(partition).GetAsync("w1")).Value.Exists
+               || (await _cluster.Grains.GetGrain<IAddressesGrain>(MeshNames.AddressPartition(address)).GetAsync(address)).Value.Winner is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the catalog never pushed the inbound policy and address claim again");
+            await Task.Delay(20);
+        }
+        claimed = await _cluster.Grains.GetGrain<IAddressesGrain>(MeshNames.AddressPartition(address)).GetAsync(address);
+        Assert.Equal("w1", claimed.Value.Winner?.Endpoint.Workload);
+    }
 }
