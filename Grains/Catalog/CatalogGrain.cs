@@ -29,7 +29,7 @@ public sealed class CatalogGrain(
     internal const int MaxLogWeight = 512;
     private static readonly TimeSpan CompactionDelay = TimeSpan.FromMilliseconds(200);
 
-    private readonly SnapshotLog<CatalogState, CatalogChange> _store = new(state, log);
+    private readonly SnapshotLog<CatalogState, CatalogChange> _store = new(state, log, "catalog");
     private CatalogState _state = new();
     private int _logWeight;
     private IGrainTimer? _compaction;

@@ -43,7 +43,7 @@ public abstract class PartitionViewGrain<T> : Grain
     protected PartitionViewGrain(IPersistentState<PartitionState<T>> snapshot, IPersistentState<DeltaLog<ViewPartitionChange<T>>> log,
         string streamNamespace)
     {
-        _store = new SnapshotLog<PartitionState<T>, ViewPartitionChange<T>>(snapshot, log);
+        _store = new SnapshotLog<PartitionState<T>, ViewPartitionChange<T>>(snapshot, log, streamNamespace);
         _streamNamespace = streamNamespace;
     }
 

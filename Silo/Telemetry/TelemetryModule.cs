@@ -19,7 +19,7 @@ internal sealed class TelemetryModule : ISiloModule
     {
         services.AddMeshTelemetry(new TelemetryOptions(RequireClientCertificate: settings.ControlTls));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(TelemetryMetrics.MeterName, RuntimeMeter, OrleansMeter)
+            .AddMeter(TelemetryMetrics.MeterName, RuntimeMeter, OrleansMeter, Mesh.Grains.State.StateMetrics.MeterName)
             .AddView(RuntimeView)
             .AddPrometheusExporter());
     }

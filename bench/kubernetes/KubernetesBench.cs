@@ -87,15 +87,19 @@ internal static class KubernetesBench
         {
             var ip = Objects.Address(2, r + 1);
             await CreatePodObjectAsync(api, $"churn-{r + 1}");
+            var folds = await kube.CompactionsAsync(kubeAdmin);
             var start = Stopwatch.GetTimestamp();
             await SetPodStatusAsync(api, $"churn-{r + 1}", ip);
             await WaitAllAsync(kubeWatchers, w => w.Seen($"{ip}:{Objects.Port}").HasValue, ip);
-            if (r >= 0) kubeTimes.Add(kubeWatchers, start, $"{ip}:{Objects.Port}");
+            var foldsAfter = await kube.CompactionsAsync(kubeAdmin);
+            if (r >= 0) kubeTimes.Add(kubeWatchers, start, $"{ip}:{Objects.Port}", foldsAfter.Count - folds.Count, foldsAfter.Ms - folds.Ms);
 
+            folds = await local.CompactionsAsync(localAdmin);
             start = Stopwatch.GetTimestamp();
             await ApplyAsync(localAdmin, Objects.ApplyWorkload($"churn-{r + 1}", ip));
             await WaitAllAsync(localWatchers, w => w.Seen($"{ip}:{Objects.Port}").HasValue, ip);
-            if (r >= 0) localTimes.Add(localWatchers, start, $"{ip}:{Objects.Port}");
+            foldsAfter = await local.CompactionsAsync(localAdmin);
+            if (r >= 0) localTimes.Add(localWatchers, start, $"{ip}:{Objects.Port}", foldsAfter.Count - folds.Count, foldsAfter.Ms - folds.Ms);
         }
         Console.Error.WriteLine("bench: churn rounds done");
 
@@ -132,6 +136,11 @@ internal static class KubernetesBench
         Console.WriteLine(localTimes.Row("`mesh apply` Workload, local mode (baseline)"));
         Console.WriteLine(kubeTimes.Row("pod Running + Ready, Kubernetes mode"));
         Console.WriteLine($"| ratio Kubernetes / apply | {kubeTimes.Each(50) / localTimes.Each(50):0.00}× | {kubeTimes.Each(99) / localTimes.Each(99):0.00}× | {kubeTimes.All(50) / localTimes.All(50):0.00}× | {kubeTimes.All(99) / localTimes.All(99):0.00}× |");
+        Console.WriteLine();
+        Console.WriteLine("| rounds (all watchers) | with a log fold in the silo during the round: n, p50 / max ms, fold ms in them | without: n, p50 / max ms |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine(localTimes.FoldRow("`mesh apply`, local mode"));
+        Console.WriteLine(kubeTimes.FoldRow("pod Ready, Kubernetes mode"));
         Console.WriteLine();
         Console.WriteLine($"| silo | RSS MiB empty | RSS MiB with {pods} | KiB per resource |");
         Console.WriteLine("|---|---:|---:|---:|");
@@ -255,11 +264,24 @@ internal static class KubernetesBench
         private readonly List<double> _each = [];
         private readonly List<double> _all = [];
 
-        public void Add(List<Watcher> watchers, long start, string key)
+        private readonly List<(double Ms, long Folds, double FoldMs)> _rounds = [];
+
+        /// <summary>One round; <paramref name="folds"/>: log folds (and their ms) the silo ran while the round was timed.</summary>
+        public void Add(List<Watcher> watchers, long start, string key, long folds, double foldMs)
         {
             var times = watchers.Select(w => Stopwatch.GetElapsedTime(start, w.Seen(key)!.Value).TotalMilliseconds).ToList();
             _each.AddRange(times);
             _all.Add(times.Max());
+            _rounds.Add((times.Max(), folds, foldMs));
+        }
+
+        public string FoldRow(string name)
+        {
+            static string Of(List<(double Ms, long Folds, double FoldMs)> rounds) =>
+                rounds.Count == 0 ? "0" : $"{rounds.Count}, {Percentile(rounds.Select(r => r.Ms).ToList(), 50):0.0} / {rounds.Max(r => r.Ms):0.0}";
+            var with = _rounds.Where(r => r.Folds > 0).ToList();
+            var without = _rounds.Where(r => r.Folds == 0).ToList();
+            return $"| {name} | {Of(with)}{(with.Count > 0 ? $", {with.Sum(r => r.FoldMs):0.0} ms in {with.Sum(r => r.Folds)} folds" : "")} | {Of(without)} |";
         }
 
         public double Each(double p) => Percentile(_each, p);

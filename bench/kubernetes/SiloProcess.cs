@@ -97,6 +97,25 @@ internal sealed class SiloProcess : IAsyncDisposable
         return new SiloMemory(heap, committed, activations);
     }
 
+    /// <summary>Folds of grain change logs into snapshots so far (the silo's `mesh_state_compaction_duration`
+    /// histogram): count and total ms over every grain kind.</summary>
+    public async Task<(long Count, double Ms)> CompactionsAsync(HttpClient admin)
+    {
+        var text = await admin.GetStringAsync("/metrics");
+        long count = 0;
+        double ms = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith("mesh_state_compaction_duration", StringComparison.Ordinal)) continue;
+            var space = line.LastIndexOf(' ');
+            if (!double.TryParse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var value)) continue;
+            var name = line[..(line.IndexOf('{') is var b && b >= 0 ? b : space)];
+            if (name.EndsWith("_count", StringComparison.Ordinal)) count += (long)value;
+            else if (name.EndsWith("_sum", StringComparison.Ordinal)) ms += value;
+        }
+        return (count, ms);
+    }
+
     private static string? Label(string line, string label)
     {
         var at = line.IndexOf(label + "=\"", StringComparison.Ordinal);
