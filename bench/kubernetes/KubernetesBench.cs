@@ -92,14 +92,14 @@ internal static class KubernetesBench
             await SetPodStatusAsync(api, $"churn-{r + 1}", ip);
             await WaitAllAsync(kubeWatchers, w => w.Seen($"{ip}:{Objects.Port}").HasValue, ip);
             var foldsAfter = await kube.CompactionsAsync(kubeAdmin);
-            if (r >= 0) kubeTimes.Add(kubeWatchers, start, $"{ip}:{Objects.Port}", foldsAfter.Count - folds.Count, foldsAfter.Ms - folds.Ms);
+            if (r >= 0) kubeTimes.Add(kubeWatchers, start, $"{ip}:{Objects.Port}", foldsAfter.Count - folds.Count, foldsAfter.Ms - folds.Ms, foldsAfter.GcPauseMs - folds.GcPauseMs);
 
             folds = await local.CompactionsAsync(localAdmin);
             start = Stopwatch.GetTimestamp();
             await ApplyAsync(localAdmin, Objects.ApplyWorkload($"churn-{r + 1}", ip));
             await WaitAllAsync(localWatchers, w => w.Seen($"{ip}:{Objects.Port}").HasValue, ip);
             foldsAfter = await local.CompactionsAsync(localAdmin);
-            if (r >= 0) localTimes.Add(localWatchers, start, $"{ip}:{Objects.Port}", foldsAfter.Count - folds.Count, foldsAfter.Ms - folds.Ms);
+            if (r >= 0) localTimes.Add(localWatchers, start, $"{ip}:{Objects.Port}", foldsAfter.Count - folds.Count, foldsAfter.Ms - folds.Ms, foldsAfter.GcPauseMs - folds.GcPauseMs);
         }
         Console.Error.WriteLine("bench: churn rounds done");
 
@@ -141,6 +141,9 @@ internal static class KubernetesBench
         Console.WriteLine("|---|---|---|");
         Console.WriteLine(localTimes.FoldRow("`mesh apply`, local mode"));
         Console.WriteLine(kubeTimes.FoldRow("pod Ready, Kubernetes mode"));
+        Console.WriteLine();
+        Console.WriteLine($"slowest rounds, `mesh apply`: {localTimes.Slowest(3)}; GC pauses in all timed rounds {localTimes.GcMs:0} ms");
+        Console.WriteLine($"slowest rounds, pod Ready: {kubeTimes.Slowest(3)}; GC pauses in all timed rounds {kubeTimes.GcMs:0} ms");
         Console.WriteLine();
         Console.WriteLine($"| silo | RSS MiB empty | RSS MiB with {pods} | KiB per resource |");
         Console.WriteLine("|---|---:|---:|---:|");
@@ -264,25 +267,31 @@ internal static class KubernetesBench
         private readonly List<double> _each = [];
         private readonly List<double> _all = [];
 
-        private readonly List<(double Ms, long Folds, double FoldMs)> _rounds = [];
+        private readonly List<(double Ms, long Folds, double FoldMs, double GcMs)> _rounds = [];
 
         /// <summary>One round; <paramref name="folds"/>: log folds (and their ms) the silo ran while the round was timed.</summary>
-        public void Add(List<Watcher> watchers, long start, string key, long folds, double foldMs)
+        public void Add(List<Watcher> watchers, long start, string key, long folds, double foldMs, double gcMs)
         {
             var times = watchers.Select(w => Stopwatch.GetElapsedTime(start, w.Seen(key)!.Value).TotalMilliseconds).ToList();
             _each.AddRange(times);
             _all.Add(times.Max());
-            _rounds.Add((times.Max(), folds, foldMs));
+            _rounds.Add((times.Max(), folds, foldMs, gcMs));
         }
 
         public string FoldRow(string name)
         {
-            static string Of(List<(double Ms, long Folds, double FoldMs)> rounds) =>
+            static string Of(List<(double Ms, long Folds, double FoldMs, double GcMs)> rounds) =>
                 rounds.Count == 0 ? "0" : $"{rounds.Count}, {Percentile(rounds.Select(r => r.Ms).ToList(), 50):0.0} / {rounds.Max(r => r.Ms):0.0}";
             var with = _rounds.Where(r => r.Folds > 0).ToList();
             var without = _rounds.Where(r => r.Folds == 0).ToList();
             return $"| {name} | {Of(with)}{(with.Count > 0 ? $", {with.Sum(r => r.FoldMs):0.0} ms in {with.Sum(r => r.Folds)} folds" : "")} | {Of(without)} |";
         }
+
+        /// <summary>The slowest rounds with the GC pause time and the folds the silo had while each was timed.</summary>
+        public string Slowest(int n) => string.Join("; ", _rounds.OrderByDescending(r => r.Ms).Take(n)
+            .Select(r => $"{r.Ms:0} ms (GC pauses {r.GcMs:0} ms, folds {r.Folds})"));
+
+        public double GcMs => _rounds.Sum(r => r.GcMs);
 
         public double Each(double p) => Percentile(_each, p);
         public double All(double p) => Percentile(_all, p);

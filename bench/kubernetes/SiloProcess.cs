@@ -98,14 +98,17 @@ internal sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Folds of grain change logs into snapshots so far (the silo's `mesh_state_compaction_duration`
-    /// histogram): count and total ms over every grain kind.</summary>
-    public async Task<(long Count, double Ms)> CompactionsAsync(HttpClient admin)
+    /// histogram): count and total ms over every grain kind; and the GC's total pause time so far, ms.</summary>
+    public async Task<(long Count, double Ms, double GcPauseMs)> CompactionsAsync(HttpClient admin)
     {
         var text = await admin.GetStringAsync("/metrics");
         long count = 0;
-        double ms = 0;
+        double ms = 0, gc = 0;
         foreach (var line in text.Split('\n'))
         {
+            if (line.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal)
+                && double.TryParse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var pause))
+                gc = pause * 1000;
             if (!line.StartsWith("mesh_state_compaction_duration", StringComparison.Ordinal)) continue;
             var space = line.LastIndexOf(' ');
             if (!double.TryParse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var value)) continue;
@@ -113,7 +116,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             if (name.EndsWith("_count", StringComparison.Ordinal)) count += (long)value;
             else if (name.EndsWith("_sum", StringComparison.Ordinal)) ms += value;
         }
-        return (count, ms);
+        return (count, ms, gc);
     }
 
     private static string? Label(string line, string label)
