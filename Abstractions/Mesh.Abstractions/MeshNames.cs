@@ -27,6 +27,26 @@ public static class MeshNames
     public static string AddressKey(string address, int port) =>
         $"addr/{(address.Contains(':') && !address.StartsWith('[') ? $"[{address}]" : address)}:{port}";
 
+    /// <summary>Partitions of a namespace's inbound policies and of the cluster's address claims: each partition is one
+    /// grain holding many views, so a namespace of 2,000 pods activates a few dozen grains, not 4,000.</summary>
+    public const int ViewPartitions = 32;
+
+    /// <summary>Key of the <see cref="Grains.IInboundPoliciesGrain"/> holding workload <paramref name="workload"/>'s
+    /// inbound policy: "&lt;ns&gt;/#&lt;partition&gt;" ('#' is never in a name).</summary>
+    public static string InboundPartition(string ns, string workload) => $"{ns}/#{Partition(workload)}";
+
+    /// <summary>Key of the <see cref="Grains.IAddressesGrain"/> holding address <paramref name="addressKey"/>
+    /// (<see cref="AddressKey"/>): "addr/#&lt;partition&gt;".</summary>
+    public static string AddressPartition(string addressKey) => $"addr/#{Partition(addressKey)}";
+
+    /// <summary>FNV-1a over the UTF-16 code units: stable across processes and releases (string.GetHashCode is not).</summary>
+    private static int Partition(string s)
+    {
+        var hash = 2166136261u;
+        foreach (var c in s) hash = (hash ^ c) * 16777619u;
+        return (int)(hash % ViewPartitions);
+    }
+
     public static (string Namespace, string Name) SplitKey(string key)
     {
         var slash = key.IndexOf('/');

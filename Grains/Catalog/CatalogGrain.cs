@@ -29,7 +29,7 @@ public sealed class CatalogGrain(
     internal const int MaxLogWeight = 512;
     private static readonly TimeSpan CompactionDelay = TimeSpan.FromMilliseconds(200);
 
-    private readonly SnapshotLog<CatalogState, CatalogChange> _store = new(state, log);
+    private readonly SnapshotLog<CatalogState, CatalogChange> _store = new(state, log, "catalog");
     private CatalogState _state = new();
     private int _logWeight;
     private IGrainTimer? _compaction;
@@ -38,6 +38,7 @@ public sealed class CatalogGrain(
     private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
     private readonly WorkloadLeases _leases = new();
     private IGrainTimer? _leaseSweep;
+    private IGrainTimer? _activationReconcile;
     private DerivedNamespace? _derived;
     // The resources _derived was derived from: a Workload-only change re-derives incrementally only on top of them.
     private ImmutableDictionary<string, StoredResource>? _derivedFrom;
@@ -56,7 +57,19 @@ public sealed class CatalogGrain(
         // After a restart (or a move to another silo) every leased Workload gets a full lease to be renewed in.
         _leases.Track(_state.Resources.Values, _time.GetUtcNow());
         UpdateLeaseSweep();
+        // The views are pushed again once per activation, in a turn of their own right after it: the view grains may
+        // have missed a write before a crash, and a silo upgraded from one holding each workload's inbound policy and
+        // address in grains of their own starts with empty partition grains (equal values write nothing).
+        if (!_state.Resources.IsEmpty)
+            _activationReconcile = this.RegisterGrainTimer(ReconcileOnActivationAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
+    }
+
+    private async Task ReconcileOnActivationAsync(CancellationToken cancellationToken)
+    {
+        _activationReconcile?.Dispose();
+        _activationReconcile = null;
+        if (!_reconciled) await ReconcileAsync(_state.Resources, null);
     }
 
     public async Task<CatalogWriteResult> WriteAsync(CatalogBatch batch)
@@ -204,11 +217,14 @@ public sealed class CatalogGrain(
         foreach (var (name, view) in plan.Services) writes.Add(GrainFactory.GetGrain<IServiceGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.EndpointSets) writes.Add(GrainFactory.GetGrain<IEndpointSetGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
         foreach (var (name, view) in plan.Profiles) writes.Add(GrainFactory.GetGrain<IProfileGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
-        foreach (var (name, view) in plan.Inbound) writes.Add(GrainFactory.GetGrain<IInboundPolicyGrain>(MeshNames.Key(Namespace, name)).SetAsync(view));
+        foreach (var partition in plan.Inbound.GroupBy(i => MeshNames.InboundPartition(Namespace, i.Name)))
+            writes.Add(GrainFactory.GetGrain<IInboundPoliciesGrain>(partition.Key).SetAsync([.. partition.Select(i => i.View)]));
         foreach (var (target, view) in plan.ConsumerProfiles)
             writes.Add(GrainFactory.GetGrain<IProfileGrain>(MeshNames.ConsumerKey(view.Namespace, view.Service, Namespace)).SetAsync(view));
-        foreach (var (key, endpoint) in plan.Addresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimAsync(Namespace, endpoint));
-        foreach (var (key, service) in plan.ServiceAddresses) writes.Add(GrainFactory.GetGrain<IAddressGrain>(key).ClaimServiceAsync(Namespace, service));
+        var claims = plan.Addresses.Select(a => new AddressClaim(a.Key, false, a.Endpoint, null))
+            .Concat(plan.ServiceAddresses.Select(a => new AddressClaim(a.Key, true, null, a.Service)));
+        foreach (var partition in claims.GroupBy(c => MeshNames.AddressPartition(c.Key)))
+            writes.Add(GrainFactory.GetGrain<IAddressesGrain>(partition.Key).ClaimAsync(Namespace, [.. partition]));
         await Task.WhenAll(writes);
         await ClaimExportsAsync(next);
         _derived = next;

@@ -23,7 +23,7 @@ public sealed class EndpointSetGrain(
     internal const int MaxLogWeight = 512;
     private static readonly TimeSpan CompactionDelay = TimeSpan.FromMilliseconds(200);
 
-    private readonly SnapshotLog<ViewState<EndpointSetView>, EndpointSetChange> _store = new(snapshot, log);
+    private readonly SnapshotLog<ViewState<EndpointSetView>, EndpointSetChange> _store = new(snapshot, log, "endpointset");
     private Versioned<EndpointSetView> _current = null!;
     private int _logWeight;
     private IAsyncStream<EndpointSetChange>? _stream;

@@ -12,6 +12,7 @@ internal sealed class DiscoveryModule : ISiloModule
     {
         services.AddGrpc();
         services.AddSingleton<DiscoveryMetrics>();
+        services.AddSingleton<PartitionStreams>();
         services.AddSingleton<ViewFeeds>();
         services.AddHostedService(sp => sp.GetRequiredService<ViewFeeds>());
     }

@@ -66,19 +66,22 @@ internal sealed class ViewFeed<T, TItem> : IViewFeed
     private readonly ILogger _logger;
     private IFeedListener[] _listeners = [];
     private Versioned<T>? _latest;
-    private StreamSubscriptionHandle<TItem>? _handle;
+    private readonly FeedSubscribe<TItem> _subscribe;
+    private IAsyncDisposable? _handle;
     private long _itemsSinceRefresh;
     // A gap seen before the first read completed (a delta arrived with nothing to apply it to): read again after it.
     private bool _gapBeforeStart;
     private Task? _started;
 
     public ViewFeed(FeedKind kind, string streamNamespace, string key, IClusterClient client,
-        Func<IClusterClient, string, Task<Versioned<T>>> read, Func<TItem, Versioned<T>?, (FeedStep, Versioned<T>?)> step, ILogger logger)
+        Func<IClusterClient, string, Task<Versioned<T>>> read, Func<TItem, Versioned<T>?, (FeedStep, Versioned<T>?)> step, ILogger logger,
+        FeedSubscribe<TItem>? subscribe = null)
     {
         Kind = kind;
         StreamNamespace = streamNamespace;
         Key = key;
         _client = client;
+        _subscribe = subscribe ?? ((onNext, _) => FeedStreams.SubscribeAsync(client, streamNamespace, key, onNext, logger));
         _read = read;
         _step = step;
         _logger = logger;
@@ -119,12 +122,7 @@ internal sealed class ViewFeed<T, TItem> : IViewFeed
         if (again) Apply(await _read(_client, Key), resync: false);
     }
 
-    private async Task SubscribeAsync()
-    {
-        var stream = _client.GetStreamProvider(Abstractions.MeshNames.StreamProvider)
-            .GetStream<TItem>(StreamId.Create(StreamNamespace, Key));
-        _handle = await stream.SubscribeAsync((item, _) => OnNextAsync(item));
-    }
+    private async Task SubscribeAsync(bool renew = false) => _handle = await _subscribe(OnNextAsync, renew);
 
     private Task OnNextAsync(TItem item)
     {
@@ -159,8 +157,8 @@ internal sealed class ViewFeed<T, TItem> : IViewFeed
             _logger.LogWarning("discovery: {Stream}/{Key} moved to version {Version} without stream items; renewing the subscription",
                 StreamNamespace, Key, current.Version);
             var old = _handle;
-            await SubscribeAsync();
-            if (old is not null) await UnsubscribeQuietlyAsync(old);
+            await SubscribeAsync(renew: true);
+            if (old is not null) await old.DisposeAsync();
         }
         Interlocked.Exchange(ref _itemsSinceRefresh, 0);
     }
@@ -186,15 +184,34 @@ internal sealed class ViewFeed<T, TItem> : IViewFeed
     {
         if (_started is null) return;
         try { await _started; } catch (Exception) { return; } // never subscribed
-        if (_handle is { } handle) await UnsubscribeQuietlyAsync(handle);
+        if (_handle is { } handle) await handle.DisposeAsync();
+    }
+}
+
+/// <summary>Subscribes a feed to the items of its grain: <paramref name="renew"/> when an earlier subscription seems
+/// lost (the grain moved on without items). The returned handle unsubscribes, never throws.</summary>
+internal delegate Task<IAsyncDisposable> FeedSubscribe<TItem>(Func<TItem, Task> onNext, bool renew);
+
+/// <summary>A feed's own Orleans stream subscription (one stream per grain).</summary>
+internal static class FeedStreams
+{
+    public static async Task<IAsyncDisposable> SubscribeAsync<TItem>(IClusterClient client, string streamNamespace, string key,
+        Func<TItem, Task> onNext, ILogger logger)
+    {
+        var stream = client.GetStreamProvider(Abstractions.MeshNames.StreamProvider).GetStream<TItem>(StreamId.Create(streamNamespace, key));
+        var handle = await stream.SubscribeAsync((item, _) => onNext(item));
+        return new Handle<TItem>(handle, streamNamespace, key, logger);
     }
 
-    private async Task UnsubscribeQuietlyAsync(StreamSubscriptionHandle<TItem> handle)
+    private sealed class Handle<TItem>(StreamSubscriptionHandle<TItem> handle, string streamNamespace, string key, ILogger logger) : IAsyncDisposable
     {
-        try { await handle.UnsubscribeAsync(); }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        public async ValueTask DisposeAsync()
         {
-            _logger.LogDebug(e, "discovery: unsubscribe from {Stream}/{Key} failed", StreamNamespace, Key);
+            try { await handle.UnsubscribeAsync(); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogDebug(e, "discovery: unsubscribe from {Stream}/{Key} failed", streamNamespace, key);
+            }
         }
     }
 }

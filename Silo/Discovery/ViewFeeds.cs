@@ -1,3 +1,4 @@
+using Mesh.Abstractions;
 using Mesh.Abstractions.Grains;
 using Mesh.Abstractions.Model;
 using Mesh.Silo.Hosting;
@@ -7,7 +8,7 @@ namespace Mesh.Silo.Discovery;
 /// <summary>Registry of shared feeds: one per (kind, grain key) on this silo, reference-counted — created by the first
 /// watcher, unsubscribed when the last one leaves — and re-read every <see cref="SiloSettings.ResyncPeriod"/> to heal
 /// lost subscriptions.</summary>
-public sealed class ViewFeeds(IClusterClient client, DiscoveryMetrics metrics, SiloSettings settings, ILogger<ViewFeeds> logger)
+public sealed class ViewFeeds(IClusterClient client, DiscoveryMetrics metrics, SiloSettings settings, PartitionStreams partitions, ILogger<ViewFeeds> logger)
     : BackgroundService
 {
     private readonly Dictionary<(FeedKind, string), IViewFeed> _feeds = new();
@@ -44,28 +45,43 @@ public sealed class ViewFeeds(IClusterClient client, DiscoveryMetrics metrics, S
 
     /// <summary>Who serves one workload address (<paramref name="key"/>: <see cref="Abstractions.MeshNames.AddressKey"/>).</summary>
     public Task<Lease<AddressView>> AddressAsync(string key, IFeedListener listener) =>
-        AcquireAsync<AddressView>(FeedKind.Address, MeshStreams.Addresses, key, listener, (c, k) => c.GetGrain<IAddressGrain>(k).GetAsync());
+        AcquirePartitionedAsync<AddressView>(FeedKind.Address, MeshStreams.AddressPartitions, MeshNames.AddressPartition(key), key, listener,
+            (c, k) => c.GetGrain<IAddressesGrain>(MeshNames.AddressPartition(k)).GetAsync(k));
 
     /// <summary>The cluster's exported-Service index (<see cref="IExportDirectoryGrain"/>), for the federation API.</summary>
     public Task<Lease<ExportDirectoryView>> ExportsAsync(IFeedListener listener) =>
         AcquireAsync<ExportDirectoryView>(FeedKind.Exports, MeshStreams.Exports, IExportDirectoryGrain.Key, listener, (c, k) => c.GetGrain<IExportDirectoryGrain>(k).GetAsync());
 
     public Task<Lease<InboundPolicyView>> InboundAsync(string key, IFeedListener listener) =>
-        AcquireAsync<InboundPolicyView>(FeedKind.Inbound, MeshStreams.Inbound, key, listener, (c, k) => c.GetGrain<IInboundPolicyGrain>(k).GetAsync());
+        AcquirePartitionedAsync<InboundPolicyView>(FeedKind.Inbound, MeshStreams.InboundPartitions, InboundPartition(key), key, listener,
+            (c, k) => c.GetGrain<IInboundPoliciesGrain>(InboundPartition(k)).GetAsync(MeshNames.SplitKey(k).Name));
+
+    private static string InboundPartition(string key)
+    {
+        var (ns, workload) = MeshNames.SplitKey(key);
+        return MeshNames.InboundPartition(ns, workload);
+    }
+
+    /// <summary>A view held by a partition grain: its feed's items come from the partition's shared subscription.</summary>
+    private Task<Lease<T>> AcquirePartitionedAsync<T>(FeedKind kind, string streamNamespace, string partition, string key, IFeedListener listener,
+        Func<IClusterClient, string, Task<Versioned<T>>> read) =>
+        AcquireAsync<T, Versioned<T>>(kind, streamNamespace, key, listener, read, FeedItems.Whole,
+            (onNext, renew) => partitions.SubscribeAsync(streamNamespace, partition, key, onNext, renew));
 
     private Task<Lease<T>> AcquireAsync<T>(FeedKind kind, string streamNamespace, string key, IFeedListener listener,
         Func<IClusterClient, string, Task<Versioned<T>>> read) =>
         AcquireAsync<T, Versioned<T>>(kind, streamNamespace, key, listener, read, FeedItems.Whole);
 
     private async Task<Lease<T>> AcquireAsync<T, TItem>(FeedKind kind, string streamNamespace, string key, IFeedListener listener,
-        Func<IClusterClient, string, Task<Versioned<T>>> read, Func<TItem, Versioned<T>?, (FeedStep, Versioned<T>?)> step)
+        Func<IClusterClient, string, Task<Versioned<T>>> read, Func<TItem, Versioned<T>?, (FeedStep, Versioned<T>?)> step,
+        FeedSubscribe<TItem>? subscribe = null)
     {
         ViewFeed<T, TItem> feed;
         lock (_feeds)
         {
             if (!_feeds.TryGetValue((kind, key), out var existing))
             {
-                existing = new ViewFeed<T, TItem>(kind, streamNamespace, key, client, read, step, logger);
+                existing = new ViewFeed<T, TItem>(kind, streamNamespace, key, client, read, step, logger, subscribe);
                 _feeds[(kind, key)] = existing;
                 metrics.SubscriptionOpened();
             }

@@ -57,6 +57,7 @@ internal static class KubernetesBench
         await ApplyAsync(localAdmin, Objects.ApplyService);
         await Task.Delay(2000);
         var (kubeEmpty, localEmpty) = (await kube.SettledRssAsync(), await local.SettledRssAsync());
+        var (kubeEmptyMem, localEmptyMem) = (await kube.MemoryAsync(kubeAdmin), await local.MemoryAsync(localAdmin));
 
         // N pods (Kubernetes) and N Workloads (apply).
         var seedClock = Stopwatch.StartNew();
@@ -69,6 +70,7 @@ internal static class KubernetesBench
         var localSeeded = seedClock.Elapsed;
         await Task.Delay(3000); // the sink's coalesced batches land; nothing is watched yet
         var (kubeFull, localFull) = (await kube.SettledRssAsync(), await local.SettledRssAsync());
+        var (kubeFullMem, localFullMem) = (await kube.MemoryAsync(kubeAdmin), await local.MemoryAsync(localAdmin));
         Console.Error.WriteLine($"bench: seeded {pods} pods ({kubeSeeded.TotalSeconds:0.0} s until the sync saw them) and {pods} Workloads ({localSeeded.TotalSeconds:0.0} s)");
 
         using var kubeChannel = Channel(kube);
@@ -85,15 +87,19 @@ internal static class KubernetesBench
         {
             var ip = Objects.Address(2, r + 1);
             await CreatePodObjectAsync(api, $"churn-{r + 1}");
+            var folds = await kube.CompactionsAsync(kubeAdmin);
             var start = Stopwatch.GetTimestamp();
             await SetPodStatusAsync(api, $"churn-{r + 1}", ip);
             await WaitAllAsync(kubeWatchers, w => w.Seen($"{ip}:{Objects.Port}").HasValue, ip);
-            if (r >= 0) kubeTimes.Add(kubeWatchers, start, $"{ip}:{Objects.Port}");
+            var foldsAfter = await kube.CompactionsAsync(kubeAdmin);
+            if (r >= 0) kubeTimes.Add(kubeWatchers, start, $"{ip}:{Objects.Port}", foldsAfter.Count - folds.Count, foldsAfter.Ms - folds.Ms, foldsAfter.GcPauseMs - folds.GcPauseMs);
 
+            folds = await local.CompactionsAsync(localAdmin);
             start = Stopwatch.GetTimestamp();
             await ApplyAsync(localAdmin, Objects.ApplyWorkload($"churn-{r + 1}", ip));
             await WaitAllAsync(localWatchers, w => w.Seen($"{ip}:{Objects.Port}").HasValue, ip);
-            if (r >= 0) localTimes.Add(localWatchers, start, $"{ip}:{Objects.Port}");
+            foldsAfter = await local.CompactionsAsync(localAdmin);
+            if (r >= 0) localTimes.Add(localWatchers, start, $"{ip}:{Objects.Port}", foldsAfter.Count - folds.Count, foldsAfter.Ms - folds.Ms, foldsAfter.GcPauseMs - folds.GcPauseMs);
         }
         Console.Error.WriteLine("bench: churn rounds done");
 
@@ -131,16 +137,38 @@ internal static class KubernetesBench
         Console.WriteLine(kubeTimes.Row("pod Running + Ready, Kubernetes mode"));
         Console.WriteLine($"| ratio Kubernetes / apply | {kubeTimes.Each(50) / localTimes.Each(50):0.00}× | {kubeTimes.Each(99) / localTimes.Each(99):0.00}× | {kubeTimes.All(50) / localTimes.All(50):0.00}× | {kubeTimes.All(99) / localTimes.All(99):0.00}× |");
         Console.WriteLine();
+        Console.WriteLine("| rounds (all watchers) | with a log fold in the silo during the round: n, p50 / max ms, fold ms in them | without: n, p50 / max ms |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine(localTimes.FoldRow("`mesh apply`, local mode"));
+        Console.WriteLine(kubeTimes.FoldRow("pod Ready, Kubernetes mode"));
+        Console.WriteLine();
+        Console.WriteLine($"slowest rounds, `mesh apply`: {localTimes.Slowest(3)}; GC pauses in all timed rounds {localTimes.GcMs:0} ms");
+        Console.WriteLine($"slowest rounds, pod Ready: {kubeTimes.Slowest(3)}; GC pauses in all timed rounds {kubeTimes.GcMs:0} ms");
+        Console.WriteLine();
         Console.WriteLine($"| silo | RSS MiB empty | RSS MiB with {pods} | KiB per resource |");
         Console.WriteLine("|---|---:|---:|---:|");
         Console.WriteLine($"| Kubernetes mode ({pods} synced pods) | {kubeEmpty / 1048576.0:0.0} | {kubeFull / 1048576.0:0.0} | {(kubeFull - kubeEmpty) / 1024.0 / pods:0.00} |");
         Console.WriteLine($"| local mode ({pods} applied Workloads) | {localEmpty / 1048576.0:0.0} | {localFull / 1048576.0:0.0} | {(localFull - localEmpty) / 1024.0 / pods:0.00} |");
+        Console.WriteLine();
+        Console.WriteLine($"| silo | GC heap MiB empty | GC heap MiB with {pods} | heap KiB per resource | GC committed KiB per resource | activations empty | activations with {pods} | activations per resource |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine(MemoryRow($"Kubernetes mode ({pods} synced pods)", kubeEmptyMem, kubeFullMem, pods));
+        Console.WriteLine(MemoryRow($"local mode ({pods} applied Workloads)", localEmptyMem, localFullMem, pods));
+        Console.WriteLine();
+        Console.WriteLine($"activations by grain type with {pods} (Kubernetes / local): " + string.Join(", ",
+            kubeFullMem.Activations.Keys.Union(localFullMem.Activations.Keys).Order()
+                .Select(t => $"{t} {kubeFullMem.Activations.GetValueOrDefault(t)} / {localFullMem.Activations.GetValueOrDefault(t)}")));
         Console.WriteLine();
         Console.WriteLine($"| relist of {pods} pods after a forced 410 | median ms | max ms | updates delivered to {watcherCount} watchers |");
         Console.WriteLine("|---|---:|---:|---:|");
         Console.WriteLine($"| {relists} relists | {Percentile(relistTimes, 50):0} | {relistTimes.Max():0} | {spurious} |");
         return 0;
     }
+
+    private static string MemoryRow(string name, SiloMemory empty, SiloMemory full, int n) =>
+        $"| {name} | {empty.Heap / 1048576.0:0.0} | {full.Heap / 1048576.0:0.0} | {(full.Heap - empty.Heap) / 1024.0 / n:0.00} | " +
+        $"{(full.Committed - empty.Committed) / 1024.0 / n:0.00} | {empty.TotalActivations} | {full.TotalActivations} | " +
+        $"{(full.TotalActivations - empty.TotalActivations) / (double)n:0.00} |";
 
     private static int Parse(string s) => int.Parse(s, CultureInfo.InvariantCulture);
 
@@ -239,12 +267,31 @@ internal static class KubernetesBench
         private readonly List<double> _each = [];
         private readonly List<double> _all = [];
 
-        public void Add(List<Watcher> watchers, long start, string key)
+        private readonly List<(double Ms, long Folds, double FoldMs, double GcMs)> _rounds = [];
+
+        /// <summary>One round; <paramref name="folds"/>: log folds (and their ms) the silo ran while the round was timed.</summary>
+        public void Add(List<Watcher> watchers, long start, string key, long folds, double foldMs, double gcMs)
         {
             var times = watchers.Select(w => Stopwatch.GetElapsedTime(start, w.Seen(key)!.Value).TotalMilliseconds).ToList();
             _each.AddRange(times);
             _all.Add(times.Max());
+            _rounds.Add((times.Max(), folds, foldMs, gcMs));
         }
+
+        public string FoldRow(string name)
+        {
+            static string Of(List<(double Ms, long Folds, double FoldMs, double GcMs)> rounds) =>
+                rounds.Count == 0 ? "0" : $"{rounds.Count}, {Percentile(rounds.Select(r => r.Ms).ToList(), 50):0.0} / {rounds.Max(r => r.Ms):0.0}";
+            var with = _rounds.Where(r => r.Folds > 0).ToList();
+            var without = _rounds.Where(r => r.Folds == 0).ToList();
+            return $"| {name} | {Of(with)}{(with.Count > 0 ? $", {with.Sum(r => r.FoldMs):0.0} ms in {with.Sum(r => r.Folds)} folds" : "")} | {Of(without)} |";
+        }
+
+        /// <summary>The slowest rounds with the GC pause time and the folds the silo had while each was timed.</summary>
+        public string Slowest(int n) => string.Join("; ", _rounds.OrderByDescending(r => r.Ms).Take(n)
+            .Select(r => $"{r.Ms:0} ms (GC pauses {r.GcMs:0} ms, folds {r.Folds})"));
+
+        public double GcMs => _rounds.Sum(r => r.GcMs);
 
         public double Each(double p) => Percentile(_each, p);
         public double All(double p) => Percentile(_all, p);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Mesh.Abstractions.Model;
 
 namespace Mesh.Abstractions.Grains;
@@ -32,24 +33,36 @@ public interface IProfileGrain : IGrainWithStringKey
     [Alias("Set")] Task<long> SetAsync(ProfileView view);
 }
 
-/// <summary>Inbound authorization policy of one workload, keyed "&lt;ns&gt;/&lt;workload&gt;".
-/// Publishes on <see cref="MeshStreams.Inbound"/>.</summary>
-[Alias("mesh.IInboundPolicyGrain")]
-public interface IInboundPolicyGrain : IGrainWithStringKey
+/// <summary>Inbound authorization policies of the workloads of one partition of a namespace, keyed
+/// <see cref="MeshNames.InboundPartition"/>; each workload's policy keeps its own version (never set = version 0,
+/// "missing" with the default policy). Publishes the policies that changed, with their versions, on
+/// <see cref="MeshStreams.InboundPartitions"/>.</summary>
+[Alias("mesh.IInboundPoliciesGrain")]
+public interface IInboundPoliciesGrain : IGrainWithStringKey
 {
-    [Alias("Get")] Task<Versioned<InboundPolicyView>> GetAsync();
-    [Alias("Set")] Task<long> SetAsync(InboundPolicyView view);
+    [Alias("Get")] Task<Versioned<InboundPolicyView>> GetAsync(string workload);
+    /// <summary>Sets the policies of these workloads (all of this partition); equal values are no change.</summary>
+    [Alias("Set")] Task SetAsync(ImmutableArray<InboundPolicyView> views);
 }
 
-/// <summary>Who serves one address (a workload's, or a Service's cluster IP), keyed <see cref="MeshNames.AddressKey"/> ("addr/&lt;ip&gt;:&lt;port&gt;"); each
-/// namespace's catalog claims or releases its own entry. Publishes on <see cref="MeshStreams.Addresses"/>.</summary>
-[Alias("mesh.IAddressGrain")]
-public interface IAddressGrain : IGrainWithStringKey
+/// <summary>Who serves each address of one partition (a workload's address, or a Service's cluster IP), keyed
+/// <see cref="MeshNames.AddressPartition"/>; each address (<see cref="MeshNames.AddressKey"/>) keeps its own version,
+/// and each namespace's catalog claims or releases only its own entries. Publishes the addresses that changed on
+/// <see cref="MeshStreams.AddressPartitions"/>.</summary>
+[Alias("mesh.IAddressesGrain")]
+public interface IAddressesGrain : IGrainWithStringKey
 {
-    [Alias("Get")] Task<Versioned<AddressView>> GetAsync();
-    /// <summary>Sets namespace <paramref name="ns"/>'s claim (null releases it); an unchanged claim is not a change.</summary>
-    [Alias("Claim")] Task<long> ClaimAsync(string ns, WorkloadEndpoint? endpoint);
-    /// <summary>Sets namespace <paramref name="ns"/>'s Service claim (the Service whose cluster IP and port this is;
-    /// null releases it); an unchanged claim is not a change.</summary>
-    [Alias("ClaimService")] Task<long> ClaimServiceAsync(string ns, string? service);
+    [Alias("Get")] Task<Versioned<AddressView>> GetAsync(string addressKey);
+    /// <summary>Sets namespace <paramref name="ns"/>'s claims on these addresses (all of this partition): a workload
+    /// endpoint (null releases it) and a Service by its cluster IP; an unchanged claim is not a change.</summary>
+    [Alias("Claim")] Task ClaimAsync(string ns, ImmutableArray<AddressClaim> claims);
 }
+
+/// <summary>One namespace's claim on one address: <see cref="Endpoint"/> when <see cref="IsService"/> is false (null
+/// releases the workload claim), else <see cref="Service"/> (null releases the Service claim).</summary>
+[GenerateSerializer, Immutable, Alias("mesh.AddressClaim")]
+public sealed record AddressClaim(
+    [property: Id(0)] string Key,
+    [property: Id(1)] bool IsService,
+    [property: Id(2)] WorkloadEndpoint? Endpoint,
+    [property: Id(3)] string? Service);

@@ -10,7 +10,11 @@ public static class MeshStreams
     /// gets nothing rather than items it cannot read, and heals by its periodic re-read).</summary>
     public const string EndpointSets = "mesh.endpoint-changes";
     public const string Profiles = "mesh.profiles";
-    public const string Inbound = "mesh.inbound";
-    public const string Addresses = "mesh.addresses";
+    /// <summary>Items are <see cref="Model.ViewPartitionChange{T}"/> of inbound policies, one stream per
+    /// <see cref="MeshNames.InboundPartition"/> (was one stream per workload under "mesh.inbound").</summary>
+    public const string InboundPartitions = "mesh.inbound-partitions";
+    /// <summary>Items are <see cref="Model.ViewPartitionChange{T}"/> of address views, one stream per
+    /// <see cref="MeshNames.AddressPartition"/> (was one stream per address under "mesh.addresses").</summary>
+    public const string AddressPartitions = "mesh.address-partitions";
     public const string Exports = "mesh.exports";
 }

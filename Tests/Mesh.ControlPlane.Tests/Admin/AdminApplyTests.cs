@@ -218,12 +218,12 @@ public sealed class AdminApplyTests(SiloFixture silo)
     {
         var ns = NewNamespace();
         await ApplyAsync(Docs(Books, Workload("books-1", "127.0.0.11")), ns);
-        var inbound = silo.Grains.GetGrain<IInboundPolicyGrain>(MeshNames.Key(ns, "books-1"));
-        Assert.True((await inbound.GetAsync()).Value.Exists);
+        var inbound = silo.Grains.GetGrain<IInboundPoliciesGrain>(MeshNames.InboundPartition(ns, "books-1"));
+        Assert.True((await inbound.GetAsync("books-1")).Value.Exists);
 
         using var admin = silo.AuthorizedAdmin();
         Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync($"/api/v1/resources/workload/{ns}/books-1")).StatusCode);
-        Assert.False((await inbound.GetAsync()).Value.Exists);
+        Assert.False((await inbound.GetAsync("books-1")).Value.Exists);
         Assert.Empty((await silo.Grains.GetGrain<IEndpointSetGrain>(MeshNames.Key(ns, "books")).GetAsync()).Value.Endpoints);
     }
 

@@ -193,12 +193,49 @@ public sealed class WatchTests(SiloFixture silo)
             Exists = true,
             Servers = [new InboundServerView("default/web", 7001, "HTTP/1", [], null)],
         };
-        await silo.Grains.GetGrain<IInboundPolicyGrain>(MeshNames.Key("default", workload)).SetAsync(view);
+        await silo.Grains.GetGrain<IInboundPoliciesGrain>(MeshNames.InboundPartition("default", workload)).SetAsync([view]);
         Assert.True(await call.ResponseStream.MoveNext());
         var update = call.ResponseStream.Current;
         Assert.True(update.Version > v1);
         Assert.True(update.Policy.Exists);
         Assert.Equal(DefaultPolicy.Deny, update.Policy.DefaultPolicy);
         Assert.Equal("default/web", Assert.Single(update.Policy.Servers).Name);
+    }
+
+    /// <summary>Two workloads whose inbound policies live in one partition grain: each proxy's watch sees only its own
+    /// policy, and a write of the other's is no update on it (the next update is its own change, one version on).</summary>
+    [Fact]
+    public async Task WatchInbound_NeighbourInTheSamePartitionChanges_OnlyItsOwnPolicyAndDeltas()
+    {
+        var names = Grains.PartitionViewGrainTests.SamePartition("default", 2, NewName());
+        var (mine, neighbour) = (names[0], names[1]);
+        var partition = silo.Grains.GetGrain<IInboundPoliciesGrain>(MeshNames.InboundPartition("default", mine));
+        InboundPolicyView Policy(string workload, int port) => InboundPolicyView.Missing("default", workload, DefaultPolicyKind.Deny) with
+        {
+            Exists = true,
+            Servers = [new InboundServerView($"default/{workload}", port, "HTTP/1", [], null)],
+        };
+
+        using var call = Client.WatchInbound(new InboundWatchRequest { Namespace = "default", Workload = mine });
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.False(call.ResponseStream.Current.Policy.Exists);
+        Assert.Equal(0, call.ResponseStream.Current.SourceVersion);
+
+        await partition.SetAsync([Policy(neighbour, 7001)]);
+        await partition.SetAsync([Policy(neighbour, 7002)]);
+        await partition.SetAsync([Policy(mine, 7003), Policy(neighbour, 7004)]);
+
+        Assert.True(await call.ResponseStream.MoveNext());
+        var update = call.ResponseStream.Current;
+        Assert.Equal(2ul, update.Version);
+        Assert.Equal(1, update.SourceVersion);
+        Assert.Equal($"default/{mine}", Assert.Single(update.Policy.Servers).Name);
+        Assert.Equal(7003u, Assert.Single(update.Policy.Servers).Port);
+
+        // The neighbour's own watch starts from its own view, at its own version.
+        using var other = Client.WatchInbound(new InboundWatchRequest { Namespace = "default", Workload = neighbour });
+        Assert.True(await other.ResponseStream.MoveNext());
+        Assert.Equal(3, other.ResponseStream.Current.SourceVersion);
+        Assert.Equal(7004u, Assert.Single(other.ResponseStream.Current.Policy.Servers).Port);
     }
 }

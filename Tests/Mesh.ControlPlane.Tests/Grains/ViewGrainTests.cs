@@ -18,7 +18,8 @@ public sealed class ViewGrainTests(ViewGrainClusterFixture fixture) : IClassFixt
         var key = NewKey();
         var endpoints = await fixture.Cluster.Client.GetGrain<IEndpointSetGrain>(key).GetAsync();
         var service = await fixture.Cluster.Client.GetGrain<IServiceGrain>(key).GetAsync();
-        var inbound = await fixture.Cluster.Client.GetGrain<IInboundPolicyGrain>(key).GetAsync();
+        var (ns, name) = MeshNames.SplitKey(key);
+        var inbound = await fixture.Cluster.Client.GetGrain<IInboundPoliciesGrain>(MeshNames.InboundPartition(ns, name)).GetAsync(name);
 
         Assert.Equal(0, endpoints.Version);
         Assert.Empty(endpoints.Value.Endpoints);
