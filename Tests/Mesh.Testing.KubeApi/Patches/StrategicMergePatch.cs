@@ -84,7 +84,15 @@ public static class StrategicMergePatch
             }
         }
         foreach (var (field, order) in orders)
-            if (result[field] is JsonArray list) result[field] = Reorder(list, order, kind.MergeKeys.GetValueOrDefault(Join(path, field)));
+        {
+            // With a merge key the order names elements by it, as maps; the API server refuses anything else.
+            var mergeKey = kind.MergeKeys.GetValueOrDefault(Join(path, field));
+            if (mergeKey is not null)
+                foreach (var o in order)
+                    if (o is not JsonObject m || !m.ContainsKey(mergeKey))
+                        return $"{SetOrder}{field}: {o?.ToJsonString() ?? "null"} is not a map with the merge key {mergeKey}";
+            if (result[field] is JsonArray list) result[field] = Reorder(list, order, mergeKey);
+        }
         if (patch["$retainKeys"] is JsonArray retain)
         {
             if (retain.Any(r => JsonText.Str(r) is null)) return "$retainKeys must be a list of strings";

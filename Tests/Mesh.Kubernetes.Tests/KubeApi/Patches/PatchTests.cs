@@ -54,6 +54,18 @@ public sealed class PatchTests
         Assert.Contains("does not contain declared merge key: name", r.Error.Message);
     }
 
+    [Theory]
+    [InlineData("""{"spec":{"$setElementOrder/containers":[1953,null]}}""")]
+    [InlineData("""{"spec":{"$setElementOrder/containers":[{"image":"x"}]}}""")]
+    public void StrategicMergePatch_SetElementOrderOfAMergeKeyedListNotNamingItsKey_IsBadRequest(string patch)
+    {
+        // Was a 500: the order's elements were read as maps.
+        var r = StrategicMergePatch.Apply(PodDoc(), JsonNode.Parse(patch), Pod);
+        Assert.Equal(400, r.Error!.Code);
+        Assert.Contains("$setElementOrder/containers", r.Error.Message);
+        Assert.Contains("merge key name", r.Error.Message);
+    }
+
     [Fact]
     public void JsonPatch_Rfc6902Operations_ApplyInOrder()
     {
@@ -104,6 +116,9 @@ public sealed class PatchTests
             var doc = target ?? new JsonObject();
             var smp = StrategicMergePatch.Apply(doc, patch, Pod);
             Assert.True(smp.Ok || smp.Error!.Code is 400);
+            // Against a real Pod too: its merge-keyed lists exist, so list directives reach them.
+            var pod = StrategicMergePatch.Apply(PodDoc(), patch, Pod);
+            Assert.True(pod.Ok || pod.Error!.Code is 400);
             var jp = JsonPatch.Apply(doc, patch);
             Assert.True(jp.Ok || jp.Error!.Code is 400 or 422);
             JsonMergePatch.Apply(doc, patch);
