@@ -23,15 +23,13 @@ public sealed class CatalogGrain(
 {
     /// <summary>How often expired leases are looked for while this namespace has any (an in-memory check).</summary>
     internal static readonly TimeSpan LeaseSweepPeriod = TimeSpan.FromSeconds(1);
-    /// <summary>Logged resources and names after which the log is folded into a snapshot, soon after the write...</summary>
-    internal const int CompactAfter = 64;
-    /// <summary>...and at most this many, else the write itself writes the snapshot (a relist of a whole namespace).</summary>
-    internal const int MaxLogWeight = 512;
+    /// <summary>Logged resources and names after which the log is folded into a snapshot, soon after the write, and at
+    /// most this many, else the write itself writes the snapshot (a relist of a whole namespace).</summary>
+    internal const int CompactAfter = SnapshotLog.CompactAfter, MaxLogWeight = SnapshotLog.MaxLogWeight;
     private static readonly TimeSpan CompactionDelay = TimeSpan.FromMilliseconds(200);
 
-    private readonly SnapshotLog<CatalogState, CatalogChange> _store = new(state, log, "catalog");
+    private readonly SnapshotLog<CatalogState, CatalogChange> _store = new(state, log, "catalog", Weight);
     private CatalogState _state = new();
-    private int _logWeight;
     private IGrainTimer? _compaction;
 
     private readonly ReconcileSettings _settings = services.GetService<ReconcileSettings>() ?? ReconcileSettings.Default;
@@ -53,7 +51,7 @@ public sealed class CatalogGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _state = CatalogChange.Replay(Namespace, _store.Snapshot, _store.Entries);
-        _logWeight = _store.Entries.Where(c => c.Sequence > _store.Snapshot.Sequence).Sum(Weight);
+        _store.Recount(c => c.Sequence > _store.Snapshot.Sequence);
         // After a restart (or a move to another silo) every leased Workload gets a full lease to be renewed in.
         _leases.Track(_state.Resources.Values, _time.GetUtcNow());
         UpdateLeaseSweep();
@@ -159,20 +157,9 @@ public sealed class CatalogGrain(
     private async Task CommitAsync(CatalogState next)
     {
         next = next with { Sequence = _state.Sequence + 1 };
-        var change = CatalogChange.Between(next.Sequence, _state, next);
-        var weight = Weight(change);
-        if (_logWeight + weight <= MaxLogWeight)
-        {
-            await _store.AppendAsync(change);
-            _logWeight += weight;
-        }
-        else
-        {
-            await _store.CompactAsync(next);
-            _logWeight = 0;
-        }
+        var foldDue = await _store.CommitAsync(CatalogChange.Between(next.Sequence, _state, next), next);
         _state = next;
-        if (_logWeight >= CompactAfter)
+        if (foldDue)
             _compaction ??= this.RegisterGrainTimer(CompactAsync, new GrainTimerCreationOptions(CompactionDelay, Timeout.InfiniteTimeSpan));
     }
 
@@ -180,9 +167,7 @@ public sealed class CatalogGrain(
     {
         _compaction?.Dispose();
         _compaction = null;
-        if (_logWeight == 0) return;
-        await _store.CompactAsync(_state);
-        _logWeight = 0;
+        await _store.FoldAsync(_state);
     }
 
     /// <summary>What a logged change costs each later log write: its resources and names.</summary>

@@ -19,13 +19,11 @@ public sealed class EndpointSetGrain(
     [PersistentState("log", MeshNames.StateStore)] IPersistentState<DeltaLog<EndpointSetChange>> log)
     : Grain, IEndpointSetGrain
 {
-    internal const int CompactAfter = 64;
-    internal const int MaxLogWeight = 512;
+    internal const int CompactAfter = SnapshotLog.CompactAfter, MaxLogWeight = SnapshotLog.MaxLogWeight;
     private static readonly TimeSpan CompactionDelay = TimeSpan.FromMilliseconds(200);
 
-    private readonly SnapshotLog<ViewState<EndpointSetView>, EndpointSetChange> _store = new(snapshot, log, "endpointset");
+    private readonly SnapshotLog<ViewState<EndpointSetView>, EndpointSetChange> _store = new(snapshot, log, "endpointset", Weight);
     private Versioned<EndpointSetView> _current = null!;
-    private int _logWeight;
     private IAsyncStream<EndpointSetChange>? _stream;
     private IGrainTimer? _compaction;
     // Set while a persisted version has not reached the stream (the publish failed): the next Set, even of an equal
@@ -36,7 +34,7 @@ public sealed class EndpointSetGrain(
     {
         var (ns, name) = MeshNames.SplitKey(this.GetPrimaryKeyString());
         _current = Replay(_store.Snapshot, _store.Entries, EndpointSetView.Empty(ns, name));
-        _logWeight = _store.Entries.Where(e => e.Version > _store.Snapshot.Version).Sum(Weight);
+        _store.Recount(e => e.Version > _store.Snapshot.Version);
         return Task.CompletedTask;
     }
 
@@ -68,19 +66,10 @@ public sealed class EndpointSetGrain(
 
         var next = new Versioned<EndpointSetView>(_current.Version + 1, view);
         var change = EndpointSetChange.Between(next.Version, _current.Value, view);
-        var weight = Weight(change);
-        if (change.Snapshot is null && _logWeight + weight <= MaxLogWeight)
-        {
-            await _store.AppendAsync(change);
-            _logWeight += weight;
-        }
-        else
-        {
-            await _store.CompactAsync(new ViewState<EndpointSetView> { Version = next.Version, Value = view });
-            _logWeight = 0;
-        }
+        var foldDue = await _store.CommitAsync(change, new ViewState<EndpointSetView> { Version = next.Version, Value = view },
+            snapshotOnly: change.Snapshot is not null);
         _current = next;
-        if (_logWeight >= CompactAfter) ScheduleCompaction();
+        if (foldDue) ScheduleCompaction();
 
         _unpublished = true;
         await PublishAsync(change);
@@ -94,9 +83,7 @@ public sealed class EndpointSetGrain(
     {
         _compaction?.Dispose();
         _compaction = null;
-        if (_logWeight == 0) return;
-        await _store.CompactAsync(new ViewState<EndpointSetView> { Version = _current.Version, Value = _current.Value });
-        _logWeight = 0;
+        await _store.FoldAsync(new ViewState<EndpointSetView> { Version = _current.Version, Value = _current.Value });
     }
 
     /// <summary>What a logged change costs each later log write: its endpoints.</summary>

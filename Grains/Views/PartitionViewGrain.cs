@@ -27,14 +27,12 @@ public sealed record PartitionState<T>
 /// partition's stream.</summary>
 public abstract class PartitionViewGrain<T> : Grain
 {
-    internal const int CompactAfter = 64;
-    internal const int MaxLogWeight = 512;
+    internal const int MaxLogWeight = SnapshotLog.MaxLogWeight;
     private static readonly TimeSpan CompactionDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly SnapshotLog<PartitionState<T>, ViewPartitionChange<T>> _store;
     private readonly string _streamNamespace;
     private PartitionState<T> _current = new();
-    private int _logWeight;
     private IAsyncStream<ViewPartitionChange<T>>? _stream;
     private IGrainTimer? _compaction;
     // A persisted write that has not reached the stream (the publish failed): published again by the next write.
@@ -43,7 +41,7 @@ public abstract class PartitionViewGrain<T> : Grain
     protected PartitionViewGrain(IPersistentState<PartitionState<T>> snapshot, IPersistentState<DeltaLog<ViewPartitionChange<T>>> log,
         string streamNamespace)
     {
-        _store = new SnapshotLog<PartitionState<T>, ViewPartitionChange<T>>(snapshot, log, streamNamespace);
+        _store = new SnapshotLog<PartitionState<T>, ViewPartitionChange<T>>(snapshot, log, streamNamespace, Weight);
         _streamNamespace = streamNamespace;
     }
 
@@ -54,7 +52,7 @@ public abstract class PartitionViewGrain<T> : Grain
     {
         var snapshot = _store.Snapshot ?? new PartitionState<T>();
         _current = Replay(this.GetPrimaryKeyString(), snapshot, _store.Entries);
-        _logWeight = _store.Entries.Where(e => e.Sequence > snapshot.Sequence).Sum(Weight);
+        _store.Recount(e => e.Sequence > snapshot.Sequence);
         return Task.CompletedTask;
     }
 
@@ -99,19 +97,9 @@ public abstract class PartitionViewGrain<T> : Grain
 
         var change = new ViewPartitionChange<T>(_current.Sequence + 1, [.. changed.Values.OrderBy(v => v.Key, StringComparer.Ordinal)]);
         var next = Apply(_current, change);
-        var weight = Weight(change);
-        if (_logWeight + weight <= MaxLogWeight)
-        {
-            await _store.AppendAsync(change);
-            _logWeight += weight;
-        }
-        else
-        {
-            await _store.CompactAsync(next);
-            _logWeight = 0;
-        }
+        var foldDue = await _store.CommitAsync(change, next);
         _current = next;
-        if (_logWeight >= CompactAfter)
+        if (foldDue)
             _compaction ??= this.RegisterGrainTimer(CompactAsync, new GrainTimerCreationOptions(CompactionDelay, Timeout.InfiniteTimeSpan));
 
         _unpublished = change;
@@ -122,9 +110,7 @@ public abstract class PartitionViewGrain<T> : Grain
     {
         _compaction?.Dispose();
         _compaction = null;
-        if (_logWeight == 0) return;
-        await _store.CompactAsync(_current);
-        _logWeight = 0;
+        await _store.FoldAsync(_current);
     }
 
     /// <summary>What a logged write costs each later log write: its views.</summary>
