@@ -59,16 +59,26 @@ internal static class KubernetesBench
         var (kubeEmpty, localEmpty) = (await kube.SettledRssAsync(), await local.SettledRssAsync());
         var (kubeEmptyMem, localEmptyMem) = (await kube.MemoryAsync(kubeAdmin), await local.MemoryAsync(localAdmin));
 
-        // N pods (Kubernetes) and N Workloads (apply).
-        var seedClock = Stopwatch.StartNew();
-        for (var i = 0; i < pods; i++) await CreatePodAsync(api, $"books-{i}", Objects.Address(1, i));
-        await UntilAsync(async () => (await kube.SyncStatusAsync(kubeAdmin)).Kinds.Single(k => k.Kind == "Pod").Objects >= pods, $"{pods} pods seen by the sync");
-        var kubeSeeded = seedClock.Elapsed;
-        seedClock.Restart();
-        for (var i = 0; i < pods; i += 250)
-            await ApplyAsync(localAdmin, string.Join("\n---\n", Enumerable.Range(i, Math.Min(250, pods - i)).Select(j => Objects.ApplyWorkload($"books-{j}", Objects.Address(1, j)))));
-        var localSeeded = seedClock.Elapsed;
-        await Task.Delay(3000); // the sink's coalesced batches land; nothing is watched yet
+        // N pods (Kubernetes) and N Workloads (apply), in two halves: memory is sampled after each, so the second half's
+        // growth is the marginal cost of a pod, without what the first pods bring once (stream caches, pools, JIT).
+        var half = pods / 2;
+        var (kubeSeeded, localSeeded) = (TimeSpan.Zero, TimeSpan.Zero);
+        async Task SeedAsync(int from, int to)
+        {
+            var seedClock = Stopwatch.StartNew();
+            for (var i = from; i < to; i++) await CreatePodAsync(api, $"books-{i}", Objects.Address(1, i));
+            await UntilAsync(async () => (await kube.SyncStatusAsync(kubeAdmin)).Kinds.Single(k => k.Kind == "Pod").Objects >= to, $"{to} pods seen by the sync");
+            kubeSeeded += seedClock.Elapsed;
+            seedClock.Restart();
+            for (var i = from; i < to; i += 250)
+                await ApplyAsync(localAdmin, string.Join("\n---\n", Enumerable.Range(i, Math.Min(250, to - i)).Select(j => Objects.ApplyWorkload($"books-{j}", Objects.Address(1, j)))));
+            localSeeded += seedClock.Elapsed;
+            await Task.Delay(3000); // the sink's coalesced batches land; nothing is watched yet
+        }
+        await SeedAsync(0, half);
+        var (kubeHalf, localHalf) = (await kube.SettledRssAsync(), await local.SettledRssAsync());
+        var (kubeHalfMem, localHalfMem) = (await kube.MemoryAsync(kubeAdmin), await local.MemoryAsync(localAdmin));
+        await SeedAsync(half, pods);
         var (kubeFull, localFull) = (await kube.SettledRssAsync(), await local.SettledRssAsync());
         var (kubeFullMem, localFullMem) = (await kube.MemoryAsync(kubeAdmin), await local.MemoryAsync(localAdmin));
         Console.Error.WriteLine($"bench: seeded {pods} pods ({kubeSeeded.TotalSeconds:0.0} s until the sync saw them) and {pods} Workloads ({localSeeded.TotalSeconds:0.0} s)");
@@ -145,15 +155,20 @@ internal static class KubernetesBench
         Console.WriteLine($"slowest rounds, `mesh apply`: {localTimes.Slowest(3)}; GC pauses in all timed rounds {localTimes.GcMs:0} ms");
         Console.WriteLine($"slowest rounds, pod Ready: {kubeTimes.Slowest(3)}; GC pauses in all timed rounds {kubeTimes.GcMs:0} ms");
         Console.WriteLine();
-        Console.WriteLine($"| silo | RSS MiB empty | RSS MiB with {pods} | KiB per resource |");
-        Console.WriteLine("|---|---:|---:|---:|");
-        Console.WriteLine($"| Kubernetes mode ({pods} synced pods) | {kubeEmpty / 1048576.0:0.0} | {kubeFull / 1048576.0:0.0} | {(kubeFull - kubeEmpty) / 1024.0 / pods:0.00} |");
-        Console.WriteLine($"| local mode ({pods} applied Workloads) | {localEmpty / 1048576.0:0.0} | {localFull / 1048576.0:0.0} | {(localFull - localEmpty) / 1024.0 / pods:0.00} |");
+        var rest = pods - half;
+        Console.WriteLine($"| silo | RSS MiB empty | RSS MiB with {half} | RSS MiB with {pods} | KiB per resource (vs empty) | KiB per resource ({half} → {pods}) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| Kubernetes mode ({pods} synced pods) | {kubeEmpty / 1048576.0:0.0} | {kubeHalf / 1048576.0:0.0} | {kubeFull / 1048576.0:0.0} | " +
+            $"{(kubeFull - kubeEmpty) / 1024.0 / pods:0.00} | {(kubeFull - kubeHalf) / 1024.0 / rest:0.00} |");
+        Console.WriteLine($"| local mode ({pods} applied Workloads) | {localEmpty / 1048576.0:0.0} | {localHalf / 1048576.0:0.0} | {localFull / 1048576.0:0.0} | " +
+            $"{(localFull - localEmpty) / 1024.0 / pods:0.00} | {(localFull - localHalf) / 1024.0 / rest:0.00} |");
         Console.WriteLine();
         Console.WriteLine($"| silo | GC heap MiB empty | GC heap MiB with {pods} | heap KiB per resource | GC committed KiB per resource | activations empty | activations with {pods} | activations per resource |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         Console.WriteLine(MemoryRow($"Kubernetes mode ({pods} synced pods)", kubeEmptyMem, kubeFullMem, pods));
         Console.WriteLine(MemoryRow($"local mode ({pods} applied Workloads)", localEmptyMem, localFullMem, pods));
+        Console.WriteLine(MemoryRow($"Kubernetes mode, {half} → {pods}", kubeHalfMem, kubeFullMem, rest));
+        Console.WriteLine(MemoryRow($"local mode, {half} → {pods}", localHalfMem, localFullMem, rest));
         Console.WriteLine();
         Console.WriteLine($"activations by grain type with {pods} (Kubernetes / local): " + string.Join(", ",
             kubeFullMem.Activations.Keys.Union(localFullMem.Activations.Keys).Order()
