@@ -14,8 +14,8 @@ internal sealed class PlaintextEndpointConnector : IEndpointConnector
         TimeSpan? connectTimeout = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var bounded = connectTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
-        bounded?.CancelAfter(connectTimeout!.Value);
+        using var bounded = connectTimeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (connectTimeout is { } limit) bounded!.CancelAfter(limit);
         try
         {
             await socket.ConnectAsync(endPoint, bounded?.Token ?? cancellationToken);
